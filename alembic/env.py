@@ -1,0 +1,41 @@
+"""Alembic environment: targets every govkit table; batch mode on SQLite."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Connection
+
+from alembic import context
+from govkit.db import create_db_engine
+from govkit.models import metadata
+from govkit.settings import get_settings
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = context.config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    url = context.config.attributes.get("url") or get_settings().database_url
+    engine = create_db_engine(url)
+    try:
+        with engine.connect() as conn:
+            _run(conn)
+            conn.commit()
+    finally:
+        engine.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("govkit migrations run online only: use `govkit db upgrade`")
+run_migrations_online()

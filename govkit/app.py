@@ -1,0 +1,95 @@
+"""create_app(): FastAPI with the GraphQL endpoint and plain HTTP routes."""
+
+import logging
+from typing import Annotated
+
+import anyio.to_thread
+import sqlalchemy as sa
+from fastapi import Depends, FastAPI, Header, Request
+from fastapi.responses import JSONResponse
+from strawberry.fastapi import GraphQLRouter
+
+from govkit.auth import service as auth
+from govkit.auth.roles import ANONYMOUS, Principal
+from govkit.auth.tokens import InvalidToken
+from govkit.db import Database, create_db_engine
+from govkit.graphql.context import Context
+from govkit.graphql.extensions import WWW_AUTHENTICATE
+from govkit.graphql.schema import build_schema
+from govkit.settings import Settings, get_settings
+
+log = logging.getLogger("govkit")
+
+
+class AuthenticationFailed(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _unauthorized(message: str) -> JSONResponse:
+    body = {"detail": message, "errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]}
+    return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": WWW_AUTHENTICATE})
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+    """The govkit application; ``db`` defaults to an engine on ``settings.database_url``."""
+    settings = settings or get_settings()
+    if db is None:
+        db = Database(create_db_engine(settings.database_url, echo=settings.sql_echo))
+    database = db
+
+    app = FastAPI(
+        title="govkit",
+        description="The IMT action plan against sexual and sexist violence, made enforceable.",
+        docs_url="/docs" if settings.is_dev else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.is_dev else None,
+    )
+    app.state.settings = settings
+    app.state.db = database
+
+    async def principal(
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> Principal:
+        if authorization is None or not authorization.strip():
+            return ANONYMOUS
+        scheme, _, token = authorization.strip().partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthenticationFailed("The Authorization header must be 'Bearer <token>'.")
+        try:
+            return await anyio.to_thread.run_sync(
+                lambda: auth.authenticate(db=database, settings=settings, token=token.strip())
+            )
+        except InvalidToken as exc:
+            raise AuthenticationFailed(str(exc)) from exc
+
+    async def context(actor: Annotated[Principal, Depends(principal)]) -> Context:
+        return Context(db=database, settings=settings, actor=actor)
+
+    graphql = GraphQLRouter(
+        build_schema(settings),
+        context_getter=context,
+        graphql_ide="graphiql" if settings.is_dev else None,
+        multipart_uploads_enabled=False,
+    )
+    app.include_router(graphql, prefix="/graphql")
+
+    @app.exception_handler(AuthenticationFailed)
+    async def _auth_failed(_request: Request, exc: AuthenticationFailed) -> JSONResponse:
+        return _unauthorized(exc.message)
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz() -> JSONResponse:
+        def probe() -> str | None:
+            with database.reading() as session:
+                return session.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+
+        try:
+            revision = await anyio.to_thread.run_sync(probe)
+        except sa.exc.SQLAlchemyError:
+            log.exception("health check failed")
+            return JSONResponse({"status": "error", "database": database.dialect}, status_code=503)
+        return JSONResponse({"status": "ok", "database": database.dialect, "schema_revision": revision})
+
+    return app

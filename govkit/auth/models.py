@@ -1,0 +1,41 @@
+"""Tables of identities and the roles granted to them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from govkit.db import UTCDateTime, utcnow
+
+
+class Identity(SQLModel, table=True):
+    """Someone or something that authenticates: a person, a staff account, an intranet."""
+
+    __tablename__ = "identity"
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject: str = Field(max_length=200, unique=True)
+    display_name: str = Field(max_length=200)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class RoleGrant(SQLModel, table=True):
+    """A role held by an identity, scoped to an organisation or a person where the role needs it."""
+
+    __tablename__ = "role_grant"
+    __table_args__ = (
+        sa.CheckConstraint("role IN ('legal', 'school_admin', 'member', 'intranet', 'auditor')", name="role"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    identity_id: int = Field(foreign_key="identity.id", index=True)
+    role: str = Field(max_length=20)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_by: str = Field(max_length=200)
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

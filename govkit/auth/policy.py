@@ -1,0 +1,75 @@
+"""Who may do what: one table, deny by default, decided in the service layer."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from govkit.auth.roles import Principal, Role
+from govkit.errors import Forbidden, NotAuthenticated
+
+
+class Action(StrEnum):
+    READ_DIRECTORY = "organisation.read_directory"  # codes, names, types, campuses
+    READ_PROFILE = "organisation.read_profile"
+    READ_COMMITMENTS = "organisation.read_commitments"
+    UPDATE_PROFILE = "organisation.update_profile"
+    RECORD_COMMITMENT = "organisation.record_commitment"
+
+
+class Scope(StrEnum):
+    ANYWHERE = "anywhere"
+    OWN_ORGANISATION = "own_organisation"
+
+
+PUBLIC_ACTIONS = frozenset({Action.READ_DIRECTORY})
+
+_A, _O = Scope.ANYWHERE, Scope.OWN_ORGANISATION
+
+#: For each action, the roles allowed and where. Anything absent is refused.
+POLICY: dict[Action, dict[Role, Scope]] = {
+    Action.READ_DIRECTORY: dict.fromkeys(Role, _A),
+    Action.READ_PROFILE: {
+        Role.LEGAL: _A,
+        Role.AUDITOR: _A,
+        Role.SCHOOL_ADMIN: _O,
+        Role.INTRANET: _O,
+        Role.MEMBER: _O,
+    },
+    Action.READ_COMMITMENTS: {
+        Role.LEGAL: _A,
+        Role.AUDITOR: _A,
+        Role.SCHOOL_ADMIN: _O,
+        Role.INTRANET: _O,
+        Role.MEMBER: _O,
+    },
+    Action.UPDATE_PROFILE: {Role.LEGAL: _A, Role.SCHOOL_ADMIN: _O},
+    Action.RECORD_COMMITMENT: {Role.LEGAL: _A, Role.SCHOOL_ADMIN: _O},
+}
+
+
+def is_allowed(actor: Principal, action: Action, *, organisation_id: int | None = None) -> bool:
+    if action in PUBLIC_ACTIONS:
+        return True
+    if actor.role is None:
+        return False
+    scope = POLICY.get(action, {}).get(actor.role)
+    if scope is None:
+        return False
+    if scope is Scope.ANYWHERE:
+        return True
+    return organisation_id is not None and organisation_id == actor.organisation_id
+
+
+def authorize(actor: Principal, action: Action, *, organisation_id: int | None = None) -> None:
+    """Raise unless ``actor`` may perform ``action`` (on ``organisation_id`` when scoped)."""
+    if is_allowed(actor, action, organisation_id=organisation_id):
+        return
+    if actor.role is None:
+        raise NotAuthenticated(
+            "Authentication required: send 'Authorization: Bearer <token>' "
+            "(an administrator creates one with `govkit token create`)."
+        )
+    where = f" of organisation {actor.organisation_code}" if actor.organisation_code else ""
+    raise Forbidden(
+        f"Role {actor.role.value}{where} may not {action.value.split('.')[1].replace('_', ' ')} here."
+    )

@@ -1,0 +1,135 @@
+"""Identities, role grants and tokens: who is calling, and with which rights."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import timedelta
+
+from sqlmodel import select
+
+from govkit.acknowledgements.models import Person
+from govkit.auth import tokens
+from govkit.auth.models import Identity, RoleGrant
+from govkit.auth.roles import PERSON_SCOPED, SCHOOL_SCOPED, Principal, Role
+from govkit.db import Database, utcnow
+from govkit.errors import InvalidInput, NotFound
+from govkit.organisations.models import Organisation
+from govkit.settings import Settings
+
+_TTL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
+_TTL_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_ttl(text: str) -> timedelta:
+    """Parse '90m', '12h', '30d', '2w'."""
+    match = _TTL.match(text)
+    if not match or float(match.group(1)) <= 0:
+        raise InvalidInput(f"Invalid duration {text!r}: use a number and a unit, e.g. 90m, 12h, 30d, 2w.")
+    return timedelta(**{_TTL_UNITS[match.group(2)]: float(match.group(1))})
+
+
+def create_token(
+    *,
+    db: Database,
+    settings: Settings,
+    role: Role,
+    school_code: str | None = None,
+    person_external_id: str | None = None,
+    ttl: timedelta | None = None,
+    display_name: str | None = None,
+    created_by: str = "cli",
+) -> tuple[str, RoleGrant]:
+    """Record an identity and its role grant, and sign a bearer token for it."""
+    if role in SCHOOL_SCOPED and not school_code:
+        raise InvalidInput(f"Role {role.value} needs a school: add --school CODE.")
+    if role not in SCHOOL_SCOPED and school_code:
+        raise InvalidInput(f"Role {role.value} is group-wide: do not give a school.")
+    if role in PERSON_SCOPED and not person_external_id:
+        raise InvalidInput(f"Role {role.value} needs a person: add --person EXTERNAL_ID.")
+    if role not in PERSON_SCOPED and person_external_id:
+        raise InvalidInput(f"Role {role.value} is not bound to a person: do not give --person.")
+    ttl = ttl or timedelta(hours=settings.token_ttl_hours)
+    with db.transaction() as session:
+        organisation = person = None
+        if school_code:
+            organisation = session.exec(select(Organisation).where(Organisation.code == school_code)).first()
+            if organisation is None:
+                raise NotFound(f"No organisation with code {school_code!r}.")
+        if person_external_id:
+            assert organisation is not None
+            person = session.exec(
+                select(Person).where(
+                    Person.organisation_id == organisation.id,
+                    Person.external_id == person_external_id,
+                )
+            ).first()
+            if person is None:
+                raise NotFound(f"No person with external id {person_external_id!r} at {school_code}.")
+        subject = f"govkit:{uuid.uuid4()}"
+        name = display_name or (
+            f"{person.given_name} {person.family_name}" if person else f"{role.value} {school_code or 'IMT'}"
+        )
+        identity = Identity(subject=subject, display_name=name, person_id=person.id if person else None)
+        session.add(identity)
+        session.flush()
+        grant = RoleGrant(
+            identity_id=identity.id,  # type: ignore[arg-type]
+            role=role.value,
+            organisation_id=organisation.id if organisation else None,
+            person_id=person.id if person else None,
+            created_by=created_by,
+            expires_at=utcnow() + ttl,
+        )
+        session.add(grant)
+        session.flush()
+        token = tokens.issue(
+            key=settings.signing_key(),
+            issuer=settings.token_issuer,
+            subject=subject,
+            grant_id=grant.id,  # type: ignore[arg-type]
+            role=role.value,
+            ttl=ttl,
+        )
+    return token, grant
+
+
+def revoke_grant(*, db: Database, grant_id: int) -> None:
+    with db.transaction() as session:
+        grant = session.get(RoleGrant, grant_id)
+        if grant is None:
+            raise NotFound(f"No role grant {grant_id}.")
+        if grant.revoked_at is None:
+            grant.revoked_at = utcnow()
+            session.add(grant)
+
+
+def authenticate(*, db: Database, settings: Settings, token: str) -> Principal:
+    """The principal a bearer token stands for; InvalidToken when it cannot be trusted."""
+    claims = tokens.verify(token, key=settings.signing_key(), issuer=settings.token_issuer)
+    with db.reading() as session:
+        row = session.exec(
+            select(RoleGrant, Identity, Organisation)
+            .join(Identity, Identity.id == RoleGrant.identity_id)  # type: ignore[arg-type]
+            .outerjoin(Organisation, Organisation.id == RoleGrant.organisation_id)  # type: ignore[arg-type]
+            .where(RoleGrant.id == claims.grant_id)
+        ).first()
+    if row is None:
+        raise tokens.InvalidToken("The token's role grant no longer exists.")
+    grant, identity, organisation = row
+    if identity.subject != claims.subject or grant.role != claims.role:
+        raise tokens.InvalidToken("The token does not match its role grant.")
+    if grant.revoked_at is not None:
+        raise tokens.InvalidToken("The token's role grant was revoked.")
+    if grant.expires_at is not None and grant.expires_at <= utcnow():
+        raise tokens.InvalidToken("The token's role grant has expired: ask for a new one.")
+    return Principal(
+        role=Role(grant.role),
+        subject=identity.subject,
+        identity_id=identity.id,
+        grant_id=grant.id,
+        organisation_id=grant.organisation_id,
+        organisation_code=organisation.code if organisation else None,
+        person_id=grant.person_id,
+        auth_method="govkit_token",
+    )

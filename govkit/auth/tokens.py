@@ -1,0 +1,68 @@
+"""govkit's own bearer tokens: HS256 JWTs signed with the server's secret key."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import jwt
+
+ALGORITHM = "HS256"
+AUDIENCE = "govkit"
+
+
+class InvalidToken(Exception):
+    """The token cannot be trusted; the message says why, for the client."""
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    subject: str
+    grant_id: int
+    role: str
+    expires_at: datetime
+
+
+def issue(*, key: str, issuer: str, subject: str, grant_id: int, role: str, ttl: timedelta) -> str:
+    now = datetime.now(UTC)
+    claims = {
+        "iss": issuer,
+        "aud": AUDIENCE,
+        "sub": subject,
+        "gid": grant_id,
+        "role": role,
+        "iat": int(now.timestamp()),
+        "exp": int((now + ttl).timestamp()),
+        "jti": secrets.token_urlsafe(12),
+    }
+    return jwt.encode(claims, key, algorithm=ALGORITHM)
+
+
+def verify(token: str, *, key: str, issuer: str) -> TokenClaims:
+    """Check signature, issuer, audience and expiry; raise InvalidToken with a clear reason."""
+    try:
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=[ALGORITHM],
+            audience=AUDIENCE,
+            issuer=issuer,
+            options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise InvalidToken("The token has expired: ask for a new one.") from exc
+    except jwt.InvalidSignatureError as exc:
+        raise InvalidToken("The token's signature is invalid: it was not issued by this server.") from exc
+    except (jwt.InvalidAudienceError, jwt.InvalidIssuerError) as exc:
+        raise InvalidToken("The token was issued for another service.") from exc
+    except jwt.InvalidAlgorithmError as exc:
+        raise InvalidToken("The token uses a signing algorithm this server does not accept.") from exc
+    except jwt.PyJWTError as exc:
+        raise InvalidToken(f"The token is malformed ({exc}).") from exc
+    gid, role, sub = claims.get("gid"), claims.get("role"), claims["sub"]
+    if not isinstance(gid, int) or not isinstance(role, str) or not isinstance(sub, str):
+        raise InvalidToken("The token is malformed (missing grant or role).")
+    return TokenClaims(
+        subject=sub, grant_id=gid, role=role, expires_at=datetime.fromtimestamp(claims["exp"], UTC)
+    )

@@ -1,0 +1,119 @@
+"""Engines, sessions and the column types shared by every domain package."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session, SQLModel
+
+# Stable constraint names, so that Alembic migrations name what they create.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every backend (SQLite stores naive UTC)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where a UTC timestamp is required")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    """Foreign keys on, WAL, and real transactions (pysqlite's own are off)."""
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+
+def create_db_engine(url: str, *, echo: bool = False) -> Engine:
+    """An engine for a govkit database URL (sqlite:/// or postgresql+psycopg://)."""
+    url_obj = sa.make_url(url)
+    if url_obj.drivername == "postgresql":
+        url_obj = url_obj.set(drivername="postgresql+psycopg")
+    if url_obj.get_backend_name() == "sqlite":
+        engine = sa.create_engine(
+            url_obj, echo=echo, connect_args={"check_same_thread": False, "timeout": 10}
+        )
+        _sqlite_pragmas(engine)
+        return engine
+    if url_obj.get_backend_name() != "postgresql":
+        raise ValueError(
+            f"unsupported database {url_obj.get_backend_name()!r}: use sqlite:/// or postgresql://"
+        )
+    return sa.create_engine(url_obj, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+class Database:
+    """Where services get their sessions; one per process (or per test)."""
+
+    def __init__(self, bind: Engine | Connection) -> None:
+        self.bind = bind
+        # A test binds to an open connection: sessions then work in savepoints.
+        self._savepoints = isinstance(bind, Connection)
+
+    @property
+    def dialect(self) -> str:
+        return self.bind.dialect.name
+
+    def session(self) -> Session:
+        if self._savepoints:
+            return Session(self.bind, expire_on_commit=False, join_transaction_mode="create_savepoint")
+        return Session(self.bind, expire_on_commit=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on any error."""
+        with self.session() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads; closing it ends the transaction and detaches what was loaded."""
+        with self.session() as session:
+            yield session

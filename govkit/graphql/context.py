@@ -1,0 +1,43 @@
+"""The typed per-request context: who calls, the database, and the DataLoaders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, TypeVar
+
+import anyio.to_thread
+import strawberry
+from strawberry.fastapi import BaseContext
+
+from govkit.auth.roles import Principal
+from govkit.db import Database
+from govkit.graphql.loaders import Loaders
+from govkit.settings import Settings
+
+T = TypeVar("T")
+
+
+async def run_service(function: Callable[..., T], /, **kwargs: Any) -> T:
+    """Run a blocking service function in a worker thread, off the event loop."""
+    return await anyio.to_thread.run_sync(partial(function, **kwargs))
+
+
+@dataclass
+class Context(BaseContext):
+    db: Database
+    settings: Settings
+    actor: Principal
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        super().__init__()
+        self.loaders = Loaders(self.db, self.actor)
+
+    async def call(self, function: Callable[..., T], /, **kwargs: Any) -> T:
+        """Call a service function as the request's actor."""
+        return await run_service(function, db=self.db, actor=self.actor, **kwargs)
+
+
+Info = strawberry.Info[Context, None]

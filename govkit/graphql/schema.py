@@ -1,0 +1,73 @@
+"""Schema assembly: the root types composed from each domain, with limits."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLError
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from govkit.graphql.extensions import GovkitErrors, is_user_error, log_unexpected
+from govkit.organisations.resolvers import OrganisationMutation, OrganisationQuery
+from govkit.settings import Settings
+
+
+@strawberry.type(description="Read govkit: organisations, documents, acknowledgements, compliance")
+class Query(OrganisationQuery):
+    pass
+
+
+@strawberry.type(description="Change govkit; every mutation is authorised by role and organisation")
+class Mutation(OrganisationMutation):
+    pass
+
+
+class GovkitSchema(strawberry.Schema):
+    """Logs only unexpected errors: a refused or invalid request is not a server fault."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        log_unexpected(errors)
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    """The schema with its limits; in prod, no introspection and masked unexpected errors."""
+    extensions: list[SchemaExtension | type[SchemaExtension]] = [
+        QueryDepthLimiter(max_depth=settings.graphql_max_depth),
+        MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+        MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+        ParserCache(maxsize=256),
+        ValidationCache(maxsize=256),
+        GovkitErrors,
+    ]
+    if not settings.is_dev:
+        extensions.append(AddValidationRules([NoSchemaIntrospectionCustomRule]))
+        extensions.append(
+            MaskErrors(
+                should_mask_error=lambda error: not is_user_error(error),
+                error_message="Internal error: the details were logged on the server.",
+            )
+        )
+    return GovkitSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        config=StrawberryConfig(auto_camel_case=True),
+    )
+
+
+def export_sdl() -> str:
+    """The schema in SDL, as checked in at schema.graphql."""
+    return build_schema(Settings(env="dev")).as_str() + "\n"

@@ -1,0 +1,23 @@
+"""Every table, imported in one place for Alembic and the tests."""
+
+from sqlmodel import SQLModel
+
+from govkit.acknowledgements.models import Person, PersonPopulation
+from govkit.auth.models import Identity, RoleGrant
+from govkit.demo.models import DatasetLoad
+from govkit.organisations.models import Campus, Commitment, Organisation, ProfileRevision
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "Campus",
+    "Commitment",
+    "DatasetLoad",
+    "Identity",
+    "Organisation",
+    "Person",
+    "PersonPopulation",
+    "ProfileRevision",
+    "RoleGrant",
+    "metadata",
+]

@@ -1,0 +1,68 @@
+"""GOVKIT_* settings, read once per process."""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_FILE = ".govkit-secret"
+
+
+class Environment(StrEnum):
+    DEV = "dev"
+    PROD = "prod"
+
+
+class Settings(BaseSettings):
+    """Every setting of govkit; each reads the environment variable GOVKIT_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="GOVKIT_", extra="ignore", frozen=True)
+
+    env: Environment = Environment.DEV
+    database_url: str = Field(default_factory=lambda: f"sqlite:///{Path.cwd() / 'govkit.db'}")
+    secret_key: str | None = Field(default=None, min_length=32, repr=False)
+    token_ttl_hours: float = Field(default=24 * 30, gt=0)
+    token_issuer: str = "govkit"
+    graphql_max_depth: int = Field(default=10, ge=2, le=50)
+    graphql_max_tokens: int = Field(default=2000, ge=50)
+    graphql_max_aliases: int = Field(default=30, ge=1)
+    sql_echo: bool = False
+
+    @model_validator(mode="after")
+    def _prod_needs_secret(self) -> Settings:
+        if self.env is Environment.PROD and not self.secret_key:
+            raise ValueError("GOVKIT_SECRET_KEY must be set (32 characters or more) when GOVKIT_ENV=prod")
+        return self
+
+    @property
+    def is_dev(self) -> bool:
+        return self.env is Environment.DEV
+
+    def signing_key(self) -> str:
+        """The token signing key: GOVKIT_SECRET_KEY, or in dev a key kept in .govkit-secret."""
+        if self.secret_key:
+            return self.secret_key
+        return _dev_secret(Path.cwd() / SECRET_FILE)
+
+
+@lru_cache(maxsize=8)
+def _dev_secret(path: Path) -> str:
+    if path.exists():
+        key = path.read_text(encoding="utf-8").strip()
+        if len(key) >= 32:
+            return key
+    key = secrets.token_urlsafe(48)
+    path.write_text(key + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return key
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()
