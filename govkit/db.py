@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -91,6 +92,8 @@ class Database:
         self.bind = bind
         # A test binds to an open connection: sessions then work in savepoints.
         self._savepoints = isinstance(bind, Connection)
+        # One connection cannot serve two threads at once: serialise its sessions.
+        self._lock: AbstractContextManager[object] = threading.RLock() if self._savepoints else nullcontext()
 
     @property
     def dialect(self) -> str:
@@ -104,7 +107,7 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on any error."""
-        with self.session() as session:
+        with self._lock, self.session() as session:
             try:
                 yield session
                 session.commit()
@@ -115,5 +118,5 @@ class Database:
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A session for reads; closing it ends the transaction and detaches what was loaded."""
-        with self.session() as session:
+        with self._lock, self.session() as session:
             yield session
