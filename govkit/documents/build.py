@@ -1,0 +1,147 @@
+"""Build a root template .docx from its text source: deterministic, clauses in content controls."""
+
+from __future__ import annotations
+
+import copy
+import io
+import re
+from datetime import UTC, datetime
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt, RGBColor
+from docx.text.paragraph import Paragraph as DocxParagraph
+
+from govkit.documents.kinds import Catalogue
+from govkit.documents.ooxml import CLAUSE_TAG_PREFIX, read_entries, rezip
+from govkit.documents.source import Clause, Paragraph, Source
+
+FIXED_DATE = datetime(2021, 1, 1, tzinfo=UTC)
+AUTHOR = "Institut Mines-Télécom — affaires juridiques"
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+LANG_TAGS = {"fr": "fr-FR", "en": "en-GB"}
+
+
+def _add_runs(paragraph: DocxParagraph, text: str) -> None:
+    position = 0
+    for match in _BOLD.finditer(text):
+        if match.start() > position:
+            paragraph.add_run(text[position : match.start()])
+        paragraph.add_run(match.group(1)).bold = True
+        position = match.end()
+    if position < len(text) or not text:
+        paragraph.add_run(text[position:])
+
+
+def _page_number(paragraph: DocxParagraph) -> None:
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
+def _content_control(key: str, title: str, sdt_id: int) -> tuple[OxmlElement, OxmlElement]:
+    sdt = OxmlElement("w:sdt")
+    properties = OxmlElement("w:sdtPr")
+    alias = OxmlElement("w:alias")
+    alias.set(qn("w:val"), title)
+    tag = OxmlElement("w:tag")
+    tag.set(qn("w:val"), CLAUSE_TAG_PREFIX + key)
+    identifier = OxmlElement("w:id")
+    identifier.set(qn("w:val"), str(sdt_id))
+    lock = OxmlElement("w:lock")
+    lock.set(qn("w:val"), "sdtLocked")
+    for child in (alias, tag, identifier, lock):
+        properties.append(child)
+    content = OxmlElement("w:sdtContent")
+    sdt.append(properties)
+    sdt.append(content)
+    return sdt, content
+
+
+def _styles(document: Document, language: str) -> None:  # type: ignore[valid-type]
+    normal = document.styles["Normal"]  # type: ignore[attr-defined]
+    normal.font.name = "Liberation Sans"
+    normal.font.size = Pt(10.5)
+    r_pr = normal.element.get_or_add_rPr()
+    fonts = r_pr.find(qn("w:rFonts"))
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attr), "Liberation Sans")
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), LANG_TAGS[language])
+    r_pr.append(lang)
+    normal.paragraph_format.space_after = Pt(6)
+    for name, size in (("Title", 20), ("Heading 1", 13), ("Heading 2", 11.5)):
+        style = document.styles[name]  # type: ignore[attr-defined]
+        style.font.name = "Liberation Sans"
+        style.font.size = Pt(size)
+        style.font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
+
+
+def build_docx(source: Source, catalogue: Catalogue) -> bytes:
+    """The Word template of ``source``; the same source always gives the same bytes."""
+    document = Document()
+    _styles(document, source.language)
+    properties = document.core_properties
+    properties.title = source.title
+    properties.subject = catalogue.kind(source.kind).title.get(source.language)
+    properties.author = AUTHOR
+    properties.last_modified_by = AUTHOR
+    properties.language = LANG_TAGS[source.language]
+    properties.keywords = f"govkit; {source.kind}; {source.language}"
+    properties.comments = "Trame générée par govkit à partir de sa source texte."
+    properties.created = properties.modified = FIXED_DATE.replace(tzinfo=None)
+    properties.revision = 1
+
+    section = document.sections[0]
+    header = section.header.paragraphs[0]
+    header.text = source.header
+    header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    footer = section.footer.paragraphs[0]
+    footer.text = source.footer + " — "
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _page_number(footer)
+
+    body = document.element.body
+    sdt_id = 1000
+
+    def add(paragraph: Paragraph) -> DocxParagraph:
+        style = "Normal" if paragraph.style == "Tag" else paragraph.style
+        added = document.add_paragraph(style=style)
+        _add_runs(added, paragraph.text)
+        return added
+
+    for block in source.blocks:
+        if isinstance(block, Paragraph):
+            add(block)
+            continue
+        assert isinstance(block, Clause)
+        sdt_id += 1
+        sdt, content = _content_control(block.key, catalogue.clause_title(block.key, source.language), sdt_id)
+        body.insert(len(body) - 1, sdt)  # before the final sectPr
+        for paragraph in block.paragraphs:
+            added = add(paragraph)
+            content.append(added._p)  # moves the paragraph into the control
+    buffer = io.BytesIO()
+    document.save(buffer)
+    entries = read_entries(buffer.getvalue())
+    return rezip([(name, _strip_volatile(name, data)) for name, data in entries])
+
+
+def _strip_volatile(name: str, data: bytes) -> bytes:
+    """python-docx writes a few values that change from run to run; pin them."""
+    if name == "docProps/core.xml":
+        return re.sub(
+            rb"<dcterms:modified([^>]*)>[^<]*<", rb"<dcterms:modified\1>2021-01-01T00:00:00Z<", data
+        )
+    return data
+
+
+def clone(element: OxmlElement) -> OxmlElement:
+    return copy.deepcopy(element)

@@ -1,0 +1,109 @@
+"""Document kinds and the clause library, read from templates/reglements/*.yaml."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from govkit.acknowledgements.vocabulary import Population
+from govkit.errors import InvalidInput, Problem
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates" / "reglements"
+LANGUAGES = ("fr", "en")
+AUDIENCES = ("student_victim", "student_witness", "staff_victim", "staff_witness", "decision_makers")
+BASE_KINDS = ("internal", "study", "housing", "equality_annex", "reflex_sheet")
+
+
+class Bilingual(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    fr: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, language: str) -> str:
+        return self.fr if language == "fr" else self.en
+
+
+class KindSpec(BaseModel):
+    """One document kind: a regulation, the annex, or a reflex sheet for one audience."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    key: str
+    kind: str
+    audience: str | None = None
+    title: Bilingual
+    acknowledgement: bool
+    populations: tuple[Population, ...]
+    required_clauses: tuple[str, ...]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> KindSpec:
+        if self.kind not in BASE_KINDS:
+            raise ValueError(f"unknown kind {self.kind!r}")
+        if (self.kind == "reflex_sheet") != (self.audience is not None):
+            raise ValueError("a reflex sheet, and only a reflex sheet, has an audience")
+        if self.audience is not None and self.audience not in AUDIENCES:
+            raise ValueError(f"unknown audience {self.audience!r}")
+        expected = self.kind if self.audience is None else f"{self.kind}.{self.audience}"
+        if self.key != expected:
+            raise ValueError(f"key must be {expected!r}")
+        if len(set(self.required_clauses)) != len(self.required_clauses):
+            raise ValueError("required clauses repeat")
+        return self
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    kinds: dict[str, KindSpec]
+    clauses: dict[str, Bilingual]
+
+    def kind(self, key: str) -> KindSpec:
+        try:
+            return self.kinds[key]
+        except KeyError:
+            raise InvalidInput(
+                f"Unknown document kind {key!r}: choose one of {', '.join(self.kinds)}."
+            ) from None
+
+    def clause_title(self, key: str, language: str) -> str:
+        title = self.clauses.get(key)
+        return title.get(language) if title else key
+
+
+def load_catalogue(directory: Path = TEMPLATES_DIR) -> Catalogue:
+    """Read and check kinds.yaml and clauses.yaml; every mistake is named."""
+    problems: list[Problem] = []
+    raw_clauses = yaml.safe_load((directory / "clauses.yaml").read_text(encoding="utf-8"))["clauses"]
+    clauses: dict[str, Bilingual] = {}
+    for key, value in raw_clauses.items():
+        try:
+            clauses[key] = Bilingual.model_validate(value)
+        except ValidationError as exc:
+            problems.append(Problem(f"clauses.yaml:{key}", str(exc.errors()[0]["msg"])))
+    raw_kinds = yaml.safe_load((directory / "kinds.yaml").read_text(encoding="utf-8"))["kinds"]
+    kinds: dict[str, KindSpec] = {}
+    for key, value in raw_kinds.items():
+        try:
+            spec = KindSpec.model_validate({"key": key, "kind": value.pop("kind", key), **value})
+        except ValidationError as exc:
+            problems += [
+                Problem(f"kinds.yaml:{key}.{'.'.join(map(str, e['loc']))}", e["msg"]) for e in exc.errors()
+            ]
+            continue
+        problems += [
+            Problem(f"kinds.yaml:{key}.required_clauses", f"{c!r} is not in clauses.yaml")
+            for c in spec.required_clauses
+            if c not in clauses
+        ]
+        kinds[key] = spec
+    if problems:
+        raise InvalidInput("The document kinds or the clause library are invalid", problems=problems)
+    return Catalogue(kinds=kinds, clauses=clauses)
+
+
+@cache
+def catalogue() -> Catalogue:
+    return load_catalogue()
