@@ -6,13 +6,15 @@ from typing import Annotated
 import anyio.to_thread
 import sqlalchemy as sa
 from fastapi import Depends, FastAPI, Header, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from strawberry.fastapi import GraphQLRouter
 
 from govkit.auth import service as auth
 from govkit.auth.roles import ANONYMOUS, Principal
 from govkit.auth.tokens import InvalidToken
 from govkit.db import Database, create_db_engine
+from govkit.documents import service as documents
+from govkit.errors import GovkitError, NotAuthenticated
 from govkit.graphql.context import Context
 from govkit.graphql.extensions import WWW_AUTHENTICATE
 from govkit.graphql.schema import build_schema
@@ -71,13 +73,35 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         build_schema(settings),
         context_getter=context,
         graphql_ide="graphiql" if settings.is_dev else None,
-        multipart_uploads_enabled=False,
+        multipart_uploads_enabled=True,
     )
     app.include_router(graphql, prefix="/graphql")
 
     @app.exception_handler(AuthenticationFailed)
     async def _auth_failed(_request: Request, exc: AuthenticationFailed) -> JSONResponse:
         return _unauthorized(exc.message)
+
+    @app.get("/documents/{sha256}", tags=["documents"])
+    async def download_document(sha256: str, actor: Annotated[Principal, Depends(principal)]) -> Response:
+        try:
+            found = await anyio.to_thread.run_sync(
+                lambda: documents.download(db=database, actor=actor, sha256=sha256)
+            )
+        except NotAuthenticated as exc:
+            return _unauthorized(exc.message)
+        except GovkitError as exc:
+            status = {"NOT_FOUND": 404, "FORBIDDEN": 403, "INVALID_INPUT": 400}.get(exc.code, 400)
+            return JSONResponse({"detail": exc.message, "code": exc.code}, status_code=status)
+        return Response(
+            content=found.data,
+            media_type=found.media_type,
+            headers={
+                "Content-Disposition": f'attachment; filename="{found.filename}"',
+                "ETag": f'"{sha256}"',
+                "Cache-Control": "private, max-age=31536000, immutable",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> JSONResponse:

@@ -23,6 +23,8 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
 token_app = typer.Typer(help="Bearer tokens.", no_args_is_help=True)
+templates_app = typer.Typer(help="Root templates (trames) of the regulations.", no_args_is_help=True)
+app.add_typer(templates_app, name="templates")
 app.add_typer(db_app, name="db")
 app.add_typer(schema_app, name="schema")
 app.add_typer(token_app, name="token")
@@ -118,10 +120,12 @@ def demo(
 ) -> None:
     """Migrate the database, load the IMT demo data (once), and serve the API."""
     from govkit.demo.loader import load_demo
+    from govkit.documents.demo import publish_all
 
     settings = _settings()
     _upgrade(settings)
-    report = load_demo(db=_database(settings))
+    database = _database(settings)
+    report = load_demo(db=database)
     if report.loaded:
         err.print(
             f"loaded the IMT demo data: {report.organisations} organisations, "
@@ -129,6 +133,13 @@ def demo(
         )
     else:
         err.print("the IMT demo data is already loaded; nothing changed")
+    published = publish_all(db=database, pool=_pool(settings), max_bytes=settings.upload_max_bytes)
+    err.print(
+        f"documents: {published.uploaded} root template versions uploaded, {published.rendered} variants "
+        f"rendered ({published.reused} already rendered), {published.published} published"
+    )
+    for failure in published.failures:
+        err.print(f"[yellow]warning:[/yellow] {failure}")
     err.print("to act as legal staff: govkit token create --role legal")
     if not no_serve:
         _serve(settings, host, port)
@@ -206,6 +217,155 @@ def token_create(
         display_name=name,
     )
     sys.stdout.write(token + "\n")
+
+
+def _pool(settings: Settings) -> Any:
+    from govkit.graphql.context import worker_pool
+
+    return worker_pool(settings)
+
+
+@templates_app.command("build")
+@friendly
+def templates_build(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the .docx files to")] = Path(
+        "build/templates"
+    ),
+) -> None:
+    """Build the Word root templates from their text sources (templates/reglements)."""
+    from govkit.documents.build import build_docx
+    from govkit.documents.demo import source_files
+    from govkit.documents.kinds import catalogue
+    from govkit.documents.source import read_source
+
+    output.mkdir(parents=True, exist_ok=True)
+    for path in source_files():
+        source = read_source(path)
+        target = output / f"{source.kind}.{source.language}.docx"
+        target.write_bytes(build_docx(source, catalogue()))
+        out.print(str(target))
+
+
+@templates_app.command("check")
+@friendly
+def templates_check(files: Annotated[list[Path], typer.Argument(help="Source files (.md)")]) -> None:
+    """Validate template sources and render them for the eight demo schools."""
+    from govkit.documents.check import main as check_main
+
+    raise typer.Exit(check_main([str(f) for f in files]))
+
+
+@templates_app.command("upload")
+@friendly
+def templates_upload(
+    file: Annotated[Path, typer.Argument(help="A .docx root template, or a .md source")],
+    kind: Annotated[str | None, typer.Option(help="Document kind (read from a .md source)")] = None,
+    lang: Annotated[str | None, typer.Option(help="fr or en (read from a .md source)")] = None,
+    publish: Annotated[bool, typer.Option(help="Publish the version when it is valid")] = False,
+    change_kind: Annotated[str, typer.Option(help="editorial or substantive")] = "substantive",
+    changelog: Annotated[str | None, typer.Option(help="What changed and why (needed to publish)")] = None,
+) -> None:
+    """Validate and store a root template version; print its validation report."""
+    from govkit.auth.roles import SYSTEM
+    from govkit.documents import service
+    from govkit.documents.build import build_docx
+    from govkit.documents.kinds import catalogue
+    from govkit.documents.source import read_source
+    from govkit.errors import InvalidInput
+
+    if file.suffix == ".md":
+        source = read_source(file)
+        data, kind, lang = build_docx(source, catalogue()), kind or source.kind, lang or source.language
+    else:
+        data = file.read_bytes()
+    if not kind or not lang:
+        raise InvalidInput("Give --kind and --lang for a .docx file.")
+    settings = _settings()
+    database = _database(settings)
+    outcome = service.upload_root_template_version(
+        db=database,
+        actor=SYSTEM,
+        pool=_pool(settings),
+        kind=kind,
+        language=lang,
+        filename=file.name,
+        data=data,
+        max_bytes=settings.upload_max_bytes,
+    )
+    for item in outcome.report.items:
+        where = item.part + (f", paragraph {item.paragraph}" if item.paragraph else "")
+        err.print(f"{item.severity}: {where}: {item.message}")
+    if outcome.version is None:
+        _fail(
+            f"{file.name} is not a valid {kind}/{lang} root template ({len(outcome.report.items)} problem(s))"
+        )
+        return
+    state = "stored as" if outcome.created else "already stored as"
+    err.print(
+        f"{file.name}: valid, {state} version {outcome.version.number} (sha256 {outcome.version.sha256})"
+    )
+    if publish:
+        if not changelog:
+            raise InvalidInput("Give --changelog to publish.")
+        service.publish_root_template_version(
+            db=database,
+            actor=SYSTEM,
+            version_id=outcome.version.id,  # type: ignore[arg-type]
+            change_kind=change_kind,
+            changelog=changelog,
+        )
+        err.print(f"published version {outcome.version.number} ({change_kind})")
+
+
+@app.command()
+@friendly
+def render(
+    school: Annotated[str | None, typer.Option(help="School code")] = None,
+    kind: Annotated[str | None, typer.Option(help="Document kind, e.g. internal")] = None,
+    lang: Annotated[str, typer.Option(help="fr or en")] = "fr",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Where to write the .docx")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every kind, language and school")] = False,
+) -> None:
+    """Render variants from the published root templates (cached: same inputs never render twice)."""
+    from rich.progress import Progress
+
+    from govkit.auth.roles import SYSTEM
+    from govkit.documents import service
+    from govkit.documents.kinds import LANGUAGES, catalogue
+    from govkit.errors import InvalidInput
+
+    settings = _settings()
+    database, pool = _database(settings), _pool(settings)
+    if all_:
+        pairs = [(k, lg) for k in catalogue().kinds for lg in LANGUAGES]
+        rendered = reused = 0
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task("rendering", total=len(pairs))
+            for kind_key, language in pairs:
+                bar.update(task, description=f"{kind_key}/{language}")
+                summary = service.render_variants(
+                    db=database, actor=SYSTEM, pool=pool, kind=kind_key, language=language
+                )
+                rendered, reused = rendered + summary.rendered, reused + summary.reused
+                for failure in summary.failures:
+                    where = f"{failure.organisation_code} {kind_key}/{language}"
+                    err.print(f"[yellow]{where}:[/yellow] {failure.message}")
+                bar.advance(task)
+        err.print(f"{rendered} variants rendered, {reused} unchanged (not rendered again)")
+        return
+    if not (school and kind and output):
+        raise InvalidInput("Give --school, --kind and -o FILE, or --all.")
+    summary = service.render_variants(
+        db=database, actor=SYSTEM, pool=pool, kind=kind, language=lang, schools=[school]
+    )
+    if summary.failures:
+        failure = summary.failures[0]
+        raise InvalidInput(failure.message)
+    _org, variant = summary.variants[0]
+    found = service.download(db=database, actor=SYSTEM, sha256=variant.sha256)
+    output.write_bytes(found.data)
+    state = "rendered" if summary.rendered else "unchanged inputs, not rendered again"
+    err.print(f"wrote {output} ({len(found.data)} bytes, sha256 {variant.sha256}; {state})")
 
 
 def main() -> None:

@@ -5,19 +5,25 @@ from sqlmodel import SQLModel
 from govkit.acknowledgements.models import Person, PersonPopulation
 from govkit.auth.models import Identity, RoleGrant
 from govkit.demo.models import DatasetLoad
+from govkit.documents.models import Blob, DocumentVersion, RootTemplate, RootTemplateVersion, Variant
 from govkit.organisations.models import Campus, Commitment, Organisation, ProfileRevision
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "Blob",
     "Campus",
     "Commitment",
     "DatasetLoad",
+    "DocumentVersion",
     "Identity",
     "Organisation",
     "Person",
     "PersonPopulation",
     "ProfileRevision",
     "RoleGrant",
+    "RootTemplate",
+    "RootTemplateVersion",
+    "Variant",
     "metadata",
 ]

@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     graphql_max_tokens: int = Field(default=2000, ge=50)
     graphql_max_aliases: int = Field(default=30, ge=1)
     sql_echo: bool = False
+    render_workers: int = Field(default=2, ge=0, le=64)  # 0 renders in-process (debugging only)
+    render_timeout_seconds: float = Field(default=30.0, gt=0)
+    render_memory_mb: int = Field(default=1536, ge=256)
+    upload_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    public_url: str = ""  # prefix of download URLs; empty means relative URLs
 
     @model_validator(mode="after")
     def _prod_needs_secret(self) -> Settings:

@@ -14,6 +14,14 @@ class Action(StrEnum):
     READ_COMMITMENTS = "organisation.read_commitments"
     UPDATE_PROFILE = "organisation.update_profile"
     RECORD_COMMITMENT = "organisation.record_commitment"
+    READ_KINDS = "documents.read_kinds"
+    READ_ROOT_TEMPLATES = "documents.read_root_templates"
+    UPLOAD_ROOT_TEMPLATE = "documents.upload_root_template"
+    PUBLISH_ROOT_TEMPLATE = "documents.publish_root_template"
+    RENDER_VARIANTS = "documents.render_variants"
+    READ_VARIANTS = "documents.read_variants"
+    PUBLISH_VARIANT = "documents.publish_variant"
+    READ_PUBLISHED = "documents.read_published"
 
 
 class Scope(StrEnum):
@@ -21,7 +29,7 @@ class Scope(StrEnum):
     OWN_ORGANISATION = "own_organisation"
 
 
-PUBLIC_ACTIONS = frozenset({Action.READ_DIRECTORY})
+PUBLIC_ACTIONS = frozenset({Action.READ_DIRECTORY, Action.READ_KINDS})
 
 _A, _O = Scope.ANYWHERE, Scope.OWN_ORGANISATION
 
@@ -44,6 +52,21 @@ POLICY: dict[Action, dict[Role, Scope]] = {
     },
     Action.UPDATE_PROFILE: {Role.LEGAL: _A, Role.SCHOOL_ADMIN: _O},
     Action.RECORD_COMMITMENT: {Role.LEGAL: _A, Role.SCHOOL_ADMIN: _O},
+    Action.READ_KINDS: dict.fromkeys(Role, _A),
+    # root templates are the group's: every school's administration reads them
+    Action.READ_ROOT_TEMPLATES: {Role.LEGAL: _A, Role.AUDITOR: _A, Role.SCHOOL_ADMIN: _A},
+    Action.UPLOAD_ROOT_TEMPLATE: {Role.LEGAL: _A},
+    Action.PUBLISH_ROOT_TEMPLATE: {Role.LEGAL: _A},
+    Action.RENDER_VARIANTS: {Role.LEGAL: _A, Role.SCHOOL_ADMIN: _O},
+    Action.READ_VARIANTS: {Role.LEGAL: _A, Role.AUDITOR: _A, Role.SCHOOL_ADMIN: _O},
+    Action.PUBLISH_VARIANT: {Role.LEGAL: _A, Role.SCHOOL_ADMIN: _O},
+    Action.READ_PUBLISHED: {
+        Role.LEGAL: _A,
+        Role.AUDITOR: _A,
+        Role.SCHOOL_ADMIN: _O,
+        Role.INTRANET: _O,
+        Role.MEMBER: _O,
+    },
 }
 
 

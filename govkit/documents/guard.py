@@ -25,6 +25,8 @@ _DANGEROUS_FIELD = re.compile(r"\b(INCLUDETEXT|INCLUDEPICTURE|DDEAUTO|DDE|LINK|I
 _FORBIDDEN_NAMES = re.compile(
     r"(^|/)(vbaProject\.bin|vbaData\.xml|activeX/|embeddings/|.*\.(bin|exe|dll|js|vbs|ps1|jar|scr)$)", re.I
 )
+W = NS["w"]
+W_P = f"{{{W}}}p"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
@@ -222,11 +224,11 @@ def guard(data: bytes, limits: GuardLimits | None = None) -> GuardResult:
 
 def _story_problems(name: str, root: etree._Element) -> list[Finding]:
     found: list[Finding] = []
-    paragraphs = list(root.iter("{%s}p" % NS["w"]))
+    paragraphs = list(root.iter(W_P))
     index = {id(p): i + 1 for i, p in enumerate(paragraphs)}
 
     def paragraph_of(node: etree._Element) -> int | None:
-        for ancestor in node.iterancestors("{%s}p" % NS["w"]):
+        for ancestor in node.iterancestors(W_P):
             return index.get(id(ancestor))
         return None
 
@@ -237,15 +239,15 @@ def _story_problems(name: str, root: etree._Element) -> list[Finding]:
         ("moveFrom", "tracked change (move)"),
         ("moveTo", "tracked change (move)"),
     ):
-        for node in root.iter("{%s}%s" % (NS["w"], tag)):
+        for node in root.iter(f"{{{W}}}{tag}"):
             hint = "; accept or reject all changes in Word first" if "tracked" in what else ""
             found.append(
                 Finding(name, f"{what} is not accepted{hint}", paragraph_of(node) or index.get(id(node)))
             )
     for paragraph in paragraphs:
-        instructions = " ".join(t.text or "" for t in paragraph.iter("{%s}instrText" % NS["w"]))
+        instructions = " ".join(t.text or "" for t in paragraph.iter(f"{{{W}}}instrText"))
         instructions += " " + " ".join(
-            f.get("{%s}instr" % NS["w"], "") for f in paragraph.iter("{%s}fldSimple" % NS["w"])
+            f.get(f"{{{W}}}instr", "") for f in paragraph.iter(f"{{{W}}}fldSimple")
         )
         match = _DANGEROUS_FIELD.search(instructions)
         if match:

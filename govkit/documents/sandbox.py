@@ -170,11 +170,12 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
             return operator.pow(left, right)
         if operator_name == "*":
             for sequence, count in ((left, right), (right, left)):
-                if isinstance(sequence, str | list | tuple) and isinstance(count, int):
-                    if len(sequence) * count > MAX_OUTPUT_ITEMS:
-                        raise SecurityError(
-                            f"multiplying gives {len(sequence) * count} items, over the limit of {MAX_OUTPUT_ITEMS}"
-                        )
+                sized = isinstance(sequence, str | list | tuple) and isinstance(count, int)
+                if sized and len(sequence) * count > MAX_OUTPUT_ITEMS:
+                    size = len(sequence) * count
+                    raise SecurityError(
+                        f"multiplying gives {size} items, over the limit of {MAX_OUTPUT_ITEMS}"
+                    )
             return operator.mul(left, right)
         return super().call_binop(context, operator_name, left, right)
 

@@ -13,6 +13,7 @@ from strawberry.fastapi import BaseContext
 
 from govkit.auth.roles import Principal
 from govkit.db import Database
+from govkit.documents.workers import WorkerPool, shared_pool
 from govkit.graphql.loaders import Loaders
 from govkit.settings import Settings
 
@@ -35,9 +36,22 @@ class Context(BaseContext):
         super().__init__()
         self.loaders = Loaders(self.db, self.actor)
 
+    @property
+    def pool(self) -> WorkerPool:
+        return worker_pool(self.settings)
+
     async def call(self, function: Callable[..., T], /, **kwargs: Any) -> T:
         """Call a service function as the request's actor."""
         return await run_service(function, db=self.db, actor=self.actor, **kwargs)
 
 
 Info = strawberry.Info[Context, None]
+
+
+def worker_pool(settings: Settings) -> WorkerPool:
+    """The process's worker pool for template work, sized by the settings."""
+    return shared_pool(
+        processes=settings.render_workers,
+        timeout=settings.render_timeout_seconds,
+        memory_mb=settings.render_memory_mb,
+    )

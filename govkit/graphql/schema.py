@@ -20,18 +20,19 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from govkit.documents.resolvers import DocumentMutation, DocumentQuery
 from govkit.graphql.extensions import GovkitErrors, is_user_error, log_unexpected
 from govkit.organisations.resolvers import OrganisationMutation, OrganisationQuery
 from govkit.settings import Settings
 
 
 @strawberry.type(description="Read govkit: organisations, documents, acknowledgements, compliance")
-class Query(OrganisationQuery):
+class Query(OrganisationQuery, DocumentQuery):
     pass
 
 
 @strawberry.type(description="Change govkit; every mutation is authorised by role and organisation")
-class Mutation(OrganisationMutation):
+class Mutation(OrganisationMutation, DocumentMutation):
     pass
 
 

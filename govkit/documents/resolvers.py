@@ -1,0 +1,178 @@
+"""GraphQL entry points of documents: map input, call the service, map output."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+from strawberry.file_uploads import Upload
+
+from govkit.documents import service
+from govkit.documents.types import (
+    ClauseDiff,
+    DocumentKind,
+    PublishedDocument,
+    RenderFailure,
+    RenderResult,
+    RootTemplate,
+    RootTemplateVersion,
+    UploadResult,
+    ValidationReport,
+    Variant,
+    clauses_of,
+    download_url,
+)
+from govkit.errors import InvalidInput
+from govkit.graphql.context import Info
+
+
+def _url(info: Info) -> str:
+    return info.context.settings.public_url
+
+
+@strawberry.type
+class DocumentQuery:
+    @strawberry.field(description="The document kinds with their common base of required clauses")
+    async def document_kinds(self, info: Info) -> list[DocumentKind]:
+        return [DocumentKind.from_spec(s) for s in service.list_kinds(actor=info.context.actor)]
+
+    @strawberry.field(description="Root templates with all their versions, optionally of one kind")
+    async def root_templates(self, info: Info, kind: str | None = None) -> list[RootTemplate]:
+        rows = await info.context.call(service.list_root_templates, kind=kind)
+        return [
+            RootTemplate(
+                kind=t.kind,
+                language=t.language,
+                versions=[RootTemplateVersion.from_model(t, v, _url(info)) for v in versions],
+            )
+            for t, versions in rows
+        ]
+
+    @strawberry.field(description="The documents in force at a school today, one per kind and language")
+    async def published_documents(
+        self, info: Info, school: str, language: str | None = None
+    ) -> list[PublishedDocument]:
+        rows = await info.context.call(service.published_documents, school=school, language=language)
+        return [PublishedDocument.from_model(org.code, d, _url(info)) for org, d in rows]
+
+    @strawberry.field(description="Clause-by-clause changes between two versions of a root template")
+    async def root_template_diff(
+        self, info: Info, from_version_id: strawberry.ID, to_version_id: strawberry.ID
+    ) -> list[ClauseDiff]:
+        rows = await info.context.call(
+            service.diff_root_versions, from_id=_int_id(from_version_id), to_id=_int_id(to_version_id)
+        )
+        return [ClauseDiff.from_data(d) for d in rows]
+
+    @strawberry.field(
+        description="Clause-by-clause differences between a school's variant and its root template"
+    )
+    async def variant_diff(self, info: Info, variant_id: strawberry.ID) -> list[ClauseDiff]:
+        rows = await info.context.call(service.diff_variant_with_root, variant_id=_int_id(variant_id))
+        return [ClauseDiff.from_data(d) for d in rows]
+
+
+def _int_id(value: strawberry.ID) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{value!r} is not a valid id.") from None
+
+
+@strawberry.type
+class DocumentMutation:
+    @strawberry.mutation(
+        description="Upload a root template version (.docx, multipart); valid files are stored"
+    )
+    async def upload_root_template_version(
+        self, info: Info, kind: str, language: str, file: Upload, note: str | None = None
+    ) -> UploadResult:
+        limit = info.context.settings.upload_max_bytes
+        data = await file.read(limit + 1)  # type: ignore[attr-defined]
+        if len(data) > limit:
+            raise InvalidInput(f"The file is over the limit of {limit} bytes.")
+        outcome = await info.context.call(
+            service.upload_root_template_version,
+            pool=info.context.pool,
+            kind=kind,
+            language=language,
+            filename=getattr(file, "filename", None) or "template.docx",
+            data=data,
+            max_bytes=limit,
+            note=note,
+        )
+        version = (
+            RootTemplateVersion.from_model(outcome.template, outcome.version, _url(info))
+            if outcome.version is not None and outcome.template is not None
+            else None
+        )
+        return UploadResult(
+            valid=outcome.report.valid,
+            report=ValidationReport.from_data(outcome.report),
+            version=version,
+            created=outcome.created,
+        )
+
+    @strawberry.mutation(description="Publish a root template version: it becomes immutable")
+    async def publish_root_template_version(
+        self, info: Info, version_id: strawberry.ID, change_kind: str, changelog: str
+    ) -> RootTemplateVersion:
+        version = await info.context.call(
+            service.publish_root_template_version,
+            version_id=_int_id(version_id),
+            change_kind=change_kind,
+            changelog=changelog,
+        )
+        template, version = await info.context.call(service.get_root_version, version_id=version.id)
+        return RootTemplateVersion.from_model(template, version, _url(info))
+
+    @strawberry.mutation(
+        description="Render the published root template of a kind for schools (all by default)"
+    )
+    async def render_variants(
+        self, info: Info, kind: str, language: str, schools: list[str] | None = None
+    ) -> RenderResult:
+        summary = await info.context.call(
+            service.render_variants, pool=info.context.pool, kind=kind, language=language, schools=schools
+        )
+        return RenderResult(
+            variants=[
+                Variant(
+                    id=strawberry.ID(str(v.id)),
+                    school=org.code,
+                    kind=kind,
+                    language=language,
+                    root_version=summary.root_version,
+                    sha256=v.sha256,
+                    clauses=clauses_of(v.clauses, language),
+                    rendered_at=v.rendered_at,
+                    download_url=download_url(_url(info), v.sha256),
+                )
+                for org, v in summary.variants
+            ],
+            failures=[
+                RenderFailure(school=f.organisation_code, message=f.message, missing=list(f.missing))
+                for f in summary.failures
+            ],
+            rendered=summary.rendered,
+            reused=summary.reused,
+        )
+
+    @strawberry.mutation(description="Put a variant in force at its school from a date")
+    async def publish_variant(
+        self,
+        info: Info,
+        variant_id: strawberry.ID,
+        effective_from: date | None = None,
+        change_kind: str | None = None,
+        changelog: str | None = None,
+    ) -> PublishedDocument:
+        document = await info.context.call(
+            service.publish_variant,
+            variant_id=_int_id(variant_id),
+            effective_from=effective_from,
+            change_kind=change_kind,
+            changelog=changelog,
+        )
+        org, *_ = await info.context.call(service.get_variant, variant_id=document.variant_id)
+        return PublishedDocument.from_model(org.code, document, _url(info))

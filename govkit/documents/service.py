@@ -1,0 +1,624 @@
+"""Root templates, variants and published documents: every read and write, authorised here."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from govkit.auth.policy import Action, authorize, is_allowed
+from govkit.auth.roles import Principal
+from govkit.db import Database, utcnow
+from govkit.documents import jobs
+from govkit.documents.context import RENDER_CONTEXT_VERSION, DocumentInfo, build_context
+from govkit.documents.diff import ClauseDiff, diff_clauses
+from govkit.documents.inspect import read_clauses
+from govkit.documents.kinds import LANGUAGES, KindSpec, catalogue
+from govkit.documents.models import Blob, DocumentVersion, RootTemplate, RootTemplateVersion, Variant
+from govkit.documents.ooxml import DOCX_MEDIA_TYPE
+from govkit.documents.validate import ValidationReport
+from govkit.documents.workers import WorkerPool
+from govkit.errors import Conflict, InvalidInput, NotFound
+from govkit.organisations.models import Campus, Organisation, ProfileRevision
+from govkit.organisations.profile import SchoolProfile
+from govkit.organisations.vocabulary import OrganisationType
+
+CHANGE_KINDS = ("editorial", "substantive")
+RENDERER_VERSION = "govkit-render-1"
+
+
+def _language(language: str) -> str:
+    if language not in LANGUAGES:
+        raise InvalidInput(f"Unknown language {language!r}: use fr or en.")
+    return language
+
+
+def _organisation(session: Session, code: str) -> Organisation:
+    found = session.exec(select(Organisation).where(Organisation.code == code)).first()
+    if found is None:
+        raise NotFound(f"No organisation with code {code!r}.")
+    return found
+
+
+def _store_blob(session: Session, data: bytes, media_type: str = DOCX_MEDIA_TYPE) -> str:
+    digest = hashlib.sha256(data).hexdigest()
+    if session.get(Blob, digest) is None:
+        session.add(Blob(sha256=digest, size=len(data), media_type=media_type, data=data))
+        session.flush()
+    return digest
+
+
+def _check_change(change_kind: str, changelog: str) -> str:
+    if change_kind not in CHANGE_KINDS:
+        raise InvalidInput(f"Unknown change kind {change_kind!r}: use editorial or substantive.")
+    note = changelog.strip()
+    if not note:
+        raise InvalidInput("A changelog note is required: say what changed and why.")
+    if len(note) > 4000:
+        raise InvalidInput("The changelog note is limited to 4000 characters.")
+    return note
+
+
+def slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:60]
+
+
+# --- kinds and root templates -------------------------------------------------------
+
+
+def list_kinds(*, actor: Principal) -> list[KindSpec]:
+    authorize(actor, Action.READ_KINDS)
+    return list(catalogue().kinds.values())
+
+
+def list_root_templates(
+    *, db: Database, actor: Principal, kind: str | None = None
+) -> list[tuple[RootTemplate, list[RootTemplateVersion]]]:
+    authorize(actor, Action.READ_ROOT_TEMPLATES)
+    if kind is not None:
+        catalogue().kind(kind)
+    with db.reading() as session:
+        query = select(RootTemplate).order_by(RootTemplate.kind, RootTemplate.language)
+        if kind is not None:
+            query = query.where(RootTemplate.kind == kind)
+        templates = list(session.exec(query).all())
+        versions = session.exec(
+            select(RootTemplateVersion)
+            .where(col(RootTemplateVersion.root_template_id).in_([t.id for t in templates]))
+            .order_by(col(RootTemplateVersion.number).desc())
+        ).all()
+    grouped: dict[int, list[RootTemplateVersion]] = {t.id: [] for t in templates if t.id is not None}
+    for version in versions:
+        grouped[version.root_template_id].append(version)
+    return [(t, grouped[t.id]) for t in templates if t.id is not None]
+
+
+def get_root_version(
+    *, db: Database, actor: Principal, version_id: int
+) -> tuple[RootTemplate, RootTemplateVersion]:
+    authorize(actor, Action.READ_ROOT_TEMPLATES)
+    with db.reading() as session:
+        return _root_version(session, version_id)
+
+
+def _root_version(session: Session, version_id: int) -> tuple[RootTemplate, RootTemplateVersion]:
+    version = session.get(RootTemplateVersion, version_id)
+    if version is None:
+        raise NotFound(f"No root template version {version_id}.")
+    template = session.get(RootTemplate, version.root_template_id)
+    assert template is not None
+    return template, version
+
+
+@dataclass
+class UploadOutcome:
+    report: ValidationReport
+    version: RootTemplateVersion | None
+    template: RootTemplate | None
+    created: bool = False
+
+
+def upload_root_template_version(
+    *,
+    db: Database,
+    actor: Principal,
+    pool: WorkerPool,
+    kind: str,
+    language: str,
+    filename: str,
+    data: bytes,
+    max_bytes: int,
+    note: str | None = None,
+) -> UploadOutcome:
+    """Validate an uploaded .docx in a worker; store it as a new version only if it is valid."""
+    authorize(actor, Action.UPLOAD_ROOT_TEMPLATE)
+    catalogue().kind(kind)
+    _language(language)
+    if len(data) > max_bytes:
+        raise InvalidInput(f"The file is {len(data)} bytes; the limit is {max_bytes} bytes.")
+    digest = hashlib.sha256(data).hexdigest()
+    with db.reading() as session:  # the same bytes were validated and stored already
+        known = session.exec(
+            select(RootTemplate, RootTemplateVersion)
+            .join(RootTemplateVersion, RootTemplateVersion.root_template_id == RootTemplate.id)  # type: ignore[arg-type]
+            .where(
+                RootTemplate.kind == kind,
+                RootTemplate.language == language,
+                RootTemplateVersion.sha256 == digest,
+            )
+        ).first()
+    if known is not None:
+        return UploadOutcome(
+            report=ValidationReport.from_json(known[1].report),
+            version=known[1],
+            template=known[0],
+            created=False,
+        )
+    report = ValidationReport.from_json(pool.run(jobs.validate_job, data, kind, language, max_bytes))
+    if not report.valid:
+        return UploadOutcome(report=report, version=None, template=None)
+    clean_name = re.sub(r"[^\w.\- ]+", "_", filename or "template.docx")[:200] or "template.docx"
+    for attempt in range(3):
+        try:
+            with db.transaction() as session:
+                template = session.exec(
+                    select(RootTemplate).where(RootTemplate.kind == kind, RootTemplate.language == language)
+                ).first()
+                if template is None:
+                    template = RootTemplate(kind=kind, language=language)
+                    session.add(template)
+                    session.flush()
+                existing = session.exec(
+                    select(RootTemplateVersion).where(
+                        RootTemplateVersion.root_template_id == template.id,
+                        RootTemplateVersion.sha256 == report.sha256,
+                    )
+                ).first()
+                if existing is not None:
+                    return UploadOutcome(report=report, version=existing, template=template, created=False)
+                _store_blob(session, data)
+                number = (
+                    session.exec(
+                        select(sa.func.max(RootTemplateVersion.number)).where(
+                            RootTemplateVersion.root_template_id == template.id
+                        )
+                    ).one()
+                    or 0
+                ) + 1
+                version = RootTemplateVersion(
+                    root_template_id=template.id,  # type: ignore[arg-type]
+                    number=number,
+                    sha256=report.sha256,
+                    filename=clean_name,
+                    report=report.to_json(),
+                    clauses=report.clauses,
+                    note=note,
+                    uploaded_by=actor.label,
+                )
+                session.add(version)
+                session.flush()
+                return UploadOutcome(report=report, version=version, template=template, created=True)
+        except sa.exc.IntegrityError:
+            if attempt == 2:
+                raise Conflict(
+                    "Another upload of this template happened at the same time: try again."
+                ) from None
+    raise AssertionError("unreachable")
+
+
+def publish_root_template_version(
+    *, db: Database, actor: Principal, version_id: int, change_kind: str, changelog: str
+) -> RootTemplateVersion:
+    """Freeze a valid version: it becomes the one variants are rendered from."""
+    authorize(actor, Action.PUBLISH_ROOT_TEMPLATE)
+    note = _check_change(change_kind, changelog)
+    with db.transaction() as session:
+        template, version = _root_version(session, version_id)
+        if version.published_at is not None:
+            raise Conflict(
+                f"Version {version.number} of {template.kind}/{template.language} was already published "
+                f"on {version.published_at:%Y-%m-%d}; published versions are immutable."
+            )
+        if not version.report.get("valid"):
+            raise InvalidInput("This version did not pass validation and cannot be published.")
+        earlier = session.exec(
+            select(sa.func.count())
+            .select_from(RootTemplateVersion)
+            .where(
+                RootTemplateVersion.root_template_id == template.id,
+                col(RootTemplateVersion.published_at).is_not(None),
+            )
+        ).one()
+        if not earlier and change_kind != "substantive":
+            raise InvalidInput("The first published version of a root template is a substantive change.")
+        version.published_at = utcnow()
+        version.published_by = actor.label
+        version.change_kind = change_kind
+        version.changelog = note
+        session.add(version)
+        session.flush()
+        return version
+
+
+def _published_root(session: Session, kind: str, language: str) -> tuple[RootTemplate, RootTemplateVersion]:
+    row = session.exec(
+        select(RootTemplate, RootTemplateVersion)
+        .join(RootTemplateVersion, RootTemplateVersion.root_template_id == RootTemplate.id)  # type: ignore[arg-type]
+        .where(
+            RootTemplate.kind == kind,
+            RootTemplate.language == language,
+            col(RootTemplateVersion.published_at).is_not(None),
+        )
+        .order_by(col(RootTemplateVersion.number).desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        raise NotFound(f"No published root template for {kind} in {language}: upload and publish one first.")
+    return row
+
+
+# --- variants -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RenderFailure:
+    organisation_code: str
+    message: str
+    missing: tuple[str, ...] = ()
+
+
+@dataclass
+class RenderSummary:
+    variants: list[tuple[Organisation, Variant]] = field(default_factory=list)
+    failures: list[RenderFailure] = field(default_factory=list)
+    rendered: int = 0
+    reused: int = 0
+    root_version: int = 0
+
+
+def _schools(session: Session, actor: Principal, codes: Sequence[str] | None) -> list[Organisation]:
+    if codes:
+        orgs = [_organisation(session, code) for code in dict.fromkeys(codes)]
+    else:
+        query = (
+            select(Organisation)
+            .where(Organisation.type == OrganisationType.SCHOOL.value)
+            .order_by(Organisation.code)
+        )
+        orgs = [
+            o
+            for o in session.exec(query).all()
+            if is_allowed(actor, Action.RENDER_VARIANTS, organisation_id=o.id)
+        ]
+        if not orgs:
+            authorize(actor, Action.RENDER_VARIANTS, organisation_id=-1)
+    for org in orgs:
+        authorize(actor, Action.RENDER_VARIANTS, organisation_id=org.id)
+    return orgs
+
+
+def render_variants(
+    *,
+    db: Database,
+    actor: Principal,
+    pool: WorkerPool,
+    kind: str,
+    language: str,
+    schools: Sequence[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> RenderSummary:
+    """Render the published root template for each school; identical inputs reuse the stored variant."""
+    spec = catalogue().kind(kind)
+    _language(language)
+    summary = RenderSummary()
+    with db.reading() as session:
+        orgs = _schools(session, actor, schools)
+        _template, version = _published_root(session, kind, language)
+        summary.root_version = version.number
+        blob = session.get(Blob, version.sha256)
+        assert blob is not None
+        template_bytes = blob.data
+        pending: dict[str, tuple[Organisation, ProfileRevision, str, dict]] = {}
+        for org in orgs:
+            revision = session.exec(
+                select(ProfileRevision)
+                .where(ProfileRevision.organisation_id == org.id)
+                .order_by(col(ProfileRevision.revision).desc())
+                .limit(1)
+            ).first()
+            if revision is None:
+                summary.failures.append(RenderFailure(org.code, f"{org.code} has no profile yet."))
+                continue
+            campuses = session.exec(
+                select(Campus).where(Campus.organisation_id == org.id).order_by(Campus.name)
+            ).all()
+            context = build_context(
+                code=org.code,
+                profile=SchoolProfile.model_validate(revision.data),
+                campuses=[(c.code, c.name) for c in campuses],
+                document=DocumentInfo(kind, language, spec.title.get(language), version.number),
+            )
+            inputs = hashlib.sha256(
+                json.dumps(
+                    {
+                        "template": version.sha256,
+                        "context": context,
+                        "renderer": RENDERER_VERSION,
+                        "context_version": RENDER_CONTEXT_VERSION,
+                    },
+                    sort_keys=True,
+                    ensure_ascii=False,
+                ).encode()
+            ).hexdigest()
+            existing = session.exec(select(Variant).where(Variant.inputs_sha256 == inputs)).first()
+            if existing is not None:
+                summary.variants.append((org, existing))
+                summary.reused += 1
+            else:
+                pending[org.code] = (org, revision, inputs, context)
+    total, done = len(orgs), len(summary.variants) + len(summary.failures)
+    if progress:
+        progress(done, total)
+    outcomes = pool.map(
+        jobs.render_job, [(version.sha256, template_bytes, code, item[3]) for code, item in pending.items()]
+    )
+    for outcome in outcomes:
+        org, revision, inputs, _context = pending[outcome.key]
+        if outcome.data is None:
+            summary.failures.append(
+                RenderFailure(org.code, outcome.error or "rendering failed", outcome.missing)
+            )
+        else:
+            variant = _store_variant(db, actor, org, revision, version, inputs, outcome)
+            summary.variants.append((org, variant))
+            summary.rendered += 1
+        done += 1
+        if progress:
+            progress(done, total)
+    summary.variants.sort(key=lambda pair: pair[0].code)
+    summary.failures.sort(key=lambda f: f.organisation_code)
+    return summary
+
+
+def _store_variant(
+    db: Database,
+    actor: Principal,
+    org: Organisation,
+    revision: ProfileRevision,
+    version: RootTemplateVersion,
+    inputs: str,
+    outcome: jobs.RenderOutcome,
+) -> Variant:
+    assert outcome.data is not None
+    try:
+        with db.transaction() as session:
+            digest = _store_blob(session, outcome.data)
+            variant = Variant(
+                inputs_sha256=inputs,
+                root_template_version_id=version.id,  # type: ignore[arg-type]
+                organisation_id=org.id,  # type: ignore[arg-type]
+                profile_revision_id=revision.id,  # type: ignore[arg-type]
+                sha256=digest,
+                clauses=list(outcome.clauses),
+                rendered_by=actor.label,
+            )
+            session.add(variant)
+            session.flush()
+            return variant
+    except sa.exc.IntegrityError:  # the same inputs were rendered concurrently: keep the first
+        with db.reading() as session:
+            found = session.exec(select(Variant).where(Variant.inputs_sha256 == inputs)).first()
+            assert found is not None
+            return found
+
+
+def get_variant(
+    *, db: Database, actor: Principal, variant_id: int
+) -> tuple[Organisation, RootTemplate, RootTemplateVersion, Variant]:
+    with db.reading() as session:
+        variant = session.get(Variant, variant_id)
+        if variant is None:
+            raise NotFound(f"No variant {variant_id}.")
+        authorize(actor, Action.READ_VARIANTS, organisation_id=variant.organisation_id)
+        org = session.get(Organisation, variant.organisation_id)
+        template, version = _root_version(session, variant.root_template_version_id)
+        assert org is not None
+        return org, template, version, variant
+
+
+# --- publication of variants ------------------------------------------------------------
+
+
+def publish_variant(
+    *,
+    db: Database,
+    actor: Principal,
+    variant_id: int,
+    effective_from: date | None = None,
+    change_kind: str | None = None,
+    changelog: str | None = None,
+) -> DocumentVersion:
+    """Put a variant in force for its school from a date, as the next version of that document."""
+    with db.transaction() as session:
+        variant = session.get(Variant, variant_id)
+        if variant is None:
+            raise NotFound(f"No variant {variant_id}.")
+        authorize(actor, Action.PUBLISH_VARIANT, organisation_id=variant.organisation_id)
+        template, version = _root_version(session, variant.root_template_version_id)
+        effective = effective_from or date.today()
+        previous = session.exec(
+            select(DocumentVersion)
+            .where(
+                DocumentVersion.organisation_id == variant.organisation_id,
+                DocumentVersion.kind == template.kind,
+                DocumentVersion.language == template.language,
+            )
+            .order_by(col(DocumentVersion.number).desc())
+            .limit(1)
+        ).first()
+        kind_of_change = change_kind or (version.change_kind if previous else "substantive") or "substantive"
+        note = _check_change(kind_of_change, changelog or version.changelog or "Nouvelle version.")
+        if previous is None and kind_of_change != "substantive":
+            raise InvalidInput("The first version of a school's document is a substantive change.")
+        if previous is not None:
+            if previous.sha256 == variant.sha256:
+                raise Conflict(
+                    f"This variant is already in force as version {previous.number} "
+                    f"since {previous.effective_from:%Y-%m-%d}."
+                )
+            if effective < previous.effective_from:
+                raise InvalidInput(
+                    f"The effective date {effective:%Y-%m-%d} is before that of version {previous.number} "
+                    f"({previous.effective_from:%Y-%m-%d})."
+                )
+        document = DocumentVersion(
+            organisation_id=variant.organisation_id,
+            kind=template.kind,
+            language=template.language,
+            number=(previous.number + 1) if previous else 1,
+            variant_id=variant.id,  # type: ignore[arg-type]
+            sha256=variant.sha256,
+            clauses=variant.clauses,
+            effective_from=effective,
+            change_kind=kind_of_change,
+            changelog=note,
+            published_by=actor.label,
+        )
+        session.add(document)
+        try:
+            session.flush()
+        except sa.exc.IntegrityError as exc:
+            raise Conflict(
+                "Another version of this document was published at the same time: reload and retry."
+            ) from exc
+        return document
+
+
+def published_documents(
+    *, db: Database, actor: Principal, school: str, language: str | None = None, as_of: date | None = None
+) -> list[tuple[Organisation, DocumentVersion]]:
+    """The documents in force at a school on a date (today by default), one per kind and language."""
+    if language is not None:
+        _language(language)
+    day = as_of or date.today()
+    with db.reading() as session:
+        org = _organisation(session, school)
+        authorize(actor, Action.READ_PUBLISHED, organisation_id=org.id)
+        query = (
+            select(DocumentVersion)
+            .where(DocumentVersion.organisation_id == org.id, DocumentVersion.effective_from <= day)
+            .order_by(DocumentVersion.kind, DocumentVersion.language, col(DocumentVersion.number).desc())
+        )
+        if language is not None:
+            query = query.where(DocumentVersion.language == language)
+        rows = session.exec(query).all()
+    order = list(catalogue().kinds)
+    current: dict[tuple[str, str], DocumentVersion] = {}
+    for row in rows:
+        current.setdefault((row.kind, row.language), row)
+    ranked = sorted(
+        current.values(), key=lambda d: (order.index(d.kind) if d.kind in order else 99, d.language)
+    )
+    return [(org, d) for d in ranked]
+
+
+def document_history(
+    *, db: Database, actor: Principal, school: str, kind: str, language: str
+) -> list[DocumentVersion]:
+    with db.reading() as session:
+        org = _organisation(session, school)
+        authorize(actor, Action.READ_PUBLISHED, organisation_id=org.id)
+        return list(
+            session.exec(
+                select(DocumentVersion)
+                .where(
+                    DocumentVersion.organisation_id == org.id,
+                    DocumentVersion.kind == kind,
+                    DocumentVersion.language == language,
+                )
+                .order_by(col(DocumentVersion.number).desc())
+            ).all()
+        )
+
+
+# --- downloads -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Download:
+    data: bytes
+    media_type: str
+    filename: str
+
+
+def download(*, db: Database, actor: Principal, sha256: str) -> Download:
+    """The bytes of a stored document, if the actor may read something that refers to them."""
+    if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+        raise InvalidInput("A document is identified by the 64 hexadecimal characters of its SHA-256.")
+    with db.reading() as session:
+        names: list[str] = []
+        for document, org in session.exec(
+            select(DocumentVersion, Organisation)
+            .join(Organisation, Organisation.id == DocumentVersion.organisation_id)  # type: ignore[arg-type]
+            .where(DocumentVersion.sha256 == sha256)
+        ).all():
+            if is_allowed(actor, Action.READ_PUBLISHED, organisation_id=org.id):
+                names.append(
+                    f"{slug(catalogue().kind(document.kind).title.get(document.language))}-{org.code}"
+                    f"-v{document.number}-{document.language}.docx"
+                )
+        if not names:
+            for variant, org in session.exec(
+                select(Variant, Organisation)
+                .join(Organisation, Organisation.id == Variant.organisation_id)  # type: ignore[arg-type]
+                .where(Variant.sha256 == sha256)
+            ).all():
+                if is_allowed(actor, Action.READ_VARIANTS, organisation_id=org.id):
+                    names.append(f"variant-{org.code}-{variant.id}.docx")
+        if not names and is_allowed(actor, Action.READ_ROOT_TEMPLATES):
+            for version, template in session.exec(
+                select(RootTemplateVersion, RootTemplate)
+                .join(RootTemplate, RootTemplate.id == RootTemplateVersion.root_template_id)  # type: ignore[arg-type]
+                .where(RootTemplateVersion.sha256 == sha256)
+            ).all():
+                names.append(f"trame-{slug(template.kind)}-v{version.number}-{template.language}.docx")
+        blob = session.get(Blob, sha256) if names else None
+    if blob is None:
+        # the same answer whether the file does not exist or may not be read: no probing
+        if not actor.is_authenticated:
+            authorize(actor, Action.READ_PUBLISHED, organisation_id=-1)
+        raise NotFound(f"No document {sha256} that you may read.")
+    return Download(data=blob.data, media_type=blob.media_type, filename=names[0])
+
+
+# --- diffs -------------------------------------------------------------------------------
+
+
+def diff_root_versions(*, db: Database, actor: Principal, from_id: int, to_id: int) -> list[ClauseDiff]:
+    authorize(actor, Action.READ_ROOT_TEMPLATES)
+    with db.reading() as session:
+        a_template, a = _root_version(session, from_id)
+        b_template, b = _root_version(session, to_id)
+        if (a_template.kind, a_template.language) != (b_template.kind, b_template.language):
+            raise InvalidInput("Compare two versions of the same root template (same kind and language).")
+        blob_a, blob_b = session.get(Blob, a.sha256), session.get(Blob, b.sha256)
+    assert blob_a is not None
+    assert blob_b is not None
+    return diff_clauses(read_clauses(blob_a.data), read_clauses(blob_b.data), a_template.language)
+
+
+def diff_variant_with_root(*, db: Database, actor: Principal, variant_id: int) -> list[ClauseDiff]:
+    _org, template, version, variant = get_variant(db=db, actor=actor, variant_id=variant_id)
+    with db.reading() as session:
+        root_blob, variant_blob = session.get(Blob, version.sha256), session.get(Blob, variant.sha256)
+    assert root_blob is not None
+    assert variant_blob is not None
+    return diff_clauses(read_clauses(root_blob.data), read_clauses(variant_blob.data), template.language)
