@@ -245,10 +245,10 @@ def _story_problems(name: str, root: etree._Element) -> list[Finding]:
                 Finding(name, f"{what} is not accepted{hint}", paragraph_of(node) or index.get(id(node)))
             )
     for paragraph in paragraphs:
-        instructions = " ".join(t.text or "" for t in paragraph.iter(f"{{{W}}}instrText"))
-        instructions += " " + " ".join(
-            f.get(f"{{{W}}}instr", "") for f in paragraph.iter(f"{{{W}}}fldSimple")
-        )
+        # Word splits a field's instruction over several runs: join them as Word does
+        instructions = "".join(t.text or "" for t in paragraph.iter(f"{{{W}}}instrText"))
+        simple = " ".join(f.get(f"{{{W}}}instr", "") for f in paragraph.iter(f"{{{W}}}fldSimple"))
+        instructions = f"{instructions} {simple}"
         match = _DANGEROUS_FIELD.search(instructions)
         if match:
             found.append(

@@ -39,12 +39,15 @@ class MissingValues(RenderError):
 def prepare_part(xml: str) -> str:
     """docxtpl's tag clean-up, then one line per paragraph so that errors name a paragraph."""
     patched = DocxTemplate.patch_xml(None, xml)  # type: ignore[arg-type]
+    # docxtpl's escapes for literal braces in the template text ({_{ prints {{), resolved here so that
+    # values from the profile are never rewritten after rendering
+    for escaped, literal in (("{_{", "{{"), ("}_}", "}}"), ("{_%", "{%"), ("%_}", "%}")):
+        patched = patched.replace(escaped, '{{ "' + literal + '" }}')
     return re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
 
 
 def finish_part(xml: str) -> str:
-    xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
-    return xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+    return re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
 
 
 @dataclass(frozen=True)

@@ -148,13 +148,14 @@ def _check_path(path: str, local: set[str]) -> str | None:
 
 
 def _locals(tree: nodes.Template) -> set[str]:
+    """Names a template binds itself: loop targets, set variables, macros and their arguments."""
     names: set[str] = set()
-    for node in tree.find_all((nodes.Assign, nodes.For, nodes.Macro)):
+    for node in tree.find_all((nodes.Assign, nodes.AssignBlock, nodes.For, nodes.Macro)):
         target = getattr(node, "target", None)
-        for name_node in target.find_all(nodes.Name) if target is not None else []:
-            names.add(name_node.name)
-        if isinstance(node, nodes.Name):
-            names.add(node.name)
+        if isinstance(target, nodes.Name):
+            names.add(target.name)
+        elif target is not None:
+            names |= {n.name for n in target.find_all(nodes.Name)}
         if isinstance(node, nodes.Macro):
             names.add(node.name)
             names |= {a.name for a in node.args}
@@ -172,6 +173,7 @@ def _line_excerpt(source: str, lineno: int) -> str:
 def _check_part(report: ValidationReport, env: TemplateSandbox, name: str, source: str) -> set[str]:
     try:
         tree = env.parse(source)
+        env.compile(source)  # also checks that every filter and test exists
     except TemplateSyntaxError as exc:
         report.error(
             name,
@@ -331,6 +333,10 @@ def validate_template(
     title = spec.title.get(language)
     try:
         compiled = compile_template(data)
+    except TemplateSyntaxError as exc:
+        report.error(exc.filename or "(template)", f"template error: {exc.message}")
+        return report
+    try:
         full = clause_keys(render(compiled, full_sample_context(kind, language, title)))
     except RenderError as exc:
         report.error("(render)", f"rendering with a complete profile failed: {exc}")
