@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 
 import pytest
 
+from govkit.auth.roles import SYSTEM
+from govkit.db import Database
+from govkit.documents import service as documents
+from govkit.graphql.context import worker_pool
 from govkit.graphql.schema import Mutation, Query
+from govkit.settings import Settings
 from tests.conftest import Api, TokenFactory
+from tests.docx_factory import minimal_docx
 
 TARGET = "imt-atlantique"
 OTHER = "telecom-paris"
@@ -31,8 +38,9 @@ OK, UNAUTH, FORBID = "ok", "unauthenticated", "forbidden"
 @dataclass(frozen=True)
 class EntryPoint:
     name: str  # root field of Query or Mutation, or Type.field for guarded nested fields
-    document: str
+    document: str  # may use @version@, @version2@ and @variant@: ids made by the fixture
     expected: dict[str, str]
+    upload: bool = field(default=False)
 
 
 def _readers() -> dict[str, str]:
@@ -65,6 +73,13 @@ def _writers() -> dict[str, str]:
 
 PUBLIC = dict.fromkeys(CALLERS, OK)
 
+
+def _only(*allowed: str) -> dict[str, str]:
+    return {c: OK if c in allowed else UNAUTH if c == "anonymous" else FORBID for c in CALLERS}
+
+
+ROOT_READERS = _only("legal", "auditor", "school_admin", "school_admin_other")
+
 ENTRY_POINTS = [
     EntryPoint("organisations", "{ organisations { code name type campuses { code } } }", PUBLIC),
     EntryPoint("organisation", f'{{ organisation(code: "{TARGET}") {{ code parent {{ code }} }} }}', PUBLIC),
@@ -95,7 +110,88 @@ ENTRY_POINTS = [
         'status: IN_PLACE, title: "Plan d\'action VSS", effectiveOn: "2021-11-30" }) { id } }',
         _writers(),
     ),
+    EntryPoint("documentKinds", "{ documentKinds { key requiredClauses { key } } }", PUBLIC),
+    EntryPoint("rootTemplates", "{ rootTemplates { kind versions { number } } }", ROOT_READERS),
+    EntryPoint(
+        "rootTemplateDiff",
+        '{ rootTemplateDiff(fromVersionId: "@version@", toVersionId: "@version2@") { key } }',
+        ROOT_READERS,
+    ),
+    EntryPoint(
+        "publishedDocuments", f'{{ publishedDocuments(school: "{TARGET}") {{ kind sha256 }} }}', _readers()
+    ),
+    EntryPoint(
+        "variantDiff",
+        '{ variantDiff(variantId: "@variant@") { key } }',
+        _only("legal", "auditor", "school_admin"),
+    ),
+    EntryPoint(
+        "uploadRootTemplateVersion",
+        'mutation($file: Upload!) { uploadRootTemplateVersion(kind: "study", language: "fr", file: $file) '
+        "{ valid } }",
+        _only("legal"),
+        upload=True,
+    ),
+    EntryPoint(
+        "publishRootTemplateVersion",
+        'mutation { publishRootTemplateVersion(versionId: "@version2@", changeKind: "editorial", '
+        'changelog: "Relecture") { status } }',
+        _only("legal"),
+    ),
+    EntryPoint(
+        "renderVariants",
+        f'mutation {{ renderVariants(kind: "internal", language: "fr", schools: ["{TARGET}"]) {{ rendered }} }}',
+        _only("legal", "school_admin"),
+    ),
+    EntryPoint(
+        "publishVariant",
+        'mutation { publishVariant(variantId: "@variant@") { version } }',
+        _only("legal", "school_admin"),
+    ),
 ]
+
+
+@pytest.fixture
+def ids(db: Database, settings: Settings) -> dict[str, str]:
+    """A published root template (two versions) and a variant of TARGET, in the test transaction."""
+    pool = worker_pool(settings)
+    first = documents.upload_root_template_version(
+        db=db,
+        actor=SYSTEM,
+        pool=pool,
+        kind="internal",
+        language="fr",
+        filename="a.docx",
+        data=minimal_docx(body="Version A.", extra_clause="vss.inquiry"),
+        max_bytes=10**7,
+    )
+    second = documents.upload_root_template_version(
+        db=db,
+        actor=SYSTEM,
+        pool=pool,
+        kind="internal",
+        language="fr",
+        filename="b.docx",
+        data=minimal_docx(body="Version B.", extra_clause="vss.inquiry"),
+        max_bytes=10**7,
+    )
+    assert first.version is not None
+    assert second.version is not None
+    documents.publish_root_template_version(
+        db=db,
+        actor=SYSTEM,
+        version_id=first.version.id,
+        change_kind="substantive",
+        changelog="A",  # type: ignore[arg-type]
+    )
+    summary = documents.render_variants(
+        db=db, actor=SYSTEM, pool=pool, kind="internal", language="fr", schools=[TARGET]
+    )
+    return {
+        "version": str(first.version.id),
+        "version2": str(second.version.id),
+        "variant": str(summary.variants[0][1].id),
+    }
 
 
 def test_matrix_covers_every_root_field() -> None:
@@ -112,15 +208,35 @@ def test_matrix_rows_name_every_caller() -> None:
         assert set(entry.expected) == set(CALLERS), entry.name
 
 
+def _call(api: Api, entry: EntryPoint, document: str, bearer: str | None):
+    if not entry.upload:
+        return api.graphql(document, token=bearer)
+    operations = {"query": document, "variables": {"file": None}}
+    return api.request(
+        "POST",
+        "/graphql",
+        headers={"Authorization": f"Bearer {bearer}"} if bearer else {},
+        files={
+            "operations": (None, json.dumps(operations), "application/json"),
+            "map": (None, json.dumps({"0": ["variables.file"]}), "application/json"),
+            "0": ("t.docx", minimal_docx(kind="study"), "application/octet-stream"),
+        },
+    )
+
+
 @pytest.mark.parametrize("entry", ENTRY_POINTS, ids=lambda e: e.name)
-def test_authorisation(api: Api, token: TokenFactory, entry: EntryPoint) -> None:
+def test_authorisation(api: Api, token: TokenFactory, ids: dict[str, str], entry: EntryPoint) -> None:
     tokens = {name: token(*spec) if spec else None for name, spec in CALLERS.items()}
+    document = entry.document
+    for name, value in ids.items():
+        document = document.replace(f"@{name}@", value)
     for caller, expected in entry.expected.items():
-        response = api.graphql(entry.document, token=tokens[caller])
+        response = _call(api, entry, document, tokens[caller])
         body = response.json()
         codes = [e.get("extensions", {}).get("code") for e in body.get("errors") or []]
-        if expected == OK:
-            assert response.status_code == 200 and not codes, (caller, body)
+        if expected == OK:  # authorised: whatever else happens, it is not a refusal
+            assert response.status_code == 200, (caller, body)
+            assert not {"UNAUTHENTICATED", "FORBIDDEN"} & set(codes), (caller, body)
         elif expected == UNAUTH:
             assert response.status_code == 401 and codes == ["UNAUTHENTICATED"], (caller, body)
         else:
@@ -134,6 +250,6 @@ def test_refused_write_changes_nothing(api: Api, token: TokenFactory) -> None:
     for caller in ("school_admin_other", "intranet", "member", "auditor"):
         spec = CALLERS[caller]
         assert spec is not None
-        for entry in ENTRY_POINTS[-2:]:
+        for entry in [e for e in ENTRY_POINTS if e.name in {"updateSchoolProfile", "recordCommitment"}]:
             api.graphql(entry.document, token=token(*spec))
     assert api.data(query, token=token("auditor")) == before
