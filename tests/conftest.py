@@ -26,6 +26,8 @@ from govkit.auth.roles import Role
 from govkit.auth.service import create_token
 from govkit.db import Database, create_db_engine
 from govkit.demo.loader import load_demo
+from govkit.documents.demo import publish_all
+from govkit.graphql.context import worker_pool
 from govkit.settings import Settings
 
 PG_URL = os.environ.get(
@@ -88,6 +90,11 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Engi
         migrations.upgrade(url=url)
         engine = create_db_engine(url)
         load_demo(db=Database(engine), persons_per_school=PERSONS_PER_SCHOOL)
+        settings = make_settings()
+        report = publish_all(
+            db=Database(engine), pool=worker_pool(settings), max_bytes=settings.upload_max_bytes
+        )
+        assert not report.failures, report.failures
         made[backend] = engine
     yield made
     for engine in made.values():

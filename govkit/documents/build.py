@@ -111,9 +111,14 @@ def build_docx(source: Source, catalogue: Catalogue) -> bytes:
     body = document.element.body
     sdt_id = 1000
 
+    style_ids = {
+        name: document.styles[name].style_id for name in ("Title", "Heading 1", "Heading 2", "List Bullet")
+    }
+
     def add(paragraph: Paragraph) -> DocxParagraph:
-        style = "Normal" if paragraph.style == "Tag" else paragraph.style
-        added = document.add_paragraph(style=style)
+        added = document.add_paragraph()
+        if paragraph.style in style_ids:  # set by id: python-docx's lookup by name is slow
+            added._p.get_or_add_pPr().style = style_ids[paragraph.style]
         _add_runs(added, paragraph.text)
         return added
 

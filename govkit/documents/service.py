@@ -23,6 +23,7 @@ from govkit.documents.inspect import read_clauses
 from govkit.documents.kinds import LANGUAGES, KindSpec, catalogue
 from govkit.documents.models import Blob, DocumentVersion, RootTemplate, RootTemplateVersion, Variant
 from govkit.documents.ooxml import DOCX_MEDIA_TYPE
+from govkit.documents.render import RenderError
 from govkit.documents.validate import ValidationReport
 from govkit.documents.workers import WorkerPool
 from govkit.errors import Conflict, InvalidInput, NotFound
@@ -162,7 +163,11 @@ def upload_root_template_version(
             template=known[0],
             created=False,
         )
-    report = ValidationReport.from_json(pool.run(jobs.validate_job, data, kind, language, max_bytes))
+    try:
+        report = ValidationReport.from_json(pool.run(jobs.validate_job, data, kind, language, max_bytes))
+    except RenderError as exc:  # time or memory limit: the template itself is the problem
+        report = ValidationReport(sha256=digest, kind=kind, language=language)
+        report.error("(render)", str(exc))
     if not report.valid:
         return UploadOutcome(report=report, version=None, template=None)
     clean_name = re.sub(r"[^\w.\- ]+", "_", filename or "template.docx")[:200] or "template.docx"
@@ -370,19 +375,22 @@ def render_variants(
     outcomes = pool.map(
         jobs.render_job, [(version.sha256, template_bytes, code, item[3]) for code, item in pending.items()]
     )
-    for outcome in outcomes:
-        org, revision, inputs, _context = pending[outcome.key]
-        if outcome.data is None:
-            summary.failures.append(
-                RenderFailure(org.code, outcome.error or "rendering failed", outcome.missing)
-            )
-        else:
-            variant = _store_variant(db, actor, org, revision, version, inputs, outcome)
-            summary.variants.append((org, variant))
-            summary.rendered += 1
-        done += 1
-        if progress:
-            progress(done, total)
+    try:
+        for outcome in outcomes:
+            org, revision, inputs, _context = pending.pop(outcome.key)
+            if outcome.data is None:
+                summary.failures.append(
+                    RenderFailure(org.code, outcome.error or "rendering failed", outcome.missing)
+                )
+            else:
+                variant = _store_variant(db, actor, org, revision, version, inputs, outcome)
+                summary.variants.append((org, variant))
+                summary.rendered += 1
+            done += 1
+            if progress:
+                progress(done, total)
+    except RenderError as exc:  # a worker overran its limits: the rest of the batch is not rendered
+        summary.failures += [RenderFailure(code, str(exc)) for code in pending]
     summary.variants.sort(key=lambda pair: pair[0].code)
     summary.failures.sort(key=lambda f: f.organisation_code)
     return summary
