@@ -128,10 +128,18 @@ def allowed_paths() -> frozenset[str]:
     return frozenset(paths)
 
 
+_LOOP_FIELDS = {"index", "index0", "revindex", "revindex0", "first", "last", "length", "previtem", "nextitem"}
+
+
 def _check_path(path: str, local: set[str]) -> str | None:
     """None when ``path`` is a known variable, else the message."""
     root = re.split(r"[.\[]", path, maxsplit=1)[0]
-    if root in _LOCAL_NAMES or root in local:
+    if root == "loop":
+        rest = path[len("loop") :].lstrip(".")
+        return None if not rest or rest in _LOOP_FIELDS else f"unknown loop variable {path}"
+    if root in _LOCAL_NAMES:
+        return None if path == root else f"attribute access on {root} is not allowed: {path}"
+    if root in local:
         return None
     allowed = allowed_paths()
     if path in allowed or (path.endswith((".length",)) and path.removesuffix(".length") in allowed):
@@ -190,6 +198,11 @@ def _check_part(report: ValidationReport, env: TemplateSandbox, name: str, sourc
                 name,
                 f"access to the private attribute {node.attr!r} is not allowed (template injection)",
                 node.lineno - 1,
+            )
+    for node in tree.find_all(nodes.Getattr):
+        if isinstance(node.node, nodes.Const | nodes.List | nodes.Tuple | nodes.Dict):
+            report.error(
+                name, f"attribute access on a literal (.{node.attr}) is not allowed", node.lineno - 1
             )
     for node in tree.find_all(nodes.Call):
         if isinstance(node.node, nodes.Getattr):
