@@ -9,6 +9,8 @@ from fastapi import Depends, FastAPI, Header, Request
 from fastapi.responses import JSONResponse, Response
 from strawberry.fastapi import GraphQLRouter
 
+from govkit.acknowledgements import service as acknowledgements
+from govkit.acknowledgements.certificate import certificate_docx
 from govkit.auth import service as auth
 from govkit.auth.roles import ANONYMOUS, Principal
 from govkit.auth.tokens import InvalidToken
@@ -84,9 +86,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     @app.get("/documents/{sha256}", tags=["documents"])
     async def download_document(sha256: str, actor: Annotated[Principal, Depends(principal)]) -> Response:
         try:
-            found = await anyio.to_thread.run_sync(
-                lambda: documents.download(db=database, actor=actor, sha256=sha256)
-            )
+            found = await anyio.to_thread.run_sync(lambda: documents.download(db=database, actor=actor, sha256=sha256))
         except NotAuthenticated as exc:
             return _unauthorized(exc.message)
         except GovkitError as exc:
@@ -99,6 +99,51 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
                 "Content-Disposition": f'attachment; filename="{found.filename}"',
                 "ETag": f'"{sha256}"',
                 "Cache-Control": "private, max-age=31536000, immutable",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
+    @app.get("/verify/{code}", tags=["acknowledgements"])
+    async def verify_receipt(code: str, sha256: str = "") -> JSONResponse:
+        """Public: does this verification code and document hash match an acknowledgement?"""
+        result = await anyio.to_thread.run_sync(
+            lambda: acknowledgements.verify_receipt(db=database, actor=ANONYMOUS, code=code, sha256=sha256)
+        )
+        body = {"valid": result.valid}
+        if result.valid:
+            body |= {
+                "acknowledged_at": result.acknowledged_at.isoformat() if result.acknowledged_at else None,
+                "school": result.school,
+                "kind": result.kind,
+                "version": result.version,
+                "method": result.method,
+            }
+        return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+    @app.get("/receipts/{code}.{extension}", tags=["acknowledgements"])
+    async def receipt_file(code: str, extension: str, actor: Annotated[Principal, Depends(principal)]) -> Response:
+        if extension not in ("json", "docx"):
+            return JSONResponse({"detail": "Receipts are .json or .docx."}, status_code=404)
+        try:
+            found = await anyio.to_thread.run_sync(
+                lambda: acknowledgements.receipt(db=database, actor=actor, code=code)
+            )
+        except NotAuthenticated as exc:
+            return _unauthorized(exc.message)
+        except GovkitError as exc:
+            status = {"NOT_FOUND": 404, "FORBIDDEN": 403}.get(exc.code, 400)
+            return JSONResponse({"detail": exc.message, "code": exc.code}, status_code=status)
+        data = found.to_json()
+        if extension == "json":
+            return JSONResponse(data, headers={"Cache-Control": "private, no-store"})
+        verify_url = f"{settings.public_url.rstrip('/')}/verify/{code}"
+        content = await anyio.to_thread.run_sync(lambda: certificate_docx(data, verify_url))
+        return Response(
+            content=content,
+            media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            headers={
+                "Content-Disposition": f'attachment; filename="attestation-{code}.docx"',
+                "Cache-Control": "private, no-store",
                 "X-Content-Type-Options": "nosniff",
             },
         )

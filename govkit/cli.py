@@ -24,7 +24,11 @@ db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_he
 schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
 token_app = typer.Typer(help="Bearer tokens.", no_args_is_help=True)
 templates_app = typer.Typer(help="Root templates (trames) of the regulations.", no_args_is_help=True)
+audit_app = typer.Typer(help="The acknowledgement audit chain.", no_args_is_help=True)
+persons_app = typer.Typer(help="Persons (students and staff).", no_args_is_help=True)
 app.add_typer(templates_app, name="templates")
+app.add_typer(audit_app, name="audit")
+app.add_typer(persons_app, name="persons")
 app.add_typer(db_app, name="db")
 app.add_typer(schema_app, name="schema")
 app.add_typer(token_app, name="token")
@@ -127,13 +131,12 @@ def demo(
     database = _database(settings)
     report = load_demo(db=database)
     if report.loaded:
-        err.print(
-            f"loaded the IMT demo data: {report.organisations} organisations, "
-            f"{report.persons} synthetic persons"
-        )
+        err.print(f"loaded the IMT demo data: {report.organisations} organisations, {report.persons} synthetic persons")
     else:
         err.print("the IMT demo data is already loaded; nothing changed")
-    published = publish_all(db=database, pool=_pool(settings), max_bytes=settings.upload_max_bytes)
+    published = publish_all(
+        db=database, pool=_pool(settings), max_bytes=settings.upload_max_bytes, policy=_policy(settings)
+    )
     err.print(
         f"documents: {published.uploaded} root template versions uploaded, {published.rendered} variants "
         f"rendered ({published.reused} already rendered), {published.published} published"
@@ -203,9 +206,7 @@ def token_create(
     try:
         parsed_role = Role(role)
     except ValueError:
-        raise InvalidInput(
-            f"Unknown role {role!r}: choose one of {', '.join(r.value for r in Role)}."
-        ) from None
+        raise InvalidInput(f"Unknown role {role!r}: choose one of {', '.join(r.value for r in Role)}.") from None
     settings = _settings()
     token, _grant = create_token(
         db=_database(settings),
@@ -296,14 +297,10 @@ def templates_upload(
         where = item.part + (f", paragraph {item.paragraph}" if item.paragraph else "")
         err.print(f"{item.severity}: {where}: {item.message}")
     if outcome.version is None:
-        _fail(
-            f"{file.name} is not a valid {kind}/{lang} root template ({len(outcome.report.items)} problem(s))"
-        )
+        _fail(f"{file.name} is not a valid {kind}/{lang} root template ({len(outcome.report.items)} problem(s))")
         return
     state = "stored as" if outcome.created else "already stored as"
-    err.print(
-        f"{file.name}: valid, {state} version {outcome.version.number} (sha256 {outcome.version.sha256})"
-    )
+    err.print(f"{file.name}: valid, {state} version {outcome.version.number} (sha256 {outcome.version.sha256})")
     if publish:
         if not changelog:
             raise InvalidInput("Give --changelog to publish.")
@@ -355,9 +352,7 @@ def render(
         return
     if not (school and kind and output):
         raise InvalidInput("Give --school, --kind and -o FILE, or --all.")
-    summary = service.render_variants(
-        db=database, actor=SYSTEM, pool=pool, kind=kind, language=lang, schools=[school]
-    )
+    summary = service.render_variants(db=database, actor=SYSTEM, pool=pool, kind=kind, language=lang, schools=[school])
     if summary.failures:
         failure = summary.failures[0]
         raise InvalidInput(failure.message)
@@ -366,6 +361,107 @@ def render(
     output.write_bytes(found.data)
     state = "rendered" if summary.rendered else "unchanged inputs, not rendered again"
     err.print(f"wrote {output} ({len(found.data)} bytes, sha256 {variant.sha256}; {state})")
+
+
+def _policy(settings: Settings) -> Any:
+    from govkit.acknowledgements.campaigns import CampaignPolicy
+
+    return CampaignPolicy(days=settings.campaign_days, webhook_urls=tuple(settings.webhook_urls))
+
+
+@app.command("import-persons")
+@friendly
+def import_persons(
+    file: Annotated[Path, typer.Argument(help="CSV (UTF-8, comma or semicolon separated)")],
+    school: Annotated[str, typer.Option(help="School code")],
+) -> None:
+    """Import a school's persons from CSV: every line is checked first; any error imports nothing."""
+    from govkit.acknowledgements.persons import import_persons as run_import
+    from govkit.auth.roles import SYSTEM
+
+    settings = _settings()
+    report = run_import(db=_database(settings), actor=SYSTEM, school=school, data=file.read_bytes())
+    if not report.ok:
+        for error in report.errors[:50]:
+            column = f" ({error.column})" if error.column else ""
+            err.print(f"line {error.line}{column}: {error.message}")
+        _fail(f"nothing was imported: {len(report.errors)} problem(s) in {file.name}")
+    err.print(
+        f"{file.name}: {report.created} created, {report.updated} updated ({report.departed} departed), "
+        f"{report.unchanged} unchanged"
+    )
+
+
+@audit_app.command("verify")
+@friendly
+def audit_verify() -> None:
+    """Walk the acknowledgement chain from its start; name the first broken link."""
+    from govkit.acknowledgements.chain import verify
+
+    report = verify(_database(_settings()))
+    if not report.ok:
+        where = f"record {report.broken_at}" if report.broken_at else "the chain head"
+        _fail(f"chain broken at {where} (after {report.records} records): {report.reason}")
+    out.print(f"chain intact: {report.records} acknowledgements verified")
+
+
+@audit_app.command("erase-client-data")
+@friendly
+def audit_erase(
+    older_than_days: Annotated[int | None, typer.Option(help="Default: GOVKIT_CLIENT_DATA_RETENTION_DAYS")] = None,
+) -> None:
+    """Erase IP addresses and user agents older than the retention period (the proof stays verifiable)."""
+    from govkit.acknowledgements.service import erase_client_data
+
+    settings = _settings()
+    days = older_than_days or settings.client_data_retention_days
+    count = erase_client_data(db=_database(settings), older_than_days=days)
+    err.print(f"client data erased from {count} acknowledgements older than {days} days")
+
+
+@persons_app.command("export")
+@friendly
+def persons_export(
+    school: Annotated[str, typer.Option(help="School code")],
+    person: Annotated[str, typer.Option(help="The person's external id")],
+) -> None:
+    """Print, as JSON, everything govkit holds about a person (right of access)."""
+    import json
+
+    from govkit.acknowledgements.service import export_person
+
+    data = export_person(db=_database(_settings()), school=school, external_id=person)
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+@app.command()
+@friendly
+def remind() -> None:
+    """Queue the due reminders and overdue events, deliver pending webhooks, apply the retention period."""
+    from govkit.acknowledgements.service import erase_client_data
+    from govkit.acknowledgements.webhooks import deliver_pending, enqueue_due_events
+
+    settings = _settings()
+    database = _database(settings)
+    queued = enqueue_due_events(
+        db=database,
+        urls=settings.webhook_urls,
+        interval_days=settings.reminder_interval_days,
+        days=settings.campaign_days,
+    )
+    sent = deliver_pending(
+        db=database,
+        secret=settings.webhook_secret,
+        timeout=settings.webhook_timeout_seconds,
+        attempts=settings.webhook_attempts,
+    )
+    erased = erase_client_data(db=database, older_than_days=settings.client_data_retention_days)
+    err.print(
+        f"{queued.reminders} reminders and {queued.overdue} overdue events queued; "
+        f"{sent.delivered} deliveries sent, {sent.failed} failed; client data erased from {erased} old records"
+    )
+    if not settings.webhook_urls:
+        err.print("no GOVKIT_WEBHOOK_URLS configured: nothing to send")
 
 
 def main() -> None:

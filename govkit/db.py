@@ -73,15 +73,11 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
     if url_obj.drivername == "postgresql":
         url_obj = url_obj.set(drivername="postgresql+psycopg")
     if url_obj.get_backend_name() == "sqlite":
-        engine = sa.create_engine(
-            url_obj, echo=echo, connect_args={"check_same_thread": False, "timeout": 10}
-        )
+        engine = sa.create_engine(url_obj, echo=echo, connect_args={"check_same_thread": False, "timeout": 10})
         _sqlite_pragmas(engine)
         return engine
     if url_obj.get_backend_name() != "postgresql":
-        raise ValueError(
-            f"unsupported database {url_obj.get_backend_name()!r}: use sqlite:/// or postgresql://"
-        )
+        raise ValueError(f"unsupported database {url_obj.get_backend_name()!r}: use sqlite:/// or postgresql://")
     return sa.create_engine(url_obj, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 

@@ -2,7 +2,15 @@
 
 from sqlmodel import SQLModel
 
-from govkit.acknowledgements.models import Person, PersonPopulation
+from govkit.acknowledgements.models import (
+    Acknowledgement,
+    Campaign,
+    CampaignPopulation,
+    ChainHead,
+    Person,
+    PersonPopulation,
+    WebhookDelivery,
+)
 from govkit.auth.models import Identity, RoleGrant
 from govkit.demo.models import DatasetLoad
 from govkit.documents.models import Blob, DocumentVersion, RootTemplate, RootTemplateVersion, Variant
@@ -11,8 +19,12 @@ from govkit.organisations.models import Campus, Commitment, Organisation, Profil
 metadata = SQLModel.metadata
 
 __all__ = [
+    "Acknowledgement",
     "Blob",
+    "Campaign",
+    "CampaignPopulation",
     "Campus",
+    "ChainHead",
     "Commitment",
     "DatasetLoad",
     "DocumentVersion",
@@ -25,5 +37,6 @@ __all__ = [
     "RootTemplate",
     "RootTemplateVersion",
     "Variant",
+    "WebhookDelivery",
     "metadata",
 ]

@@ -37,6 +37,13 @@ class Settings(BaseSettings):
     render_memory_mb: int = Field(default=1536, ge=256)
     upload_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     public_url: str = ""  # prefix of download URLs; empty means relative URLs
+    campaign_days: int = Field(default=30, ge=1, le=365)  # time given to acknowledge a new version
+    reminder_interval_days: int = Field(default=7, ge=1)
+    webhook_urls: list[str] = Field(default_factory=list)  # JSON list in GOVKIT_WEBHOOK_URLS
+    webhook_secret: str | None = Field(default=None, repr=False)
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0)
+    webhook_attempts: int = Field(default=3, ge=1, le=10)
+    client_data_retention_days: int = Field(default=365, ge=1)  # then IP and user agent are erased
 
     @model_validator(mode="after")
     def _prod_needs_secret(self) -> Settings:

@@ -30,9 +30,7 @@ from govkit.documents.demo import publish_all
 from govkit.graphql.context import worker_pool
 from govkit.settings import Settings
 
-PG_URL = os.environ.get(
-    "GOVKIT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/govkit_test"
-)
+PG_URL = os.environ.get("GOVKIT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/govkit_test")
 BACKENDS = [b.strip() for b in os.environ.get("GOVKIT_TEST_DATABASES", "sqlite,postgresql").split(",")]
 SECRET = "test-secret-key-0123456789-abcdefghijklmnop"
 PERSONS_PER_SCHOOL = 40
@@ -44,9 +42,7 @@ def pg_database_url(name: str) -> str:
     admin = create_db_engine(base.set(database="postgres").render_as_string(hide_password=False))
     try:
         with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            exists = conn.execute(
-                sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
-            ).scalar()
+            exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar()
             if not exists:
                 conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     except sa.exc.OperationalError as exc:
@@ -91,9 +87,7 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Engi
         engine = create_db_engine(url)
         load_demo(db=Database(engine), persons_per_school=PERSONS_PER_SCHOOL)
         settings = make_settings()
-        report = publish_all(
-            db=Database(engine), pool=worker_pool(settings), max_bytes=settings.upload_max_bytes
-        )
+        report = publish_all(db=Database(engine), pool=worker_pool(settings), max_bytes=settings.upload_max_bytes)
         assert not report.failures, report.failures
         made[backend] = engine
     yield made

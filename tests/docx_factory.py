@@ -8,9 +8,7 @@ from govkit.documents.ooxml import read_entries, rezip
 from govkit.documents.source import parse_source
 
 
-def minimal_source(
-    kind: str = "internal", language: str = "fr", body: str = "", extra_clause: str = ""
-) -> str:
+def minimal_source(kind: str = "internal", language: str = "fr", body: str = "", extra_clause: str = "") -> str:
     spec = catalogue().kind(kind)
     clauses = []
     for key in spec.required_clauses:
@@ -26,15 +24,11 @@ def minimal_source(
     return head + (body + "\n\n" if body and not extra_clause else "") + "\n".join(clauses)
 
 
-def minimal_docx(
-    kind: str = "internal", language: str = "fr", body: str = "", extra_clause: str = ""
-) -> bytes:
+def minimal_docx(kind: str = "internal", language: str = "fr", body: str = "", extra_clause: str = "") -> bytes:
     return build_docx(parse_source(minimal_source(kind, language, body, extra_clause)), catalogue())
 
 
-def mutate(
-    data: bytes, replace: dict[str, bytes] | None = None, add: dict[str, bytes] | None = None
-) -> bytes:
+def mutate(data: bytes, replace: dict[str, bytes] | None = None, add: dict[str, bytes] | None = None) -> bytes:
     """The same package with some entries replaced or added (after the existing ones)."""
     entries = [(name, (replace or {}).get(name, content)) for name, content in read_entries(data)]
     entries += list((add or {}).items())

@@ -124,14 +124,10 @@ def test_unknown_school_or_person(db: Database, settings: Settings) -> None:
     with pytest.raises(NotFound, match="imt-nowhere"):
         create_token(db=db, settings=settings, role=Role.INTRANET, school_code="imt-nowhere")
     with pytest.raises(NotFound, match="Z99999"):
-        create_token(
-            db=db, settings=settings, role=Role.MEMBER, school_code="imt-bs", person_external_id="Z99999"
-        )
+        create_token(db=db, settings=settings, role=Role.MEMBER, school_code="imt-bs", person_external_id="Z99999")
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"), [("90m", 5400), ("12h", 43200), ("30d", 2592000), ("1.5h", 5400)]
-)
+@pytest.mark.parametrize(("text", "expected"), [("90m", 5400), ("12h", 43200), ("30d", 2592000), ("1.5h", 5400)])
 def test_parse_ttl(text: str, expected: int) -> None:
     assert parse_ttl(text).total_seconds() == expected
 

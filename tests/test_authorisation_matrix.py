@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from govkit.auth.roles import SYSTEM
+from govkit.acknowledgements import service as acknowledgements
+from govkit.auth.roles import SYSTEM, Role
+from govkit.auth.service import authenticate, create_token
 from govkit.db import Database
 from govkit.documents import service as documents
 from govkit.graphql.context import worker_pool
@@ -32,7 +34,7 @@ CALLERS: dict[str, tuple[str, str | None, str | None] | None] = {
     "member_other": ("member", OTHER, "E00001"),
 }
 
-OK, UNAUTH, FORBID = "ok", "unauthenticated", "forbidden"
+OK, UNAUTH, FORBID, HIDDEN = "ok", "unauthenticated", "forbidden", "not_found"
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class EntryPoint:
     document: str  # may use @version@, @version2@ and @variant@: ids made by the fixture
     expected: dict[str, str]
     upload: bool = field(default=False)
+    upload_name: str = "t.docx"
 
 
 def _readers() -> dict[str, str]:
@@ -117,9 +120,7 @@ ENTRY_POINTS = [
         '{ rootTemplateDiff(fromVersionId: "@version@", toVersionId: "@version2@") { key } }',
         ROOT_READERS,
     ),
-    EntryPoint(
-        "publishedDocuments", f'{{ publishedDocuments(school: "{TARGET}") {{ kind sha256 }} }}', _readers()
-    ),
+    EntryPoint("publishedDocuments", f'{{ publishedDocuments(school: "{TARGET}") {{ kind sha256 }} }}', _readers()),
     EntryPoint(
         "variantDiff",
         '{ variantDiff(variantId: "@variant@") { key } }',
@@ -127,8 +128,7 @@ ENTRY_POINTS = [
     ),
     EntryPoint(
         "uploadRootTemplateVersion",
-        'mutation($file: Upload!) { uploadRootTemplateVersion(kind: "study", language: "fr", file: $file) '
-        "{ valid } }",
+        'mutation($file: Upload!) { uploadRootTemplateVersion(kind: "study", language: "fr", file: $file) { valid } }',
         _only("legal"),
         upload=True,
     ),
@@ -147,6 +147,36 @@ ENTRY_POINTS = [
         "publishVariant",
         'mutation { publishVariant(variantId: "@variant@") { version } }',
         _only("legal", "school_admin"),
+    ),
+    EntryPoint("me", "{ me { person { externalId } pendingDocuments { wording } } }", _only("member", "member_other")),
+    EntryPoint(
+        "campaigns",
+        f'{{ campaigns(school: "{TARGET}") {{ kind concerned pendingPersons(first: 2) {{ totalCount }} }} }}',
+        _only("legal", "auditor", "school_admin", "intranet"),
+    ),
+    EntryPoint(
+        "receipt",
+        '{ receipt(code: "@code@") { verificationCode } }',
+        {
+            **_only("legal", "auditor", "school_admin", "member"),
+            **dict.fromkeys(("school_admin_other", "intranet", "intranet_other", "member_other"), HIDDEN),
+        },
+    ),
+    EntryPoint(
+        "acknowledge", 'mutation { acknowledge(documentVersionId: "@document@") { verificationCode } }', _only("member")
+    ),
+    EntryPoint(
+        "recordPaperAcknowledgement",
+        f'mutation {{ recordPaperAcknowledgement(school: "{TARGET}", personExternalId: "E00002", '
+        'documentVersionId: "@document@", reason: "Visa papier signé à l\'accueil") { method } }',
+        _only("school_admin"),
+    ),
+    EntryPoint(
+        "importPersons",
+        f'mutation($file: Upload!) {{ importPersons(school: "{TARGET}", file: $file) {{ imported errors {{ line }} }} }}',
+        _only("legal", "school_admin"),
+        upload=True,
+        upload_name="persons.csv",
     ),
 ]
 
@@ -187,10 +217,19 @@ def ids(db: Database, settings: Settings) -> dict[str, str]:
     summary = documents.render_variants(
         db=db, actor=SYSTEM, pool=pool, kind="internal", language="fr", schools=[TARGET]
     )
+    in_force = documents.published_documents(db=db, actor=SYSTEM, school=TARGET, language="fr")
+    document = next(d for _org, d in in_force if d.kind == "internal")
+    member_token, _ = create_token(
+        db=db, settings=settings, role=Role.MEMBER, school_code=TARGET, person_external_id="E00001"
+    )
+    member = authenticate(db=db, settings=settings, token=member_token)
+    receipt = acknowledgements.acknowledge(db=db, actor=member, document_version_id=document.id)  # type: ignore[arg-type]
     return {
         "version": str(first.version.id),
         "version2": str(second.version.id),
         "variant": str(summary.variants[0][1].id),
+        "document": str(document.id),
+        "code": receipt.record.verification_code,
     }
 
 
@@ -219,9 +258,15 @@ def _call(api: Api, entry: EntryPoint, document: str, bearer: str | None):
         files={
             "operations": (None, json.dumps(operations), "application/json"),
             "map": (None, json.dumps({"0": ["variables.file"]}), "application/json"),
-            "0": ("t.docx", minimal_docx(kind="study"), "application/octet-stream"),
+            "0": (entry.upload_name, _upload_body(entry.upload_name), "application/octet-stream"),
         },
     )
+
+
+def _upload_body(name: str) -> bytes:
+    if name.endswith(".csv"):
+        return b"external_id,given_name,family_name,email,populations\nX900,Ana,Test,ana@t.example,student\n"
+    return minimal_docx(kind="study")
 
 
 @pytest.mark.parametrize("entry", ENTRY_POINTS, ids=lambda e: e.name)
@@ -236,9 +281,11 @@ def test_authorisation(api: Api, token: TokenFactory, ids: dict[str, str], entry
         codes = [e.get("extensions", {}).get("code") for e in body.get("errors") or []]
         if expected == OK:  # authorised: whatever else happens, it is not a refusal
             assert response.status_code == 200, (caller, body)
-            assert not {"UNAUTHENTICATED", "FORBIDDEN"} & set(codes), (caller, body)
+            assert not {"UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND"} & set(codes), (caller, body)
         elif expected == UNAUTH:
             assert response.status_code == 401 and codes == ["UNAUTHENTICATED"], (caller, body)
+        elif expected == HIDDEN:
+            assert response.status_code == 200 and codes == ["NOT_FOUND"], (caller, body)
         else:
             assert response.status_code == 200 and codes == ["FORBIDDEN"], (caller, body)
             assert "may not" in body["errors"][0]["message"]

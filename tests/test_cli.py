@@ -143,6 +143,4 @@ def test_prod_without_secret_is_one_line(tmp_path: Path) -> None:
         text=True,
         check=False,
     )
-    assert (
-        result.returncode == 1 and "GOVKIT_SECRET_KEY" in result.stderr and "Traceback" not in result.stderr
-    )
+    assert result.returncode == 1 and "GOVKIT_SECRET_KEY" in result.stderr and "Traceback" not in result.stderr

@@ -55,9 +55,7 @@ def test_a_profile_fact_without_source_is_refused(tmp_path: Path) -> None:
     marker = '      websites: "Site web de la mission Egalité FH'
     assert marker in text
     path = tmp_path / "imt.yaml"
-    path.write_text(
-        text.replace(marker, '      unused_key_x: "Site web de la mission Egalité FH', 1), encoding="utf-8"
-    )
+    path.write_text(text.replace(marker, '      unused_key_x: "Site web de la mission Egalité FH', 1), encoding="utf-8")
     with pytest.raises(InvalidInput) as caught:
         read_dataset(path)
     assert any("without a source: websites" in p.message for p in caught.value.problems)

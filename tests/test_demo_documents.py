@@ -53,12 +53,8 @@ def test_variants_follow_the_school_profile(api: Api, token: TokenFactory) -> No
     auditor = token("auditor")
 
     def housing_text(school: str) -> str:
-        document = next(
-            d for d in _documents(api, token, school) if d["kind"] == "housing" and d["language"] == "fr"
-        )
-        data = api.request(
-            "GET", document["downloadUrl"], headers={"Authorization": f"Bearer {auditor}"}
-        ).content
+        document = next(d for d in _documents(api, token, school) if d["kind"] == "housing" and d["language"] == "fr")
+        data = api.request("GET", document["downloadUrl"], headers={"Authorization": f"Bearer {auditor}"}).content
         return "\n".join(c.text for c in read_clauses(data))
 
     saint_etienne = housing_text("mines-saint-etienne")

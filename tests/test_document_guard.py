@@ -70,9 +70,7 @@ def test_macros_are_refused() -> None:
         b"</Types>",
         b'<Override PartName="/word/vbaProject.bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>',
     )
-    macro = mutate(
-        VALID, replace={"[Content_Types].xml": types}, add={"word/vbaProject.bin": b"\xd0\xcf\x11\xe0"}
-    )
+    macro = mutate(VALID, replace={"[Content_Types].xml": types}, add={"word/vbaProject.bin": b"\xd0\xcf\x11\xe0"})
     messages = _messages(macro)
     assert any("macros" in m and "vbaProject.bin" in m for m in messages)
 

@@ -81,9 +81,9 @@ COMPILED = compile_template(minimal_docx())
 
 @settings(max_examples=60, deadline=None)
 @given(
-    st.text(
-        alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=60
-    ).filter(lambda s: s.strip() == s and s.strip())
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=60).filter(
+        lambda s: s.strip() == s and s.strip()
+    )
 )
 def test_profile_text_is_kept_exactly_including_markup(name: str) -> None:
     output = render(COMPILED, _context(official_name=name))
@@ -178,9 +178,7 @@ def test_guarded_values_are_not_missing() -> None:
         body="{% if school.director.name %}{{ school.director.name }}{% else %}la direction{% endif %}",
         extra_clause="equality.referent",
     )
-    text = next(
-        c.text for c in read_clauses(render_bytes(template, _context())) if c.key == "equality.referent"
-    )
+    text = next(c.text for c in read_clauses(render_bytes(template, _context())) if c.key == "equality.referent")
     assert "la direction" in text
 
 

@@ -66,9 +66,7 @@ PUBLISHED = """query($school: String!, $lang: String) {
 
 def test_upload_publish_render_publish_download(api: Api, token: TokenFactory, db: Database) -> None:
     legal = token("legal")
-    body = upload(
-        api, legal, minimal_docx(body="Nouvelle rédaction {{ school.code }}.", extra_clause="vss.inquiry")
-    )
+    body = upload(api, legal, minimal_docx(body="Nouvelle rédaction {{ school.code }}.", extra_clause="vss.inquiry"))
     result = body["data"]["uploadRootTemplateVersion"]
     assert result["valid"] is True
     assert result["created"] is True
@@ -76,19 +74,13 @@ def test_upload_publish_render_publish_download(api: Api, token: TokenFactory, d
     assert version["status"] == "draft"
     assert {c["key"] for c in version["clauses"]} == set(catalogue().kind("internal").required_clauses)
 
-    again = upload(
-        api, legal, minimal_docx(body="Nouvelle rédaction {{ school.code }}.", extra_clause="vss.inquiry")
-    )
+    again = upload(api, legal, minimal_docx(body="Nouvelle rédaction {{ school.code }}.", extra_clause="vss.inquiry"))
     assert again["data"]["uploadRootTemplateVersion"]["created"] is False
     assert again["data"]["uploadRootTemplateVersion"]["version"]["id"] == version["id"]
 
-    published = api.data(
-        PUBLISH_ROOT, {"id": version["id"], "kind": "substantive", "log": "Refonte VSS"}, token=legal
-    )
+    published = api.data(PUBLISH_ROOT, {"id": version["id"], "kind": "substantive", "log": "Refonte VSS"}, token=legal)
     assert published["publishRootTemplateVersion"]["status"] == "published"
-    conflict = api.graphql(
-        PUBLISH_ROOT, {"id": version["id"], "kind": "editorial", "log": "x"}, token=legal
-    ).json()
+    conflict = api.graphql(PUBLISH_ROOT, {"id": version["id"], "kind": "editorial", "log": "x"}, token=legal).json()
     assert conflict["errors"][0]["extensions"]["code"] == "CONFLICT"
     assert "immutable" in conflict["errors"][0]["message"]
 
@@ -119,19 +111,14 @@ def test_upload_publish_render_publish_download(api: Api, token: TokenFactory, d
     assert "already in force" in twice["errors"][0]["message"]
 
     member = token("member", "imt-atlantique", "E00001")
-    in_force = api.data(PUBLISHED, {"school": "imt-atlantique", "lang": "fr"}, token=member)[
-        "publishedDocuments"
-    ]
+    in_force = api.data(PUBLISHED, {"school": "imt-atlantique", "lang": "fr"}, token=member)["publishedDocuments"]
     internal = next(d for d in in_force if d["kind"] == "internal")
     assert internal["sha256"] == variant["sha256"]
     assert internal["version"] == document["version"]
 
     download = api.request("GET", internal["downloadUrl"], headers={"Authorization": f"Bearer {member}"})
     assert download.status_code == 200
-    assert (
-        download.headers["content-type"]
-        == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    )
+    assert download.headers["content-type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     assert re.match(
         r'attachment; filename="reglement-interieur-imt-atlantique-v\d+-fr\.docx"',
         download.headers["content-disposition"],
@@ -140,16 +127,10 @@ def test_upload_publish_render_publish_download(api: Api, token: TokenFactory, d
 
     stranger = token("member", "telecom-paris", "E00001")
     assert (
-        api.request(
-            "GET", internal["downloadUrl"], headers={"Authorization": f"Bearer {stranger}"}
-        ).status_code
-        == 404
+        api.request("GET", internal["downloadUrl"], headers={"Authorization": f"Bearer {stranger}"}).status_code == 404
     )
     assert api.request("GET", internal["downloadUrl"]).status_code == 401
-    assert (
-        api.request("GET", "/documents/not-a-hash", headers={"Authorization": f"Bearer {member}"}).status_code
-        == 400
-    )
+    assert api.request("GET", "/documents/not-a-hash", headers={"Authorization": f"Bearer {member}"}).status_code == 400
 
 
 def test_invalid_and_hostile_uploads_store_nothing(api: Api, token: TokenFactory, db: Database) -> None:
@@ -170,9 +151,7 @@ def test_invalid_and_hostile_uploads_store_nothing(api: Api, token: TokenFactory
     assert item["part"] == "word/document.xml"
     assert item["paragraph"] is not None
 
-    wrong_kind = upload(api, legal, minimal_docx(kind="study"), kind="housing")["data"][
-        "uploadRootTemplateVersion"
-    ]
+    wrong_kind = upload(api, legal, minimal_docx(kind="study"), kind="housing")["data"]["uploadRootTemplateVersion"]
     assert wrong_kind["valid"] is False
     assert any("housing.manager" in i["message"] for i in wrong_kind["report"]["items"])
 
@@ -187,9 +166,7 @@ def test_only_legal_uploads(api: Api, token: TokenFactory) -> None:
 
 def test_root_template_diff_is_clause_by_clause(api: Api, token: TokenFactory) -> None:
     legal = token("legal")
-    first = upload(api, legal, minimal_docx(kind="study"), kind="study")["data"]["uploadRootTemplateVersion"][
-        "version"
-    ]
+    first = upload(api, legal, minimal_docx(kind="study"), kind="study")["data"]["uploadRootTemplateVersion"]["version"]
     changed = minimal_docx(
         kind="study", body="Les stages à l'étranger sont couverts.", extra_clause="study.internships"
     )
@@ -211,9 +188,7 @@ def test_render_reports_every_missing_value(api: Api, token: TokenFactory) -> No
     )
     version = upload(api, legal, data, kind="equality_annex")["data"]["uploadRootTemplateVersion"]["version"]
     api.data(PUBLISH_ROOT, {"id": version["id"], "kind": "substantive", "log": "Essai"}, token=legal)
-    result = api.data(
-        RENDER, {"kind": "equality_annex", "lang": "fr", "schools": ["imt-mines-albi"]}, token=legal
-    )
+    result = api.data(RENDER, {"kind": "equality_annex", "lang": "fr", "schools": ["imt-mines-albi"]}, token=legal)
     failure = result["renderVariants"]["failures"][0]
     assert failure["school"] == "imt-mines-albi"
     assert failure["missing"] == ["school.address.city", "school.director.email"]
@@ -233,13 +208,11 @@ def test_database_refuses_to_change_published_records(
     api: Api, token: TokenFactory, db: Database, statement: str, message: str
 ) -> None:
     legal = token("legal")
-    version = upload(api, legal, minimal_docx(kind="housing"), kind="housing")["data"][
-        "uploadRootTemplateVersion"
-    ]["version"]
-    api.data(PUBLISH_ROOT, {"id": version["id"], "kind": "substantive", "log": "Essai"}, token=legal)
-    variant = api.data(RENDER, {"kind": "housing", "lang": "fr", "schools": ["imt-bs"]}, token=legal)[
-        "renderVariants"
+    version = upload(api, legal, minimal_docx(kind="housing"), kind="housing")["data"]["uploadRootTemplateVersion"][
+        "version"
     ]
+    api.data(PUBLISH_ROOT, {"id": version["id"], "kind": "substantive", "log": "Essai"}, token=legal)
+    variant = api.data(RENDER, {"kind": "housing", "lang": "fr", "schools": ["imt-bs"]}, token=legal)["renderVariants"]
     api.data(PUBLISH_VARIANT, {"id": variant["variants"][0]["id"]}, token=legal)
     with pytest.raises(sa.exc.DatabaseError, match=message), db.transaction() as session:
         session.execute(sa.text(statement))

@@ -41,9 +41,7 @@ def test_clause_text_matches_the_golden_file(engines: dict, school: str, kind: s
     if os.environ.get("GOVKIT_UPDATE_GOLDEN") == "1":
         path.write_text(text, encoding="utf-8")
     assert path.exists(), f"{path.name} is missing: run with GOVKIT_UPDATE_GOLDEN=1 once and review it"
-    assert text == path.read_text(encoding="utf-8"), (
-        f"{path.name} changed: review, then GOVKIT_UPDATE_GOLDEN=1"
-    )
+    assert text == path.read_text(encoding="utf-8"), f"{path.name} changed: review, then GOVKIT_UPDATE_GOLDEN=1"
 
 
 def test_every_backend_renders_the_same_bytes(engines: dict) -> None:

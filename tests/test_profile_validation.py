@@ -12,9 +12,9 @@ from pydantic import ValidationError
 from govkit.organisations.profile import PROFILE_FIELDS, SchoolProfile, merge_profile
 from govkit.organisations.vocabulary import Language, ListeningCellKind, ResidenceManager
 
-text = st.text(
-    alphabet=st.characters(codec="utf-8", categories=("L", "N", "Zs", "P")), min_size=1, max_size=40
-).filter(lambda s: s.strip() != "")
+text = st.text(alphabet=st.characters(codec="utf-8", categories=("L", "N", "Zs", "P")), min_size=1, max_size=40).filter(
+    lambda s: s.strip() != ""
+)
 codes = st.from_regex(r"\A[a-z0-9]{1,8}(-[a-z0-9]{1,8}){0,2}\Z")
 urls = st.builds(lambda host, path: f"https://{host}.example/{path}", codes, codes)
 emails = st.builds(lambda a, b: f"{a}@{b}.example", st.from_regex(r"\A[a-z]{1,10}\Z"), codes)
@@ -84,9 +84,7 @@ def test_bad_email_is_refused_at_its_path(data: dict, bad: str) -> None:
 @given(st.sampled_from(["ftp://x.example", "javascript:alert(1)", "https://a b", "//x.example", "http://"]))
 def test_bad_urls_are_refused(url: str) -> None:
     with pytest.raises(ValidationError, match="http"):
-        SchoolProfile.model_validate(
-            {"official_name": "X", "short_name": "X", "websites": {"public_site": url}}
-        )
+        SchoolProfile.model_validate({"official_name": "X", "short_name": "X", "websites": {"public_site": url}})
 
 
 @pytest.mark.parametrize(
@@ -115,9 +113,7 @@ def test_unknown_fields_and_inconsistent_housing_are_refused() -> None:
 
 
 def test_names_are_stripped_and_required() -> None:
-    assert (
-        SchoolProfile.model_validate({"official_name": "  IMT  ", "short_name": "IMT"}).official_name == "IMT"
-    )
+    assert SchoolProfile.model_validate({"official_name": "  IMT  ", "short_name": "IMT"}).official_name == "IMT"
     with pytest.raises(ValidationError):
         SchoolProfile.model_validate({"official_name": "   ", "short_name": "IMT"})
     assert Language.FR in SchoolProfile.model_validate({"official_name": "X", "short_name": "X"}).languages

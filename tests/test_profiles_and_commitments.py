@@ -128,14 +128,10 @@ def test_new_record_supersedes_and_history_keeps_both(api: Api, token: TokenFact
     admin = token("school_admin", "imt-lille-douai")
     base = {"organisation": "imt-lille-douai", "type": "VSS_ACTION_PLAN", "title": "Plan d'action VSS"}
     api.data(RECORD, {"input": {**base, "status": "IN_PROGRESS"}}, token=admin)
-    done = api.data(
-        RECORD, {"input": {**base, "status": "IN_PLACE", "effectiveOn": "2021-12-01"}}, token=admin
-    )
+    done = api.data(RECORD, {"input": {**base, "status": "IN_PLACE", "effectiveOn": "2021-12-01"}}, token=admin)
     assert done["recordCommitment"]["datePrecision"] == "DAY"
     data = api.data(COMMITMENTS, {"code": "imt-lille-douai"}, token=admin)["organisation"]
-    assert data["commitments"] == [
-        {"status": "IN_PLACE", "title": "Plan d'action VSS", "effectiveOn": "2021-12-01"}
-    ]
+    assert data["commitments"] == [{"status": "IN_PLACE", "title": "Plan d'action VSS", "effectiveOn": "2021-12-01"}]
     plan_history = [c["status"] for c in data["commitmentHistory"] if c["type"] == "VSS_ACTION_PLAN"]
     assert plan_history == ["IN_PLACE", "IN_PROGRESS"]
 

@@ -1,13 +1,14 @@
-"""Tables of persons and their populations (who must acknowledge what)."""
+"""Tables of persons, campaigns, acknowledgements (hash-chained) and webhook deliveries."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from govkit.db import UTCDateTime, utcnow
+from govkit.db import JSONType, UTCDateTime, utcnow
 
 
 class Person(SQLModel, table=True):
@@ -40,8 +41,7 @@ class PersonPopulation(SQLModel, table=True):
     __tablename__ = "person_population"
     __table_args__ = (
         sa.CheckConstraint(
-            "population IN ('student', 'apprentice', 'doctoral_student', 'staff', "
-            "'adjunct', 'contractor', 'resident')",
+            "population IN ('student', 'apprentice', 'doctoral_student', 'staff', 'adjunct', 'contractor', 'resident')",
             name="population",
         ),
         sa.Index("ix_person_population_population", "population", "person_id"),
@@ -49,3 +49,101 @@ class PersonPopulation(SQLModel, table=True):
 
     person_id: int = Field(foreign_key="person.id", primary_key=True)
     population: str = Field(max_length=20, primary_key=True)
+
+
+class Campaign(SQLModel, table=True):
+    """A campaign of acknowledgement for one published document version (French, in force)."""
+
+    __tablename__ = "campaign"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    document_version_id: int = Field(foreign_key="document_version.id", unique=True)
+    kind: str = Field(max_length=60)
+    change_kind: str = Field(max_length=12)
+    opened_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    deadline: date
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    continues_campaign_id: int | None = Field(default=None, foreign_key="campaign.id")
+
+
+class CampaignPopulation(SQLModel, table=True):
+    """The populations a campaign concerns (from the document kind)."""
+
+    __tablename__ = "campaign_population"
+
+    campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
+    population: str = Field(max_length=20, primary_key=True)
+
+
+class Acknowledgement(SQLModel, table=True):
+    """One person's acknowledgement of one document version: append-only, hash-chained.
+
+    ``record_hash`` covers every field but the client's IP address and user agent,
+    which are erased after the retention period; their digest ``client_sha256``
+    stays, so the chain still verifies.
+    """
+
+    __tablename__ = "acknowledgement"
+    __table_args__ = (
+        sa.UniqueConstraint("person_id", "document_version_id"),
+        sa.CheckConstraint("method IN ('electronic', 'paper', 'carried_forward')", name="method"),
+        sa.Index("ix_acknowledgement_version_person", "document_version_id", "person_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    organisation_id: int = Field(foreign_key="organisation.id")
+    document_version_id: int = Field(foreign_key="document_version.id")
+    campaign_id: int | None = Field(default=None, foreign_key="campaign.id")
+    method: str = Field(max_length=16)
+    document_sha256: str = Field(max_length=64)
+    wording: str = Field(sa_type=sa.Text)
+    wording_sha256: str = Field(max_length=64)
+    acknowledged_at: datetime = Field(sa_type=UTCDateTime)
+    auth_method: str = Field(max_length=40)
+    recorded_by: str = Field(max_length=200)
+    reason: str | None = Field(default=None, sa_type=sa.Text)
+    carried_from_id: int | None = Field(default=None, foreign_key="acknowledgement.id")
+    client_ip: str | None = Field(default=None, max_length=64)
+    user_agent: str | None = Field(default=None, max_length=512)
+    client_sha256: str = Field(max_length=64)
+    verification_code: str = Field(max_length=32, unique=True)
+    previous_hash: str = Field(max_length=64)
+    record_hash: str = Field(max_length=64, unique=True)
+
+
+class ChainHead(SQLModel, table=True):
+    """The end of the acknowledgement chain; its row lock serialises appends."""
+
+    __tablename__ = "chain_head"
+
+    id: int = Field(primary_key=True)
+    last_id: int | None = None
+    last_hash: str = Field(max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """An event to send to an intranet or e-mail gateway (outbox), and what happened."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('pending', 'delivered', 'failed')", name="status"),
+        sa.Index("ix_webhook_delivery_status", "status", "next_attempt_at"),
+        sa.Index("ix_webhook_delivery_campaign_event", "campaign_id", "event"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    event: str = Field(max_length=40)
+    campaign_id: int | None = Field(default=None, foreign_key="campaign.id")
+    url: str = Field(max_length=500)
+    payload: dict[str, Any] = Field(sa_type=JSONType)
+    status: str = Field(default="pending", max_length=10)
+    attempts: int = 0
+    last_status_code: int | None = None
+    last_error: str | None = Field(default=None, sa_type=sa.Text)
+    log: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

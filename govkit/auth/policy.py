@@ -22,6 +22,13 @@ class Action(StrEnum):
     READ_VARIANTS = "documents.read_variants"
     PUBLISH_VARIANT = "documents.publish_variant"
     READ_PUBLISHED = "documents.read_published"
+    ACKNOWLEDGE = "acknowledgements.acknowledge"
+    RECORD_PAPER = "acknowledgements.record_paper_acknowledgement"
+    READ_ME = "acknowledgements.read_own"
+    READ_CAMPAIGNS = "acknowledgements.read_campaigns"
+    READ_RECEIPTS = "acknowledgements.read_receipts"
+    IMPORT_PERSONS = "acknowledgements.import_persons"
+    VERIFY = "acknowledgements.verify"
 
 
 class Scope(StrEnum):
@@ -29,7 +36,7 @@ class Scope(StrEnum):
     OWN_ORGANISATION = "own_organisation"
 
 
-PUBLIC_ACTIONS = frozenset({Action.READ_DIRECTORY, Action.READ_KINDS})
+PUBLIC_ACTIONS = frozenset({Action.READ_DIRECTORY, Action.READ_KINDS, Action.VERIFY})
 
 _A, _O = Scope.ANYWHERE, Scope.OWN_ORGANISATION
 
@@ -67,6 +74,15 @@ POLICY: dict[Action, dict[Role, Scope]] = {
         Role.INTRANET: _O,
         Role.MEMBER: _O,
     },
+    # a member acknowledges for themself only: the service also checks the person
+    Action.ACKNOWLEDGE: {Role.MEMBER: _O},
+    Action.READ_ME: {Role.MEMBER: _O},
+    Action.RECORD_PAPER: {Role.SCHOOL_ADMIN: _O},
+    Action.READ_CAMPAIGNS: {Role.LEGAL: _A, Role.AUDITOR: _A, Role.SCHOOL_ADMIN: _O, Role.INTRANET: _O},
+    # receipts of others: a member reads their own (checked in the service)
+    Action.READ_RECEIPTS: {Role.LEGAL: _A, Role.AUDITOR: _A, Role.SCHOOL_ADMIN: _O, Role.MEMBER: _O},
+    Action.IMPORT_PERSONS: {Role.LEGAL: _A, Role.SCHOOL_ADMIN: _O},
+    Action.VERIFY: dict.fromkeys(Role, _A),
 }
 
 
@@ -93,6 +109,4 @@ def authorize(actor: Principal, action: Action, *, organisation_id: int | None =
             "(an administrator creates one with `govkit token create`)."
         )
     where = f" of organisation {actor.organisation_code}" if actor.organisation_code else ""
-    raise Forbidden(
-        f"Role {actor.role.value}{where} may not {action.value.split('.')[1].replace('_', ' ')} here."
-    )
+    raise Forbidden(f"Role {actor.role.value}{where} may not {action.value.split('.')[1].replace('_', ' ')} here.")

@@ -63,6 +63,4 @@ def verify(token: str, *, key: str, issuer: str) -> TokenClaims:
     gid, role, sub = claims.get("gid"), claims.get("role"), claims["sub"]
     if not isinstance(gid, int) or not isinstance(role, str) or not isinstance(sub, str):
         raise InvalidToken("The token is malformed (missing grant or role).")
-    return TokenClaims(
-        subject=sub, grant_id=gid, role=role, expires_at=datetime.fromtimestamp(claims["exp"], UTC)
-    )
+    return TokenClaims(subject=sub, grant_id=gid, role=role, expires_at=datetime.fromtimestamp(claims["exp"], UTC))

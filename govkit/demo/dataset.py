@@ -140,9 +140,7 @@ def read_dataset(path: Path = DATA_FILE) -> tuple[DemoDataset, str]:
         raise InvalidInput(f"{path.name} does not follow FORMAT.md", problems=problems) from exc
     seed = seed_text()
     missing = [
-        Problem(where, f"not found in the seed: {q[:60]}…")
-        for where, q in dataset.quotes()
-        if normalise(q) not in seed
+        Problem(where, f"not found in the seed: {q[:60]}…") for where, q in dataset.quotes() if normalise(q) not in seed
     ]
     if missing:
         raise InvalidInput(f"{path.name} cites passages that are not in the seed", problems=missing)

@@ -69,9 +69,7 @@ def _organisations(session: Session, dataset: DemoDataset) -> dict[str, Organisa
         session.add(org)
         session.flush()
         existing[item.code] = org
-        campuses = {
-            c.code: c for c in session.exec(select(Campus).where(Campus.organisation_id == org.id)).all()
-        }
+        campuses = {c.code: c for c in session.exec(select(Campus).where(Campus.organisation_id == org.id)).all()}
         for c in item.campuses:
             campus = campuses.get(c.code) or Campus(organisation_id=org.id, code=c.code, name=c.name)  # type: ignore[arg-type]
             campus.name, campus.source_quote = c.name, c.source
@@ -105,9 +103,7 @@ def _organisations(session: Session, dataset: DemoDataset) -> dict[str, Organisa
     return existing
 
 
-def _persons(
-    session: Session, dataset: DemoDataset, organisations: dict[str, Organisation], count: int
-) -> int:
+def _persons(session: Session, dataset: DemoDataset, organisations: dict[str, Organisation], count: int) -> int:
     total = 0
     for item in dataset.organisations:
         if item.type is not OrganisationType.SCHOOL:
@@ -115,10 +111,7 @@ def _persons(
         org = organisations[item.code]
         residences = [r.code for r in item.profile.housing.residences]
         people = synthetic.generate(item.code, residences, count)
-        known = {
-            p.external_id: p
-            for p in session.exec(select(Person).where(Person.organisation_id == org.id)).all()
-        }
+        known = {p.external_id: p for p in session.exec(select(Person).where(Person.organisation_id == org.id)).all()}
         for sp in people:
             person = known.get(sp.external_id) or Person(
                 organisation_id=org.id, external_id=sp.external_id, given_name="", family_name="", email=""

@@ -111,9 +111,7 @@ def build_docx(source: Source, catalogue: Catalogue) -> bytes:
     body = document.element.body
     sdt_id = 1000
 
-    style_ids = {
-        name: document.styles[name].style_id for name in ("Title", "Heading 1", "Heading 2", "List Bullet")
-    }
+    style_ids = {name: document.styles[name].style_id for name in ("Title", "Heading 1", "Heading 2", "List Bullet")}
 
     def add(paragraph: Paragraph) -> DocxParagraph:
         added = document.add_paragraph()
@@ -142,9 +140,7 @@ def build_docx(source: Source, catalogue: Catalogue) -> bytes:
 def _strip_volatile(name: str, data: bytes) -> bytes:
     """python-docx writes a few values that change from run to run; pin them."""
     if name == "docProps/core.xml":
-        return re.sub(
-            rb"<dcterms:modified([^>]*)>[^<]*<", rb"<dcterms:modified\1>2021-01-01T00:00:00Z<", data
-        )
+        return re.sub(rb"<dcterms:modified([^>]*)>[^<]*<", rb"<dcterms:modified\1>2021-01-01T00:00:00Z<", data)
     return data
 
 

@@ -39,9 +39,7 @@ def check(path: Path) -> bool:
     )
     for item in report.items:
         where = f"{item.part}" + (f" ¶{item.paragraph}" if item.paragraph else "")
-        print(
-            f"  {item.severity}: {where}: {item.message}" + (f" — {item.excerpt!r}" if item.excerpt else "")
-        )
+        print(f"  {item.severity}: {where}: {item.message}" + (f" — {item.excerpt!r}" if item.excerpt else ""))
     ok = report.valid
     if not ok:
         return False

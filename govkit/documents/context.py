@@ -83,9 +83,7 @@ def build_context(
     school = profile.model_dump(mode="json")
     school["code"] = code
     if school.get("listening_cell"):
-        school["listening_cell"]["kind_label"] = LABELS["listening_cell"][language][
-            school["listening_cell"]["kind"]
-        ]
+        school["listening_cell"]["kind_label"] = LABELS["listening_cell"][language][school["listening_cell"]["kind"]]
     if school.get("reporting_channel"):
         kind = school["reporting_channel"]["kind"]
         school["reporting_channel"]["kind_label"] = LABELS["reporting_channel"][language][kind]

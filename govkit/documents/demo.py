@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlmodel import col, select
 
+from govkit.acknowledgements.campaigns import CampaignPolicy
 from govkit.auth.roles import SYSTEM
 from govkit.db import Database
 from govkit.documents import service
@@ -35,7 +36,12 @@ def source_files(directory: Path = TEMPLATES_DIR) -> list[Path]:
 
 
 def publish_all(
-    *, db: Database, pool: WorkerPool, max_bytes: int, progress: Callable[[str], None] | None = None
+    *,
+    db: Database,
+    pool: WorkerPool,
+    max_bytes: int,
+    policy: CampaignPolicy | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> PublicationReport:
     """Idempotent: unchanged sources upload nothing, unchanged inputs render nothing."""
     report = PublicationReport()
@@ -65,9 +71,7 @@ def publish_all(
                 change_kind="substantive",
                 changelog=CHANGELOG,
             )
-        summary = service.render_variants(
-            db=db, actor=SYSTEM, pool=pool, kind=source.kind, language=source.language
-        )
+        summary = service.render_variants(db=db, actor=SYSTEM, pool=pool, kind=source.kind, language=source.language)
         report.rendered += summary.rendered
         report.reused += summary.reused
         report.failures += [
@@ -86,7 +90,7 @@ def publish_all(
                     .limit(1)
                 ).first()
             if current != variant.sha256:
-                service.publish_variant(db=db, actor=SYSTEM, variant_id=variant.id)  # type: ignore[arg-type]
+                service.publish_variant(db=db, actor=SYSTEM, variant_id=variant.id, policy=policy)  # type: ignore[arg-type]
                 report.published += 1
         if progress:
             progress(f"{source.kind}/{source.language}")

@@ -38,7 +38,5 @@ def diff_clauses(before: list[ClauseText], after: list[ClauseText], language: st
                 n=1,
             )
         )
-        result.append(
-            ClauseDiff(key, catalogue().clause_title(key, language), status, a or "", b or "", text)
-        )
+        result.append(ClauseDiff(key, catalogue().clause_title(key, language), status, a or "", b or "", text))
     return result

@@ -82,11 +82,7 @@ def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: GuardLi
                         f"uncompressed content over the limit ({cap} bytes): refused as a zip bomb",
                     )
                 )
-            if (
-                info.compress_size
-                and total / max(info.compress_size, 1) > limits.max_ratio
-                and total > 1024 * 1024
-            ):
+            if info.compress_size and total / max(info.compress_size, 1) > limits.max_ratio and total > 1024 * 1024:
                 raise Refused(
                     Finding(
                         info.filename,
@@ -114,9 +110,7 @@ def open_package(data: bytes, limits: GuardLimits | None = None) -> dict[str, by
         infos = archive.infolist()
         if len(infos) > limits.max_entries:
             raise Refused(
-                Finding(
-                    "(file)", f"{len(infos)} entries in the package, over the limit of {limits.max_entries}"
-                )
+                Finding("(file)", f"{len(infos)} entries in the package, over the limit of {limits.max_entries}")
             )
         names = [i.filename for i in infos]
         if len(set(names)) != len(names):
@@ -167,15 +161,11 @@ def guard(data: bytes, limits: GuardLimits | None = None) -> GuardResult:
         return result
     problems = result.problems
     if "[Content_Types].xml" not in entries or "word/document.xml" not in entries:
-        problems.append(
-            Finding("(file)", "not a Word document: [Content_Types].xml or word/document.xml is missing")
-        )
+        problems.append(Finding("(file)", "not a Word document: [Content_Types].xml or word/document.xml is missing"))
         return result
     for name, content in entries.items():
         if _FORBIDDEN_NAMES.search(name):
-            problems.append(
-                Finding(name, "macros, ActiveX controls, embedded objects and binaries are not accepted")
-            )
+            problems.append(Finding(name, "macros, ActiveX controls, embedded objects and binaries are not accepted"))
         if name.endswith((".xml", ".rels")):
             problems.extend(_xml_prolog_problems(name, content))
     if problems:
@@ -194,17 +184,13 @@ def guard(data: bytes, limits: GuardLimits | None = None) -> GuardResult:
         content_type = override.get("ContentType", "")
         if "macroEnabled" in content_type or "vbaProject" in content_type or "activeX" in content_type:
             problems.append(
-                Finding(
-                    override.get("PartName", "?"), f"macro-enabled content ({content_type}) is not accepted"
-                )
+                Finding(override.get("PartName", "?"), f"macro-enabled content ({content_type}) is not accepted")
             )
         if override.get("PartName") == "/word/document.xml" and content_type not in (
             MAIN_CONTENT_TYPE,
             TEMPLATE_CONTENT_TYPE,
         ):
-            problems.append(
-                Finding("word/document.xml", f"unexpected document type {content_type}: save as .docx")
-            )
+            problems.append(Finding("word/document.xml", f"unexpected document type {content_type}: save as .docx"))
     for name, root in parsed.items():
         if name.endswith(".rels"):
             for rel in root.iterfind("rel:Relationship", NS):
@@ -241,9 +227,7 @@ def _story_problems(name: str, root: etree._Element) -> list[Finding]:
     ):
         for node in root.iter(f"{{{W}}}{tag}"):
             hint = "; accept or reject all changes in Word first" if "tracked" in what else ""
-            found.append(
-                Finding(name, f"{what} is not accepted{hint}", paragraph_of(node) or index.get(id(node)))
-            )
+            found.append(Finding(name, f"{what} is not accepted{hint}", paragraph_of(node) or index.get(id(node))))
     for paragraph in paragraphs:
         # Word splits a field's instruction over several runs: join them as Word does
         instructions = "".join(t.text or "" for t in paragraph.iter(f"{{{W}}}instrText"))

@@ -75,7 +75,5 @@ def body_paragraphs(data: bytes) -> list[tuple[str | None, str, str]]:
                 key = tag[len(CLAUSE_TAG_PREFIX) :]
                 break
         style = paragraph.find("w:pPr/w:pStyle", NS)
-        result.append(
-            (key, style.get(w("val")) if style is not None else "Normal", paragraph_text(paragraph))
-        )
+        result.append((key, style.get(w("val")) if style is not None else "Normal", paragraph_text(paragraph)))
     return result

@@ -64,9 +64,7 @@ class Catalogue:
         try:
             return self.kinds[key]
         except KeyError:
-            raise InvalidInput(
-                f"Unknown document kind {key!r}: choose one of {', '.join(self.kinds)}."
-            ) from None
+            raise InvalidInput(f"Unknown document kind {key!r}: choose one of {', '.join(self.kinds)}.") from None
 
     def clause_title(self, key: str, language: str) -> str:
         title = self.clauses.get(key)
@@ -89,9 +87,7 @@ def load_catalogue(directory: Path = TEMPLATES_DIR) -> Catalogue:
         try:
             spec = KindSpec.model_validate({"key": key, "kind": value.pop("kind", key), **value})
         except ValidationError as exc:
-            problems += [
-                Problem(f"kinds.yaml:{key}.{'.'.join(map(str, e['loc']))}", e["msg"]) for e in exc.errors()
-            ]
+            problems += [Problem(f"kinds.yaml:{key}.{'.'.join(map(str, e['loc']))}", e["msg"]) for e in exc.errors()]
             continue
         problems += [
             Problem(f"kinds.yaml:{key}.required_clauses", f"{c!r} is not in clauses.yaml")

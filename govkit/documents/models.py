@@ -47,9 +47,7 @@ class RootTemplateVersion(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("root_template_id", "number"),
         sa.UniqueConstraint("root_template_id", "sha256"),
-        sa.CheckConstraint(
-            "change_kind IS NULL OR change_kind IN ('editorial', 'substantive')", name="change_kind"
-        ),
+        sa.CheckConstraint("change_kind IS NULL OR change_kind IN ('editorial', 'substantive')", name="change_kind"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

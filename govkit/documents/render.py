@@ -31,9 +31,7 @@ class RenderError(Exception):
 class MissingValues(RenderError):
     def __init__(self, paths: list[str]) -> None:
         self.paths = paths
-        super().__init__(
-            f"{len(paths)} value(s) the template prints are unknown in the profile: {', '.join(paths)}"
-        )
+        super().__init__(f"{len(paths)} value(s) the template prints are unknown in the profile: {', '.join(paths)}")
 
 
 def prepare_part(xml: str) -> str:

@@ -64,9 +64,7 @@ class DocumentQuery:
         )
         return [ClauseDiff.from_data(d) for d in rows]
 
-    @strawberry.field(
-        description="Clause-by-clause differences between a school's variant and its root template"
-    )
+    @strawberry.field(description="Clause-by-clause differences between a school's variant and its root template")
     async def variant_diff(self, info: Info, variant_id: strawberry.ID) -> list[ClauseDiff]:
         rows = await info.context.call(service.diff_variant_with_root, variant_id=_int_id(variant_id))
         return [ClauseDiff.from_data(d) for d in rows]
@@ -81,9 +79,7 @@ def _int_id(value: strawberry.ID) -> int:
 
 @strawberry.type
 class DocumentMutation:
-    @strawberry.mutation(
-        description="Upload a root template version (.docx, multipart); valid files are stored"
-    )
+    @strawberry.mutation(description="Upload a root template version (.docx, multipart); valid files are stored")
     async def upload_root_template_version(
         self, info: Info, kind: str, language: str, file: Upload, note: str | None = None
     ) -> UploadResult:
@@ -126,9 +122,7 @@ class DocumentMutation:
         template, version = await info.context.call(service.get_root_version, version_id=version.id)
         return RootTemplateVersion.from_model(template, version, _url(info))
 
-    @strawberry.mutation(
-        description="Render the published root template of a kind for schools (all by default)"
-    )
+    @strawberry.mutation(description="Render the published root template of a kind for schools (all by default)")
     async def render_variants(
         self, info: Info, kind: str, language: str, schools: list[str] | None = None
     ) -> RenderResult:
@@ -173,6 +167,7 @@ class DocumentMutation:
             effective_from=effective_from,
             change_kind=change_kind,
             changelog=changelog,
+            policy=info.context.campaign_policy,
         )
         org, *_ = await info.context.call(service.get_variant, variant_id=document.variant_id)
         return PublishedDocument.from_model(org.code, document, _url(info))

@@ -173,9 +173,7 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
                 sized = isinstance(sequence, str | list | tuple) and isinstance(count, int)
                 if sized and len(sequence) * count > MAX_OUTPUT_ITEMS:
                     size = len(sequence) * count
-                    raise SecurityError(
-                        f"multiplying gives {size} items, over the limit of {MAX_OUTPUT_ITEMS}"
-                    )
+                    raise SecurityError(f"multiplying gives {size} items, over the limit of {MAX_OUTPUT_ITEMS}")
             return operator.mul(left, right)
         return super().call_binop(context, operator_name, left, right)
 
@@ -191,11 +189,7 @@ def referenced_paths(tree: nodes.Template) -> set[str]:
         if isinstance(node, nodes.Getattr):
             base = path_of(node.node)
             return f"{base}.{node.attr}" if base else None
-        if (
-            isinstance(node, nodes.Getitem)
-            and isinstance(node.arg, nodes.Const)
-            and isinstance(node.arg.value, str)
-        ):
+        if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
             base = path_of(node.node)
             return f"{base}.{node.arg.value}" if base else None
         if isinstance(node, nodes.Filter) and node.node is not None:

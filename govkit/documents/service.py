@@ -13,6 +13,8 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from govkit.acknowledgements import campaigns, chain
+from govkit.acknowledgements.campaigns import CampaignPolicy
 from govkit.auth.policy import Action, authorize, is_allowed
 from govkit.auth.roles import Principal
 from govkit.db import Database, utcnow
@@ -102,9 +104,7 @@ def list_root_templates(
     return [(t, grouped[t.id]) for t in templates if t.id is not None]
 
 
-def get_root_version(
-    *, db: Database, actor: Principal, version_id: int
-) -> tuple[RootTemplate, RootTemplateVersion]:
+def get_root_version(*, db: Database, actor: Principal, version_id: int) -> tuple[RootTemplate, RootTemplateVersion]:
     authorize(actor, Action.READ_ROOT_TEMPLATES)
     with db.reading() as session:
         return _root_version(session, version_id)
@@ -213,9 +213,7 @@ def upload_root_template_version(
                 return UploadOutcome(report=report, version=version, template=template, created=True)
         except sa.exc.IntegrityError:
             if attempt == 2:
-                raise Conflict(
-                    "Another upload of this template happened at the same time: try again."
-                ) from None
+                raise Conflict("Another upload of this template happened at the same time: try again.") from None
     raise AssertionError("unreachable")
 
 
@@ -294,15 +292,9 @@ def _schools(session: Session, actor: Principal, codes: Sequence[str] | None) ->
         orgs = [_organisation(session, code) for code in dict.fromkeys(codes)]
     else:
         query = (
-            select(Organisation)
-            .where(Organisation.type == OrganisationType.SCHOOL.value)
-            .order_by(Organisation.code)
+            select(Organisation).where(Organisation.type == OrganisationType.SCHOOL.value).order_by(Organisation.code)
         )
-        orgs = [
-            o
-            for o in session.exec(query).all()
-            if is_allowed(actor, Action.RENDER_VARIANTS, organisation_id=o.id)
-        ]
+        orgs = [o for o in session.exec(query).all() if is_allowed(actor, Action.RENDER_VARIANTS, organisation_id=o.id)]
         if not orgs:
             authorize(actor, Action.RENDER_VARIANTS, organisation_id=-1)
     for org in orgs:
@@ -342,9 +334,7 @@ def render_variants(
             if revision is None:
                 summary.failures.append(RenderFailure(org.code, f"{org.code} has no profile yet."))
                 continue
-            campuses = session.exec(
-                select(Campus).where(Campus.organisation_id == org.id).order_by(Campus.name)
-            ).all()
+            campuses = session.exec(select(Campus).where(Campus.organisation_id == org.id).order_by(Campus.name)).all()
             context = build_context(
                 code=org.code,
                 profile=SchoolProfile.model_validate(revision.data),
@@ -379,9 +369,7 @@ def render_variants(
         for outcome in outcomes:
             org, revision, inputs, _context = pending.pop(outcome.key)
             if outcome.data is None:
-                summary.failures.append(
-                    RenderFailure(org.code, outcome.error or "rendering failed", outcome.missing)
-                )
+                summary.failures.append(RenderFailure(org.code, outcome.error or "rendering failed", outcome.missing))
             else:
                 variant = _store_variant(db, actor, org, revision, version, inputs, outcome)
                 summary.variants.append((org, variant))
@@ -453,9 +441,15 @@ def publish_variant(
     effective_from: date | None = None,
     change_kind: str | None = None,
     changelog: str | None = None,
+    policy: CampaignPolicy | None = None,
 ) -> DocumentVersion:
-    """Put a variant in force for its school from a date, as the next version of that document."""
+    """Put a variant in force for its school from a date, as the next version of that document.
+
+    For a French document that needs acknowledgement, this opens its campaign in the same
+    transaction (and carries acknowledgements forward over an editorial change).
+    """
     with db.transaction() as session:
+        head = chain.lock(session)  # first: acknowledgements may be chained below
         variant = session.get(Variant, variant_id)
         if variant is None:
             raise NotFound(f"No variant {variant_id}.")
@@ -507,6 +501,17 @@ def publish_variant(
             raise Conflict(
                 "Another version of this document was published at the same time: reload and retry."
             ) from exc
+        org = session.get(Organisation, variant.organisation_id)
+        assert org is not None
+        campaigns.on_publication(
+            session,
+            head,
+            document,
+            previous,
+            school=org.code,
+            actor_label=actor.label,
+            policy=policy or CampaignPolicy(),
+        )
         return document
 
 
@@ -532,15 +537,11 @@ def published_documents(
     current: dict[tuple[str, str], DocumentVersion] = {}
     for row in rows:
         current.setdefault((row.kind, row.language), row)
-    ranked = sorted(
-        current.values(), key=lambda d: (order.index(d.kind) if d.kind in order else 99, d.language)
-    )
+    ranked = sorted(current.values(), key=lambda d: (order.index(d.kind) if d.kind in order else 99, d.language))
     return [(org, d) for d in ranked]
 
 
-def document_history(
-    *, db: Database, actor: Principal, school: str, kind: str, language: str
-) -> list[DocumentVersion]:
+def document_history(*, db: Database, actor: Principal, school: str, kind: str, language: str) -> list[DocumentVersion]:
     with db.reading() as session:
         org = _organisation(session, school)
         authorize(actor, Action.READ_PUBLISHED, organisation_id=org.id)

@@ -66,14 +66,8 @@ def parse_source(text: str, name: str = "<source>") -> Source:
         front = yaml.safe_load(match.group(1)) or {}
     except yaml.YAMLError as exc:
         raise InvalidInput(f"{name}: the frontmatter is not valid YAML ({exc})") from exc
-    if (
-        not isinstance(front, dict)
-        or set(front) != FRONT_KEYS
-        or not all(isinstance(v, str) for v in front.values())
-    ):
-        raise InvalidInput(
-            f"{name}: the frontmatter must have exactly the text keys {', '.join(sorted(FRONT_KEYS))}"
-        )
+    if not isinstance(front, dict) or set(front) != FRONT_KEYS or not all(isinstance(v, str) for v in front.values()):
+        raise InvalidInput(f"{name}: the frontmatter must have exactly the text keys {', '.join(sorted(FRONT_KEYS))}")
     source = Source(**{k: front[k] for k in FRONT_KEYS})
     offset = text[: match.end()].count("\n")
     lines = text[match.end() :].split("\n")
@@ -103,9 +97,7 @@ def parse_source(text: str, name: str = "<source>") -> Source:
         if opened:
             flush()
             if clause_key is not None:
-                problems.append(
-                    Problem(f"line {number}", f"clause {opened.group(1)} opens inside clause {clause_key}")
-                )
+                problems.append(Problem(f"line {number}", f"clause {opened.group(1)} opens inside clause {clause_key}"))
                 continue
             clause_key, clause_line, clause_paragraphs, inner_stack = opened.group(1), number, [], []
             continue
@@ -122,9 +114,7 @@ def parse_source(text: str, name: str = "<source>") -> Source:
             clause_key = None
             continue
         if line.startswith(":::"):
-            problems.append(
-                Problem(f"line {number}", f"unknown directive {line!r}: use '::: clause KEY' or ':::'")
-            )
+            problems.append(Problem(f"line {number}", f"unknown directive {line!r}: use '::: clause KEY' or ':::'"))
             continue
         tag = _PTAG.match(line.strip())
         if tag:

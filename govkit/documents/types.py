@@ -164,9 +164,7 @@ class Variant:
 class RenderFailure:
     school: str
     message: str
-    missing: list[str] = strawberry.field(
-        description="Profile values the template prints but the profile lacks"
-    )
+    missing: list[str] = strawberry.field(description="Profile values the template prints but the profile lacks")
 
 
 @strawberry.type
@@ -174,9 +172,7 @@ class RenderResult:
     variants: list[Variant]
     failures: list[RenderFailure]
     rendered: int = strawberry.field(description="Variants rendered now")
-    reused: int = strawberry.field(
-        description="Variants whose inputs were already rendered: not rendered again"
-    )
+    reused: int = strawberry.field(description="Variants whose inputs were already rendered: not rendered again")
 
 
 @strawberry.type(description="A document in force at a school: a published variant")

@@ -59,9 +59,7 @@ class ValidationReport:
     def valid(self) -> bool:
         return not any(i.severity == ERROR for i in self.items)
 
-    def error(
-        self, part: str, message: str, paragraph: int | None = None, excerpt: str | None = None
-    ) -> None:
+    def error(self, part: str, message: str, paragraph: int | None = None, excerpt: str | None = None) -> None:
         self.items.append(ReportItem(ERROR, part, message, paragraph, excerpt))
 
     def warn(self, part: str, message: str, paragraph: int | None = None) -> None:
@@ -118,9 +116,7 @@ def allowed_paths() -> frozenset[str]:
     paths |= _model_paths(SchoolProfile, "school")
     paths |= {"school.listening_cell.kind_label", "school.reporting_channel.kind_label"}
     residence = {
-        p.removeprefix("school.housing.residences[]")
-        for p in paths
-        if p.startswith("school.housing.residences[].")
+        p.removeprefix("school.housing.residences[]") for p in paths if p.startswith("school.housing.residences[].")
     }
     for root in ("school.housing.residences[]", "residences_by_school[]", "residences_by_others[]"):
         paths |= {root} | {root + suffix for suffix in residence} | {f"{root}.{e}" for e in RESIDENCE_EXTRA}
@@ -201,14 +197,10 @@ def _check_part(report: ValidationReport, env: TemplateSandbox, name: str, sourc
             )
     for node in tree.find_all(nodes.Getattr):
         if isinstance(node.node, nodes.Const | nodes.List | nodes.Tuple | nodes.Dict):
-            report.error(
-                name, f"attribute access on a literal (.{node.attr}) is not allowed", node.lineno - 1
-            )
+            report.error(name, f"attribute access on a literal (.{node.attr}) is not allowed", node.lineno - 1)
     for node in tree.find_all(nodes.Call):
         if isinstance(node.node, nodes.Getattr):
-            report.error(
-                name, f"method call .{node.node.attr}() is not allowed in templates", node.lineno - 1
-            )
+            report.error(name, f"method call .{node.node.attr}() is not allowed in templates", node.lineno - 1)
     for path in sorted(referenced_paths(tree)):
         problem = _check_path(path, local)
         if problem:
@@ -301,9 +293,7 @@ def full_sample_context(kind: str, language: str, title: str) -> dict[str, Any]:
 
 def minimal_sample_context(kind: str, language: str, title: str) -> dict[str, Any]:
     profile = SchoolProfile.model_validate({"official_name": "École minimale", "short_name": "Minimale"})
-    return build_context(
-        code="minimale", profile=profile, campuses=[], document=DocumentInfo(kind, language, title, 1)
-    )
+    return build_context(code="minimale", profile=profile, campuses=[], document=DocumentInfo(kind, language, title, 1))
 
 
 # --- the whole validation ---------------------------------------------------------------

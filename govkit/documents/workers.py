@@ -79,9 +79,7 @@ class WorkerPool:
                 yield self._result(future, self.timeout)
         except TimeoutError as exc:
             self._reset()
-            raise RenderTimeout(
-                f"rendering took longer than {self.timeout:.0f} s per document: stopped"
-            ) from exc
+            raise RenderTimeout(f"rendering took longer than {self.timeout:.0f} s per document: stopped") from exc
 
     def _result(self, future: Future[T], timeout: float) -> T:
         try:
@@ -93,9 +91,7 @@ class WorkerPool:
             raise RenderError(f"the template needs more than {self.memory_mb} MB of memory: stopped") from exc
         except BrokenProcessPool as exc:
             self._reset()
-            raise RenderError(
-                "the worker process stopped while handling the template (memory or time limit)"
-            ) from exc
+            raise RenderError("the worker process stopped while handling the template (memory or time limit)") from exc
 
     def close(self) -> None:
         self._reset()

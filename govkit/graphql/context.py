@@ -11,6 +11,7 @@ import anyio.to_thread
 import strawberry
 from strawberry.fastapi import BaseContext
 
+from govkit.acknowledgements.campaigns import CampaignPolicy
 from govkit.auth.roles import Principal
 from govkit.db import Database
 from govkit.documents.workers import WorkerPool, shared_pool
@@ -35,6 +36,10 @@ class Context(BaseContext):
     def __post_init__(self) -> None:
         super().__init__()
         self.loaders = Loaders(self.db, self.actor)
+
+    @property
+    def campaign_policy(self) -> CampaignPolicy:
+        return CampaignPolicy(days=self.settings.campaign_days, webhook_urls=tuple(self.settings.webhook_urls))
 
     @property
     def pool(self) -> WorkerPool:

@@ -20,6 +20,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from govkit.acknowledgements.resolvers import AcknowledgementMutation, AcknowledgementQuery
 from govkit.documents.resolvers import DocumentMutation, DocumentQuery
 from govkit.graphql.extensions import GovkitErrors, is_user_error, log_unexpected
 from govkit.organisations.resolvers import OrganisationMutation, OrganisationQuery
@@ -27,21 +28,19 @@ from govkit.settings import Settings
 
 
 @strawberry.type(description="Read govkit: organisations, documents, acknowledgements, compliance")
-class Query(OrganisationQuery, DocumentQuery):
+class Query(OrganisationQuery, DocumentQuery, AcknowledgementQuery):
     pass
 
 
 @strawberry.type(description="Change govkit; every mutation is authorised by role and organisation")
-class Mutation(OrganisationMutation, DocumentMutation):
+class Mutation(OrganisationMutation, DocumentMutation, AcknowledgementMutation):
     pass
 
 
 class GovkitSchema(strawberry.Schema):
     """Logs only unexpected errors: a refused or invalid request is not a server fault."""
 
-    def process_errors(
-        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
-    ) -> None:
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         log_unexpected(errors)
 
 

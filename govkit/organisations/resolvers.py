@@ -37,9 +37,7 @@ class OrganisationMutation:
         revision = await info.context.call(service.update_profile, code=code, patch=to_plain(patch))
         return SchoolProfile.from_revision(revision)
 
-    @strawberry.mutation(
-        description="Record a commitment; it supersedes earlier records of its type and title"
-    )
+    @strawberry.mutation(description="Record a commitment; it supersedes earlier records of its type and title")
     async def record_commitment(self, info: Info, input: RecordCommitmentInput) -> Commitment:
         data = service.CommitmentInput(
             organisation_code=input.organisation,

@@ -55,9 +55,7 @@ def _organisation_by_code(session: Session, code: str) -> Organisation:
 # --- reads -------------------------------------------------------------------
 
 
-def list_organisations(
-    *, db: Database, actor: Principal, type: OrganisationType | None = None
-) -> list[Organisation]:
+def list_organisations(*, db: Database, actor: Principal, type: OrganisationType | None = None) -> list[Organisation]:
     authorize(actor, Action.READ_DIRECTORY)
     with db.reading() as session:
         query = select(Organisation).order_by(
@@ -186,9 +184,7 @@ def commitments_by_organisation(
 
 def _check_references(session: Session, organisation: Organisation, profile: SchoolProfile) -> None:
     problems = ProblemList()
-    campus_codes = set(
-        session.exec(select(Campus.code).where(Campus.organisation_id == organisation.id)).all()
-    )
+    campus_codes = set(session.exec(select(Campus.code).where(Campus.organisation_id == organisation.id)).all())
     for index, residence in enumerate(profile.housing.residences):
         if residence.campus is not None and residence.campus not in campus_codes:
             known = ", ".join(sorted(campus_codes)) or "none recorded"
@@ -203,9 +199,7 @@ def _check_references(session: Session, organisation: Organisation, profile: Sch
             if code not in found:
                 problems.add(f"equality_referent.shared_with.{index}", f"unknown organisation {code!r}")
             elif code == organisation.code:
-                problems.add(
-                    f"equality_referent.shared_with.{index}", "an organisation cannot share with itself"
-                )
+                problems.add(f"equality_referent.shared_with.{index}", "an organisation cannot share with itself")
     problems.raise_if_any(f"The profile of {organisation.code} refers to unknown things.")
 
 

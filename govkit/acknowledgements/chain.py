@@ -1,0 +1,103 @@
+"""The acknowledgement chain: each record hashes its content and the previous record's hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from govkit.acknowledgements.models import Acknowledgement, ChainHead
+from govkit.db import Database, utcnow
+
+GENESIS_HASH = hashlib.sha256(b"govkit acknowledgement chain v1").hexdigest()
+
+
+def payload(record: Acknowledgement) -> dict[str, Any]:
+    """What the hash covers: everything but the erasable IP address and user agent."""
+    return {
+        "person_id": record.person_id,
+        "organisation_id": record.organisation_id,
+        "document_version_id": record.document_version_id,
+        "campaign_id": record.campaign_id,
+        "method": record.method,
+        "document_sha256": record.document_sha256,
+        "wording_sha256": record.wording_sha256,
+        "acknowledged_at": record.acknowledged_at.isoformat(timespec="microseconds"),
+        "auth_method": record.auth_method,
+        "recorded_by": record.recorded_by,
+        "reason": record.reason,
+        "carried_from_id": record.carried_from_id,
+        "client_sha256": record.client_sha256,
+        "verification_code": record.verification_code,
+    }
+
+
+def record_hash(previous_hash: str, record: Acknowledgement) -> str:
+    body = json.dumps(payload(record), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(f"{previous_hash}\n{body}".encode()).hexdigest()
+
+
+def client_digest(ip: str | None, user_agent: str | None, code: str) -> str:
+    """A digest of the client data that outlives its erasure (salted by the record's code)."""
+    return hashlib.sha256(f"{code}\n{ip or ''}\n{user_agent or ''}".encode()).hexdigest()
+
+
+def lock(session: Session) -> ChainHead:
+    """Take the chain's write lock first thing in a transaction; held until it ends."""
+    session.execute(sa.update(ChainHead).where(col(ChainHead.id) == 1).values(updated_at=utcnow()))
+    head = session.exec(select(ChainHead).where(ChainHead.id == 1).execution_options(populate_existing=True)).one()
+    return head
+
+
+def append(session: Session, head: ChainHead, record: Acknowledgement) -> Acknowledgement:
+    """Chain and insert ``record``; the caller holds the lock from ``lock``."""
+    record.previous_hash = head.last_hash
+    record.record_hash = record_hash(head.last_hash, record)
+    session.add(record)
+    session.flush()
+    head.last_id, head.last_hash = record.id, record.record_hash
+    session.add(head)
+    return record
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    records: int
+    ok: bool
+    broken_at: int | None = None
+    reason: str | None = None
+
+
+def _records(session: Session) -> Iterator[Acknowledgement]:
+    last = 0
+    while True:
+        batch = session.exec(
+            select(Acknowledgement).where(col(Acknowledgement.id) > last).order_by(col(Acknowledgement.id)).limit(2000)
+        ).all()
+        if not batch:
+            return
+        yield from batch
+        last = batch[-1].id  # type: ignore[assignment]
+
+
+def verify(db: Database) -> ChainReport:
+    """Walk the chain from the start; name the first broken link."""
+    expected = GENESIS_HASH
+    count = 0
+    with db.reading() as session:
+        head = session.get(ChainHead, 1)
+        for record in _records(session):
+            count += 1
+            if record.previous_hash != expected:
+                return ChainReport(count, False, record.id, "its previous hash does not match the record before it")
+            if record.record_hash != record_hash(expected, record):
+                return ChainReport(count, False, record.id, "its content does not match its hash (altered record)")
+            expected = record.record_hash
+    if head is None or head.last_hash != expected:
+        return ChainReport(count, False, None, "the chain head does not point at the last record (records removed)")
+    return ChainReport(count, True)

@@ -1,0 +1,240 @@
+"""Importing a school's persons from CSV: every line checked first, then all or nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Annotated
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from sqlmodel import col, delete, select
+
+from govkit.acknowledgements.models import Person, PersonPopulation
+from govkit.acknowledgements.vocabulary import PersonStatus, Population
+from govkit.auth.policy import Action, authorize
+from govkit.auth.roles import Principal
+from govkit.db import Database, utcnow
+from govkit.errors import InvalidInput, NotFound
+from govkit.organisations.models import Organisation, ProfileRevision
+
+REQUIRED = ("external_id", "given_name", "family_name", "email", "populations")
+OPTIONAL = ("entry_date", "residence", "status", "departure_date", "language")
+MAX_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 200_000
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class PersonRow(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    external_id: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[\w.\-:@]{1,100}$")]
+    given_name: Name
+    family_name: Name
+    email: EmailStr
+    populations: list[Population] = Field(min_length=1)
+    entry_date: date | None = None
+    residence: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")] | None = None
+    status: PersonStatus = PersonStatus.ACTIVE
+    departure_date: date | None = None
+    language: Annotated[str, StringConstraints(pattern=r"^(fr|en)$")] = "fr"
+
+    @field_validator("populations", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace("+", "|").replace(",", "|").split("|")]
+            return [p for p in parts if p]
+        return value
+
+    @field_validator("entry_date", "departure_date", "residence", "status", "language", mode="before")
+    @classmethod
+    def _blank(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PersonRow:
+        if len(set(self.populations)) != len(self.populations):
+            raise ValueError("a population is repeated")
+        if self.departure_date and self.status is not PersonStatus.DEPARTED:
+            raise ValueError("departure_date is given but status is not departed")
+        if self.entry_date and self.departure_date and self.departure_date < self.entry_date:
+            raise ValueError("departure_date is before entry_date")
+        if self.residence and Population.RESIDENT not in self.populations:
+            raise ValueError("a residence is given but the person is not in the resident population")
+        return self
+
+
+@dataclass(frozen=True)
+class LineError:
+    line: int
+    column: str | None
+    message: str
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    departed: int = 0
+    errors: list[LineError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def parse_csv(data: bytes, residences: set[str] | None = None) -> tuple[list[PersonRow], list[LineError]]:
+    """Pure: the rows, or every problem with its line number (line 1 is the header)."""
+    if len(data) > MAX_BYTES:
+        return [], [LineError(0, None, f"the file is over the limit of {MAX_BYTES} bytes")]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return [], [LineError(0, None, f"the file is not UTF-8 text (byte {exc.start}); export it as CSV UTF-8")]
+    if not text.strip():
+        return [], [LineError(1, None, "the file is empty")]
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    errors: list[LineError] = []
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except csv.Error as exc:
+        return [], [LineError(1, None, f"unreadable header ({exc})")]
+    unknown = [h for h in header if h not in REQUIRED + OPTIONAL]
+    missing = [h for h in REQUIRED if h not in header]
+    if unknown or missing or len(set(header)) != len(header):
+        parts = []
+        if missing:
+            parts.append(f"missing column(s): {', '.join(missing)}")
+        if unknown:
+            parts.append(f"unknown column(s): {', '.join(unknown)} (allowed: {', '.join(REQUIRED + OPTIONAL)})")
+        if len(set(header)) != len(header):
+            parts.append("a column is repeated")
+        return [], [LineError(1, None, "; ".join(parts))]
+    rows: list[PersonRow] = []
+    seen: dict[str, int] = {}
+    try:
+        for values in reader:
+            line = reader.line_num
+            if not any(v.strip() for v in values):
+                continue
+            if len(rows) + len(errors) >= MAX_ROWS:
+                errors.append(LineError(line, None, f"more than {MAX_ROWS} lines: split the file"))
+                break
+            if len(values) != len(header):
+                errors.append(LineError(line, None, f"{len(values)} fields where the header has {len(header)}"))
+                continue
+            try:
+                row = PersonRow.model_validate(dict(zip(header, values, strict=True)))
+            except ValidationError as exc:
+                for item in exc.errors():
+                    column = str(item["loc"][0]) if item["loc"] else None
+                    errors.append(LineError(line, column, item["msg"].removeprefix("Value error, ")))
+                continue
+            if row.external_id in seen:
+                errors.append(
+                    LineError(line, "external_id", f"{row.external_id} is already on line {seen[row.external_id]}")
+                )
+                continue
+            if residences is not None and row.residence and row.residence not in residences:
+                known = ", ".join(sorted(residences)) or "none in the school's profile"
+                errors.append(LineError(line, "residence", f"unknown residence {row.residence!r} (known: {known})"))
+                continue
+            seen[row.external_id] = line
+            rows.append(row)
+    except csv.Error as exc:
+        errors.append(LineError(reader.line_num, None, f"malformed CSV ({exc})"))
+    if not rows and not errors:
+        errors.append(LineError(2, None, "the file has a header but no person"))
+    return rows, errors
+
+
+def import_persons(*, db: Database, actor: Principal, school: str, data: bytes) -> ImportReport:
+    """Upsert a school's persons by external id; any error imports nothing."""
+    with db.reading() as session:
+        organisation = session.exec(select(Organisation).where(Organisation.code == school)).first()
+        if organisation is None:
+            raise NotFound(f"No organisation with code {school!r}.")
+        authorize(actor, Action.IMPORT_PERSONS, organisation_id=organisation.id)
+        profile = session.exec(
+            select(ProfileRevision)
+            .where(ProfileRevision.organisation_id == organisation.id)
+            .order_by(col(ProfileRevision.revision).desc())
+        ).first()
+    residences = {r["code"] for r in (profile.data["housing"]["residences"] if profile else [])}
+    rows, errors = parse_csv(data, residences)
+    report = ImportReport(rows=len(rows) + len({e.line for e in errors}), errors=errors)
+    if errors:
+        return report
+    with db.transaction() as session:
+        known = {
+            p.external_id: p
+            for p in session.exec(select(Person).where(Person.organisation_id == organisation.id)).all()
+        }
+        held: dict[int, set[str]] = {}
+        for person_id, population in session.exec(
+            select(PersonPopulation.person_id, PersonPopulation.population)
+            .join(Person, Person.id == PersonPopulation.person_id)  # type: ignore[arg-type]
+            .where(Person.organisation_id == organisation.id)
+        ).all():
+            held.setdefault(person_id, set()).add(population)
+        changed: list[tuple[Person, list[str]]] = []
+        for row in rows:
+            person = known.get(row.external_id)
+            values = {
+                "given_name": row.given_name,
+                "family_name": row.family_name,
+                "email": str(row.email).lower(),
+                "entry_date": row.entry_date,
+                "residence_code": row.residence,
+                "status": row.status.value,
+                "departure_date": row.departure_date,
+                "preferred_language": row.language,
+            }
+            populations = sorted(p.value for p in row.populations)
+            if person is None:
+                person = Person(organisation_id=organisation.id, external_id=row.external_id, **values)  # type: ignore[arg-type]
+                report.created += 1
+            elif all(getattr(person, k) == v for k, v in values.items()) and held.get(person.id, set()) == set(
+                populations
+            ):  # type: ignore[arg-type]
+                report.unchanged += 1
+                continue
+            else:
+                if person.status == "active" and row.status is PersonStatus.DEPARTED:
+                    report.departed += 1
+                for key, value in values.items():
+                    setattr(person, key, value)
+                person.updated_at = utcnow()
+                report.updated += 1
+            session.add(person)
+            changed.append((person, populations))
+        session.flush()
+        ids = [p.id for p, _ in changed if p.id is not None]
+        if ids:
+            session.exec(delete(PersonPopulation).where(col(PersonPopulation.person_id).in_(ids)))  # type: ignore[call-overload]
+            session.add_all(PersonPopulation(person_id=p.id, population=pop) for p, pops in changed for pop in pops)  # type: ignore[arg-type]
+    return report
+
+
+def require_rows(report: ImportReport) -> None:
+    if not report.ok:
+        lines = "; ".join(
+            f"line {e.line}" + (f" ({e.column})" if e.column else "") + f": {e.message}" for e in report.errors[:20]
+        )
+        raise InvalidInput(f"Nothing was imported: {len(report.errors)} problem(s). {lines}")

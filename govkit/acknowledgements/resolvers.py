@@ -1,0 +1,96 @@
+"""GraphQL entry points of acknowledgements: map input, call the service, map output."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+from strawberry.file_uploads import Upload
+
+from govkit.acknowledgements import persons, service
+from govkit.acknowledgements.types import Campaign, ImportReport, Me, Receipt
+from govkit.errors import InvalidInput
+from govkit.graphql.context import Info
+
+
+def _int_id(value: strawberry.ID) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{value!r} is not a valid id.") from None
+
+
+def _client(info: Info) -> service.ClientInfo:
+    request = info.context.request
+    host = request.client.host if request is not None and request.client else None
+    agent = request.headers.get("user-agent") if request is not None else None
+    return service.ClientInfo(ip=host, user_agent=agent)
+
+
+@strawberry.type
+class AcknowledgementQuery:
+    @strawberry.field(description="The signed-in member: documents to acknowledge and acknowledgements")
+    async def me(self, info: Info) -> Me:
+        view = await info.context.call(service.me, days=info.context.settings.campaign_days)
+        return Me.from_data(view, info.context.settings.public_url)
+
+    @strawberry.field(description="A school's acknowledgement campaigns with their progress")
+    async def campaigns(self, info: Info, school: str, include_closed: bool = False) -> list[Campaign]:
+        rows = await info.context.call(
+            service.campaigns,
+            school=school,
+            include_closed=include_closed,
+            days=info.context.settings.campaign_days,
+        )
+        return [Campaign.from_status(school, s, info.context.settings.public_url) for s in rows]
+
+    @strawberry.field(description="A receipt by its verification code (yours, or of your school as its admin)")
+    async def receipt(self, info: Info, code: str) -> Receipt:
+        found = await info.context.call(service.receipt, code=code)
+        return Receipt.from_data(found, info.context.settings.public_url)
+
+
+@strawberry.type
+class AcknowledgementMutation:
+    @strawberry.mutation(description="Acknowledge a document version in force, as yourself; idempotent")
+    async def acknowledge(
+        self,
+        info: Info,
+        document_version_id: strawberry.ID,
+        document_sha256: str | None = None,
+        language: str | None = None,
+    ) -> Receipt:
+        found = await info.context.call(
+            service.acknowledge,
+            document_version_id=_int_id(document_version_id),
+            client=_client(info),
+            language=language,
+            shown_sha256=document_sha256,
+        )
+        return Receipt.from_data(found, info.context.settings.public_url)
+
+    @strawberry.mutation(description="Record a visa signed on paper for a person of your school, with a reason")
+    async def record_paper_acknowledgement(
+        self,
+        info: Info,
+        school: str,
+        person_external_id: str,
+        document_version_id: strawberry.ID,
+        reason: str,
+        signed_on: date | None = None,
+    ) -> Receipt:
+        found = await info.context.call(
+            service.record_paper_acknowledgement,
+            school=school,
+            person_external_id=person_external_id,
+            document_version_id=_int_id(document_version_id),
+            reason=reason,
+            signed_on=signed_on,
+        )
+        return Receipt.from_data(found, info.context.settings.public_url)
+
+    @strawberry.mutation(description="Import a school's persons from CSV (multipart); all lines or none")
+    async def import_persons(self, info: Info, school: str, file: Upload) -> ImportReport:
+        data = await file.read(persons.MAX_BYTES + 1)  # type: ignore[attr-defined]
+        report = await info.context.call(persons.import_persons, school=school, data=data)
+        return ImportReport.from_data(report)

@@ -1,0 +1,571 @@
+"""Acknowledging documents, receipts, verification, follow-up and data protection."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from govkit.acknowledgements import campaigns as campaign_queries
+from govkit.acknowledgements import chain
+from govkit.acknowledgements.campaigns import ACKNOWLEDGED_LANGUAGE, CampaignStatus, PendingPerson, new_code
+from govkit.acknowledgements.models import Acknowledgement, Campaign, Person, PersonPopulation
+from govkit.acknowledgements.wording import wording as compose_wording
+from govkit.auth.models import Identity, RoleGrant
+from govkit.auth.policy import Action, authorize, is_allowed
+from govkit.auth.roles import Principal, Role
+from govkit.db import Database, utcnow
+from govkit.documents.kinds import catalogue
+from govkit.documents.models import DocumentVersion
+from govkit.errors import Conflict, Forbidden, InvalidInput, NotFound
+from govkit.organisations.models import Organisation
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    """How the request reached us: recorded with an electronic acknowledgement."""
+
+    ip: str | None = None
+    user_agent: str | None = None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    record: Acknowledgement
+    person: Person
+    organisation: Organisation
+    document: DocumentVersion
+
+    @property
+    def title(self) -> str:
+        return catalogue().kind(self.document.kind).title.get(self.document.language)
+
+    def to_json(self) -> dict[str, Any]:
+        r = self.record
+        return {
+            "receipt_id": r.id,
+            "verification_code": r.verification_code,
+            "person": {
+                "external_id": self.person.external_id,
+                "name": f"{self.person.given_name} {self.person.family_name}",
+            },
+            "school": self.organisation.code,
+            "document": {
+                "kind": self.document.kind,
+                "title": self.title,
+                "version": self.document.number,
+                "language": self.document.language,
+                "effective_from": self.document.effective_from.isoformat(),
+                "sha256": r.document_sha256,
+            },
+            "wording": r.wording,
+            "acknowledged_at": r.acknowledged_at.isoformat(),
+            "method": r.method,
+            "authentication": r.auth_method,
+            "recorded_by": r.recorded_by,
+            "record_hash": r.record_hash,
+            "previous_hash": r.previous_hash,
+        }
+
+
+def _person(session: Session, person_id: int) -> Person:
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"No person {person_id}.")
+    return person
+
+
+def _version_in_force(session: Session, document: DocumentVersion, today: date) -> DocumentVersion | None:
+    return session.exec(
+        select(DocumentVersion)
+        .where(
+            DocumentVersion.organisation_id == document.organisation_id,
+            DocumentVersion.kind == document.kind,
+            DocumentVersion.language == document.language,
+            DocumentVersion.effective_from <= today,
+        )
+        .order_by(col(DocumentVersion.number).desc())
+        .limit(1)
+    ).first()
+
+
+def _populations(session: Session, person_id: int) -> set[str]:
+    return set(session.exec(select(PersonPopulation.population).where(PersonPopulation.person_id == person_id)).all())
+
+
+def _check_acknowledgeable(session: Session, person: Person, document: DocumentVersion, today: date) -> None:
+    spec = catalogue().kind(document.kind)
+    if not spec.acknowledgement:
+        raise InvalidInput(f"The {spec.title.en.lower()} is for information: it is not acknowledged.")
+    if document.language != ACKNOWLEDGED_LANGUAGE:
+        french = session.exec(
+            select(DocumentVersion)
+            .where(
+                DocumentVersion.organisation_id == document.organisation_id,
+                DocumentVersion.kind == document.kind,
+                DocumentVersion.language == ACKNOWLEDGED_LANGUAGE,
+                DocumentVersion.effective_from <= today,
+            )
+            .order_by(col(DocumentVersion.number).desc())
+        ).first()
+        hint = f" (document version id {french.id})" if french else ""
+        raise InvalidInput(
+            f"The French text is the one in force: acknowledge the French version{hint}; "
+            "the English text is a translation to read alongside it."
+        )
+    if document.organisation_id != person.organisation_id:
+        raise Forbidden("This document belongs to another school.")
+    if person.status != "active":
+        raise InvalidInput("This person has left the school: nothing to acknowledge.")
+    if document.effective_from > today:
+        raise InvalidInput(f"Version {document.number} only comes into force on {document.effective_from:%Y-%m-%d}.")
+    current = _version_in_force(session, document, today)
+    if current is not None and current.id != document.id:
+        raise Conflict(
+            f"Version {document.number} of the {spec.title.en.lower()} is no longer in force: "
+            f"acknowledge version {current.number} (document version id {current.id}), "
+            f"in force since {current.effective_from:%Y-%m-%d}."
+        )
+    if not {p.value for p in spec.populations} & _populations(session, person.id):  # type: ignore[arg-type]
+        raise InvalidInput(f"The {spec.title.en.lower()} does not concern this person's populations.")
+
+
+def _open_campaign(session: Session, document: DocumentVersion) -> int | None:
+    return session.exec(select(Campaign.id).where(Campaign.document_version_id == document.id)).first()
+
+
+def _record(
+    *,
+    db: Database,
+    person_id: int,
+    document_version_id: int,
+    method: str,
+    auth_method: str,
+    recorded_by: str,
+    language: str,
+    client: ClientInfo,
+    reason: str | None = None,
+    acknowledged_at: datetime | None = None,
+    shown_sha256: str | None = None,
+    authorise: Any = None,
+) -> Receipt:
+    today = date.today()
+    with db.transaction() as session:
+        head = chain.lock(session)  # serialises every append: concurrent calls never create two
+        person = _person(session, person_id)
+        document = session.get(DocumentVersion, document_version_id)
+        if document is None:
+            raise NotFound(f"No document version {document_version_id}.")
+        if authorise is not None:
+            authorise(person, document)
+        existing = session.exec(
+            select(Acknowledgement).where(
+                Acknowledgement.person_id == person.id, Acknowledgement.document_version_id == document.id
+            )
+        ).first()
+        organisation = session.get(Organisation, person.organisation_id)
+        assert organisation is not None
+        if existing is not None:  # acknowledging twice returns the first record
+            return Receipt(existing, person, organisation, document)
+        _check_acknowledgeable(session, person, document, today)
+        if shown_sha256 is not None and shown_sha256 != document.sha256:
+            raise Conflict("The document you read is not the version in force: reload it and read it again.")
+        text = compose_wording(
+            language=language,
+            given_name=person.given_name,
+            family_name=person.family_name,
+            title=catalogue().kind(document.kind).title.get(language),
+            school=organisation.name,
+            version=document.number,
+            effective_from=document.effective_from,
+            sha256=document.sha256,
+        )
+        code = new_code()
+        record = chain.append(
+            session,
+            head,
+            Acknowledgement(
+                person_id=person.id,  # type: ignore[arg-type]
+                organisation_id=person.organisation_id,
+                document_version_id=document.id,  # type: ignore[arg-type]
+                campaign_id=_open_campaign(session, document),
+                method=method,
+                document_sha256=document.sha256,
+                wording=text,
+                wording_sha256=hashlib.sha256(text.encode()).hexdigest(),
+                acknowledged_at=acknowledged_at or utcnow(),
+                auth_method=auth_method,
+                recorded_by=recorded_by,
+                reason=reason,
+                client_ip=(client.ip or None) and client.ip[:64],
+                user_agent=(client.user_agent or None) and client.user_agent[:512],
+                client_sha256=chain.client_digest(client.ip, client.user_agent, code),
+                verification_code=code,
+                previous_hash="",
+                record_hash="",
+            ),
+        )
+        return Receipt(record, person, organisation, document)
+
+
+def acknowledge(
+    *,
+    db: Database,
+    actor: Principal,
+    document_version_id: int,
+    client: ClientInfo | None = None,
+    language: str | None = None,
+    shown_sha256: str | None = None,
+) -> Receipt:
+    """The authenticated member acknowledges a document version in force, for themself only."""
+    if actor.role is not Role.MEMBER or actor.person_id is None:
+        authorize(actor, Action.ACKNOWLEDGE, organisation_id=-1)  # raises: only members acknowledge
+        raise Forbidden("Only the person concerned acknowledges a document.")
+    if language is not None and language not in ("fr", "en"):
+        raise InvalidInput("The wording language is fr or en.")
+
+    def check(person: Person, document: DocumentVersion) -> None:
+        authorize(actor, Action.ACKNOWLEDGE, organisation_id=document.organisation_id)
+        if person.id != actor.person_id:  # pragma: no cover - the person comes from the token
+            raise Forbidden("Nobody acknowledges on another person's behalf.")
+
+    with db.reading() as session:
+        preferred = _person(session, actor.person_id).preferred_language
+    return _record(
+        db=db,
+        person_id=actor.person_id,
+        document_version_id=document_version_id,
+        method="electronic",
+        auth_method=actor.auth_method,
+        recorded_by=actor.subject,
+        language=language or preferred,
+        client=client or ClientInfo(),
+        shown_sha256=shown_sha256,
+        authorise=check,
+    )
+
+
+def record_paper_acknowledgement(
+    *,
+    db: Database,
+    actor: Principal,
+    school: str,
+    person_external_id: str,
+    document_version_id: int,
+    reason: str,
+    signed_on: date | None = None,
+) -> Receipt:
+    """A school administrator records a visa signed on paper, with a reason, recorded as such."""
+    if len(reason.strip()) < 10:
+        raise InvalidInput("Give the reason for a paper acknowledgement (at least 10 characters).")
+    with db.reading() as session:
+        organisation = session.exec(select(Organisation).where(Organisation.code == school)).first()
+        if organisation is None:
+            raise NotFound(f"No organisation with code {school!r}.")
+        authorize(actor, Action.RECORD_PAPER, organisation_id=organisation.id)
+        person = session.exec(
+            select(Person).where(Person.organisation_id == organisation.id, Person.external_id == person_external_id)
+        ).first()
+        if person is None:
+            raise NotFound(f"No person with external id {person_external_id!r} at {school}.")
+    if signed_on is not None and signed_on > date.today():
+        raise InvalidInput("A paper visa cannot be signed in the future.")
+
+    def check(_person: Person, document: DocumentVersion) -> None:
+        authorize(actor, Action.RECORD_PAPER, organisation_id=document.organisation_id)
+
+    note = reason.strip() + (f" (signé le {signed_on:%d/%m/%Y})" if signed_on else "")
+    return _record(
+        db=db,
+        person_id=person.id,  # type: ignore[arg-type]
+        document_version_id=document_version_id,
+        method="paper",
+        auth_method="paper_signature",
+        recorded_by=actor.label,
+        language=person.preferred_language,
+        client=ClientInfo(),
+        reason=note,
+        authorise=check,
+    )
+
+
+# --- me ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PendingDocument:
+    document: DocumentVersion
+    translation: DocumentVersion | None
+    wording: str
+    deadline: date | None
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class MyView:
+    person: Person
+    organisation: Organisation
+    populations: tuple[str, ...]
+    pending: list[PendingDocument]
+    receipts: list[Receipt]
+
+
+def me(*, db: Database, actor: Principal, days: int = 30) -> MyView:
+    """The member's documents to acknowledge, and their acknowledgements."""
+    if actor.role is not Role.MEMBER or actor.person_id is None:
+        authorize(actor, Action.READ_ME, organisation_id=-1)
+        raise Forbidden("`me` is for members (students and staff) signed in as themselves.")
+    today = date.today()
+    with db.reading() as session:
+        person = _person(session, actor.person_id)
+        authorize(actor, Action.READ_ME, organisation_id=person.organisation_id)
+        organisation = session.get(Organisation, person.organisation_id)
+        assert organisation is not None
+        populations = _populations(session, person.id)  # type: ignore[arg-type]
+        versions = session.exec(
+            select(DocumentVersion)
+            .where(
+                DocumentVersion.organisation_id == person.organisation_id,
+                DocumentVersion.effective_from <= today,
+            )
+            .order_by(DocumentVersion.kind, DocumentVersion.language, col(DocumentVersion.number).desc())
+        ).all()
+        current: dict[tuple[str, str], DocumentVersion] = {}
+        for version in versions:
+            current.setdefault((version.kind, version.language), version)
+        acknowledged = {
+            a.document_version_id: a
+            for a in session.exec(select(Acknowledgement).where(Acknowledgement.person_id == person.id)).all()
+        }
+        deadlines = {
+            c.document_version_id: c.deadline
+            for c in session.exec(
+                select(Campaign).where(col(Campaign.document_version_id).in_([v.id for v in current.values()]))
+            ).all()
+        }
+        pending: list[PendingDocument] = []
+        order = list(catalogue().kinds)
+        for (kind, language), version in sorted(current.items(), key=lambda kv: order.index(kv[0][0])):
+            spec = catalogue().kind(kind)
+            concerned = {p.value for p in spec.populations} & populations
+            if language != ACKNOWLEDGED_LANGUAGE or not spec.acknowledgement or not concerned:
+                continue
+            if version.id in acknowledged or person.status != "active":
+                continue
+            deadline = deadlines.get(version.id)
+            if deadline is not None and person.entry_date is not None:
+                deadline = max(deadline, person.entry_date + timedelta(days=days))
+            text = compose_wording(
+                language=person.preferred_language,
+                given_name=person.given_name,
+                family_name=person.family_name,
+                title=spec.title.get(person.preferred_language),
+                school=organisation.name,
+                version=version.number,
+                effective_from=version.effective_from,
+                sha256=version.sha256,
+            )
+            pending.append(
+                PendingDocument(version, current.get((kind, "en")), text, deadline, bool(deadline and deadline < today))
+            )
+        documents = {
+            d.id: d
+            for d in session.exec(select(DocumentVersion).where(col(DocumentVersion.id).in_(list(acknowledged)))).all()
+        }
+        receipts = [
+            Receipt(a, person, organisation, documents[a.document_version_id])
+            for a in sorted(acknowledged.values(), key=lambda a: a.id or 0, reverse=True)
+        ]
+    return MyView(person, organisation, tuple(sorted(populations)), pending, receipts)
+
+
+# --- receipts and verification ------------------------------------------------------------
+
+
+def receipt(*, db: Database, actor: Principal, code: str) -> Receipt:
+    """A receipt, for the person it belongs to or those who follow their school."""
+    with db.reading() as session:
+        record = session.exec(select(Acknowledgement).where(Acknowledgement.verification_code == code)).first()
+        allowed = record is not None and is_allowed(actor, Action.READ_RECEIPTS, organisation_id=record.organisation_id)
+        if allowed and actor.role is Role.MEMBER:
+            allowed = record is not None and actor.person_id == record.person_id
+        if record is None or not allowed:
+            if not actor.is_authenticated:
+                authorize(actor, Action.READ_RECEIPTS, organisation_id=-1)
+            # the same answer whether the receipt does not exist or is someone else's: no probing
+            raise NotFound("No receipt with this code that you may read.")
+        person = _person(session, record.person_id)
+        organisation = session.get(Organisation, record.organisation_id)
+        document = session.get(DocumentVersion, record.document_version_id)
+        assert organisation is not None
+        assert document is not None
+        return Receipt(record, person, organisation, document)
+
+
+@dataclass(frozen=True)
+class Verification:
+    valid: bool
+    acknowledged_at: datetime | None = None
+    school: str | None = None
+    kind: str | None = None
+    version: int | None = None
+    method: str | None = None
+    chain_intact_to_here: bool | None = None
+
+
+def verify_receipt(*, db: Database, actor: Principal, code: str, sha256: str) -> Verification:
+    """Public: does this code and document hash match a record? No personal data is returned."""
+    authorize(actor, Action.VERIFY)
+    normalised = code.strip().upper()
+    with db.reading() as session:
+        row = session.exec(
+            select(Acknowledgement, Organisation, DocumentVersion)
+            .join(Organisation, Organisation.id == Acknowledgement.organisation_id)  # type: ignore[arg-type]
+            .join(DocumentVersion, DocumentVersion.id == Acknowledgement.document_version_id)  # type: ignore[arg-type]
+            .where(Acknowledgement.verification_code == normalised)
+        ).first()
+        if row is None or row[0].document_sha256 != sha256.strip().lower():
+            return Verification(valid=False)
+        record, organisation, document = row
+        previous = session.exec(
+            select(Acknowledgement.record_hash)
+            .where(col(Acknowledgement.id) < record.id)
+            .order_by(col(Acknowledgement.id).desc())
+            .limit(1)
+        ).first()
+    expected_previous = previous or chain.GENESIS_HASH
+    intact = record.previous_hash == expected_previous and record.record_hash == chain.record_hash(
+        record.previous_hash, record
+    )
+    return Verification(
+        valid=intact,
+        acknowledged_at=record.acknowledged_at,
+        school=organisation.code,
+        kind=document.kind,
+        version=document.number,
+        method=record.method,
+        chain_intact_to_here=intact,
+    )
+
+
+# --- follow-up of campaigns -------------------------------------------------------------------
+
+
+def campaigns(
+    *, db: Database, actor: Principal, school: str, include_closed: bool = False, days: int = 30
+) -> list[CampaignStatus]:
+    with db.reading() as session:
+        organisation = session.exec(select(Organisation).where(Organisation.code == school)).first()
+        if organisation is None:
+            raise NotFound(f"No organisation with code {school!r}.")
+        authorize(actor, Action.READ_CAMPAIGNS, organisation_id=organisation.id)
+        query = select(Campaign).where(Campaign.organisation_id == organisation.id)
+        if not include_closed:
+            query = query.where(col(Campaign.closed_at).is_(None))
+        rows = list(session.exec(query.order_by(Campaign.kind, col(Campaign.opened_at).desc())).all())
+        return campaign_queries.statuses(session, rows, today=date.today(), days=days)
+
+
+def pending_persons(
+    *,
+    db: Database,
+    actor: Principal,
+    campaign_id: int,
+    first: int = 50,
+    after: str | None = None,
+    population: str | None = None,
+    search: str | None = None,
+    days: int = 30,
+) -> tuple[list[PendingPerson], bool, int]:
+    if not 1 <= first <= 500:
+        raise InvalidInput("`first` is between 1 and 500.")
+    with db.reading() as session:
+        campaign = session.get(Campaign, campaign_id)
+        if campaign is None:
+            raise NotFound(f"No campaign {campaign_id}.")
+        authorize(actor, Action.READ_CAMPAIGNS, organisation_id=campaign.organisation_id)
+        return campaign_queries.pending_persons(
+            session,
+            campaign,
+            today=date.today(),
+            days=days,
+            first=first,
+            after=after,
+            population=population,
+            search=search,
+        )
+
+
+# --- data protection ---------------------------------------------------------------------------
+
+
+def erase_client_data(*, db: Database, older_than_days: int) -> int:
+    """Erase IP addresses and user agents of records older than the retention period."""
+    cutoff = utcnow() - timedelta(days=older_than_days)
+    with db.transaction() as session:
+        result = session.execute(
+            sa.update(Acknowledgement)
+            .where(
+                Acknowledgement.acknowledged_at < cutoff,
+                sa.or_(col(Acknowledgement.client_ip).is_not(None), col(Acknowledgement.user_agent).is_not(None)),
+            )
+            .values(client_ip=None, user_agent=None)
+        )
+        return result.rowcount or 0
+
+
+def export_person(*, db: Database, school: str, external_id: str) -> dict[str, Any]:
+    """Everything govkit holds about a person (right of access), as JSON-ready data."""
+    with db.reading() as session:
+        organisation = session.exec(select(Organisation).where(Organisation.code == school)).first()
+        if organisation is None:
+            raise NotFound(f"No organisation with code {school!r}.")
+        person = session.exec(
+            select(Person).where(Person.organisation_id == organisation.id, Person.external_id == external_id)
+        ).first()
+        if person is None:
+            raise NotFound(f"No person with external id {external_id!r} at {school}.")
+        identities = session.exec(select(Identity).where(Identity.person_id == person.id)).all()
+        grants = session.exec(select(RoleGrant).where(col(RoleGrant.identity_id).in_([i.id for i in identities]))).all()
+        records = session.exec(
+            select(Acknowledgement).where(Acknowledgement.person_id == person.id).order_by(col(Acknowledgement.id))
+        ).all()
+        documents = {
+            d.id: d
+            for d in session.exec(
+                select(DocumentVersion).where(col(DocumentVersion.id).in_([r.document_version_id for r in records]))
+            ).all()
+        }
+        populations = sorted(_populations(session, person.id))  # type: ignore[arg-type]
+    return {
+        "person": person.model_dump(mode="json"),
+        "school": organisation.code,
+        "populations": populations,
+        "identities": [i.model_dump(mode="json") for i in identities],
+        "role_grants": [g.model_dump(mode="json") for g in grants],
+        "acknowledgements": [
+            {
+                **Receipt(r, person, organisation, documents[r.document_version_id]).to_json(),
+                "client_ip": r.client_ip,
+                "user_agent": r.user_agent,
+            }
+            for r in records
+        ],
+    }
+
+
+def verify_chain(*, db: Database) -> chain.ChainReport:
+    return chain.verify(db)
+
+
+def concerned_kinds(populations: Sequence[str]) -> list[str]:
+    return [
+        k
+        for k, s in catalogue().kinds.items()
+        if s.acknowledgement and {p.value for p in s.populations} & set(populations)
+    ]

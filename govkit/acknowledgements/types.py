@@ -1,0 +1,295 @@
+"""GraphQL types of persons, acknowledgements, receipts and campaigns."""
+
+from __future__ import annotations
+
+import base64
+from datetime import date, datetime
+
+import strawberry
+
+from govkit.acknowledgements.campaigns import CampaignStatus, PendingPerson, PopulationCount
+from govkit.acknowledgements.persons import ImportReport as ImportData
+from govkit.acknowledgements.service import MyView
+from govkit.acknowledgements.service import Receipt as ReceiptData
+from govkit.documents.kinds import catalogue
+from govkit.documents.types import PublishedDocument
+
+
+@strawberry.type(description="The proof of one acknowledgement")
+class Receipt:
+    id: strawberry.ID
+    verification_code: str
+    person_external_id: str
+    school: str
+    kind: str
+    title: str
+    version: int
+    language: str
+    document_sha256: str
+    wording: str = strawberry.field(description="The exact words accepted, as recorded")
+    acknowledged_at: datetime = strawberry.field(description="Server time, UTC")
+    method: str = strawberry.field(description="electronic, paper or carried_forward")
+    authentication: str
+    recorded_by: str
+    reason: str | None
+    record_hash: str
+    previous_hash: str
+    certificate_url: str
+    verification_url: str
+
+    @classmethod
+    def from_data(cls, receipt: ReceiptData, public_url: str) -> Receipt:
+        r = receipt.record
+        base = public_url.rstrip("/")
+        return cls(
+            id=strawberry.ID(str(r.id)),
+            verification_code=r.verification_code,
+            person_external_id=receipt.person.external_id,
+            school=receipt.organisation.code,
+            kind=receipt.document.kind,
+            title=receipt.title,
+            version=receipt.document.number,
+            language=receipt.document.language,
+            document_sha256=r.document_sha256,
+            wording=r.wording,
+            acknowledged_at=r.acknowledged_at,
+            method=r.method,
+            authentication=r.auth_method,
+            recorded_by=r.recorded_by,
+            reason=r.reason,
+            record_hash=r.record_hash,
+            previous_hash=r.previous_hash,
+            certificate_url=f"{base}/receipts/{r.verification_code}.docx",
+            verification_url=f"{base}/verify/{r.verification_code}?sha256={r.document_sha256}",
+        )
+
+
+@strawberry.type
+class PendingDocument:
+    document: PublishedDocument
+    translation: PublishedDocument | None = strawberry.field(description="The English text, to read alongside")
+    wording: str = strawberry.field(description="The words the acknowledgement will record")
+    deadline: date | None
+    overdue: bool
+
+
+@strawberry.type
+class Person:
+    external_id: str
+    given_name: str
+    family_name: str
+    email: str
+    school: str
+    populations: list[str]
+    status: str
+    entry_date: date | None
+    preferred_language: str
+
+
+@strawberry.type(description="The signed-in member: what to acknowledge, and what was acknowledged")
+class Me:
+    person: Person
+    pending_documents: list[PendingDocument]
+    acknowledgements: list[Receipt]
+
+    @classmethod
+    def from_data(cls, view: MyView, public_url: str) -> Me:
+        p = view.person
+        code = view.organisation.code
+        return cls(
+            person=Person(
+                external_id=p.external_id,
+                given_name=p.given_name,
+                family_name=p.family_name,
+                email=p.email,
+                school=code,
+                populations=list(view.populations),
+                status=p.status,
+                entry_date=p.entry_date,
+                preferred_language=p.preferred_language,
+            ),
+            pending_documents=[
+                PendingDocument(
+                    document=PublishedDocument.from_model(code, d.document, public_url),
+                    translation=PublishedDocument.from_model(code, d.translation, public_url)
+                    if d.translation
+                    else None,
+                    wording=d.wording,
+                    deadline=d.deadline,
+                    overdue=d.overdue,
+                )
+                for d in view.pending
+            ],
+            acknowledgements=[Receipt.from_data(r, public_url) for r in view.receipts],
+        )
+
+
+@strawberry.type
+class PopulationProgress:
+    population: str
+    concerned: int
+    acknowledged: int
+    pending: int
+    overdue: int
+    rate: float
+
+    @classmethod
+    def from_data(cls, count: PopulationCount) -> PopulationProgress:
+        return cls(
+            population=count.population,
+            concerned=count.concerned,
+            acknowledged=count.acknowledged,
+            pending=count.pending,
+            overdue=count.overdue,
+            rate=round(count.rate, 4),
+        )
+
+
+@strawberry.type
+class PendingPersonEdge:
+    cursor: str
+    node: Person
+    overdue: bool
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class PendingPersonConnection:
+    edges: list[PendingPersonEdge]
+    page_info: PageInfo
+    total_count: int
+
+    @classmethod
+    def from_page(cls, school: str, page: list[PendingPerson], has_next: bool, total: int) -> PendingPersonConnection:
+        from govkit.acknowledgements.campaigns import encode_cursor
+
+        edges = [
+            PendingPersonEdge(
+                cursor=encode_cursor(item.person.id),  # type: ignore[arg-type]
+                node=Person(
+                    external_id=item.person.external_id,
+                    given_name=item.person.given_name,
+                    family_name=item.person.family_name,
+                    email=item.person.email,
+                    school=school,
+                    populations=list(item.populations),
+                    status=item.person.status,
+                    entry_date=item.person.entry_date,
+                    preferred_language=item.person.preferred_language,
+                ),
+                overdue=item.overdue,
+            )
+            for item in page
+        ]
+        return cls(
+            edges=edges,
+            page_info=PageInfo(has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None),
+            total_count=total,
+        )
+
+
+@strawberry.type
+class ImportError_:
+    line: int
+    column: str | None
+    message: str
+
+
+@strawberry.type(name="ImportReport", description="Nothing is imported when there is any error")
+class ImportReport:
+    imported: bool
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    departed: int
+    errors: list[ImportError_]
+
+    @classmethod
+    def from_data(cls, report: ImportData) -> ImportReport:
+        return cls(
+            imported=report.ok,
+            rows=report.rows,
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            departed=report.departed,
+            errors=[ImportError_(line=e.line, column=e.column, message=e.message) for e in report.errors],
+        )
+
+
+def campaign_title(status: CampaignStatus) -> str:
+    return catalogue().kind(status.campaign.kind).title.fr
+
+
+def opaque(value: str) -> str:
+    return base64.urlsafe_b64encode(value.encode()).decode()
+
+
+@strawberry.type(description="An acknowledgement campaign and its progress (SQL aggregates)")
+class Campaign:
+    db_id: strawberry.Private[int]
+    school_code: strawberry.Private[str]
+    id: strawberry.ID
+    kind: str
+    title: str
+    document: PublishedDocument
+    change_kind: str
+    opened_at: datetime
+    deadline: date
+    closed_at: datetime | None
+    overdue: bool
+    concerned: int
+    acknowledged: int
+    pending: int
+    rate: float
+    populations: list[PopulationProgress]
+
+    @classmethod
+    def from_status(cls, school: str, status: CampaignStatus, public_url: str) -> Campaign:
+        c = status.campaign
+        return cls(
+            db_id=c.id,  # type: ignore[arg-type]
+            school_code=school,
+            id=strawberry.ID(str(c.id)),
+            kind=c.kind,
+            title=campaign_title(status),
+            document=PublishedDocument.from_model(school, status.document, public_url),
+            change_kind=c.change_kind,
+            opened_at=c.opened_at,
+            deadline=c.deadline,
+            closed_at=c.closed_at,
+            overdue=status.overdue,
+            concerned=status.total.concerned,
+            acknowledged=status.total.acknowledged,
+            pending=status.total.pending,
+            rate=round(status.total.rate, 4),
+            populations=[PopulationProgress.from_data(p) for p in status.populations],
+        )
+
+    @strawberry.field(description="Persons who have not acknowledged, keyset-paginated")
+    async def pending_persons(
+        self,
+        info: strawberry.Info,
+        first: int = 50,
+        after: str | None = None,
+        population: str | None = None,
+        search: str | None = None,
+    ) -> PendingPersonConnection:
+        from govkit.acknowledgements import service
+
+        page, has_next, total = await info.context.call(
+            service.pending_persons,
+            campaign_id=self.db_id,
+            first=first,
+            after=after,
+            population=population,
+            search=search,
+            days=info.context.settings.campaign_days,
+        )
+        return PendingPersonConnection.from_page(self.school_code, page, has_next, total)
