@@ -58,6 +58,7 @@ def test_demo_is_idempotent_and_tokens_work(url: str, tmp_path: Path) -> None:
     assert "10 organisations" in first.stderr
     counts = _counts(url)
     assert counts["organisation"] == 10 and counts["person"] == 8 * 300
+    assert "144 published" in first.stderr
     second = govkit("demo", "--no-serve", url=url, cwd=tmp_path)
     assert second.returncode == 0 and "nothing changed" in second.stderr
     assert _counts(url) == counts

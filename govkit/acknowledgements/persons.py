@@ -15,6 +15,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -58,10 +59,17 @@ class PersonRow(BaseModel):
             return [p for p in parts if p]
         return value
 
-    @field_validator("entry_date", "departure_date", "residence", "status", "language", mode="before")
+    @field_validator("entry_date", "departure_date", "residence", mode="before")
     @classmethod
     def _blank(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("status", "language", mode="before")
+    @classmethod
+    def _default(cls, value: object, info: ValidationInfo) -> object:
+        if isinstance(value, str) and not value.strip():
+            return "active" if info.field_name == "status" else "fr"
+        return value.strip().lower() if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _consistent(self) -> PersonRow:

@@ -1,0 +1,125 @@
+"""Helpers for acknowledgement tests: publish new versions without the renderer, principals."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+
+from sqlmodel import col, select
+
+from govkit.acknowledgements.campaigns import CampaignPolicy
+from govkit.acknowledgements.models import Person
+from govkit.auth.roles import SYSTEM, Principal, Role
+from govkit.db import Database
+from govkit.documents import service as documents
+from govkit.documents.models import Blob, DocumentVersion, RootTemplate, RootTemplateVersion, Variant
+from govkit.organisations.models import Organisation, ProfileRevision
+
+_serial = itertools.count(1)
+
+
+def member(db: Database, school: str, external_id: str) -> Principal:
+    with db.reading() as session:
+        org = session.exec(select(Organisation).where(Organisation.code == school)).one()
+        person = session.exec(
+            select(Person).where(Person.organisation_id == org.id, Person.external_id == external_id)
+        ).one()
+    return Principal(
+        role=Role.MEMBER,
+        subject=f"test:{school}:{external_id}",
+        organisation_id=org.id,
+        organisation_code=school,
+        person_id=person.id,
+        auth_method="govkit_token",
+    )
+
+
+def admin(db: Database, school: str) -> Principal:
+    with db.reading() as session:
+        org = session.exec(select(Organisation).where(Organisation.code == school)).one()
+    return Principal(
+        role=Role.SCHOOL_ADMIN, subject=f"test:admin:{school}", organisation_id=org.id, organisation_code=school
+    )
+
+
+def current(db: Database, school: str, kind: str = "internal", language: str = "fr") -> DocumentVersion:
+    rows = documents.published_documents(db=db, actor=SYSTEM, school=school, language=language)
+    return next(d for _org, d in rows if d.kind == kind)
+
+
+def republish(
+    db: Database,
+    school: str,
+    kind: str = "internal",
+    change_kind: str = "substantive",
+    language: str = "fr",
+    policy: CampaignPolicy | None = None,
+) -> DocumentVersion:
+    """A new version of a school's document, from made-up bytes (the campaign logic does not read them)."""
+    with db.transaction() as session:
+        org = session.exec(select(Organisation).where(Organisation.code == school)).one()
+        previous = session.exec(
+            select(DocumentVersion)
+            .where(
+                DocumentVersion.organisation_id == org.id,
+                DocumentVersion.kind == kind,
+                DocumentVersion.language == language,
+            )
+            .order_by(col(DocumentVersion.number).desc())
+        ).first()
+        root = session.exec(
+            select(RootTemplateVersion)
+            .join(RootTemplate, RootTemplate.id == RootTemplateVersion.root_template_id)  # type: ignore[arg-type]
+            .where(
+                RootTemplate.kind == kind,
+                RootTemplate.language == language,
+                col(RootTemplateVersion.published_at).is_not(None),
+            )
+        ).first()
+        revision = session.exec(select(ProfileRevision).where(ProfileRevision.organisation_id == org.id)).first()
+        assert root is not None
+        assert revision is not None
+        data = f"made-up document {next(_serial)} {school} {kind}".encode()
+        digest = hashlib.sha256(data).hexdigest()
+        session.add(Blob(sha256=digest, size=len(data), media_type="application/octet-stream", data=data))
+        variant = Variant(
+            inputs_sha256=hashlib.sha256(b"inputs" + data).hexdigest(),
+            root_template_version_id=root.id,  # type: ignore[arg-type]
+            organisation_id=org.id,  # type: ignore[arg-type]
+            profile_revision_id=revision.id,  # type: ignore[arg-type]
+            sha256=digest,
+            clauses=previous.clauses if previous else [],
+            rendered_by="test",
+        )
+        session.add(variant)
+        session.flush()
+        variant_id = variant.id
+    return documents.publish_variant(
+        db=db,
+        actor=SYSTEM,
+        variant_id=variant_id,
+        change_kind=change_kind,  # type: ignore[arg-type]
+        changelog=f"{change_kind} change for the tests",
+        policy=policy,
+    )
+
+
+def someone(db: Database, school: str, population: str, *, only: bool = True, skip: int = 0) -> str:
+    """The external id of an active person of ``population`` (holding no other population if ``only``)."""
+    from govkit.acknowledgements.models import PersonPopulation
+
+    with db.reading() as session:
+        org = session.exec(select(Organisation).where(Organisation.code == school)).one()
+        people = session.exec(
+            select(Person).where(Person.organisation_id == org.id, Person.status == "active").order_by(col(Person.id))
+        ).all()
+        held: dict[int, set[str]] = {}
+        for pid, pop in session.exec(select(PersonPopulation.person_id, PersonPopulation.population)).all():
+            held.setdefault(pid, set()).add(pop)
+    matches = [
+        p.external_id
+        for p in people
+        if population in held.get(p.id, set())  # type: ignore[arg-type]
+        and (not only or held[p.id] == {population})
+    ]  # type: ignore[index]
+    return matches[skip]
