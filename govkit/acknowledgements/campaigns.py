@@ -194,77 +194,83 @@ class CampaignStatus:
         return self.total.overdue > 0
 
 
-def _concerned(today: date, late_entry: date) -> tuple:
-    """Columns shared by the counting queries."""
-    acknowledged = sa.func.count(sa.distinct(Acknowledgement.person_id))
-    pending_overdue = sa.case(
-        (
-            sa.and_(
-                col(Acknowledgement.id).is_(None),
-                Campaign.deadline < today,
-                sa.or_(col(Person.entry_date).is_(None), col(Person.entry_date) < late_entry),
-            ),
-            Person.id,
-        ),
-        else_=None,
+def _overdue(deadline: date, today: date, late_entry: date) -> sa.ColumnElement[int]:
+    """Pending persons past their deadline (the campaign's, or their own if they joined late)."""
+    if deadline >= today:
+        return sa.literal(0)
+    late = sa.and_(
+        col(Acknowledgement.id).is_(None),
+        sa.or_(col(Person.entry_date).is_(None), col(Person.entry_date) < late_entry),
     )
-    return acknowledged, sa.func.count(sa.distinct(pending_overdue))
+    return sa.func.count(sa.case((late, 1), else_=None))
 
 
-def _base(campaign_ids: Sequence[int]):  # noqa: ANN202 - a SQLAlchemy select under construction
-    return (
-        select(Campaign.id)
-        .select_from(Campaign)
-        .join(CampaignPopulation, CampaignPopulation.campaign_id == Campaign.id)  # type: ignore[arg-type]
-        .join(Person, sa.and_(Person.organisation_id == Campaign.organisation_id, Person.status == "active"))
-        .join(
-            PersonPopulation,
-            sa.and_(
-                PersonPopulation.person_id == Person.id,
-                PersonPopulation.population == CampaignPopulation.population,
-            ),
-        )
-        .outerjoin(
-            Acknowledgement,
-            sa.and_(
-                Acknowledgement.person_id == Person.id,
-                Acknowledgement.document_version_id == Campaign.document_version_id,
-            ),
-        )
-        .where(col(Campaign.id).in_(campaign_ids))
+def _counts(
+    session: Session, campaign: Campaign, populations: list[str], today: date, late_entry: date
+) -> CampaignCounts:
+    """Two aggregate queries for one campaign, with its school, version and populations bound as values
+    (the planner then estimates well and hash-joins; (person, population) and (person, version) are
+    unique, so plain counts are exact, without DISTINCT)."""
+    acknowledged_join = sa.and_(
+        Acknowledgement.person_id == Person.id,
+        Acknowledgement.document_version_id == campaign.document_version_id,
     )
+    overdue = _overdue(campaign.deadline, today, late_entry)
+    concerned_person = sa.and_(Person.organisation_id == campaign.organisation_id, Person.status == "active")
+    by_population = session.execute(
+        select(PersonPopulation.population, sa.func.count(), sa.func.count(Acknowledgement.id), overdue)
+        .select_from(Person)
+        .join(PersonPopulation, PersonPopulation.person_id == Person.id)  # type: ignore[arg-type]
+        .outerjoin(Acknowledgement, acknowledged_join)
+        .where(concerned_person, col(PersonPopulation.population).in_(populations))
+        .group_by(PersonPopulation.population)
+    ).all()
+    in_populations = sa.exists().where(
+        PersonPopulation.person_id == Person.id, col(PersonPopulation.population).in_(populations)
+    )
+    total = session.execute(
+        select(sa.func.count(), sa.func.count(Acknowledgement.id), overdue)
+        .select_from(Person)
+        .outerjoin(Acknowledgement, acknowledged_join)
+        .where(concerned_person, in_populations)
+    ).one()
+    return CampaignCounts(
+        PopulationCount("all", total[0], total[1], total[2]),
+        sorted((PopulationCount(p, n, a, o) for p, n, a, o in by_population), key=lambda c: c.population),
+    )
+
+
+@dataclass(frozen=True)
+class CampaignCounts:
+    total: PopulationCount
+    populations: list[PopulationCount]
 
 
 def statuses(session: Session, campaigns: Sequence[Campaign], *, today: date, days: int) -> list[CampaignStatus]:
-    """Concerned, acknowledged, pending and overdue counts: two aggregate queries for all campaigns."""
+    """Concerned, acknowledged, pending and overdue counts of each campaign, from SQL aggregates."""
     if not campaigns:
         return []
-    ids = [c.id for c in campaigns if c.id is not None]
     late_entry = today - timedelta(days=days)
-    acknowledged, overdue = _concerned(today, late_entry)
-    concerned = sa.func.count(sa.distinct(Person.id))
-    by_population = session.execute(
-        _base(ids)
-        .add_columns(PersonPopulation.population, concerned, acknowledged, overdue)
-        .group_by(Campaign.id, PersonPopulation.population)
-    ).all()
-    totals = session.execute(_base(ids).add_columns(concerned, acknowledged, overdue).group_by(Campaign.id)).all()
+    populations: dict[int, list[str]] = {}
+    for campaign_id, population in session.execute(
+        select(CampaignPopulation.campaign_id, CampaignPopulation.population).where(
+            col(CampaignPopulation.campaign_id).in_([c.id for c in campaigns])
+        )
+    ).all():
+        populations.setdefault(campaign_id, []).append(population)
     documents = {
         d.id: d
         for d in session.exec(
             select(DocumentVersion).where(col(DocumentVersion.id).in_([c.document_version_id for c in campaigns]))
         ).all()
     }
-    result = {
-        c.id: CampaignStatus(c, documents[c.document_version_id], PopulationCount("all", 0, 0, 0)) for c in campaigns
-    }
-    for campaign_id, population, n, a, o in by_population:
-        result[campaign_id].populations.append(PopulationCount(population, n, a, o))
-    for campaign_id, n, a, o in totals:
-        result[campaign_id].total = PopulationCount("all", n, a, o)
-    for status in result.values():
-        status.populations.sort(key=lambda p: p.population)
-    return [result[c.id] for c in campaigns]
+    result = []
+    for campaign in campaigns:
+        counts = _counts(session, campaign, populations.get(campaign.id, []), today, late_entry)  # type: ignore[arg-type]
+        result.append(
+            CampaignStatus(campaign, documents[campaign.document_version_id], counts.total, counts.populations)
+        )
+    return result
 
 
 @dataclass(frozen=True)
