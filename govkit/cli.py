@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -64,6 +65,10 @@ def friendly(function: F) -> F:
             _fail(f"database error: {str(exc).splitlines()[0]}")
         except OSError as exc:
             _fail(str(exc))
+        except Exception as exc:
+            if os.environ.get("GOVKIT_DEBUG"):
+                raise
+            _fail(f"internal error ({type(exc).__name__}: {exc}); run with GOVKIT_DEBUG=1 for the details")
 
     return wrapper  # type: ignore[return-value]
 
@@ -462,6 +467,137 @@ def remind() -> None:
     )
     if not settings.webhook_urls:
         err.print("no GOVKIT_WEBHOOK_URLS configured: nothing to send")
+
+
+@app.command()
+@friendly
+def check(
+    school: Annotated[str | None, typer.Option(help="Only this organisation")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluate as of this date (YYYY-MM-DD)")] = None,
+    output_format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    language: Annotated[str, typer.Option("--lang", help="fr or en messages")] = "fr",
+) -> None:
+    """Run the rules of the action plan; exit 1 when an unwaived error remains."""
+    import json
+    from datetime import date
+
+    from rich.table import Table
+
+    from govkit.auth.roles import SYSTEM
+    from govkit.errors import InvalidInput
+    from govkit.rules.service import run_rules
+
+    if output_format not in ("table", "json"):
+        raise InvalidInput("--format is table or json.")
+    try:
+        day = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise InvalidInput(f"--as-of {as_of!r} is not a date (YYYY-MM-DD).") from None
+    result = run_rules(db=_database(_settings()), actor=SYSTEM, as_of=day, schools=[school] if school else None)
+    rows = [f for f in result.findings if f.record.status != "resolved"]
+    if output_format == "json":
+        payload = {
+            "run": result.run.id,
+            "as_of": result.run.as_of.isoformat(),
+            "blocking_errors": len(result.blocking),
+            "findings": [
+                {
+                    "school": f.organisation,
+                    "rule": f.record.rule_id,
+                    "severity": f.record.severity,
+                    "status": f.record.status,
+                    "key": f.record.key,
+                    "message_fr": f.record.message_fr,
+                    "message_en": f.record.message_en,
+                    "source": f.record.source,
+                    "evidence": f.record.evidence,
+                    "waived": f.waived,
+                    "waiver_reason": f.waiver.reason if f.waiver else None,
+                }
+                for f in rows
+            ],
+        }
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    else:
+        colours = {"error": "red", "warning": "yellow", "info": "blue"}
+        for code in sorted({f.organisation for f in rows}):
+            table = Table(title=code, title_justify="left", show_lines=False, expand=True)
+            table.add_column("", width=8)
+            table.add_column("rule", ratio=2)
+            table.add_column("finding", ratio=5)
+            table.add_column("source", ratio=2)
+            for f in (f for f in rows if f.organisation == code):
+                severity = f"[{colours[f.record.severity]}]{f.record.severity}[/]" + (" (waived)" if f.waived else "")
+                message = f.record.message_fr if language == "fr" else f.record.message_en
+                table.add_row(severity, f.record.rule_id, message, f.record.source)
+            out.print(table)
+        counts = {s: sum(1 for f in rows if f.record.severity == s) for s in ("error", "warning", "info")}
+        out.print(
+            f"{counts['error']} errors ({len(result.blocking)} unwaived), {counts['warning']} warnings, "
+            f"{counts['info']} info — run {result.run.id} as of {result.run.as_of}"
+        )
+    if result.blocking:
+        raise typer.Exit(1)
+
+
+@app.command("barometer")
+@friendly
+def barometer_command(
+    year: Annotated[int, typer.Option(help="Year of the barometer")],
+    csv_file: Annotated[Path | None, typer.Option("--csv", help="Also write the indicators as CSV")] = None,
+) -> None:
+    """The yearly barometer: indicators per school and for the group."""
+    import csv
+
+    from rich.table import Table
+
+    from govkit.auth.roles import SYSTEM
+    from govkit.rules.barometer import INDICATORS
+    from govkit.rules.service import barometer
+
+    data = barometer(db=_database(_settings()), actor=SYSTEM, year=year)
+    rows = [*data.schools, data.group]
+
+    def shown(value: float | None, unit: str, group: bool) -> str:
+        if value is None:
+            return "—"
+        if unit == "yes/no" and not group:
+            return "oui" if value else "non"
+        return f"{value:.0%}"
+
+    table = Table(title=f"Baromètre {year} (au {data.as_of})", expand=True)
+    table.add_column("indicateur", ratio=3)
+    for row in rows:
+        table.add_column(row.organisation, justify="right", ratio=1)
+    for indicator in INDICATORS:
+        table.add_row(
+            f"A{indicator.axe} {indicator.label_fr}",
+            *(shown(r.values.get(indicator.id), indicator.unit, r is data.group) for r in rows),
+        )
+    out.print(table)
+    if csv_file is not None:
+        with csv_file.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["year", "as_of", "organisation", "indicator", "axe", "unit", "value"])
+            for row in rows:
+                for indicator in INDICATORS:
+                    value = row.values.get(indicator.id)
+                    writer.writerow(
+                        [
+                            year,
+                            data.as_of,
+                            row.organisation,
+                            indicator.id,
+                            indicator.axe,
+                            indicator.unit,
+                            "" if value is None else value,
+                        ]
+                    )
+                for population, value in row.acknowledgement_by_population.items():
+                    writer.writerow(
+                        [year, data.as_of, row.organisation, f"acknowledgement_rate.{population}", 4, "rate", value]
+                    )
+        err.print(f"wrote {csv_file}")
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ from govkit.auth.models import Identity, RoleGrant
 from govkit.demo.models import DatasetLoad
 from govkit.documents.models import Blob, DocumentVersion, RootTemplate, RootTemplateVersion, Variant
 from govkit.organisations.models import Campus, Commitment, Organisation, ProfileRevision
+from govkit.rules.models import FindingRecord, RuleRun, TrainingCoverage, Waiver
 
 metadata = SQLModel.metadata
 
@@ -28,6 +29,7 @@ __all__ = [
     "Commitment",
     "DatasetLoad",
     "DocumentVersion",
+    "FindingRecord",
     "Identity",
     "Organisation",
     "Person",
@@ -36,7 +38,10 @@ __all__ = [
     "RoleGrant",
     "RootTemplate",
     "RootTemplateVersion",
+    "RuleRun",
+    "TrainingCoverage",
     "Variant",
+    "Waiver",
     "WebhookDelivery",
     "metadata",
 ]

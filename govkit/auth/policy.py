@@ -29,6 +29,11 @@ class Action(StrEnum):
     READ_RECEIPTS = "acknowledgements.read_receipts"
     IMPORT_PERSONS = "acknowledgements.import_persons"
     VERIFY = "acknowledgements.verify"
+    RUN_RULES = "rules.run"
+    READ_FINDINGS = "rules.read_findings"
+    GRANT_WAIVER = "rules.grant_waiver"
+    READ_BAROMETER = "rules.read_barometer"
+    RECORD_TRAINING = "rules.record_training_coverage"
 
 
 class Scope(StrEnum):
@@ -83,6 +88,12 @@ POLICY: dict[Action, dict[Role, Scope]] = {
     Action.READ_RECEIPTS: {Role.LEGAL: _A, Role.AUDITOR: _A, Role.SCHOOL_ADMIN: _O, Role.MEMBER: _O},
     Action.IMPORT_PERSONS: {Role.LEGAL: _A, Role.SCHOOL_ADMIN: _O},
     Action.VERIFY: dict.fromkeys(Role, _A),
+    Action.RUN_RULES: {Role.LEGAL: _A},
+    Action.READ_FINDINGS: {Role.LEGAL: _A, Role.AUDITOR: _A, Role.SCHOOL_ADMIN: _O, Role.INTRANET: _O},
+    Action.GRANT_WAIVER: {Role.LEGAL: _A},
+    # every school's figures for legal staff and auditors; one's own school beside the group otherwise
+    Action.READ_BAROMETER: {Role.LEGAL: _A, Role.AUDITOR: _A, Role.SCHOOL_ADMIN: _O, Role.INTRANET: _O},
+    Action.RECORD_TRAINING: {Role.LEGAL: _A, Role.SCHOOL_ADMIN: _O},
 }
 
 

@@ -24,16 +24,17 @@ from govkit.acknowledgements.resolvers import AcknowledgementMutation, Acknowled
 from govkit.documents.resolvers import DocumentMutation, DocumentQuery
 from govkit.graphql.extensions import GovkitErrors, is_user_error, log_unexpected
 from govkit.organisations.resolvers import OrganisationMutation, OrganisationQuery
+from govkit.rules.resolvers import RulesMutation, RulesQuery
 from govkit.settings import Settings
 
 
 @strawberry.type(description="Read govkit: organisations, documents, acknowledgements, compliance")
-class Query(OrganisationQuery, DocumentQuery, AcknowledgementQuery):
+class Query(OrganisationQuery, DocumentQuery, AcknowledgementQuery, RulesQuery):
     pass
 
 
 @strawberry.type(description="Change govkit; every mutation is authorised by role and organisation")
-class Mutation(OrganisationMutation, DocumentMutation, AcknowledgementMutation):
+class Mutation(OrganisationMutation, DocumentMutation, AcknowledgementMutation, RulesMutation):
     pass
 
 

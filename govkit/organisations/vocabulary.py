@@ -27,6 +27,7 @@ class CommitmentType(StrEnum):
     REGULATION_VSS_AMENDMENT = "regulation_vss_amendment"  # règlement toiletté pour les VSS
     VSS_SURVEY = "vss_survey"  # enquête VSS (Axe 5)
     OTHER_CHARTER = "other_charter"  # autres chartes et engagements
+    REFERENT_MEETING = "referent_meeting"  # une réunion du réseau des référents égalité (une par enregistrement)
 
 
 class CommitmentStatus(StrEnum):

@@ -1,0 +1,131 @@
+"""The yearly barometer (Axe 5): the same indicators, per school and for the group, from facts (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from govkit.documents.kinds import catalogue
+from govkit.rules.facts import Facts, OrganisationFacts
+
+ACKNOWLEDGED_KINDS = ("internal", "study", "housing", "equality_annex")
+POPULATIONS = ("student", "apprentice", "doctoral_student", "staff", "adjunct", "contractor", "resident")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    axe: int
+    label_fr: str
+    label_en: str
+    unit: str  # "yes/no", "share" (0..1), "rate" (0..1)
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("equality_charter", 1, "Charte Égalité FH signée", "Equality charter signed", "yes/no"),
+    Indicator("equality_referent", 1, "Référent égalité nommé", "Equality referent appointed", "yes/no"),
+    Indicator("vss_action_plan", 1, "Plan d'action VSS formalisé", "Formal VSS action plan", "yes/no"),
+    Indicator("intranet_vss_section", 1, "Rubrique VSS sur l'intranet", "VSS section on the intranet", "yes/no"),
+    Indicator(
+        "public_equality_section", 1, "Rubrique égalité sur le site", "Equality section on the website", "yes/no"
+    ),
+    Indicator("english_documents", 1, "Documents disponibles en anglais", "Documents available in English", "share"),
+    Indicator("vss_training_students", 2, "Élèves sensibilisés aux VSS", "Students trained in VSS awareness", "rate"),
+    Indicator("vss_training_staff", 2, "Personnels sensibilisés aux VSS", "Staff trained in VSS awareness", "rate"),
+    Indicator("listening_cell", 3, "Cellule d'écoute accessible", "Listening cell available", "yes/no"),
+    Indicator("reporting_channel", 3, "Dispositif de signalement", "Reporting channel", "yes/no"),
+    Indicator("anonymous_reporting", 3, "Signalement anonyme possible", "Anonymous reporting possible", "yes/no"),
+    Indicator(
+        "regulations_complete", 4, "Règlements avec le socle commun", "Regulations with the common base", "share"
+    ),
+    Indicator("acknowledgement_rate", 4, "Taux de prise de connaissance", "Acknowledgement rate", "rate"),
+    Indicator("vss_survey", 5, "Enquête VSS conduite", "VSS survey conducted", "yes/no"),
+)
+
+
+@dataclass
+class BarometerRow:
+    organisation: str
+    name: str
+    values: dict[str, float | None] = field(default_factory=dict)  # None: not known / not recorded
+    acknowledgement_by_population: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Barometer:
+    year: int
+    as_of: str
+    schools: list[BarometerRow]
+    group: BarometerRow
+
+
+def _in_place(org: OrganisationFacts, type_: str, statuses: tuple[str, ...] = ("in_place",)) -> float:
+    return 1.0 if any(c.status in statuses for c in org.commitments_of(type_)) else 0.0
+
+
+def _training(org: OrganisationFacts, population: str, year: int) -> float | None:
+    records = [
+        t for t in org.training if t.population == population and t.training == "vss_awareness" and t.year <= year
+    ]
+    latest = max(records, key=lambda t: t.year, default=None)
+    return round(latest.rate, 4) if latest else None
+
+
+def school_row(org: OrganisationFacts, year: int) -> BarometerRow:
+    row = BarometerRow(org.code, org.name)
+    v = row.values
+    for type_ in (
+        "equality_charter",
+        "equality_referent",
+        "vss_action_plan",
+        "intranet_vss_section",
+        "public_equality_section",
+        "listening_cell",
+        "reporting_channel",
+    ):
+        v[type_] = _in_place(org, type_)
+    with_french = [k for k in ACKNOWLEDGED_KINDS if org.document(k, "fr")]
+    v["english_documents"] = (
+        round(sum(1 for k in with_french if org.document(k, "en")) / len(with_french), 4) if with_french else 0.0
+    )
+    v["vss_training_students"] = _training(org, "student", year)
+    v["vss_training_staff"] = _training(org, "staff", year)
+    anonymous = ((org.profile or {}).get("reporting_channel") or {}).get("anonymous")
+    v["anonymous_reporting"] = None if anonymous is None else float(bool(anonymous))
+    complete = 0
+    for kind in ACKNOWLEDGED_KINDS:
+        document = org.document(kind, "fr")
+        if document and set(catalogue().kind(kind).required_clauses) <= set(document.clauses):
+            complete += 1
+    v["regulations_complete"] = round(complete / len(ACKNOWLEDGED_KINDS), 4)
+    concerned = acknowledged = 0
+    by_population: dict[str, list[int]] = {}
+    for campaign in org.campaigns:
+        for rate in campaign.populations:
+            concerned += rate.concerned
+            acknowledged += rate.acknowledged
+            pair = by_population.setdefault(rate.population, [0, 0])
+            pair[0] += rate.concerned
+            pair[1] += rate.acknowledged
+    v["acknowledgement_rate"] = round(acknowledged / concerned, 4) if concerned else None
+    row.acknowledgement_by_population = {p: round(a / n, 4) for p, (n, a) in sorted(by_population.items()) if n}
+    v["vss_survey"] = _in_place(org, "vss_survey", ("in_place", "in_progress"))
+    return row
+
+
+def compute(facts: Facts, year: int) -> Barometer:
+    """Indicators per school, and for the group: the mean over schools where the value is known."""
+    schools = [school_row(o, year) for o in facts.organisations if o.type == "school"]
+    group_name = next((o.name for o in facts.organisations if o.type == "group"), "Groupe")
+    group = BarometerRow("group", group_name)
+    for indicator in INDICATORS:
+        known = [r.values[indicator.id] for r in schools if r.values.get(indicator.id) is not None]
+        group.values[indicator.id] = round(sum(known) / len(known), 4) if known else None  # type: ignore[arg-type]
+    populations = sorted({p for r in schools for p in r.acknowledgement_by_population})
+    for population in populations:
+        rates = [
+            r.acknowledgement_by_population[population]
+            for r in schools
+            if population in r.acknowledgement_by_population
+        ]
+        group.acknowledgement_by_population[population] = round(sum(rates) / len(rates), 4)
+    return Barometer(year=year, as_of=facts.as_of.isoformat(), schools=schools, group=group)

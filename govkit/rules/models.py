@@ -1,0 +1,82 @@
+"""Tables of rule runs, their findings, waivers, and recorded training coverage."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from govkit.db import JSONType, UTCDateTime, utcnow
+
+
+class RuleRun(SQLModel, table=True):
+    """One evaluation of the rules, kept with its findings."""
+
+    __tablename__ = "rule_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ran_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    as_of: date
+    ran_by: str = Field(max_length=200)
+    rules_sha256: str = Field(max_length=64)
+    findings: int = 0
+    errors: int = 0
+
+
+class FindingRecord(SQLModel, table=True):
+    """A finding of a run; status says how it compares with the previous run."""
+
+    __tablename__ = "finding"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('new', 'open', 'resolved')", name="status"),
+        sa.CheckConstraint("severity IN ('error', 'warning', 'info')", name="severity"),
+        sa.Index("ix_finding_run_org", "run_id", "organisation_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="rule_run.id")
+    fingerprint: str = Field(max_length=64)
+    rule_id: str = Field(max_length=80)
+    organisation_id: int = Field(foreign_key="organisation.id")
+    key: str = Field(max_length=200)
+    severity: str = Field(max_length=8)
+    status: str = Field(max_length=10)
+    message_fr: str = Field(sa_type=sa.Text)
+    message_en: str = Field(sa_type=sa.Text)
+    evidence: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    source: str = Field(max_length=400)
+    waiver_id: int | None = Field(default=None, foreign_key="waiver.id")
+
+
+class Waiver(SQLModel, table=True):
+    """Legal staff silence a finding (one key, or every key of a rule at a school) until a date."""
+
+    __tablename__ = "waiver"
+
+    id: int | None = Field(default=None, primary_key=True)
+    rule_id: str = Field(max_length=80)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    key: str | None = Field(default=None, max_length=200)
+    reason: str = Field(sa_type=sa.Text)
+    expires_on: date
+    granted_by: str = Field(max_length=200)
+    granted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class TrainingCoverage(SQLModel, table=True):
+    """A school's reported training coverage for one population and year (Axe 2)."""
+
+    __tablename__ = "training_coverage"
+    __table_args__ = (sa.UniqueConstraint("organisation_id", "year", "population", "training", "recorded_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    year: int
+    population: str = Field(max_length=20)
+    training: str = Field(max_length=60)
+    trained: int = Field(ge=0)
+    total: int = Field(ge=0)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    recorded_by: str = Field(max_length=200)

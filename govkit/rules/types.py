@@ -1,0 +1,143 @@
+"""GraphQL types of findings, waivers, rule runs and the barometer."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import strawberry
+from strawberry.scalars import JSON
+
+from govkit.rules import barometer as barometer_module
+from govkit.rules.service import StoredFinding
+
+
+@strawberry.type
+class Waiver:
+    id: strawberry.ID
+    rule_id: str
+    key: str | None
+    reason: str
+    expires_on: date
+    granted_by: str
+    granted_at: datetime
+
+
+def waiver_of(w) -> Waiver:  # noqa: ANN001 - a govkit.rules.models.Waiver
+    return Waiver(
+        id=strawberry.ID(str(w.id)),
+        rule_id=w.rule_id,
+        key=w.key,
+        reason=w.reason,
+        expires_on=w.expires_on,
+        granted_by=w.granted_by,
+        granted_at=w.granted_at,
+    )
+
+
+@strawberry.type(description="What a rule found at an organisation, with its source in the action plan")
+class Finding:
+    rule_id: str
+    rule_title_fr: str
+    rule_title_en: str
+    school: str
+    severity: str
+    status: str = strawberry.field(description="new, open (already found by the previous run) or resolved")
+    key: str
+    message_fr: str
+    message_en: str
+    source: str
+    evidence: JSON
+    waived: bool
+    waiver: Waiver | None
+
+    @classmethod
+    def from_stored(cls, stored: StoredFinding, titles: dict[str, tuple[str, str]]) -> Finding:
+        r = stored.record
+        title_fr, title_en = titles.get(r.rule_id, (r.rule_id, r.rule_id))
+        return cls(
+            rule_id=r.rule_id,
+            rule_title_fr=title_fr,
+            rule_title_en=title_en,
+            school=stored.organisation,
+            severity=r.severity,
+            status=r.status,
+            key=r.key,
+            message_fr=r.message_fr,
+            message_en=r.message_en,
+            source=r.source,
+            evidence=r.evidence,
+            waived=stored.waived,
+            waiver=waiver_of(stored.waiver) if stored.waiver else None,
+        )
+
+
+@strawberry.type
+class RuleRun:
+    id: strawberry.ID
+    ran_at: datetime
+    as_of: date
+    rules_sha256: str
+    findings: int
+    blocking_errors: int = strawberry.field(description="Unwaived errors: `govkit check` exits 1 when > 0")
+
+
+@strawberry.type
+class Indicator:
+    id: str
+    axe: int
+    label_fr: str
+    label_en: str
+    unit: str
+
+
+@strawberry.type
+class IndicatorValue:
+    id: str
+    value: float | None = strawberry.field(description="null when not known or not recorded")
+
+
+@strawberry.type
+class PopulationValue:
+    population: str
+    value: float
+
+
+@strawberry.type
+class BarometerRow:
+    school: str
+    name: str
+    values: list[IndicatorValue]
+    acknowledgement_by_population: list[PopulationValue]
+
+    @classmethod
+    def from_data(cls, row: barometer_module.BarometerRow) -> BarometerRow:
+        return cls(
+            school=row.organisation,
+            name=row.name,
+            values=[IndicatorValue(id=i.id, value=row.values.get(i.id)) for i in barometer_module.INDICATORS],
+            acknowledgement_by_population=[
+                PopulationValue(population=p, value=v) for p, v in row.acknowledgement_by_population.items()
+            ],
+        )
+
+
+@strawberry.type(description="The yearly indicators of Axe 1, 2, 3, 4 and 5, per school and for the group")
+class Barometer:
+    year: int
+    as_of: date
+    indicators: list[Indicator]
+    schools: list[BarometerRow]
+    group: BarometerRow
+
+    @classmethod
+    def from_data(cls, data: barometer_module.Barometer) -> Barometer:
+        return cls(
+            year=data.year,
+            as_of=date.fromisoformat(data.as_of),
+            indicators=[
+                Indicator(id=i.id, axe=i.axe, label_fr=i.label_fr, label_en=i.label_en, unit=i.unit)
+                for i in barometer_module.INDICATORS
+            ],
+            schools=[BarometerRow.from_data(r) for r in data.schools],
+            group=BarometerRow.from_data(data.group),
+        )
