@@ -54,6 +54,7 @@ def republish(
     change_kind: str = "substantive",
     language: str = "fr",
     policy: CampaignPolicy | None = None,
+    clauses: list[str] | None = None,
 ) -> DocumentVersion:
     """A new version of a school's document, from made-up bytes (the campaign logic does not read them)."""
     with db.transaction() as session:
@@ -88,7 +89,7 @@ def republish(
             organisation_id=org.id,  # type: ignore[arg-type]
             profile_revision_id=revision.id,  # type: ignore[arg-type]
             sha256=digest,
-            clauses=previous.clauses if previous else [],
+            clauses=clauses if clauses is not None else (previous.clauses if previous else []),
             rendered_by="test",
         )
         session.add(variant)

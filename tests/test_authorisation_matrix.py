@@ -172,6 +172,30 @@ ENTRY_POINTS = [
         _only("school_admin"),
     ),
     EntryPoint(
+        "findings",
+        f'{{ findings(school: "{TARGET}") {{ ruleId }} }}',
+        _only("legal", "auditor", "school_admin", "intranet"),
+    ),
+    EntryPoint(
+        "barometer",
+        "{ barometer(year: 2022) { year schools { school } } }",
+        _only("legal", "auditor", "school_admin", "school_admin_other", "intranet", "intranet_other"),
+    ),
+    EntryPoint("runRules", "mutation { runRules { id } }", _only("legal")),
+    EntryPoint(
+        "grantWaiver",
+        f'mutation {{ grantWaiver(ruleId: "listening.cell", school: "{TARGET}", reason: "Revue annuelle en cours", '
+        f'expiresOn: "{(__import__("datetime").date.today() + __import__("datetime").timedelta(days=30)).isoformat()}") '
+        "{ id } }",
+        _only("legal"),
+    ),
+    EntryPoint(
+        "recordTrainingCoverage",
+        f'mutation {{ recordTrainingCoverage(school: "{TARGET}", year: 2025, population: "student", trained: 90, '
+        "total: 100) }",
+        _only("legal", "school_admin"),
+    ),
+    EntryPoint(
         "importPersons",
         f'mutation($file: Upload!) {{ importPersons(school: "{TARGET}", file: $file) {{ imported errors {{ line }} }} }}',
         _only("legal", "school_admin"),

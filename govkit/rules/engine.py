@@ -133,7 +133,12 @@ def check_require_commitment(p: RequireCommitment, org: OrganisationFacts, facts
         p.type.value,
         f"Manque {label_fr}" + (f" (état enregistré : {state})." if state else " : rien n'est enregistré."),
         f"Missing {label_en}" + (f" (recorded: {state})." if state else ": nothing is recorded."),
-        {"type": p.type.value, "recorded": [{"title": c.title, "status": c.status} for c in records]},
+        {
+            "type": p.type.value,
+            "recorded": sorted(
+                ({"title": c.title, "status": c.status} for c in records), key=lambda r: (r["title"], r["status"])
+            ),
+        },
     )
 
 
