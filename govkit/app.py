@@ -6,12 +6,15 @@ from typing import Annotated
 import anyio.to_thread
 import sqlalchemy as sa
 from fastapi import Depends, FastAPI, Header, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from strawberry.fastapi import GraphQLRouter
 
 from govkit.acknowledgements import service as acknowledgements
 from govkit.acknowledgements.certificate import certificate_docx
+from govkit.auth import audit
 from govkit.auth import service as auth
+from govkit.auth.ratelimit import RateLimiter
 from govkit.auth.roles import ANONYMOUS, Principal
 from govkit.auth.tokens import InvalidToken
 from govkit.db import Database, create_db_engine
@@ -20,6 +23,7 @@ from govkit.errors import GovkitError, NotAuthenticated
 from govkit.graphql.context import Context
 from govkit.graphql.extensions import WWW_AUTHENTICATE
 from govkit.graphql.schema import build_schema
+from govkit.middleware import RequestGuard
 from govkit.settings import Settings, get_settings
 
 log = logging.getLogger("govkit")
@@ -68,8 +72,18 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         except InvalidToken as exc:
             raise AuthenticationFailed(str(exc)) from exc
 
-    async def context(actor: Annotated[Principal, Depends(principal)]) -> Context:
-        return Context(db=database, settings=settings, actor=actor)
+    limiter = RateLimiter(settings.mutation_rate_per_minute)
+
+    async def context(request: Request, actor: Annotated[Principal, Depends(principal)]) -> Context:
+        found = Context(
+            db=database,
+            settings=settings,
+            actor=actor,
+            correlation_id=getattr(request.state, "correlation_id", "-"),
+            client_ip=request.client.host if request.client else None,
+        )
+        found.limiter = limiter  # type: ignore[attr-defined]
+        return found
 
     graphql = GraphQLRouter(
         build_schema(settings),
@@ -80,17 +94,52 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(graphql, prefix="/graphql")
 
     @app.exception_handler(AuthenticationFailed)
-    async def _auth_failed(_request: Request, exc: AuthenticationFailed) -> JSONResponse:
+    async def _auth_failed(request: Request, exc: AuthenticationFailed) -> JSONResponse:
+        await _audit_refusal(request, ANONYMOUS, f"authenticate {request.url.path}", exc.message)
         return _unauthorized(exc.message)
 
+    async def _audit_refusal(request: Request, actor: Principal, action: str, detail: str) -> None:
+        def write() -> None:
+            audit.record(
+                database,
+                actor=actor,
+                action=action,
+                outcome="refused",
+                correlation_id=getattr(request.state, "correlation_id", "-"),
+                detail=detail,
+                client_ip=request.client.host if request.client else None,
+            )
+
+        try:
+            await anyio.to_thread.run_sync(write)
+        except sa.exc.SQLAlchemyError:
+            log.exception("could not write the audit log")
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        reference = getattr(request.state, "correlation_id", "-")
+        log.error("unexpected error %s on %s", reference, request.url.path, exc_info=exc)
+        return JSONResponse(
+            {
+                "detail": f"Internal error: the details were logged on the server (reference {reference}).",
+                "reference": reference,
+            },
+            status_code=500,
+        )
+
     @app.get("/documents/{sha256}", tags=["documents"])
-    async def download_document(sha256: str, actor: Annotated[Principal, Depends(principal)]) -> Response:
+    async def download_document(
+        request: Request, sha256: str, actor: Annotated[Principal, Depends(principal)]
+    ) -> Response:
         try:
             found = await anyio.to_thread.run_sync(lambda: documents.download(db=database, actor=actor, sha256=sha256))
         except NotAuthenticated as exc:
+            await _audit_refusal(request, actor, f"download {sha256[:16]}", exc.message)
             return _unauthorized(exc.message)
         except GovkitError as exc:
             status = {"NOT_FOUND": 404, "FORBIDDEN": 403, "INVALID_INPUT": 400}.get(exc.code, 400)
+            if status in (403, 404):
+                await _audit_refusal(request, actor, f"download {sha256[:16]}", exc.message)
             return JSONResponse({"detail": exc.message, "code": exc.code}, status_code=status)
         return Response(
             content=found.data,
@@ -121,7 +170,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
     @app.get("/receipts/{code}.{extension}", tags=["acknowledgements"])
-    async def receipt_file(code: str, extension: str, actor: Annotated[Principal, Depends(principal)]) -> Response:
+    async def receipt_file(
+        request: Request, code: str, extension: str, actor: Annotated[Principal, Depends(principal)]
+    ) -> Response:
         if extension not in ("json", "docx"):
             return JSONResponse({"detail": "Receipts are .json or .docx."}, status_code=404)
         try:
@@ -129,9 +180,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
                 lambda: acknowledgements.receipt(db=database, actor=actor, code=code)
             )
         except NotAuthenticated as exc:
+            await _audit_refusal(request, actor, "receipt", exc.message)
             return _unauthorized(exc.message)
         except GovkitError as exc:
             status = {"NOT_FOUND": 404, "FORBIDDEN": 403}.get(exc.code, 400)
+            await _audit_refusal(request, actor, "receipt", exc.message)
             return JSONResponse({"detail": exc.message, "code": exc.code}, status_code=status)
         data = found.to_json()
         if extension == "json":
@@ -161,4 +214,19 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             return JSONResponse({"status": "error", "database": database.dialect}, status_code=503)
         return JSONResponse({"status": "ok", "database": database.dialect, "schema_revision": revision})
 
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+        expose_headers=["X-Request-ID", "Retry-After", "Content-Disposition"],
+        allow_credentials=False,
+        max_age=600,
+    )
+    app.add_middleware(
+        RequestGuard,
+        max_body=settings.max_body_bytes,
+        max_upload=max(settings.upload_max_bytes, 20 * 1024 * 1024),
+        production=not settings.is_dev,
+    )
     return app

@@ -91,6 +91,10 @@ class Database:
         # One connection cannot serve two threads at once: serialise its sessions.
         self._lock: AbstractContextManager[object] = threading.RLock() if self._savepoints else nullcontext()
 
+    def exclusive(self) -> AbstractContextManager[object]:
+        """Wait until no session uses the shared connection (tests: before rolling it back)."""
+        return self._lock
+
     @property
     def dialect(self) -> str:
         return self.bind.dialect.name

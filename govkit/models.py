@@ -11,6 +11,7 @@ from govkit.acknowledgements.models import (
     PersonPopulation,
     WebhookDelivery,
 )
+from govkit.auth.audit import AuditEvent
 from govkit.auth.models import Identity, RoleGrant
 from govkit.demo.models import DatasetLoad
 from govkit.documents.models import Blob, DocumentVersion, RootTemplate, RootTemplateVersion, Variant
@@ -21,6 +22,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "Acknowledgement",
+    "AuditEvent",
     "Blob",
     "Campaign",
     "CampaignPopulation",

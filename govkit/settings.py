@@ -44,6 +44,17 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(default=5.0, gt=0)
     webhook_attempts: int = Field(default=3, ge=1, le=10)
     client_data_retention_days: int = Field(default=365, ge=1)  # then IP and user agent are erased
+    # OpenID Connect: tokens of the schools' single sign-on, matched to a person by a claim
+    oidc_issuer: str | None = None
+    oidc_audience: str | None = None
+    oidc_jwks_url: str | None = None  # default: <issuer>/.well-known/jwks.json
+    oidc_person_claim: str = "preferred_username"  # holds the person's external id
+    oidc_school_claim: str | None = None  # holds the school code, when external ids repeat across schools
+    oidc_jwks_cache_seconds: int = Field(default=300, ge=0)
+    # limits
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)  # JSON requests; uploads get upload_max_bytes
+    mutation_rate_per_minute: int = Field(default=30, ge=1)  # acknowledge, uploads, imports, per identity
+    cors_origins: list[str] = Field(default_factory=list)  # JSON list of the intranets' origins
 
     @model_validator(mode="after")
     def _prod_needs_secret(self) -> Settings:

@@ -105,11 +105,14 @@ def db(engines: dict[str, Engine], backend: str) -> Iterator[Database]:
     """The demo database in a transaction rolled back after the test."""
     connection = engines[backend].connect()
     transaction = connection.begin()
+    database = Database(connection)
     try:
-        yield Database(connection)
+        yield database
     finally:
-        transaction.rollback()
-        connection.close()
+        # a resolver's worker thread may still be finishing (e.g. a sibling of a failed field): wait for it
+        with database.exclusive():
+            transaction.rollback()
+            connection.close()
 
 
 @pytest.fixture

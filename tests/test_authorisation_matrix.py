@@ -182,6 +182,7 @@ ENTRY_POINTS = [
         _only("legal", "auditor", "school_admin", "school_admin_other", "intranet", "intranet_other"),
     ),
     EntryPoint("runRules", "mutation { runRules { id } }", _only("legal")),
+    EntryPoint("auditLog", "{ auditLog(first: 5) { entries { action } } }", _only("legal", "auditor")),
     EntryPoint(
         "grantWaiver",
         f'mutation {{ grantWaiver(ruleId: "listening.cell", school: "{TARGET}", reason: "Revue annuelle en cours", '

@@ -80,9 +80,11 @@ def broken_db(tmp_path: Path) -> Engine:
 def test_prod_masks_unexpected_errors(broken_db: Engine) -> None:
     prod = Api(Database(broken_db), make_settings(env="prod"))
     body = prod.graphql("{ organisations { code } }").json()
-    message = body["errors"][0]["message"]
-    assert message == "Internal error: the details were logged on the server."
-    assert "organisation" not in message and "sqlite" not in message.lower()
+    error = body["errors"][0]
+    assert error["message"].startswith("Internal error: the details were logged on the server (reference ")
+    assert error["extensions"] == {"code": "INTERNAL", "reference": error["extensions"]["reference"]}
+    assert "organisation" not in error["message"] and "sqlite" not in error["message"].lower()
+    assert "Traceback" not in str(body)
 
 
 def test_dev_shows_unexpected_error_details(broken_db: Engine) -> None:

@@ -34,6 +34,7 @@ class Action(StrEnum):
     GRANT_WAIVER = "rules.grant_waiver"
     READ_BAROMETER = "rules.read_barometer"
     RECORD_TRAINING = "rules.record_training_coverage"
+    READ_AUDIT = "audit.read"
 
 
 class Scope(StrEnum):
@@ -94,6 +95,7 @@ POLICY: dict[Action, dict[Role, Scope]] = {
     # every school's figures for legal staff and auditors; one's own school beside the group otherwise
     Action.READ_BAROMETER: {Role.LEGAL: _A, Role.AUDITOR: _A, Role.SCHOOL_ADMIN: _O, Role.INTRANET: _O},
     Action.RECORD_TRAINING: {Role.LEGAL: _A, Role.SCHOOL_ADMIN: _O},
+    Action.READ_AUDIT: {Role.LEGAL: _A, Role.AUDITOR: _A},
 }
 
 

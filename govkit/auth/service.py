@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlmodel import select
 
 from govkit.acknowledgements.models import Person
-from govkit.auth import tokens
+from govkit.auth import oidc, tokens
 from govkit.auth.models import Identity, RoleGrant
 from govkit.auth.roles import PERSON_SCOPED, SCHOOL_SCOPED, Principal, Role
 from govkit.db import Database, utcnow
@@ -105,7 +105,12 @@ def revoke_grant(*, db: Database, grant_id: int) -> None:
 
 
 def authenticate(*, db: Database, settings: Settings, token: str) -> Principal:
-    """The principal a bearer token stands for; InvalidToken when it cannot be trusted."""
+    """The principal a bearer token stands for (govkit's own, or the schools' OIDC); InvalidToken otherwise."""
+    issuer = oidc.unverified_issuer(token)
+    if settings.oidc_issuer and issuer == settings.oidc_issuer:
+        return _authenticate_oidc(db=db, settings=settings, token=token)
+    if issuer is not None and issuer != settings.token_issuer:
+        raise tokens.InvalidToken("The token was issued by an identity provider this server does not trust.")
     claims = tokens.verify(token, key=settings.signing_key(), issuer=settings.token_issuer)
     with db.reading() as session:
         row = session.exec(
@@ -132,4 +137,39 @@ def authenticate(*, db: Database, settings: Settings, token: str) -> Principal:
         organisation_code=organisation.code if organisation else None,
         person_id=grant.person_id,
         auth_method="govkit_token",
+    )
+
+
+def _authenticate_oidc(*, db: Database, settings: Settings, token: str) -> Principal:
+    assert settings.oidc_issuer is not None
+    claims = oidc.verify(
+        token,
+        issuer=settings.oidc_issuer,
+        audience=settings.oidc_audience or "govkit",
+        jwks_url=settings.oidc_jwks_url or settings.oidc_issuer.rstrip("/") + "/.well-known/jwks.json",
+        ttl=settings.oidc_jwks_cache_seconds,
+        person_claim=settings.oidc_person_claim,
+        school_claim=settings.oidc_school_claim,
+    )
+    with db.reading() as session:
+        query = (
+            select(Person, Organisation)
+            .join(Organisation, Organisation.id == Person.organisation_id)  # type: ignore[arg-type]
+            .where(Person.external_id == claims.person_claim, Person.status == "active")
+        )
+        if claims.school_claim:
+            query = query.where(Organisation.code == claims.school_claim)
+        rows = session.exec(query.limit(2)).all()
+    if not rows:
+        raise tokens.InvalidToken("No active person of govkit matches this identity: ask your school to import you.")
+    if len(rows) > 1:
+        raise tokens.InvalidToken("This identity matches persons of several schools: the token must name the school.")
+    person, organisation = rows[0]
+    return Principal(
+        role=Role.MEMBER,
+        subject=f"oidc:{claims.subject}",
+        organisation_id=organisation.id,
+        organisation_code=organisation.code,
+        person_id=person.id,
+        auth_method="oidc",
     )

@@ -31,6 +31,8 @@ class Context(BaseContext):
     db: Database
     settings: Settings
     actor: Principal
+    correlation_id: str = "-"
+    client_ip: str | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

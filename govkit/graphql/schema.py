@@ -9,7 +9,6 @@ from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
-    MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -21,15 +20,16 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from govkit.acknowledgements.resolvers import AcknowledgementMutation, AcknowledgementQuery
+from govkit.auth.resolvers import AuditQuery
 from govkit.documents.resolvers import DocumentMutation, DocumentQuery
-from govkit.graphql.extensions import GovkitErrors, is_user_error, log_unexpected
+from govkit.graphql.extensions import AuditAndLimits, GovkitErrors, log_unexpected
 from govkit.organisations.resolvers import OrganisationMutation, OrganisationQuery
 from govkit.rules.resolvers import RulesMutation, RulesQuery
 from govkit.settings import Settings
 
 
 @strawberry.type(description="Read govkit: organisations, documents, acknowledgements, compliance")
-class Query(OrganisationQuery, DocumentQuery, AcknowledgementQuery, RulesQuery):
+class Query(OrganisationQuery, DocumentQuery, AcknowledgementQuery, RulesQuery, AuditQuery):
     pass
 
 
@@ -54,15 +54,11 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         GovkitErrors,
+        AuditAndLimits,
     ]
     if not settings.is_dev:
         extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
-        extensions.append(
-            lambda: MaskErrors(
-                should_mask_error=lambda error: not is_user_error(error),
-                error_message="Internal error: the details were logged on the server.",
-            )
-        )
+
     return GovkitSchema(
         query=Query,
         mutation=Mutation,

@@ -1,0 +1,112 @@
+"""ASGI middleware: correlation ids, body size caps read as the body arrives, security headers."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from starlette.exceptions import HTTPException
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+]
+STRICT_CSP = b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+
+
+class BodyTooLarge(HTTPException):
+    """Raised while the body arrives: the route stops reading and answers 413."""
+
+
+class RequestGuard:
+    """Caps bodies before they are read whole, refuses cookie-less-header multipart, adds headers."""
+
+    def __init__(self, app: ASGIApp, *, max_body: int, max_upload: int, production: bool) -> None:
+        self.app = app
+        self.max_body = max_body
+        self.max_upload = max_upload
+        self.production = production
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        given = headers.get("x-request-id", "")
+        correlation = given if _REQUEST_ID.match(given) else uuid.uuid4().hex[:16]
+        scope.setdefault("state", {})["correlation_id"] = correlation
+        started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                extra = [*SECURITY_HEADERS, (b"x-request-id", correlation.encode())]
+                content_type = dict(message.get("headers", [])).get(b"content-type", b"")
+                if not content_type.startswith(b"text/html"):
+                    extra.append((b"content-security-policy", STRICT_CSP))
+                if self.production:
+                    extra.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = [*message.get("headers", []), *[(k, v) for k, v in extra if k not in present]]
+            await send(message)
+
+        async def reply(status: int, text: str, extra: list[tuple[bytes, bytes]] | None = None) -> None:
+            code = {401: "UNAUTHENTICATED", 413: "PAYLOAD_TOO_LARGE"}.get(status, "BAD_REQUEST")
+            body = json.dumps({"detail": text, "errors": [{"message": text, "extensions": {"code": code}}]}).encode()
+            await send_with_headers(
+                {
+                    "type": "http.response.start",
+                    "status": status,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode()),
+                        *(extra or []),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
+
+        multipart = headers.get("content-type", "").lower().startswith("multipart/")
+        if multipart and scope["method"] == "POST" and not headers.get("authorization", "").strip():
+            await reply(
+                401,
+                "File uploads need an 'Authorization: Bearer <token>' header (cookies are not accepted).",
+                [(b"www-authenticate", b'Bearer realm="govkit"')],
+            )
+            return
+        limit = self.max_upload + 64 * 1024 if multipart else self.max_body
+        declared = headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await reply(413, f"The request body is over the limit of {limit} bytes.")
+            return
+        received = 0
+
+        async def counted_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge(413, f"The request body is over the limit of {limit} bytes.")
+            return message
+
+        try:
+            await self.app(scope, counted_receive, send_with_headers)
+        except BodyTooLarge:
+            if not started:
+                await reply(413, f"The request body is over the limit of {limit} bytes.")

@@ -1,0 +1,150 @@
+"""Tokens of a real OpenID Connect issuer served on 127.0.0.1 by the test (keys generated here)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+
+from govkit.db import Database
+from tests.conftest import Api, make_settings
+
+ME = "{ me { person { externalId school } } }"
+
+
+class Issuer(ThreadingHTTPServer):
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), JwksHandler)
+        self.keys: dict[str, rsa.RSAPrivateKey] = {}
+        self.fetches = 0
+        self.rotate()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def rotate(self) -> str:
+        kid = f"key-{len(self.keys) + 1}"
+        self.keys = {kid: rsa.generate_private_key(public_exponent=65537, key_size=2048)}
+        return kid
+
+    def jwks(self) -> dict:
+        keys = []
+        for kid, key in self.keys.items():
+            public = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
+            keys.append({**public, "kid": kid, "use": "sig", "alg": "RS256"})
+        return {"keys": keys}
+
+    def token(
+        self,
+        *,
+        audience: str = "govkit-intranet",
+        lifetime: int = 300,
+        kid: str | None = None,
+        key: rsa.RSAPrivateKey | None = None,
+        username: str = "E00001",
+        school: str = "imt-atlantique",
+    ) -> str:
+        kid = kid or next(iter(self.keys))
+        now = int(time.time())
+        claims = {
+            "iss": self.url,
+            "aud": audience,
+            "sub": f"sso-{username}",
+            "iat": now,
+            "exp": now + lifetime,
+            "preferred_username": username,
+            "school": school,
+        }
+        return jwt.encode(claims, key or self.keys[kid], algorithm="RS256", headers={"kid": kid})
+
+
+class JwksHandler(BaseHTTPRequestHandler):
+    server: Issuer
+
+    def do_GET(self) -> None:
+        if self.path != "/.well-known/jwks.json":
+            self.send_response(404)
+            self.end_headers()
+            return
+        self.server.fetches += 1
+        body = json.dumps(self.server.jwks()).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def issuer() -> Iterator[Issuer]:
+    server = Issuer()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def sso(db: Database, issuer: Issuer) -> Api:
+    return Api(
+        db,
+        make_settings(
+            oidc_issuer=issuer.url,
+            oidc_audience="govkit-intranet",
+            oidc_school_claim="school",
+            oidc_jwks_cache_seconds=3600,
+        ),
+    )
+
+
+def _refused(api: Api, token: str, fragment: str) -> None:
+    response = api.graphql(ME, token=token)
+    assert response.status_code == 401, response.text
+    assert fragment in response.json()["detail"]
+
+
+def test_a_valid_sso_token_signs_the_person_in(sso: Api, issuer: Issuer) -> None:
+    me = sso.data(ME, token=issuer.token())["me"]
+    assert me["person"] == {"externalId": "E00001", "school": "imt-atlantique"}
+
+
+def test_expired_wrong_audience_wrong_key_unknown_person(sso: Api, issuer: Issuer) -> None:
+    _refused(sso, issuer.token(lifetime=-120), "expired")
+    _refused(sso, issuer.token(audience="another-app"), "another application")
+    stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    _refused(sso, issuer.token(key=stranger), "signature is invalid")
+    _refused(sso, issuer.token(kid="key-404", key=stranger), "does not publish")
+    _refused(sso, issuer.token(username="NOBODY"), "No active person")
+
+
+def test_key_rotation_is_followed(sso: Api, issuer: Issuer) -> None:
+    assert sso.graphql(ME, token=issuer.token()).status_code == 200
+    fetched = issuer.fetches
+    old_token = issuer.token()
+    new_kid = issuer.rotate()
+    assert sso.data(ME, token=issuer.token(kid=new_kid))["me"]["person"]["externalId"] == "E00001"
+    assert issuer.fetches == fetched + 1  # an unknown key id makes govkit fetch the keys again
+    _refused(sso, old_token, "does not publish")
+
+
+def test_an_sso_member_cannot_write_for_others(sso: Api, issuer: Issuer) -> None:
+    body = sso.graphql(
+        'mutation { updateSchoolProfile(code: "imt-atlantique", patch: {}) { revision } }', token=issuer.token()
+    ).json()
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+def test_tokens_of_an_unknown_issuer_are_refused(api: Api, issuer: Issuer) -> None:
+    _refused(api, issuer.token(), "does not trust")
