@@ -25,6 +25,7 @@ from govkit.graphql.extensions import WWW_AUTHENTICATE
 from govkit.graphql.schema import build_schema
 from govkit.middleware import RequestGuard
 from govkit.settings import Settings, get_settings
+from govkit.web.routes import static_files, web_router
 
 log = logging.getLogger("govkit")
 
@@ -92,6 +93,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         multipart_uploads_enabled=True,
     )
     app.include_router(graphql, prefix="/graphql")
+    app.include_router(web_router(db=database, settings=settings))
+    app.mount("/ui/static", static_files(), name="static")
 
     @app.exception_handler(AuthenticationFailed)
     async def _auth_failed(request: Request, exc: AuthenticationFailed) -> JSONResponse:

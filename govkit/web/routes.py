@@ -1,0 +1,369 @@
+"""Server-rendered pages: sign-in, the member's page, the school dashboard (same services, same rules)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from govkit.acknowledgements import service as acks
+from govkit.acknowledgements.campaigns import encode_cursor
+from govkit.auth import service as auth
+from govkit.auth.roles import ANONYMOUS, Principal, Role
+from govkit.auth.tokens import InvalidToken
+from govkit.db import Database
+from govkit.documents import service as documents
+from govkit.documents.inspect import body_paragraphs
+from govkit.documents.kinds import catalogue
+from govkit.errors import GovkitError, NotAuthenticated
+from govkit.organisations import service as organisations
+from govkit.rules import service as rules
+from govkit.rules.barometer import INDICATORS
+from govkit.settings import Settings
+from govkit.web import charts
+from govkit.web.i18n import translator
+
+HERE = Path(__file__).resolve().parent
+COOKIE = "govkit_session"
+templates = Jinja2Templates(directory=str(HERE / "templates"))  # autoescape is on by default
+
+
+def web_router(*, db: Database, settings: Settings) -> APIRouter:
+    router = APIRouter(prefix="/ui", include_in_schema=False)
+    key = settings.signing_key().encode()
+
+    def csrf_for(token: str | None) -> str:
+        return hmac.new(key, f"csrf:{token or ''}".encode(), hashlib.sha256).hexdigest()[:32]
+
+    async def call(function: Callable[..., Any], **kwargs: Any) -> Any:
+        return await anyio.to_thread.run_sync(lambda: function(db=db, **kwargs))
+
+    async def actor_of(request: Request) -> tuple[Principal, str | None]:
+        token = request.cookies.get(COOKIE)
+        if not token:
+            return ANONYMOUS, None
+        try:
+            return await anyio.to_thread.run_sync(
+                lambda: auth.authenticate(db=db, settings=settings, token=token)
+            ), token
+        except InvalidToken:
+            return ANONYMOUS, None
+
+    def language(request: Request) -> str:
+        wanted = request.query_params.get("lang") or request.cookies.get("govkit_lang") or "fr"
+        return wanted if wanted in ("fr", "en") else "fr"
+
+    def page(
+        request: Request, name: str, actor: Principal, token: str | None, status: int = 200, **values: Any
+    ) -> HTMLResponse:
+        lang = language(request)
+        response = templates.TemplateResponse(
+            request,
+            name,
+            {
+                "lang": lang,
+                "t": translator(lang),
+                "actor": actor,
+                "csrf": csrf_for(token),
+                "title": lambda d: catalogue().kind(d.kind).title.get(d.language),
+                **values,
+            },
+            status_code=status,
+        )
+        response.headers["Cache-Control"] = "no-store"
+        if request.query_params.get("lang") in ("fr", "en"):
+            response.set_cookie("govkit_lang", lang, samesite="strict", httponly=True, path="/ui")
+        return response
+
+    def check_csrf(token: str | None, given: str) -> None:
+        if not token or not hmac.compare_digest(csrf_for(token), given):
+            raise NotAuthenticated("The form expired or did not come from govkit: sign in again.")
+
+    def home_of(actor: Principal) -> str:
+        if actor.role is Role.MEMBER:
+            return "/ui/me"
+        if actor.role in (Role.SCHOOL_ADMIN, Role.INTRANET) and actor.organisation_code:
+            return f"/ui/schools/{actor.organisation_code}"
+        return "/ui/schools"
+
+    def error_page(request: Request, actor: Principal, token: str | None, exc: GovkitError) -> HTMLResponse:
+        if isinstance(exc, NotAuthenticated):
+            return page(request, "signin.html", ANONYMOUS, None, status=401, error=exc.message)
+        status = {"FORBIDDEN": 403, "NOT_FOUND": 404}.get(exc.code, 400)
+        return page(
+            request,
+            "signin.html" if not actor.is_authenticated else "error.html",
+            actor,
+            token,
+            status=status,
+            error=exc.message,
+        )
+
+    @router.get("/", response_class=HTMLResponse)
+    async def home(request: Request) -> Response:
+        actor, token = await actor_of(request)
+        if actor.is_authenticated:
+            return RedirectResponse(home_of(actor), status_code=303)
+        return page(request, "signin.html", actor, token)
+
+    @router.post("/signin")
+    async def signin(request: Request, token: str = Form(...)) -> Response:
+        token = token.strip()
+        try:
+            actor = await anyio.to_thread.run_sync(lambda: auth.authenticate(db=db, settings=settings, token=token))
+        except InvalidToken as exc:
+            return page(request, "signin.html", ANONYMOUS, None, status=401, error=str(exc))
+        response = RedirectResponse(home_of(actor), status_code=303)
+        response.set_cookie(
+            COOKIE, token, httponly=True, samesite="strict", secure=not settings.is_dev, path="/ui", max_age=12 * 3600
+        )
+        return response
+
+    @router.post("/signout")
+    async def signout(request: Request, csrf: str = Form("")) -> Response:
+        response = RedirectResponse("/ui/", status_code=303)
+        response.delete_cookie(COOKIE, path="/ui")
+        return response
+
+    @router.get("/me", response_class=HTMLResponse)
+    async def me(request: Request) -> Response:
+        actor, token = await actor_of(request)
+        try:
+            view = await call(acks.me, actor=actor, days=settings.campaign_days)
+        except GovkitError as exc:
+            return error_page(request, actor, token, exc)
+        return page(request, "me.html", actor, token, view=view)
+
+    @router.get("/me/documents/{document_id}", response_class=HTMLResponse)
+    async def read(request: Request, document_id: int) -> Response:
+        actor, token = await actor_of(request)
+        try:
+            view = await call(acks.me, actor=actor, days=settings.campaign_days)
+            pending = next((p for p in view.pending if p.document.id == document_id), None)
+            in_force = await call(documents.published_documents, actor=actor, school=view.organisation.code)
+            document = next((d for _o, d in in_force if d.id == document_id), None)
+            if document is None:
+                raise GovkitError("This document is not in force at your school.")
+            data = (await call(documents.download, actor=actor, sha256=document.sha256)).data
+        except GovkitError as exc:
+            return error_page(request, actor, token, exc)
+        translation = pending.translation if pending else None
+        return page(
+            request,
+            "document.html",
+            actor,
+            token,
+            document=document,
+            translation=translation,
+            paragraphs=body_paragraphs(data),
+            acknowledgeable=pending is not None,
+            wording=pending.wording if pending else "",
+        )
+
+    @router.post("/me/documents/{document_id}/acknowledge")
+    async def acknowledge(request: Request, document_id: int, csrf: str = Form(""), sha256: str = Form("")) -> Response:
+        actor, token = await actor_of(request)
+        try:
+            check_csrf(token, csrf)
+            client = acks.ClientInfo(
+                ip=request.client.host if request.client else None, user_agent=request.headers.get("user-agent")
+            )
+            receipt = await call(
+                acks.acknowledge,
+                actor=actor,
+                document_version_id=document_id,
+                client=client,
+                shown_sha256=sha256 or None,
+            )
+        except GovkitError as exc:
+            return error_page(request, actor, token, exc)
+        return RedirectResponse(f"/ui/me/receipts/{receipt.record.verification_code}", status_code=303)
+
+    @router.get("/me/receipts/{code}", response_class=HTMLResponse)
+    async def receipt_page(request: Request, code: str) -> Response:
+        actor, token = await actor_of(request)
+        try:
+            receipt = await call(acks.receipt, actor=actor, code=code)
+        except GovkitError as exc:
+            return error_page(request, actor, token, exc)
+        return page(request, "receipt.html", actor, token, receipt=receipt)
+
+    @router.get("/receipts/{code}.docx")
+    async def certificate(request: Request, code: str) -> Response:
+        from govkit.acknowledgements.certificate import certificate_docx
+
+        actor, token = await actor_of(request)
+        try:
+            receipt = await call(acks.receipt, actor=actor, code=code)
+        except GovkitError as exc:
+            return error_page(request, actor, token, exc)
+        content = certificate_docx(receipt.to_json(), f"{settings.public_url.rstrip('/')}/verify/{code}")
+        return Response(
+            content,
+            media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            headers={
+                "Content-Disposition": f'attachment; filename="attestation-{code}.docx"',
+                "Cache-Control": "private, no-store",
+            },
+        )
+
+    @router.get("/files/{sha256}")
+    async def file(request: Request, sha256: str) -> Response:
+        actor, token = await actor_of(request)
+        try:
+            found = await call(documents.download, actor=actor, sha256=sha256)
+        except GovkitError as exc:
+            return error_page(request, actor, token, exc)
+        return Response(
+            found.data,
+            media_type=found.media_type,
+            headers={
+                "Content-Disposition": f'attachment; filename="{found.filename}"',
+                "Cache-Control": "private, no-store",
+            },
+        )
+
+    @router.get("/schools", response_class=HTMLResponse)
+    async def schools(request: Request) -> Response:
+        actor, token = await actor_of(request)
+        if not actor.is_authenticated:
+            return page(request, "signin.html", actor, token, status=401)
+        rows = await call(organisations.list_organisations, actor=actor)
+        return page(request, "schools.html", actor, token, organisations=[o for o in rows if o.type == "school"])
+
+    @router.get("/schools/{code}", response_class=HTMLResponse)
+    async def school(request: Request, code: str) -> Response:
+        actor, token = await actor_of(request)
+        lang = language(request)
+        t = translator(lang)
+        try:
+            organisation = await call(organisations.get_organisation, actor=actor, code=code)
+            in_force = [d for _o, d in await call(documents.published_documents, actor=actor, school=code)]
+            campaigns = await call(acks.campaigns, actor=actor, school=code, days=settings.campaign_days)
+            findings = await call(rules.findings, actor=actor, school=code)
+            barometer = await call(rules.barometer, actor=actor, year=date.today().year)
+        except GovkitError as exc:
+            return error_page(request, actor, token, exc)
+        mine = next((r for r in barometer.schools if r.organisation == code), None)
+        labels = [
+            (
+                i.label_fr if lang == "fr" else i.label_en,
+                (mine.values.get(i.id) if mine else None),
+                barometer.group.values.get(i.id),
+            )
+            for i in INDICATORS
+        ]
+        svg = charts.paired_bars(f"{t('barometer')} {barometer.year}", labels, (organisation.short_name, t("group")))
+
+        def ctitle(status: Any) -> str:
+            return catalogue().kind(status.campaign.kind).title.get(lang)
+
+        def population_bars(status: Any) -> str:
+            return charts.bars(f"{ctitle(status)} — {t('rate')}", [(p.population, p.rate) for p in status.populations])
+
+        return page(
+            request,
+            "school.html",
+            actor,
+            token,
+            organisation=organisation,
+            documents=in_force,
+            campaigns=campaigns,
+            findings=findings,
+            barometer=barometer,
+            barometer_svg=svg,
+            ctitle=ctitle,
+            bars=population_bars,
+        )
+
+    @router.get("/schools/{code}/campaigns/{campaign_id}", response_class=HTMLResponse)
+    async def pending(request: Request, code: str, campaign_id: int) -> Response:
+        actor, token = await actor_of(request)
+        q = request.query_params.get("q") or None
+        after = request.query_params.get("after") or None
+        try:
+            organisation = await call(organisations.get_organisation, actor=actor, code=code)
+            rows, has_next, total = await call(
+                acks.pending_persons,
+                actor=actor,
+                campaign_id=campaign_id,
+                first=50,
+                after=after,
+                search=q,
+                days=settings.campaign_days,
+            )
+        except GovkitError as exc:
+            return error_page(request, actor, token, exc)
+        cursor = encode_cursor(rows[-1].person.id) if has_next and rows else None  # type: ignore[arg-type]
+        return page(
+            request,
+            "pending.html",
+            actor,
+            token,
+            organisation=organisation,
+            page=rows,
+            total=total,
+            q=q,
+            next_cursor=cursor,
+            campaign_id=campaign_id,
+        )
+
+    @router.get("/schools/{code}/campaigns/{campaign_id}/pending.csv")
+    async def pending_csv(request: Request, code: str, campaign_id: int) -> Response:
+        actor, token = await actor_of(request)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["external_id", "family_name", "given_name", "email", "populations", "overdue"])
+        after = None
+        try:
+            while True:
+                rows, has_next, _total = await call(
+                    acks.pending_persons,
+                    actor=actor,
+                    campaign_id=campaign_id,
+                    first=500,
+                    after=after,
+                    days=settings.campaign_days,
+                )
+                for p in rows:
+                    writer.writerow(
+                        [
+                            p.person.external_id,
+                            p.person.family_name,
+                            p.person.given_name,
+                            p.person.email,
+                            "|".join(p.populations),
+                            "yes" if p.overdue else "no",
+                        ]
+                    )
+                if not has_next:
+                    break
+                after = encode_cursor(rows[-1].person.id)  # type: ignore[arg-type]
+        except GovkitError as exc:
+            return error_page(request, actor, token, exc)
+        return Response(
+            buffer.getvalue(),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="pending-{code}-{campaign_id}.csv"',
+                "Cache-Control": "private, no-store",
+            },
+        )
+
+    router.routes  # noqa: B018 - keep the router's construction readable
+    return router
+
+
+def static_files() -> StaticFiles:
+    return StaticFiles(directory=str(HERE / "static"))
