@@ -36,8 +36,15 @@ SECRET = "test-secret-key-0123456789-abcdefghijklmnop"
 PERSONS_PER_SCHOOL = 40
 
 
+#: Each test run has its own databases, so that two runs on one machine never share one.
+RUN_SUFFIX = f"_{os.getpid()}"
+CREATED: set[str] = set()
+
+
 def pg_database_url(name: str) -> str:
-    """A URL for database ``name`` on the test PostgreSQL server, created if missing."""
+    """A URL for database ``name`` (of this run) on the test PostgreSQL server, created if missing."""
+    name = name + RUN_SUFFIX
+    CREATED.add(name)
     base = sa.make_url(PG_URL).set(drivername="postgresql+psycopg")
     admin = create_db_engine(base.set(database="postgres").render_as_string(hide_password=False))
     try:
@@ -74,6 +81,27 @@ def fresh_database_url(backend: str, name: str, tmp: Path) -> str:
 
 def make_settings(url: str = "sqlite://", **overrides: Any) -> Settings:
     return Settings(database_url=url, secret_key=SECRET, **overrides)
+
+
+def drop_run_databases() -> None:
+    if not CREATED:
+        return
+    base = sa.make_url(PG_URL).set(drivername="postgresql+psycopg")
+    admin = create_db_engine(base.set(database="postgres").render_as_string(hide_password=False))
+    try:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for name in CREATED:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    except sa.exc.SQLAlchemyError:
+        pass
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_databases_at_the_end() -> Iterator[None]:
+    yield
+    drop_run_databases()
 
 
 @pytest.fixture(scope="session")

@@ -149,3 +149,56 @@ def test_a_forged_session_cookie_is_not_signed_in(server: str, browser: Browser)
     page = context.new_page()
     page.goto(f"{server}/ui/me")
     expect(page.get_by_label("Jeton d'accès")).to_be_visible()
+
+
+def test_legal_staff_edit_a_clause_and_publish(
+    server: str, browser: Browser, token: TokenFactory, backend: str
+) -> None:
+    page = browser.new_context(viewport=VIEWPORTS["desktop"]).new_page()
+    sign_in(page, server, token("legal"))
+    expect(page.get_by_role("heading", name="Trames des règlements")).to_be_visible()
+    check_accessibility(page, "template list")
+    page.get_by_role("row", name=re.compile(r"Règlement de scolarité fr")).get_by_role("link").click()
+    page.get_by_role("link", name="Modifier vss.reporting").click()
+    text = page.get_by_label("Texte de la clause")
+    check_accessibility(page, "clause editor")
+    text.fill(text.input_value() + "\nLe service juridique répond à tout signalement sous huit jours.")
+    page.get_by_role("button", name=re.compile("Enregistrer un brouillon")).click()
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("enregistrée en brouillon")
+    number = re.search(r"Version (\d+)", status.inner_text()).group(1)
+    page.get_by_label("Note de version").fill("Délai de réponse aux signalements précisé")
+    page.get_by_role("button", name=f"Publier la version {number}").click()
+    expect(page.get_by_role("status")).to_contain_text(f"Version {number} publiée")
+    expect(page.locator(f".status-{number}")).to_have_text("publiée")
+    page.screenshot(path=str(ARTIFACTS / f"editor-published-{backend}.png"), full_page=True)
+    page.get_by_role("link", name="Différences").first.click()
+    expect(page.locator("pre").first).to_contain_text(
+        "+Le service juridique répond à tout signalement sous huit jours."
+    )
+
+
+def test_legal_staff_upload_a_hostile_file_and_preview_a_variant(
+    server: str, browser: Browser, token: TokenFactory, tmp_path: Path
+) -> None:
+    from tests.docx_factory import minimal_docx
+
+    page = browser.new_context(viewport=VIEWPORTS["desktop"], accept_downloads=True).new_page()
+    sign_in(page, server, token("legal"))
+    page.goto(f"{server}/ui/templates/internal/fr")
+    hostile = tmp_path / "hostile.docx"
+    hostile.write_bytes(minimal_docx(body="{{ cycler.__init__.__globals__ }}", extra_clause="vss.inquiry"))
+    page.get_by_label("Téléverser une nouvelle version (.docx)").set_input_files(str(hostile))
+    page.get_by_role("button", name="Valider et enregistrer").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("private attribute")
+    expect(alert).to_contain_text("word/document.xml ¶")
+    page.get_by_label(re.compile("Aperçu pour une école")).select_option("mines-saint-etienne")
+    page.get_by_role("button", name="Afficher l'aperçu").click()
+    expect(page.get_by_role("article")).to_contain_text("Mines Saint-Étienne")
+    check_accessibility(page, "variant preview")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Télécharger (.docx)").click()
+    saved = tmp_path / "preview.docx"
+    download.value.save_as(saved)
+    assert saved.read_bytes()[:2] == b"PK"

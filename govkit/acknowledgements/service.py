@@ -569,3 +569,25 @@ def concerned_kinds(populations: Sequence[str]) -> list[str]:
         for k, s in catalogue().kinds.items()
         if s.acknowledgement and {p.value for p in s.populations} & set(populations)
     ]
+
+
+def progress_over_time(*, db: Database, actor: Principal, campaign_id: int) -> list[tuple[date, int]]:
+    """Cumulative acknowledgements of a campaign's version, day by day (one aggregate query)."""
+    with db.reading() as session:
+        campaign = session.get(Campaign, campaign_id)
+        if campaign is None:
+            raise NotFound(f"No campaign {campaign_id}.")
+        authorize(actor, Action.READ_CAMPAIGNS, organisation_id=campaign.organisation_id)
+        day = sa.func.date(Acknowledgement.acknowledged_at)
+        rows = session.execute(
+            select(day, sa.func.count())
+            .where(Acknowledgement.document_version_id == campaign.document_version_id)
+            .group_by(day)
+            .order_by(day)
+        ).all()
+    total = 0
+    result = []
+    for value, count in rows:
+        total += count
+        result.append((value if isinstance(value, date) else date.fromisoformat(str(value)[:10]), total))
+    return result

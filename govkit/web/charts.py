@@ -51,3 +51,31 @@ def paired_bars(title: str, rows: list[tuple[str, float | None, float | None]], 
             parts.append(f'<text x="{label_width + share * scale + 4:.1f}" y="{y + offset + 12}">{shown}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def rate_over_time(title: str, points: list[tuple[str, float]], *, width: int = 560, height: int = 160) -> str:
+    """A line of the acknowledgement rate (0..1) by day, with each point's value in its title."""
+    ident = f"svg-{abs(hash(title))}"
+    left, bottom, top = 40, height - 24, 10
+    span = max(len(points) - 1, 1)
+    xs = [left + (width - left - 10) * i / span for i in range(len(points))]
+    ys = [bottom - (bottom - top) * max(0.0, min(1.0, v)) for _d, v in points]
+    parts = [
+        f'<svg role="img" aria-labelledby="{ident}" width="100%" viewBox="0 0 {width} {height}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title id="{ident}">{escape(title)}</title>',
+        f'<line x1="{left}" y1="{bottom}" x2="{width - 10}" y2="{bottom}" stroke="#4a4a4a"/>',
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="#4a4a4a"/>',
+        f'<text x="0" y="{top + 8}">100 %</text><text x="10" y="{bottom}">0 %</text>',
+    ]
+    if points:
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys, strict=True))
+        parts.append(f'<polyline points="{path}" fill="none" stroke="#1f3a5f" stroke-width="2"/>')
+        for x, y, (day, value) in zip(xs, ys, points, strict=True):
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#1f3a5f"><title>{escape(day)} : '
+                f"{value * 100:.0f} %</title></circle>"
+            )
+        parts.append(f'<text x="{left}" y="{height - 6}">{escape(points[0][0])}</text>')
+        parts.append(f'<text x="{width - 90}" y="{height - 6}">{escape(points[-1][0])}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -95,6 +95,8 @@ def web_router(*, db: Database, settings: Settings) -> APIRouter:
             return "/ui/me"
         if actor.role in (Role.SCHOOL_ADMIN, Role.INTRANET) and actor.organisation_code:
             return f"/ui/schools/{actor.organisation_code}"
+        if actor.role is Role.LEGAL:
+            return "/ui/templates"
         return "/ui/schools"
 
     def error_page(request: Request, actor: Principal, token: str | None, exc: GovkitError) -> HTMLResponse:
@@ -361,7 +363,276 @@ def web_router(*, db: Database, settings: Settings) -> APIRouter:
             },
         )
 
-    router.routes  # noqa: B018 - keep the router's construction readable
+    # --- the template editor (legal staff edit; school administrations and auditors read) ---------
+
+    def clause_title(lang: str) -> Callable[[str], str]:
+        return lambda key: catalogue().clause_title(key, lang)
+
+    @router.get("/templates", response_class=HTMLResponse)
+    async def template_list(request: Request) -> Response:
+        actor, token = await actor_of(request)
+        try:
+            found = {
+                (t.kind, t.language): v[0] if v else None
+                for t, v in await call(documents.list_root_templates, actor=actor)
+            }
+        except GovkitError as exc:
+            return error_page(request, actor, token, exc)
+        rows = [
+            (spec, lang, found.get((spec.key, lang))) for spec in catalogue().kinds.values() for lang in ("fr", "en")
+        ]
+        return page(request, "templates.html", actor, token, rows=rows)
+
+    async def template_view(request: Request, kind: str, lang_code: str, message: str | None = None) -> Response:
+        actor, token = await actor_of(request)
+        try:
+            rows = await call(documents.list_root_templates, actor=actor, kind=kind)
+        except GovkitError as exc:
+            return error_page(request, actor, token, exc)
+        versions = next((v for t, v in rows if t.language == lang_code), [])
+        spec = catalogue().kind(kind)
+        clauses = versions[0].clauses if versions else list(spec.required_clauses)
+        return page(
+            request,
+            "template.html",
+            actor,
+            token,
+            spec=spec,
+            language=lang_code,
+            versions=versions,
+            clauses=clauses,
+            clause_title=clause_title(language(request)),
+            message=message,
+            can_edit=actor.role is Role.LEGAL,
+        )
+
+    @router.get("/templates/diff", response_class=HTMLResponse)
+    async def template_diff(request: Request) -> Response:
+        actor, token = await actor_of(request)
+        try:
+            diffs = await call(
+                documents.diff_root_versions,
+                actor=actor,
+                from_id=int(request.query_params.get("from", "0")),
+                to_id=int(request.query_params.get("to", "0")),
+            )
+        except (GovkitError, ValueError) as exc:
+            return error_page(request, actor, token, exc if isinstance(exc, GovkitError) else GovkitError(str(exc)))
+        return page(request, "diff.html", actor, token, diffs=diffs)
+
+    @router.get("/templates/{kind}/{lang_code}", response_class=HTMLResponse)
+    async def template_page(request: Request, kind: str, lang_code: str) -> Response:
+        return await template_view(request, kind, lang_code, request.query_params.get("message"))
+
+    async def latest_version(actor: Principal, kind: str, lang_code: str) -> Any:
+        rows = await call(documents.list_root_templates, actor=actor, kind=kind)
+        versions = next((v for t, v in rows if t.language == lang_code), [])
+        if not versions:
+            raise GovkitError(f"No version of {kind} ({lang_code}) to edit yet.")
+        return versions[0]
+
+    @router.get("/templates/{kind}/{lang_code}/clauses/{key}", response_class=HTMLResponse)
+    async def clause_form(request: Request, kind: str, lang_code: str, key: str) -> Response:
+        from govkit.documents.edit import clause_source
+
+        actor, token = await actor_of(request)
+        try:
+            version = await latest_version(actor, kind, lang_code)
+            data = (await call(documents.download, actor=actor, sha256=version.sha256)).data
+            text = clause_source(data, key)
+        except GovkitError as exc:
+            return error_page(request, actor, token, exc)
+        return page(
+            request,
+            "clause.html",
+            actor,
+            token,
+            spec=catalogue().kind(kind),
+            language=lang_code,
+            key=key,
+            text=text,
+            clause_title=clause_title(language(request)),
+            report=None,
+        )
+
+    @router.post("/templates/{kind}/{lang_code}/clauses/{key}", response_class=HTMLResponse)
+    async def clause_save(
+        request: Request, kind: str, lang_code: str, key: str, csrf: str = Form(""), text: str = Form("")
+    ) -> Response:
+        from govkit.documents.edit import replace_clause
+        from govkit.graphql.context import worker_pool
+
+        actor, token = await actor_of(request)
+        try:
+            check_csrf(token, csrf)
+            version = await latest_version(actor, kind, lang_code)
+            data = (await call(documents.download, actor=actor, sha256=version.sha256)).data
+            edited = replace_clause(data, key, text)
+            outcome = await call(
+                documents.upload_root_template_version,
+                actor=actor,
+                pool=worker_pool(settings),
+                kind=kind,
+                language=lang_code,
+                filename=f"trame-{kind}-{lang_code}.docx",
+                data=edited,
+                max_bytes=settings.upload_max_bytes,
+                note=f"Clause {key} modifiée dans l'éditeur",
+            )
+        except GovkitError as exc:
+            return error_page(request, actor, token, exc)
+        if outcome.version is None:
+            return page(
+                request,
+                "clause.html",
+                actor,
+                token,
+                spec=catalogue().kind(kind),
+                language=lang_code,
+                key=key,
+                text=text,
+                clause_title=clause_title(language(request)),
+                report=outcome.report,
+                status=422,
+            )
+        message = f"Version {outcome.version.number} enregistrée en brouillon (validée)."
+        return RedirectResponse(f"/ui/templates/{kind}/{lang_code}?message={message}", status_code=303)
+
+    @router.post("/templates/{kind}/{lang_code}/upload", response_class=HTMLResponse)
+    async def upload(
+        request: Request, kind: str, lang_code: str, csrf: str = Form(""), file: UploadFile = File(...)
+    ) -> Response:
+        from govkit.graphql.context import worker_pool
+
+        actor, token = await actor_of(request)
+        try:
+            check_csrf(token, csrf)
+            data = await file.read(settings.upload_max_bytes + 1)
+            outcome = await call(
+                documents.upload_root_template_version,
+                actor=actor,
+                pool=worker_pool(settings),
+                kind=kind,
+                language=lang_code,
+                filename=file.filename or "trame.docx",
+                data=data,
+                max_bytes=settings.upload_max_bytes,
+                note="Téléversée dans l'éditeur",
+            )
+        except GovkitError as exc:
+            return error_page(request, actor, token, exc)
+        if outcome.version is None:
+            rows = await call(documents.list_root_templates, actor=actor, kind=kind)
+            versions = next((v for t, v in rows if t.language == lang_code), [])
+            schools = [o.code for o in await call(organisations.list_organisations, actor=actor) if o.type == "school"]
+            spec = catalogue().kind(kind)
+            return page(
+                request,
+                "template.html",
+                actor,
+                token,
+                status=422,
+                report=outcome.report,
+                spec=spec,
+                language=lang_code,
+                versions=versions,
+                clauses=versions[0].clauses if versions else list(spec.required_clauses),
+                can_edit=True,
+                schools=schools,
+                clause_title=clause_title(language(request)),
+                message=None,
+            )
+        message = f"Version {outcome.version.number} enregistrée en brouillon (validée)."
+        return RedirectResponse(f"/ui/templates/{kind}/{lang_code}?message={message}", status_code=303)
+
+    @router.get("/templates/versions/{version_id}/preview", response_model=None)
+    async def preview(request: Request, version_id: int) -> Response:
+        from govkit.documents import jobs
+        from govkit.documents.context import DocumentInfo, build_context
+        from govkit.documents.diff import diff_clauses
+        from govkit.documents.inspect import read_clauses
+        from govkit.graphql.context import worker_pool
+        from govkit.organisations.profile import SchoolProfile
+
+        actor, token = await actor_of(request)
+        code = request.query_params.get("school", "")
+        try:
+            template, version = await call(documents.get_root_version, actor=actor, version_id=version_id)
+            organisation = await call(organisations.get_organisation, actor=actor, code=code)
+            profiles = await call(
+                organisations.profiles_by_organisation, actor=actor, organisation_ids=[organisation.id]
+            )
+            revision = profiles.get(organisation.id)
+            if revision is None or isinstance(revision, Exception):
+                raise revision if isinstance(revision, GovkitError) else GovkitError(f"{code} has no profile yet.")
+            campuses = (
+                await call(organisations.campuses_by_organisation, actor=actor, organisation_ids=[organisation.id])
+            ).get(organisation.id, [])
+            root = (await call(documents.download, actor=actor, sha256=version.sha256)).data
+            spec = catalogue().kind(template.kind)
+            context = build_context(
+                code=code,
+                profile=SchoolProfile.model_validate(revision.data),
+                campuses=[(c.code, c.name) for c in campuses],
+                document=DocumentInfo(
+                    template.kind, template.language, spec.title.get(template.language), version.number
+                ),
+            )
+            outcome = await anyio.to_thread.run_sync(
+                lambda: worker_pool(settings).run(jobs.render_job, version.sha256, root, code, context)
+            )
+            if outcome.data is None:
+                raise GovkitError(outcome.error or "rendering failed")
+        except GovkitError as exc:
+            return error_page(request, actor, token, exc)
+        if request.query_params.get("download"):
+            return Response(
+                outcome.data,
+                media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                headers={
+                    "Content-Disposition": f'attachment; filename="apercu-{template.kind}-{code}.docx"',
+                    "Cache-Control": "private, no-store",
+                },
+            )
+        diffs = diff_clauses(read_clauses(root), read_clauses(outcome.data), template.language)
+        return page(
+            request,
+            "preview.html",
+            actor,
+            token,
+            spec=spec,
+            template=template,
+            version=version,
+            organisation=organisation,
+            paragraphs=body_paragraphs(outcome.data),
+            diffs=diffs,
+            query=f"school={code}",
+        )
+
+    @router.post("/templates/versions/{version_id}/publish")
+    async def publish(
+        request: Request,
+        version_id: int,
+        csrf: str = Form(""),
+        change_kind: str = Form("substantive"),
+        changelog: str = Form(""),
+    ) -> Response:
+        actor, token = await actor_of(request)
+        try:
+            check_csrf(token, csrf)
+            version = await call(
+                documents.publish_root_template_version,
+                actor=actor,
+                version_id=version_id,
+                change_kind=change_kind,
+                changelog=changelog,
+            )
+            template, _v = await call(documents.get_root_version, actor=actor, version_id=version.id)
+        except GovkitError as exc:
+            return error_page(request, actor, token, exc)
+        message = f"Version {version.number} publiée."
+        return RedirectResponse(f"/ui/templates/{template.kind}/{template.language}?message={message}", status_code=303)
+
     return router
 
 
