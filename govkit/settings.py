@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     oidc_person_claim: str = "preferred_username"  # holds the person's external id
     oidc_school_claim: str | None = None  # holds the school code, when external ids repeat across schools
     oidc_jwks_cache_seconds: int = Field(default=300, ge=0)
+    # the pages' sign-in through the identity provider (authorisation code flow)
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = Field(default=None, repr=False)
+    oidc_authorization_endpoint: str | None = None  # default: <issuer>/authorize
+    oidc_token_endpoint: str | None = None  # default: <issuer>/token
     # limits
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)  # JSON requests; uploads get upload_max_bytes
     mutation_rate_per_minute: int = Field(default=30, ge=1)  # acknowledge, uploads, imports, per identity

@@ -29,6 +29,7 @@ from govkit.demo.loader import load_demo
 from govkit.documents.demo import publish_all
 from govkit.graphql.context import worker_pool
 from govkit.settings import Settings
+from tests.oidc_issuer import issuer  # noqa: F401 - a fixture shared by the OIDC and browser tests
 
 PG_URL = os.environ.get("GOVKIT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/govkit_test")
 BACKENDS = [b.strip() for b in os.environ.get("GOVKIT_TEST_DATABASES", "sqlite,postgresql").split(",")]

@@ -19,6 +19,7 @@ from govkit.app import create_app
 from govkit.db import Database
 from govkit.settings import Settings
 from tests.conftest import TokenFactory
+from tests.oidc_issuer import Issuer
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 AXE = Path(__file__).resolve().parent / "browser" / "node_modules" / "axe-core" / "axe.min.js"
@@ -119,10 +120,11 @@ def test_a_student_reads_accepts_and_downloads_the_receipt(
     context.close()
 
 
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=str)
 def test_the_school_administrator_sees_the_rate_move(
-    server: str, browser: Browser, token: TokenFactory, backend: str
+    server: str, browser: Browser, token: TokenFactory, backend: str, viewport: str
 ) -> None:
-    admin = browser.new_context(viewport=VIEWPORTS["desktop"]).new_page()
+    admin = browser.new_context(viewport=VIEWPORTS[viewport]).new_page()
     sign_in(admin, server, token("school_admin", SCHOOL))
     rate = admin.locator('.rate[data-campaign="internal"]')
     before = float(rate.inner_text().strip(" %"))
@@ -135,7 +137,7 @@ def test_the_school_administrator_sees_the_rate_move(
     admin.reload()
     after = float(admin.locator('.rate[data-campaign="internal"]').inner_text().strip(" %"))
     assert after > before
-    admin.screenshot(path=str(ARTIFACTS / f"school-dashboard-{backend}.png"), full_page=True)
+    admin.screenshot(path=str(ARTIFACTS / f"school-dashboard-{viewport}-{backend}.png"), full_page=True)
     admin.get_by_role("link", name="Personnes en attente").first.click()
     expect(admin.get_by_role("table", name="Personnes en attente")).to_be_visible()
     admin.get_by_label("Nom, courriel ou identifiant").fill("E00003")
@@ -151,10 +153,11 @@ def test_a_forged_session_cookie_is_not_signed_in(server: str, browser: Browser)
     expect(page.get_by_label("Jeton d'accès")).to_be_visible()
 
 
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=str)
 def test_legal_staff_edit_a_clause_and_publish(
-    server: str, browser: Browser, token: TokenFactory, backend: str
+    server: str, browser: Browser, token: TokenFactory, backend: str, viewport: str
 ) -> None:
-    page = browser.new_context(viewport=VIEWPORTS["desktop"]).new_page()
+    page = browser.new_context(viewport=VIEWPORTS[viewport]).new_page()
     sign_in(page, server, token("legal"))
     expect(page.get_by_role("heading", name="Trames des règlements")).to_be_visible()
     check_accessibility(page, "template list")
@@ -171,7 +174,7 @@ def test_legal_staff_edit_a_clause_and_publish(
     page.get_by_role("button", name=f"Publier la version {number}").click()
     expect(page.get_by_role("status")).to_contain_text(f"Version {number} publiée")
     expect(page.locator(f".status-{number}")).to_have_text("publiée")
-    page.screenshot(path=str(ARTIFACTS / f"editor-published-{backend}.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"editor-published-{viewport}-{backend}.png"), full_page=True)
     page.get_by_role("link", name="Différences").first.click()
     expect(page.locator("pre").first).to_contain_text(
         "+Le service juridique répond à tout signalement sous huit jours."
@@ -202,3 +205,36 @@ def test_legal_staff_upload_a_hostile_file_and_preview_a_variant(
     saved = tmp_path / "preview.docx"
     download.value.save_as(saved)
     assert saved.read_bytes()[:2] == b"PK"
+
+
+def test_a_student_signs_in_through_the_school_identity_provider(
+    db: Database, browser: Browser, issuer: Issuer
+) -> None:
+    from tests.conftest import make_settings
+
+    settings = make_settings(
+        oidc_issuer=issuer.url,
+        oidc_audience="govkit-intranet",
+        oidc_school_claim="school",
+        oidc_client_id="govkit-pages",
+        oidc_client_secret="s3cret",
+    )
+    port = _free_port()
+    running = uvicorn.Server(
+        uvicorn.Config(create_app(settings, db=db), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(100):
+            if running.started:
+                break
+            time.sleep(0.05)
+        page = browser.new_context(viewport=VIEWPORTS["phone"]).new_page()
+        page.goto(f"http://127.0.0.1:{port}/ui/")
+        page.get_by_role("link", name="Se connecter avec le compte de son école").click()
+        expect(page.get_by_role("heading", name=re.compile("Mes documents"))).to_be_visible()
+        expect(page.get_by_role("navigation", name="session")).to_contain_text("imt-atlantique")
+    finally:
+        running.should_exit = True
+        thread.join(timeout=10)

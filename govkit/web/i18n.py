@@ -68,6 +68,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "preview": {"fr": "Aperçu pour une école", "en": "Preview for a school"},
     "preview_button": {"fr": "Afficher l'aperçu", "en": "Show the preview"},
     "root_vs_variant": {"fr": "trame et déclinaison de l'école", "en": "root template and the school's variant"},
+    "sso": {"fr": "Se connecter avec le compte de son école", "en": "Sign in with your school account"},
     "templates": {"fr": "Trames des règlements", "en": "Root templates"},
     "required_clauses": {"fr": "Clauses du socle", "en": "Required clauses"},
     "versions": {"fr": "Versions", "en": "Versions"},

@@ -6,10 +6,12 @@ import csv
 import hashlib
 import hmac
 import io
+import secrets
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import anyio.to_thread
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -76,6 +78,7 @@ def web_router(*, db: Database, settings: Settings) -> APIRouter:
                 "t": translator(lang),
                 "actor": actor,
                 "csrf": csrf_for(token),
+                "sso": bool(settings.oidc_issuer and settings.oidc_client_id),
                 "title": lambda d: catalogue().kind(d.kind).title.get(d.language),
                 **values,
             },
@@ -130,6 +133,77 @@ def web_router(*, db: Database, settings: Settings) -> APIRouter:
         response.set_cookie(
             COOKIE, token, httponly=True, samesite="strict", secure=not settings.is_dev, path="/ui", max_age=12 * 3600
         )
+        return response
+
+    @router.get("/signin/oidc")
+    async def oidc_start(request: Request) -> Response:
+        if not (settings.oidc_issuer and settings.oidc_client_id):
+            return page(
+                request, "signin.html", ANONYMOUS, None, status=404, error="No identity provider is configured."
+            )
+        state = secrets.token_urlsafe(24)
+        endpoint = settings.oidc_authorization_endpoint or settings.oidc_issuer.rstrip("/") + "/authorize"
+        query = urlencode(
+            {
+                "response_type": "code",
+                "client_id": settings.oidc_client_id,
+                "scope": "openid profile",
+                "redirect_uri": str(request.url_for("oidc_callback")),
+                "state": state,
+            }
+        )
+        response = RedirectResponse(f"{endpoint}?{query}", status_code=303)
+        response.set_cookie(
+            "govkit_oidc_state",
+            state,
+            httponly=True,
+            samesite="lax",
+            secure=not settings.is_dev,
+            path="/ui/signin",
+            max_age=600,
+        )
+        return response
+
+    @router.get("/signin/oidc/callback", name="oidc_callback")
+    async def oidc_callback(request: Request) -> Response:
+        import httpx
+
+        state = request.cookies.get("govkit_oidc_state")
+        if not state or not hmac.compare_digest(state, request.query_params.get("state", "")):
+            return page(request, "signin.html", ANONYMOUS, None, status=401, error="The sign-in expired: try again.")
+        assert settings.oidc_issuer is not None
+        endpoint = settings.oidc_token_endpoint or settings.oidc_issuer.rstrip("/") + "/token"
+        try:
+            async with httpx.AsyncClient(timeout=10) as client:
+                answer = await client.post(
+                    endpoint,
+                    data={
+                        "grant_type": "authorization_code",
+                        "code": request.query_params.get("code", ""),
+                        "redirect_uri": str(request.url_for("oidc_callback")),
+                        "client_id": settings.oidc_client_id,
+                        "client_secret": settings.oidc_client_secret or "",
+                    },
+                )
+            answer.raise_for_status()
+            id_token = answer.json()["id_token"]
+            actor = await anyio.to_thread.run_sync(lambda: auth.authenticate(db=db, settings=settings, token=id_token))
+        except (httpx.HTTPError, KeyError, ValueError) as exc:
+            return page(
+                request,
+                "signin.html",
+                ANONYMOUS,
+                None,
+                status=401,
+                error=f"The identity provider did not sign you in ({type(exc).__name__}).",
+            )
+        except InvalidToken as exc:
+            return page(request, "signin.html", ANONYMOUS, None, status=401, error=str(exc))
+        response = RedirectResponse(home_of(actor), status_code=303)
+        response.set_cookie(
+            COOKIE, id_token, httponly=True, samesite="strict", secure=not settings.is_dev, path="/ui", max_age=8 * 3600
+        )
+        response.delete_cookie("govkit_oidc_state", path="/ui/signin")
         return response
 
     @router.post("/signout")
