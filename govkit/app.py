@@ -118,6 +118,16 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         except sa.exc.SQLAlchemyError:
             log.exception("could not write the audit log")
 
+    async def _refused(request: Request, actor: Principal, action: str, exc: GovkitError) -> Response:
+        """The HTTP answer to a refused plain route; refusals (not bad input) go to the audit log."""
+        if isinstance(exc, NotAuthenticated):
+            await _audit_refusal(request, actor, action, exc.message)
+            return _unauthorized(exc.message)
+        status = {"NOT_FOUND": 404, "FORBIDDEN": 403}.get(exc.code, 400)
+        if status != 400:
+            await _audit_refusal(request, actor, action, exc.message)
+        return JSONResponse({"detail": exc.message, "code": exc.code}, status_code=status)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         reference = getattr(request.state, "correlation_id", "-")
@@ -136,14 +146,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     ) -> Response:
         try:
             found = await anyio.to_thread.run_sync(lambda: documents.download(db=database, actor=actor, sha256=sha256))
-        except NotAuthenticated as exc:
-            await _audit_refusal(request, actor, f"download {sha256[:16]}", exc.message)
-            return _unauthorized(exc.message)
         except GovkitError as exc:
-            status = {"NOT_FOUND": 404, "FORBIDDEN": 403, "INVALID_INPUT": 400}.get(exc.code, 400)
-            if status in (403, 404):
-                await _audit_refusal(request, actor, f"download {sha256[:16]}", exc.message)
-            return JSONResponse({"detail": exc.message, "code": exc.code}, status_code=status)
+            return await _refused(request, actor, f"download {sha256[:16]}", exc)
         return Response(
             content=found.data,
             media_type=found.media_type,
@@ -182,13 +186,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             found = await anyio.to_thread.run_sync(
                 lambda: acknowledgements.receipt(db=database, actor=actor, code=code)
             )
-        except NotAuthenticated as exc:
-            await _audit_refusal(request, actor, "receipt", exc.message)
-            return _unauthorized(exc.message)
         except GovkitError as exc:
-            status = {"NOT_FOUND": 404, "FORBIDDEN": 403}.get(exc.code, 400)
-            await _audit_refusal(request, actor, "receipt", exc.message)
-            return JSONResponse({"detail": exc.message, "code": exc.code}, status_code=status)
+            return await _refused(request, actor, "receipt", exc)
         data = found.to_json()
         if extension == "json":
             return JSONResponse(data, headers={"Cache-Control": "private, no-store"})

@@ -27,7 +27,7 @@ UPDATE = """mutation($code: String!, $patch: SchoolProfilePatch!) {
 
 def _revisions(db: Database, code: str) -> int:
     with db.reading() as session:
-        org = service._organisation_by_code(session, code)
+        org = service.organisation_by_code(session, code)
         return session.exec(
             select(func.count()).select_from(ProfileRevision).where(ProfileRevision.organisation_id == org.id)
         ).one()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -149,8 +150,6 @@ def on_publication(
 
 
 def sha(text: str) -> str:
-    import hashlib
-
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -356,7 +355,3 @@ def pending_persons(
         for p in rows
     ]
     return page, has_next, total
-
-
-def opened_at_label(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC")

@@ -26,8 +26,7 @@ from govkit.acknowledgements.vocabulary import PersonStatus, Population
 from govkit.auth.policy import Action, authorize
 from govkit.auth.roles import Principal
 from govkit.db import Database, utcnow
-from govkit.errors import InvalidInput, NotFound
-from govkit.organisations.models import Organisation, ProfileRevision
+from govkit.organisations.service import ProfileRevision, organisation_by_code
 
 REQUIRED = ("external_id", "given_name", "family_name", "email", "populations")
 OPTIONAL = ("entry_date", "residence", "status", "departure_date", "language")
@@ -175,9 +174,7 @@ def parse_csv(data: bytes, residences: set[str] | None = None) -> tuple[list[Per
 def import_persons(*, db: Database, actor: Principal, school: str, data: bytes) -> ImportReport:
     """Upsert a school's persons by external id; any error imports nothing."""
     with db.reading() as session:
-        organisation = session.exec(select(Organisation).where(Organisation.code == school)).first()
-        if organisation is None:
-            raise NotFound(f"No organisation with code {school!r}.")
+        organisation = organisation_by_code(session, school)
         authorize(actor, Action.IMPORT_PERSONS, organisation_id=organisation.id)
         profile = session.exec(
             select(ProfileRevision)
@@ -238,11 +235,3 @@ def import_persons(*, db: Database, actor: Principal, school: str, data: bytes) 
             session.exec(delete(PersonPopulation).where(col(PersonPopulation.person_id).in_(ids)))  # type: ignore[call-overload]
             session.add_all(PersonPopulation(person_id=p.id, population=pop) for p, pops in changed for pop in pops)  # type: ignore[arg-type]
     return report
-
-
-def require_rows(report: ImportReport) -> None:
-    if not report.ok:
-        lines = "; ".join(
-            f"line {e.line}" + (f" ({e.column})" if e.column else "") + f": {e.message}" for e in report.errors[:20]
-        )
-        raise InvalidInput(f"Nothing was imported: {len(report.errors)} problem(s). {lines}")

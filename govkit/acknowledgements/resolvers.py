@@ -9,15 +9,8 @@ from strawberry.file_uploads import Upload
 
 from govkit.acknowledgements import persons, service
 from govkit.acknowledgements.types import Campaign, ImportReport, Me, Receipt
-from govkit.errors import InvalidInput
 from govkit.graphql.context import Info
-
-
-def _int_id(value: strawberry.ID) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{value!r} is not a valid id.") from None
+from govkit.graphql.convert import int_id
 
 
 def _client(info: Info) -> service.ClientInfo:
@@ -62,7 +55,7 @@ class AcknowledgementMutation:
     ) -> Receipt:
         found = await info.context.call(
             service.acknowledge,
-            document_version_id=_int_id(document_version_id),
+            document_version_id=int_id(document_version_id),
             client=_client(info),
             language=language,
             shown_sha256=document_sha256,
@@ -83,7 +76,7 @@ class AcknowledgementMutation:
             service.record_paper_acknowledgement,
             school=school,
             person_external_id=person_external_id,
-            document_version_id=_int_id(document_version_id),
+            document_version_id=int_id(document_version_id),
             reason=reason,
             signed_on=signed_on,
         )

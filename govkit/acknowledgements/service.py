@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -24,6 +23,7 @@ from govkit.documents.kinds import catalogue
 from govkit.documents.models import DocumentVersion
 from govkit.errors import Conflict, Forbidden, InvalidInput, NotFound
 from govkit.organisations.models import Organisation
+from govkit.organisations.service import organisation_by_code
 
 
 @dataclass(frozen=True)
@@ -264,9 +264,7 @@ def record_paper_acknowledgement(
     if len(reason.strip()) < 10:
         raise InvalidInput("Give the reason for a paper acknowledgement (at least 10 characters).")
     with db.reading() as session:
-        organisation = session.exec(select(Organisation).where(Organisation.code == school)).first()
-        if organisation is None:
-            raise NotFound(f"No organisation with code {school!r}.")
+        organisation = organisation_by_code(session, school)
         authorize(actor, Action.RECORD_PAPER, organisation_id=organisation.id)
         person = session.exec(
             select(Person).where(Person.organisation_id == organisation.id, Person.external_id == person_external_id)
@@ -460,9 +458,7 @@ def campaigns(
     *, db: Database, actor: Principal, school: str, include_closed: bool = False, days: int = 30
 ) -> list[CampaignStatus]:
     with db.reading() as session:
-        organisation = session.exec(select(Organisation).where(Organisation.code == school)).first()
-        if organisation is None:
-            raise NotFound(f"No organisation with code {school!r}.")
+        organisation = organisation_by_code(session, school)
         authorize(actor, Action.READ_CAMPAIGNS, organisation_id=organisation.id)
         query = select(Campaign).where(Campaign.organisation_id == organisation.id)
         if not include_closed:
@@ -522,9 +518,7 @@ def erase_client_data(*, db: Database, older_than_days: int) -> int:
 def export_person(*, db: Database, school: str, external_id: str) -> dict[str, Any]:
     """Everything govkit holds about a person (right of access), as JSON-ready data."""
     with db.reading() as session:
-        organisation = session.exec(select(Organisation).where(Organisation.code == school)).first()
-        if organisation is None:
-            raise NotFound(f"No organisation with code {school!r}.")
+        organisation = organisation_by_code(session, school)
         person = session.exec(
             select(Person).where(Person.organisation_id == organisation.id, Person.external_id == external_id)
         ).first()
@@ -561,14 +555,6 @@ def export_person(*, db: Database, school: str, external_id: str) -> dict[str, A
 
 def verify_chain(*, db: Database) -> chain.ChainReport:
     return chain.verify(db)
-
-
-def concerned_kinds(populations: Sequence[str]) -> list[str]:
-    return [
-        k
-        for k, s in catalogue().kinds.items()
-        if s.acknowledgement and {p.value for p in s.populations} & set(populations)
-    ]
 
 
 def progress_over_time(*, db: Database, actor: Principal, campaign_id: int) -> list[tuple[date, int]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from datetime import date, datetime
 
 import strawberry
@@ -225,10 +224,6 @@ class ImportReport:
 
 def campaign_title(status: CampaignStatus) -> str:
     return catalogue().kind(status.campaign.kind).title.fr
-
-
-def opaque(value: str) -> str:
-    return base64.urlsafe_b64encode(value.encode()).decode()
 
 
 @strawberry.type(description="An acknowledgement campaign and its progress (SQL aggregates)")

@@ -15,6 +15,7 @@ from govkit.auth.roles import PERSON_SCOPED, SCHOOL_SCOPED, Principal, Role
 from govkit.db import Database, utcnow
 from govkit.errors import InvalidInput, NotFound
 from govkit.organisations.models import Organisation
+from govkit.organisations.service import organisation_by_code
 from govkit.settings import Settings
 
 _TTL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
@@ -53,9 +54,7 @@ def create_token(
     with db.transaction() as session:
         organisation = person = None
         if school_code:
-            organisation = session.exec(select(Organisation).where(Organisation.code == school_code)).first()
-            if organisation is None:
-                raise NotFound(f"No organisation with code {school_code!r}.")
+            organisation = organisation_by_code(session, school_code)
         if person_external_id:
             assert organisation is not None
             person = session.exec(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, delete, select
@@ -47,8 +48,6 @@ def load_demo(*, db: Database, persons_per_school: int = PERSONS_PER_SCHOOL) -> 
 
 
 def _short(fingerprint: str) -> str:
-    import hashlib
-
     return hashlib.sha256(fingerprint.encode()).hexdigest()
 
 

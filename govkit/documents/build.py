@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import io
 import re
 from datetime import UTC, datetime
@@ -142,7 +141,3 @@ def _strip_volatile(name: str, data: bytes) -> bytes:
     if name == "docProps/core.xml":
         return re.sub(rb"<dcterms:modified([^>]*)>[^<]*<", rb"<dcterms:modified\1>2021-01-01T00:00:00Z<", data)
     return data
-
-
-def clone(element: OxmlElement) -> OxmlElement:
-    return copy.deepcopy(element)

@@ -24,6 +24,7 @@ from govkit.documents.types import (
 )
 from govkit.errors import InvalidInput
 from govkit.graphql.context import Info
+from govkit.graphql.convert import int_id
 
 
 def _url(info: Info) -> str:
@@ -60,21 +61,14 @@ class DocumentQuery:
         self, info: Info, from_version_id: strawberry.ID, to_version_id: strawberry.ID
     ) -> list[ClauseDiff]:
         rows = await info.context.call(
-            service.diff_root_versions, from_id=_int_id(from_version_id), to_id=_int_id(to_version_id)
+            service.diff_root_versions, from_id=int_id(from_version_id), to_id=int_id(to_version_id)
         )
         return [ClauseDiff.from_data(d) for d in rows]
 
     @strawberry.field(description="Clause-by-clause differences between a school's variant and its root template")
     async def variant_diff(self, info: Info, variant_id: strawberry.ID) -> list[ClauseDiff]:
-        rows = await info.context.call(service.diff_variant_with_root, variant_id=_int_id(variant_id))
+        rows = await info.context.call(service.diff_variant_with_root, variant_id=int_id(variant_id))
         return [ClauseDiff.from_data(d) for d in rows]
-
-
-def _int_id(value: strawberry.ID) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{value!r} is not a valid id.") from None
 
 
 @strawberry.type
@@ -115,7 +109,7 @@ class DocumentMutation:
     ) -> RootTemplateVersion:
         version = await info.context.call(
             service.publish_root_template_version,
-            version_id=_int_id(version_id),
+            version_id=int_id(version_id),
             change_kind=change_kind,
             changelog=changelog,
         )
@@ -163,7 +157,7 @@ class DocumentMutation:
     ) -> PublishedDocument:
         document = await info.context.call(
             service.publish_variant,
-            variant_id=_int_id(variant_id),
+            variant_id=int_id(variant_id),
             effective_from=effective_from,
             change_kind=change_kind,
             changelog=changelog,

@@ -31,6 +31,7 @@ from govkit.documents.workers import WorkerPool
 from govkit.errors import Conflict, InvalidInput, NotFound
 from govkit.organisations.models import Campus, Organisation, ProfileRevision
 from govkit.organisations.profile import SchoolProfile
+from govkit.organisations.service import latest_profiles, organisation_by_code
 from govkit.organisations.vocabulary import OrganisationType
 
 CHANGE_KINDS = ("editorial", "substantive")
@@ -41,13 +42,6 @@ def _language(language: str) -> str:
     if language not in LANGUAGES:
         raise InvalidInput(f"Unknown language {language!r}: use fr or en.")
     return language
-
-
-def _organisation(session: Session, code: str) -> Organisation:
-    found = session.exec(select(Organisation).where(Organisation.code == code)).first()
-    if found is None:
-        raise NotFound(f"No organisation with code {code!r}.")
-    return found
 
 
 def _store_blob(session: Session, data: bytes, media_type: str = DOCX_MEDIA_TYPE) -> str:
@@ -289,7 +283,7 @@ class RenderSummary:
 
 def _schools(session: Session, actor: Principal, codes: Sequence[str] | None) -> list[Organisation]:
     if codes:
-        orgs = [_organisation(session, code) for code in dict.fromkeys(codes)]
+        orgs = [organisation_by_code(session, code) for code in dict.fromkeys(codes)]
     else:
         query = (
             select(Organisation).where(Organisation.type == OrganisationType.SCHOOL.value).order_by(Organisation.code)
@@ -323,39 +317,43 @@ def render_variants(
         blob = session.get(Blob, version.sha256)
         assert blob is not None
         template_bytes = blob.data
-        pending: dict[str, tuple[Organisation, ProfileRevision, str, dict]] = {}
+        ids = [o.id for o in orgs if o.id is not None]
+        revisions = latest_profiles(session, ids)
+        campuses: dict[int, list[tuple[str, str]]] = {}
+        for campus in session.exec(
+            select(Campus).where(col(Campus.organisation_id).in_(ids)).order_by(Campus.name)
+        ).all():
+            campuses.setdefault(campus.organisation_id, []).append((campus.code, campus.name))
+        prepared: list[tuple[Organisation, ProfileRevision, str, dict]] = []
         for org in orgs:
-            revision = session.exec(
-                select(ProfileRevision)
-                .where(ProfileRevision.organisation_id == org.id)
-                .order_by(col(ProfileRevision.revision).desc())
-                .limit(1)
-            ).first()
+            revision = revisions.get(org.id)  # type: ignore[arg-type]
             if revision is None:
                 summary.failures.append(RenderFailure(org.code, f"{org.code} has no profile yet."))
                 continue
-            campuses = session.exec(select(Campus).where(Campus.organisation_id == org.id).order_by(Campus.name)).all()
             context = build_context(
                 code=org.code,
                 profile=SchoolProfile.model_validate(revision.data),
-                campuses=[(c.code, c.name) for c in campuses],
+                campuses=campuses.get(org.id, []),  # type: ignore[arg-type]
                 document=DocumentInfo(kind, language, spec.title.get(language), version.number),
             )
-            inputs = hashlib.sha256(
-                json.dumps(
-                    {
-                        "template": version.sha256,
-                        "context": context,
-                        "renderer": RENDERER_VERSION,
-                        "context_version": RENDER_CONTEXT_VERSION,
-                    },
-                    sort_keys=True,
-                    ensure_ascii=False,
-                ).encode()
-            ).hexdigest()
-            existing = session.exec(select(Variant).where(Variant.inputs_sha256 == inputs)).first()
-            if existing is not None:
-                summary.variants.append((org, existing))
+            payload = {
+                "template": version.sha256,
+                "context": context,
+                "renderer": RENDERER_VERSION,
+                "context_version": RENDER_CONTEXT_VERSION,
+            }
+            inputs = hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+            prepared.append((org, revision, inputs, context))
+        known = {
+            v.inputs_sha256: v
+            for v in session.exec(
+                select(Variant).where(col(Variant.inputs_sha256).in_([item[2] for item in prepared]))
+            ).all()
+        }
+        pending: dict[str, tuple[Organisation, ProfileRevision, str, dict]] = {}
+        for org, revision, inputs, context in prepared:
+            if inputs in known:
+                summary.variants.append((org, known[inputs]))
                 summary.reused += 1
             else:
                 pending[org.code] = (org, revision, inputs, context)
@@ -523,7 +521,7 @@ def published_documents(
         _language(language)
     day = as_of or date.today()
     with db.reading() as session:
-        org = _organisation(session, school)
+        org = organisation_by_code(session, school)
         authorize(actor, Action.READ_PUBLISHED, organisation_id=org.id)
         query = (
             select(DocumentVersion)
@@ -543,7 +541,7 @@ def published_documents(
 
 def document_history(*, db: Database, actor: Principal, school: str, kind: str, language: str) -> list[DocumentVersion]:
     with db.reading() as session:
-        org = _organisation(session, school)
+        org = organisation_by_code(session, school)
         authorize(actor, Action.READ_PUBLISHED, organisation_id=org.id)
         return list(
             session.exec(

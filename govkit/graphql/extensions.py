@@ -22,10 +22,6 @@ def camel_path(path: str) -> str:
     return re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), path)
 
 
-def original(error: GraphQLError) -> BaseException | None:
-    return error.original_error
-
-
 def is_user_error(error: GraphQLError) -> bool:
     """Errors meant for the user: our own, and GraphQL's syntax and validation errors."""
     return error.original_error is None or isinstance(error.original_error, GovkitError)

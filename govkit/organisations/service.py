@@ -44,7 +44,8 @@ def problems_from_validation(error: ValidationError, prefix: str = "") -> list[P
     return problems
 
 
-def _organisation_by_code(session: Session, code: str) -> Organisation:
+def organisation_by_code(session: Session, code: str) -> Organisation:
+    """The organisation with this code, or NotFound listing the known codes."""
     organisation = session.exec(select(Organisation).where(Organisation.code == code)).first()
     if organisation is None:
         known = session.exec(select(Organisation.code).order_by(Organisation.code)).all()
@@ -70,7 +71,7 @@ def list_organisations(*, db: Database, actor: Principal, type: OrganisationType
 def get_organisation(*, db: Database, actor: Principal, code: str) -> Organisation:
     authorize(actor, Action.READ_DIRECTORY)
     with db.reading() as session:
-        return _organisation_by_code(session, code)
+        return organisation_by_code(session, code)
 
 
 def organisations_by_id(*, db: Database, actor: Principal, ids: Sequence[int]) -> dict[int, Organisation]:
@@ -116,24 +117,28 @@ def profiles_by_organisation(
     if not allowed:
         return result
     with db.reading() as session:
-        latest = (
-            select(ProfileRevision.organisation_id, sa.func.max(ProfileRevision.revision).label("rev"))
-            .where(col(ProfileRevision.organisation_id).in_(allowed))
-            .group_by(ProfileRevision.organisation_id)
-            .subquery()
-        )
-        rows = session.exec(
-            select(ProfileRevision).join(
-                latest,
-                sa.and_(
-                    ProfileRevision.organisation_id == latest.c.organisation_id,
-                    ProfileRevision.revision == latest.c.rev,
-                ),
-            )
-        ).all()
-    for revision in rows:
-        result[revision.organisation_id] = revision
+        result.update(latest_profiles(session, allowed))
     return result
+
+
+def latest_profiles(session: Session, organisation_ids: Sequence[int]) -> dict[int, ProfileRevision]:
+    """The current profile revision of each organisation that has one, in one query."""
+    latest = (
+        select(ProfileRevision.organisation_id, sa.func.max(ProfileRevision.revision).label("rev"))
+        .where(col(ProfileRevision.organisation_id).in_(organisation_ids))
+        .group_by(ProfileRevision.organisation_id)
+        .subquery()
+    )
+    rows = session.exec(
+        select(ProfileRevision).join(
+            latest,
+            sa.and_(
+                ProfileRevision.organisation_id == latest.c.organisation_id,
+                ProfileRevision.revision == latest.c.rev,
+            ),
+        )
+    ).all()
+    return {r.organisation_id: r for r in rows}
 
 
 def current_commitments(session: Session, organisation_ids: Sequence[int]) -> dict[int, list[Commitment]]:
@@ -244,7 +249,7 @@ def write_profile(
 def update_profile(*, db: Database, actor: Principal, code: str, patch: dict[str, Any]) -> ProfileRevision:
     """Apply a top-level patch to an organisation's profile; a new revision when it changes."""
     with db.transaction() as session:
-        organisation = _organisation_by_code(session, code)
+        organisation = organisation_by_code(session, code)
         authorize(actor, Action.UPDATE_PROFILE, organisation_id=organisation.id)
         current = session.exec(
             select(ProfileRevision)
@@ -307,7 +312,7 @@ def record_commitment(*, db: Database, actor: Principal, data: CommitmentInput) 
     """Append a commitment record; it supersedes earlier records of the same type and title."""
     _validate_commitment(data)
     with db.transaction() as session:
-        organisation = _organisation_by_code(session, data.organisation_code)
+        organisation = organisation_by_code(session, data.organisation_code)
         authorize(actor, Action.RECORD_COMMITMENT, organisation_id=organisation.id)
         commitment = Commitment(
             organisation_id=organisation.id,  # type: ignore[arg-type]

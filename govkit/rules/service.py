@@ -12,6 +12,7 @@ from govkit.auth.roles import Principal
 from govkit.db import Database
 from govkit.errors import InvalidInput, NotFound
 from govkit.organisations.models import Organisation
+from govkit.organisations.service import organisation_by_code
 from govkit.rules import barometer as barometer_module
 from govkit.rules.engine import Finding, evaluate
 from govkit.rules.loader import RuleSet, load_rules
@@ -204,9 +205,7 @@ def grant_waiver(
     if expires_on > today + timedelta(days=730):
         raise InvalidInput("A waiver lasts two years at most: review it then.")
     with db.transaction() as session:
-        organisation = session.exec(select(Organisation).where(Organisation.code == school)).first()
-        if organisation is None:
-            raise NotFound(f"No organisation with code {school!r}.")
+        organisation = organisation_by_code(session, school)
         waiver = Waiver(
             rule_id=rule_id,
             organisation_id=organisation.id,
@@ -238,9 +237,7 @@ def record_training_coverage(
     if not (2015 <= year <= date.today().year) or trained < 0 or total <= 0 or trained > total:
         raise InvalidInput("Give a year up to this one and 0 ≤ trained ≤ total, total > 0.")
     with db.transaction() as session:
-        organisation = session.exec(select(Organisation).where(Organisation.code == school)).first()
-        if organisation is None:
-            raise NotFound(f"No organisation with code {school!r}.")
+        organisation = organisation_by_code(session, school)
         authorize(actor, Action.RECORD_TRAINING, organisation_id=organisation.id)
         record = TrainingCoverage(
             organisation_id=organisation.id,

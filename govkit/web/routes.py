@@ -457,27 +457,33 @@ def web_router(*, db: Database, settings: Settings) -> APIRouter:
         ]
         return page(request, "templates.html", actor, token, rows=rows)
 
-    async def template_view(request: Request, kind: str, lang_code: str, message: str | None = None) -> Response:
+    async def template_view(
+        request: Request, kind: str, lang_code: str, message: str | None = None, report: Any = None, status: int = 200
+    ) -> Response:
+        """A root template's page: versions, clauses, upload and preview forms (and an upload's report)."""
         actor, token = await actor_of(request)
         try:
             rows = await call(documents.list_root_templates, actor=actor, kind=kind)
+            organisations_list = await call(organisations.list_organisations, actor=actor)
         except GovkitError as exc:
             return error_page(request, actor, token, exc)
         versions = next((v for t, v in rows if t.language == lang_code), [])
         spec = catalogue().kind(kind)
-        clauses = versions[0].clauses if versions else list(spec.required_clauses)
         return page(
             request,
             "template.html",
             actor,
             token,
+            status=status,
             spec=spec,
             language=lang_code,
             versions=versions,
-            clauses=clauses,
+            clauses=versions[0].clauses if versions else list(spec.required_clauses),
             clause_title=clause_title(language(request)),
             message=message,
+            report=report,
             can_edit=actor.role is Role.LEGAL,
+            schools=[o.code for o in organisations_list if o.type == "school"],
         )
 
     @router.get("/templates/diff", response_class=HTMLResponse)
@@ -596,26 +602,7 @@ def web_router(*, db: Database, settings: Settings) -> APIRouter:
         except GovkitError as exc:
             return error_page(request, actor, token, exc)
         if outcome.version is None:
-            rows = await call(documents.list_root_templates, actor=actor, kind=kind)
-            versions = next((v for t, v in rows if t.language == lang_code), [])
-            schools = [o.code for o in await call(organisations.list_organisations, actor=actor) if o.type == "school"]
-            spec = catalogue().kind(kind)
-            return page(
-                request,
-                "template.html",
-                actor,
-                token,
-                status=422,
-                report=outcome.report,
-                spec=spec,
-                language=lang_code,
-                versions=versions,
-                clauses=versions[0].clauses if versions else list(spec.required_clauses),
-                can_edit=True,
-                schools=schools,
-                clause_title=clause_title(language(request)),
-                message=None,
-            )
+            return await template_view(request, kind, lang_code, report=outcome.report, status=422)
         message = f"Version {outcome.version.number} enregistrée en brouillon (validée)."
         return RedirectResponse(f"/ui/templates/{kind}/{lang_code}?message={message}", status_code=303)
 
