@@ -1,150 +1,65 @@
 """govkit benchmarks, each beside the raw library on the same input, in the same run.
 
-    python bench/run.py [--quick]
+    python bench/run.py [--quick] [--only documents,http,...]
 
 Writes bench/results.json and prints a table. Figures are medians of repeated runs;
-every target is a ratio measured in this run (see README, "Benchmarks").
+every target is a ratio (or a bound) measured in this run (see README, "Benchmarks").
 """
 
 from __future__ import annotations
 
 import argparse
-import io
+import importlib
 import json
-import platform
-import statistics
 import sys
 import time
-import zipfile
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from docxtpl import DocxTemplate  # noqa: E402
-from lxml import etree  # noqa: E402
+from bench.common import ROOT, machine
 
-from govkit.demo.dataset import read_dataset  # noqa: E402
-from govkit.documents.build import build_docx  # noqa: E402
-from govkit.documents.context import DocumentInfo, build_context  # noqa: E402
-from govkit.documents.inspect import clause_keys  # noqa: E402
-from govkit.documents.kinds import catalogue  # noqa: E402
-from govkit.documents.render import compile_template, render  # noqa: E402
-from govkit.documents.source import read_source  # noqa: E402
-from govkit.organisations.vocabulary import OrganisationType  # noqa: E402
+#: The benchmark modules, in the order they run; each has run(quick) -> list of result rows.
+GROUPS = ["documents"]
 
 
-def median_seconds(function: Callable[[], object], repeat: int) -> float:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
-
-
-def contexts(kind: str, language: str) -> list[dict]:
-    dataset, _ = read_dataset()
-    spec = catalogue().kind(kind)
-    return [
-        build_context(
-            code=o.code,
-            profile=o.profile,
-            campuses=[(c.code, c.name) for c in o.campuses],
-            document=DocumentInfo(kind, language, spec.title.get(language), 1),
+def table(results: list[dict]) -> str:
+    lines = ["| benchmark | govkit | baseline | ratio | target | holds |", "|---|---|---|---|---|---|"]
+    for r in results:
+        lines.append(
+            f"| {r['name']} | {r['govkit']} {r['unit']} | {r['baseline']} ({r['baseline_name']}) | "
+            f"{r['ratio']} | {r['target']} | {'yes' if r['holds'] else 'NO'} |"
         )
-        for o in dataset.organisations
-        if o.type is OrganisationType.SCHOOL
-    ]
+    return "\n".join(lines)
 
 
-def plain_docxtpl(template: bytes, context: dict) -> bytes:
-    document = DocxTemplate(io.BytesIO(template))
-    document.render(context, autoescape=True)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-def bench_render(repeat: int) -> list[dict]:
-    template = build_docx(read_source(ROOT / "templates/reglements/fr/internal.md"), catalogue())
-    schools = contexts("internal", "fr")
-    compiled = compile_template(template)
-
-    def govkit_all() -> None:
-        for context in schools:
-            render(compiled, context)
-
-    def docxtpl_all() -> None:
-        for context in schools:
-            plain_docxtpl(template, context)
-
-    ours = median_seconds(govkit_all, repeat) / len(schools)
-    raw = median_seconds(docxtpl_all, repeat) / len(schools)
-    fresh = render(compile_template(template), schools[0])
-    assert render(compiled, schools[0]) == fresh, "a reused compiled template must give the same bytes"
-    return [
-        {
-            "name": "render a school variant (internal regulation, fr)",
-            "unit": "ms/document",
-            "govkit": round(ours * 1000, 2),
-            "baseline": round(raw * 1000, 2),
-            "baseline_name": "plain docxtpl",
-            "ratio": round(raw / ours, 2),
-            "target": ">= 2.0 (throughput vs docxtpl)",
-            "holds": raw / ours >= 2.0,
-        }
-    ]
-
-
-def bench_read(repeat: int) -> list[dict]:
-    template = build_docx(read_source(ROOT / "templates/reglements/fr/internal.md"), catalogue())
-    variant = render(compile_template(template), contexts("internal", "fr")[0])
-    ns = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
-
-    def raw_lxml() -> list[str]:
-        with zipfile.ZipFile(io.BytesIO(variant)) as archive:
-            root = etree.fromstring(archive.read("word/document.xml"))
-        return [t[len("govkit:clause:") :] for t in root.xpath("//w:sdt/w:sdtPr/w:tag/@w:val", namespaces=ns)]
-
-    assert raw_lxml() == clause_keys(variant)
-    ours = median_seconds(lambda: clause_keys(variant), repeat * 5)
-    raw = median_seconds(raw_lxml, repeat * 5)
-    return [
-        {
-            "name": "read the clauses back from a variant",
-            "unit": "ms/document",
-            "govkit": round(ours * 1000, 3),
-            "baseline": round(raw * 1000, 3),
-            "baseline_name": "zipfile + lxml",
-            "ratio": round(ours / raw, 2),
-            "target": "<= 1.5 (time vs zipfile + lxml)",
-            "holds": ours / raw <= 1.5,
-        }
-    ]
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions (under 3 minutes)")
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions and shorter runs (under 3 minutes)")
+    parser.add_argument("--only", default="", help=f"comma-separated groups among {', '.join(GROUPS)}")
     args = parser.parse_args()
-    repeat = 3 if args.quick else 9
-    results = bench_render(repeat) + bench_read(repeat)
-    machine = f"{platform.machine()}, {__import__('os').cpu_count()} cores, Python {platform.python_version()}"
+    groups = [g for g in args.only.split(",") if g] or GROUPS
+    unknown = sorted(set(groups) - set(GROUPS))
+    if unknown:
+        parser.error(f"unknown group(s) {', '.join(unknown)}: choose among {', '.join(GROUPS)}")
+    results: list[dict] = []
+    started = time.perf_counter()
+    for group in groups:
+        began = time.perf_counter()
+        rows = importlib.import_module(f"bench.{group}").run(args.quick)
+        print(f"[{group}] {len(rows)} figure(s) in {time.perf_counter() - began:.1f} s", file=sys.stderr, flush=True)
+        results += rows
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    for row in results:
-        row["machine"], row["date"] = machine, stamp
-    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    print("| benchmark | govkit | baseline | ratio | target | holds |\n|---|---|---|---|---|---|")
-    for row in results:
-        print(
-            f"| {row['name']} | {row['govkit']} {row['unit']} | {row['baseline']} ({row['baseline_name']}) | "
-            f"{row['ratio']} | {row['target']} | {'yes' if row['holds'] else 'NO'} |"
-        )
-    print(f"\n{machine}, {stamp}")
+    for r in results:
+        r["machine"], r["date"] = machine(), stamp
+        r["mode"] = "quick" if args.quick else "full"
+    if not args.only:
+        (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    print(table(results))
+    print(f"\n{machine()}, {stamp}, {'quick' if args.quick else 'full'} run in {time.perf_counter() - started:.0f} s")
+    return 0 if all(r["holds"] for r in results) else 1
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
