@@ -58,9 +58,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.db = database
 
-    async def principal(
-        authorization: Annotated[str | None, Header()] = None,
-    ) -> Principal:
+    async def principal(authorization: str | None) -> Principal:
         if authorization is None or not authorization.strip():
             return ANONYMOUS
         scheme, _, token = authorization.strip().partition(" ")
@@ -73,13 +71,16 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         except InvalidToken as exc:
             raise AuthenticationFailed(str(exc)) from exc
 
+    async def header_principal(authorization: Annotated[str | None, Header()] = None) -> Principal:
+        return await principal(authorization)
+
     limiter = RateLimiter(settings.mutation_rate_per_minute)
 
-    async def context(request: Request, actor: Annotated[Principal, Depends(principal)]) -> Context:
+    async def context(request: Request) -> Context:
         found = Context(
             db=database,
             settings=settings,
-            actor=actor,
+            actor=await principal(request.headers.get("authorization")),
             correlation_id=getattr(request.state, "correlation_id", "-"),
             client_ip=request.client.host if request.client else None,
         )
@@ -142,7 +143,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     @app.get("/documents/{sha256}", tags=["documents"])
     async def download_document(
-        request: Request, sha256: str, actor: Annotated[Principal, Depends(principal)]
+        request: Request, sha256: str, actor: Annotated[Principal, Depends(header_principal)]
     ) -> Response:
         try:
             found = await anyio.to_thread.run_sync(lambda: documents.download(db=database, actor=actor, sha256=sha256))
@@ -178,7 +179,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     @app.get("/receipts/{code}.{extension}", tags=["acknowledgements"])
     async def receipt_file(
-        request: Request, code: str, extension: str, actor: Annotated[Principal, Depends(principal)]
+        request: Request, code: str, extension: str, actor: Annotated[Principal, Depends(header_principal)]
     ) -> Response:
         if extension not in ("json", "docx"):
             return JSONResponse({"detail": "Receipts are .json or .docx."}, status_code=404)

@@ -78,7 +78,7 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
         return engine
     if url_obj.get_backend_name() != "postgresql":
         raise ValueError(f"unsupported database {url_obj.get_backend_name()!r}: use sqlite:/// or postgresql://")
-    return sa.create_engine(url_obj, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return sa.create_engine(url_obj, echo=echo, pool_size=10, max_overflow=10, pool_recycle=1800)
 
 
 class Database:

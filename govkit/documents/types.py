@@ -36,7 +36,11 @@ class DocumentKind:
     title_en: str
     requires_acknowledgement: bool
     populations: list[str]
-    required_clauses: list[Clause] = strawberry.field(description="The common base every school keeps")
+    spec: strawberry.Private[KindSpec]
+
+    @strawberry.field(description="The common base every school keeps")
+    def required_clauses(self) -> list[Clause]:
+        return clauses_of(list(self.spec.required_clauses), "fr")
 
     @classmethod
     def from_spec(cls, spec: KindSpec) -> DocumentKind:
@@ -48,7 +52,7 @@ class DocumentKind:
             title_en=spec.title.en,
             requires_acknowledgement=spec.acknowledgement,
             populations=[p.value for p in spec.populations],
-            required_clauses=clauses_of(list(spec.required_clauses), "fr"),
+            spec=spec,
         )
 
 

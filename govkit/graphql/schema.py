@@ -7,15 +7,7 @@ from collections.abc import Callable
 import strawberry
 from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -23,6 +15,7 @@ from govkit.acknowledgements.resolvers import AcknowledgementMutation, Acknowled
 from govkit.auth.resolvers import AuditQuery
 from govkit.documents.resolvers import DocumentMutation, DocumentQuery
 from govkit.graphql.extensions import AuditAndLimits, GovkitErrors, log_unexpected
+from govkit.graphql.validation import ValidatedQueries, checked_queries, limit_rules
 from govkit.organisations.resolvers import OrganisationMutation, OrganisationQuery
 from govkit.rules.resolvers import RulesMutation, RulesQuery
 from govkit.settings import Settings
@@ -47,17 +40,14 @@ class GovkitSchema(strawberry.Schema):
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with its limits; in prod, no introspection and masked unexpected errors."""
-    extensions: list[Callable[[], SchemaExtension]] = [
-        lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
-        lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
-        lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
+    rules = limit_rules(max_depth=settings.graphql_max_depth, max_aliases=settings.graphql_max_aliases)
+    if not settings.is_dev:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
+        checked_queries(max_tokens=settings.graphql_max_tokens, validated=ValidatedQueries(rules)),
         GovkitErrors,
         AuditAndLimits,
     ]
-    if not settings.is_dev:
-        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
 
     return GovkitSchema(
         query=Query,
