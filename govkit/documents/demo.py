@@ -35,6 +35,38 @@ def source_files(directory: Path = TEMPLATES_DIR) -> list[Path]:
     return sorted(directory.glob("fr/*.md")) + sorted(directory.glob("en/*.md"))
 
 
+def publish_root_template(*, db: Database, pool: WorkerPool, max_bytes: int, path: Path) -> tuple[str, str, bool]:
+    """Upload (validated in a worker) and publish the root template built from one source; idempotent.
+
+    Returns its kind, its language and whether a new version was uploaded.
+    """
+    source = read_source(path)
+    data = build_docx(source, catalogue())
+    outcome = service.upload_root_template_version(
+        db=db,
+        actor=SYSTEM,
+        pool=pool,
+        kind=source.kind,
+        language=source.language,
+        filename=f"trame-{source.kind}-{source.language}.docx",
+        data=data,
+        max_bytes=max_bytes,
+        note=f"Construite depuis templates/reglements/{source.language}/{path.name}",
+    )
+    if outcome.version is None:
+        problems = "; ".join(f"{i.part} ¶{i.paragraph}: {i.message}" for i in outcome.report.items)
+        raise InvalidInput(f"{path.name} is not a valid root template: {problems}")
+    if outcome.version.published_at is None:
+        service.publish_root_template_version(
+            db=db,
+            actor=SYSTEM,
+            version_id=outcome.version.id,  # type: ignore[arg-type]
+            change_kind="substantive",
+            changelog=CHANGELOG,
+        )
+    return source.kind, source.language, outcome.created
+
+
 def publish_all(
     *,
     db: Database,
@@ -46,45 +78,20 @@ def publish_all(
     """Idempotent: unchanged sources upload nothing, unchanged inputs render nothing."""
     report = PublicationReport()
     for path in source_files():
-        source = read_source(path)
-        data = build_docx(source, catalogue())
-        outcome = service.upload_root_template_version(
-            db=db,
-            actor=SYSTEM,
-            pool=pool,
-            kind=source.kind,
-            language=source.language,
-            filename=f"trame-{source.kind}-{source.language}.docx",
-            data=data,
-            max_bytes=max_bytes,
-            note=f"Construite depuis templates/reglements/{source.language}/{path.name}",
-        )
-        if outcome.version is None:
-            problems = "; ".join(f"{i.part} ¶{i.paragraph}: {i.message}" for i in outcome.report.items)
-            raise InvalidInput(f"{path.name} is not a valid root template: {problems}")
-        report.uploaded += int(outcome.created)
-        if outcome.version.published_at is None:
-            service.publish_root_template_version(
-                db=db,
-                actor=SYSTEM,
-                version_id=outcome.version.id,  # type: ignore[arg-type]
-                change_kind="substantive",
-                changelog=CHANGELOG,
-            )
-        summary = service.render_variants(db=db, actor=SYSTEM, pool=pool, kind=source.kind, language=source.language)
+        kind, language, created = publish_root_template(db=db, pool=pool, max_bytes=max_bytes, path=path)
+        report.uploaded += int(created)
+        summary = service.render_variants(db=db, actor=SYSTEM, pool=pool, kind=kind, language=language)
         report.rendered += summary.rendered
         report.reused += summary.reused
-        report.failures += [
-            f"{f.organisation_code} {source.kind}/{source.language}: {f.message}" for f in summary.failures
-        ]
+        report.failures += [f"{f.organisation_code} {kind}/{language}: {f.message}" for f in summary.failures]
         for org, variant in summary.variants:
             with db.reading() as session:
                 current = session.exec(
                     select(DocumentVersion.sha256)
                     .where(
                         DocumentVersion.organisation_id == org.id,
-                        DocumentVersion.kind == source.kind,
-                        DocumentVersion.language == source.language,
+                        DocumentVersion.kind == kind,
+                        DocumentVersion.language == language,
                     )
                     .order_by(col(DocumentVersion.number).desc())
                     .limit(1)
@@ -93,5 +100,5 @@ def publish_all(
                 service.publish_variant(db=db, actor=SYSTEM, variant_id=variant.id, policy=policy)  # type: ignore[arg-type]
                 report.published += 1
         if progress:
-            progress(f"{source.kind}/{source.language}")
+            progress(f"{kind}/{language}")
     return report

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from govkit.documents.ooxml import CLAUSE_TAG_PREFIX, NS, is_jinja_part, w
-from govkit.documents.render import SAFE_PARSER
+from govkit.documents.ooxml import CLAUSE_TAG_PREFIX, NS, story_parts, w
+from govkit.documents.render import SAFE_PARSER, clause_keys_in
 
 _CLAUSES = etree.XPath("//w:sdt[w:sdtPr/w:tag[starts-with(@w:val, $prefix)]]", namespaces=NS)
 _PARAGRAPHS = etree.XPath(".//w:p", namespaces=NS)
@@ -41,8 +41,7 @@ def paragraph_text(paragraph: etree._Element) -> str:
 
 
 def _story_parts(archive: zipfile.ZipFile) -> list[str]:
-    names = [n for n in archive.namelist() if is_jinja_part(n) and n != "docProps/core.xml"]
-    return sorted(names, key=lambda n: (n != "word/document.xml", n))
+    return story_parts(archive.namelist())
 
 
 def read_clauses(data: bytes) -> list[ClauseText]:
@@ -58,18 +57,12 @@ def read_clauses(data: bytes) -> list[ClauseText]:
     return found
 
 
-_TAG_VALUES = etree.XPath("//w:sdt/w:sdtPr/w:tag/@w:val", namespaces=NS)
-
-
 def clause_keys(data: bytes) -> list[str]:
     """The clause keys in document order, without extracting any text (fast path of read_clauses)."""
     keys: list[str] = []
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for part in _story_parts(archive):
-            root = etree.fromstring(archive.read(part), SAFE_PARSER)
-            keys += [
-                str(v)[len(CLAUSE_TAG_PREFIX) :] for v in _TAG_VALUES(root) if str(v).startswith(CLAUSE_TAG_PREFIX)
-            ]
+            keys += clause_keys_in(etree.fromstring(archive.read(part), SAFE_PARSER))
     return keys
 
 

@@ -25,7 +25,7 @@ from govkit.documents.inspect import read_clauses
 from govkit.documents.kinds import LANGUAGES, KindSpec, catalogue
 from govkit.documents.models import Blob, DocumentVersion, RootTemplate, RootTemplateVersion, Variant
 from govkit.documents.ooxml import DOCX_MEDIA_TYPE
-from govkit.documents.render import RenderError
+from govkit.documents.render import PortableTemplate, RenderError
 from govkit.documents.validate import ValidationReport
 from govkit.documents.workers import WorkerPool
 from govkit.errors import Conflict, InvalidInput, NotFound
@@ -296,6 +296,17 @@ def _schools(session: Session, actor: Principal, codes: Sequence[str] | None) ->
     return orgs
 
 
+def variant_inputs_sha256(template_sha256: str, context: dict) -> str:
+    """What identifies a variant: the root template version, the context, the renderer's versions."""
+    payload = {
+        "template": template_sha256,
+        "context": context,
+        "renderer": RENDERER_VERSION,
+        "context_version": RENDER_CONTEXT_VERSION,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
 def render_variants(
     *,
     db: Database,
@@ -314,9 +325,6 @@ def render_variants(
         orgs = _schools(session, actor, schools)
         _template, version = _published_root(session, kind, language)
         summary.root_version = version.number
-        blob = session.get(Blob, version.sha256)
-        assert blob is not None
-        template_bytes = blob.data
         ids = [o.id for o in orgs if o.id is not None]
         revisions = latest_profiles(session, ids)
         campuses: dict[int, list[tuple[str, str]]] = {}
@@ -336,13 +344,7 @@ def render_variants(
                 campuses=campuses.get(org.id, []),  # type: ignore[arg-type]
                 document=DocumentInfo(kind, language, spec.title.get(language), version.number),
             )
-            payload = {
-                "template": version.sha256,
-                "context": context,
-                "renderer": RENDERER_VERSION,
-                "context_version": RENDER_CONTEXT_VERSION,
-            }
-            inputs = hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+            inputs = variant_inputs_sha256(version.sha256, context)
             prepared.append((org, revision, inputs, context))
         known = {
             v.inputs_sha256: v
@@ -360,26 +362,89 @@ def render_variants(
     total, done = len(orgs), len(summary.variants) + len(summary.failures)
     if progress:
         progress(done, total)
-    outcomes = pool.map(
-        jobs.render_job, [(version.sha256, template_bytes, code, item[3]) for code, item in pending.items()]
-    )
+    rendered: list[tuple[Organisation, ProfileRevision, str, jobs.RenderOutcome]] = []
     try:
+        template = _compiled_template(db, pool, version) if pending else None
+        outcomes = pool.map(
+            jobs.render_compiled_job, [(version.sha256, template, code, item[3]) for code, item in pending.items()]
+        )
         for outcome in outcomes:
             org, revision, inputs, _context = pending.pop(outcome.key)
             if outcome.data is None:
                 summary.failures.append(RenderFailure(org.code, outcome.error or "rendering failed", outcome.missing))
             else:
-                variant = _store_variant(db, actor, org, revision, version, inputs, outcome)
-                summary.variants.append((org, variant))
-                summary.rendered += 1
+                rendered.append((org, revision, inputs, outcome))
             done += 1
             if progress:
                 progress(done, total)
     except RenderError as exc:  # a worker overran its limits: the rest of the batch is not rendered
         summary.failures += [RenderFailure(code, str(exc)) for code in pending]
+    for (org, *_), variant in zip(rendered, _store_variants(db, actor, version, rendered), strict=True):
+        summary.variants.append((org, variant))
+        summary.rendered += 1
     summary.variants.sort(key=lambda pair: pair[0].code)
     summary.failures.sort(key=lambda f: f.organisation_code)
     return summary
+
+
+def _compiled_template(db: Database, pool: WorkerPool, version: RootTemplateVersion) -> PortableTemplate:
+    """The root template version, compiled once for the pool and sent along with every job that renders it.
+
+    Two workers share the compilation (the body, and the rest), as nothing can be rendered before it ends.
+    """
+
+    def compile_in_workers() -> PortableTemplate:
+        with db.reading() as session:
+            blob = session.get(Blob, version.sha256)
+        assert blob is not None
+        if pool.processes < 2:
+            return pool.run(jobs.compile_job, version.sha256, blob.data)
+        pieces = pool.map(jobs.compile_job, [(version.sha256, blob.data, True), (version.sha256, blob.data, False)])
+        return PortableTemplate.combine(list(pieces))
+
+    return pool.cached(f"template:{version.sha256}", compile_in_workers)
+
+
+def _store_variants(
+    db: Database,
+    actor: Principal,
+    version: RootTemplateVersion,
+    rendered: Sequence[tuple[Organisation, ProfileRevision, str, jobs.RenderOutcome]],
+) -> list[Variant]:
+    """Store a batch of rendered variants in one transaction (one commit, not one per school)."""
+    if not rendered:
+        return []
+    digests = [hashlib.sha256(outcome.data or b"").hexdigest() for *_, outcome in rendered]
+    blobs = {digest: outcome.data for digest, (*_, outcome) in zip(digests, rendered, strict=True) if outcome.data}
+    try:
+        with db.transaction() as session:
+            stored = set(session.exec(select(Blob.sha256).where(col(Blob.sha256).in_(list(blobs)))).all())
+            session.add_all(
+                Blob(sha256=digest, size=len(data), media_type=DOCX_MEDIA_TYPE, data=data)
+                for digest, data in blobs.items()
+                if digest not in stored
+            )
+            session.flush()
+            variants = [
+                Variant(
+                    inputs_sha256=inputs,
+                    root_template_version_id=version.id,  # type: ignore[arg-type]
+                    organisation_id=org.id,  # type: ignore[arg-type]
+                    profile_revision_id=revision.id,  # type: ignore[arg-type]
+                    sha256=digest,
+                    clauses=list(outcome.clauses),
+                    rendered_by=actor.label,
+                )
+                for digest, (org, revision, inputs, outcome) in zip(digests, rendered, strict=True)
+            ]
+            session.add_all(variants)
+            session.flush()
+            return variants
+    except sa.exc.IntegrityError:  # some of these inputs were rendered concurrently: one at a time, keeping theirs
+        return [
+            _store_variant(db, actor, org, revision, version, inputs, outcome)
+            for org, revision, inputs, outcome in rendered
+        ]
 
 
 def _store_variant(

@@ -7,6 +7,7 @@ import multiprocessing
 import os
 import resource
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, TimeoutError, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -15,6 +16,9 @@ from typing import Any, TypeVar
 from govkit.documents.render import RenderError
 
 T = TypeVar("T")
+
+#: Results the pool keeps (see ``WorkerPool.cached``): compiled root template versions, a few dozen kB each.
+CACHE_SIZE = 64
 
 
 class RenderTimeout(RenderError):
@@ -35,6 +39,7 @@ class WorkerPool:
         self.memory_mb = memory_mb
         self._executor: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
+        self._results: OrderedDict[str, Any] = OrderedDict()
 
     def _pool(self) -> ProcessPoolExecutor:
         with self._lock:
@@ -92,6 +97,23 @@ class WorkerPool:
         except BrokenProcessPool as exc:
             self._reset()
             raise RenderError("the worker process stopped while handling the template (memory or time limit)") from exc
+
+    def cached(self, key: str, compute: Callable[[], T]) -> T:
+        """What ``compute`` (work done by this pool's workers) gave for ``key``, computed once.
+
+        The most recently used ``CACHE_SIZE`` results are kept; two threads asking for a new key at
+        the same time may both compute it.
+        """
+        with self._lock:
+            if key in self._results:
+                self._results.move_to_end(key)
+                return self._results[key]  # type: ignore[no-any-return]
+        value = compute()
+        with self._lock:
+            self._results[key] = value
+            while len(self._results) > CACHE_SIZE:
+                self._results.popitem(last=False)
+        return value
 
     def close(self) -> None:
         self._reset()
