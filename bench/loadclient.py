@@ -188,3 +188,53 @@ def drive(
 def repeat(step: Step) -> Iterator[Sequence[Step]]:
     while True:
         yield (step,)
+
+
+async def _mixed(
+    host: str,
+    port: int,
+    main: Iterator[Sequence[Step]],
+    main_concurrency: int,
+    background: Iterator[Sequence[Step]],
+    background_concurrency: int,
+) -> tuple[Report, Report]:
+    """Run ``main`` to its end while ``background`` loops beside it; both reports cover the same span."""
+    ours, theirs = Report(), Report()
+    stop = asyncio.Event()
+
+    async def background_connection() -> None:
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            for script in background:
+                for tag, raw, check in script:
+                    start = time.perf_counter()
+                    writer.write(raw)
+                    response = await _read_response(reader)
+                    theirs.outcomes.append(Outcome(tag, response.status, time.perf_counter() - start, check(response)))
+                if stop.is_set():
+                    return
+        finally:
+            writer.close()
+
+    started = time.perf_counter()
+    behind = [asyncio.ensure_future(background_connection()) for _ in range(background_concurrency)]
+    await asyncio.gather(*[_connection(host, port, main, ours, None, False) for _ in range(main_concurrency)])
+    stop.set()
+    await asyncio.gather(*behind)
+    ours.seconds = theirs.seconds = time.perf_counter() - started
+    return ours, theirs
+
+
+def drive_mixed(
+    host: str,
+    port: int,
+    main: Iterator[Sequence[Step]],
+    *,
+    concurrency: int,
+    background: Iterator[Sequence[Step]],
+    background_concurrency: int,
+) -> tuple[Report, Report]:
+    """Replay ``main`` to its end with ``concurrency`` connections while ``background`` scripts loop
+    on ``background_concurrency`` others (e.g. members at the rentrée, intranets polling)."""
+    runner = uvloop.run if uvloop is not None else asyncio.run
+    return runner(_mixed(host, port, main, concurrency, background, background_concurrency))

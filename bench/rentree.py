@@ -31,6 +31,7 @@ class Member:
     school: str
     token: str
     documents: tuple[int, ...]  # French document versions in force this member acknowledges
+    shas: tuple[str, ...]  # their SHA-256, to download them
 
 
 @dataclass
@@ -66,14 +67,14 @@ def prepare(backend: str, name: str, *, persons_per_school: int) -> Rentree:
         pool.close()
     rentree = Rentree(url=url, settings=settings)
     with db.transaction() as session:
-        documents: dict[int, list[tuple[int, set[str]]]] = {}
+        documents: dict[int, list[tuple[int, str, set[str]]]] = {}
         for version in session.exec(
             select(DocumentVersion).where(DocumentVersion.language == ACKNOWLEDGED_LANGUAGE)
         ).all():
             spec = catalogue().kind(version.kind)
             if spec.acknowledgement:
                 documents.setdefault(version.organisation_id, []).append(
-                    (version.id, {p.value for p in spec.populations})  # type: ignore[arg-type]
+                    (version.id, version.sha256, {p.value for p in spec.populations})  # type: ignore[arg-type]
                 )
         populations: dict[int, set[str]] = {}
         for person_id, population in session.exec(select(PersonPopulation.person_id, PersonPopulation.population)):
@@ -122,9 +123,10 @@ def prepare(backend: str, name: str, *, persons_per_school: int) -> Rentree:
             session.flush()
             rentree.intranet_tokens[codes[org_id]] = _token(settings, intranet.subject, grant.id, "intranet")  # type: ignore[arg-type]
         for pid, org, _ in persons:
-            mine = tuple(d for d, wanted in documents.get(org, []) if wanted & populations.get(pid, set()))
+            mine = [(d, sha) for d, sha, wanted in documents.get(org, []) if wanted & populations.get(pid, set())]
+            token = _token(settings, subjects[pid], grants[pid], "member")
             rentree.members.append(
-                Member(pid, codes[org], _token(settings, subjects[pid], grants[pid], "member"), mine)
+                Member(pid, codes[org], token, tuple(d for d, _ in mine), tuple(sha for _, sha in mine))
             )
     engine.dispose()
     return rentree

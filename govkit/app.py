@@ -1,14 +1,17 @@
 """create_app(): FastAPI with the GraphQL endpoint and plain HTTP routes."""
 
 import logging
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
 
 import anyio.to_thread
 import sqlalchemy as sa
+import strawberry
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
-from strawberry.fastapi import GraphQLRouter
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
 
 from govkit.acknowledgements import service as acknowledgements
 from govkit.acknowledgements.certificate import certificate_docx
@@ -28,6 +31,25 @@ from govkit.settings import Settings, get_settings
 from govkit.web.routes import static_files, web_router
 
 log = logging.getLogger("govkit")
+
+
+class GraphQLEndpoint(GraphQL):
+    """strawberry's ASGI endpoint with govkit's per-request context."""
+
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        *,
+        context_getter: Callable[[Request, Response], Awaitable[Context]],
+        **options: Any,
+    ) -> None:
+        super().__init__(schema, **options)
+        self._context_getter = context_getter
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:  # type: ignore[override]
+        assert isinstance(request, Request)
+        assert isinstance(response, Response)
+        return await self._context_getter(request, response)
 
 
 class AuthenticationFailed(Exception):
@@ -76,7 +98,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     limiter = RateLimiter(settings.mutation_rate_per_minute)
 
-    async def context(request: Request) -> Context:
+    async def context(request: Request, response: Response) -> Context:
         found = Context(
             db=database,
             settings=settings,
@@ -85,15 +107,17 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             client_ip=request.client.host if request.client else None,
         )
         found.limiter = limiter  # type: ignore[attr-defined]
+        found.request, found.response = request, response
         return found
 
-    graphql = GraphQLRouter(
+    graphql = GraphQLEndpoint(
         build_schema(settings),
         context_getter=context,
         graphql_ide="graphiql" if settings.is_dev else None,
         multipart_uploads_enabled=True,
     )
-    app.include_router(graphql, prefix="/graphql")
+    # A plain route to strawberry's ASGI app: FastAPI's dependency solving cost more than the query.
+    app.add_route("/graphql", graphql, methods=["GET", "POST"], include_in_schema=False)
     app.include_router(web_router(db=database, settings=settings))
     app.mount("/ui/static", static_files(), name="static")
 

@@ -64,7 +64,9 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # Write transactions take the write lock first (and wait for it): a deferred transaction
+        # that read first could not upgrade once another connection had written (SQLITE_BUSY).
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("govkit_write") else "BEGIN")
 
 
 def create_db_engine(url: str, *, echo: bool = False) -> Engine:
@@ -108,12 +110,26 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on any error."""
         with self._lock, self.session() as session:
+            if not self._savepoints and self.dialect == "sqlite":
+                session.connection(execution_options={"govkit_write": True})
             try:
                 yield session
                 session.commit()
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextmanager
+    def single_read(self) -> Iterator[Connection]:
+        """A connection for one read-only statement: on PostgreSQL in autocommit, which spares the
+        BEGIN and ROLLBACK round trips (one statement reads a consistent snapshot by itself)."""
+        if self._savepoints or self.dialect != "postgresql":
+            with self.reading() as session:
+                yield session.connection()
+            return
+        assert isinstance(self.bind, Engine)
+        with self.bind.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            yield connection
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from govkit import migrations
 from govkit.acknowledgements import chain
@@ -85,3 +88,123 @@ def test_fifty_persons_at_once_make_fifty_chained_records(live: tuple[Database, 
     report = chain.verify(db)
     assert report.ok
     assert report.records == 50
+
+
+def test_concurrent_members_share_transactions_and_each_is_recorded_once(live: tuple[Database, int]) -> None:
+    """40 members released at once: their acknowledgements are written in fewer transactions than
+    records (group commit), each exactly once, the chain intact, one audit event each."""
+    import threading
+
+    from govkit.acknowledgements.recording import AuditNote, group_commit
+
+    db, document_id = live
+    actors = [member(db, SCHOOL, someone(db, SCHOOL, "student", only=False, skip=i)) for i in range(40)]
+    writer = group_commit(db)
+    batches_before, records_before = writer.batches, writer.records
+    start = threading.Barrier(len(actors))
+
+    def go(actor):
+        start.wait()
+        note = AuditNote(actor=actor, action="mutation.acknowledge", correlation_id="bench", target={})
+        # twice each: the second call returns the first record
+        first = acks.acknowledge(db=db, actor=actor, document_version_id=document_id, audit=note)
+        again = acks.acknowledge(db=db, actor=actor, document_version_id=document_id, audit=note)
+        assert again.record.id == first.record.id
+        return first
+
+    with ThreadPoolExecutor(max_workers=len(actors)) as pool:
+        receipts = list(pool.map(go, actors))
+    assert len({r.record.id for r in receipts}) == 40
+    assert _count(db) == 40
+    assert writer.records - records_before == 40
+    assert writer.batches - batches_before < 80  # some calls shared a transaction
+    report = chain.verify(db)
+    assert report.ok and report.records == 40
+    with db.reading() as session:
+        events = session.execute(
+            sa.text("SELECT count(*) FROM audit_event WHERE correlation_id = 'bench' AND outcome = 'ok'")
+        ).scalar_one()
+    assert events == 40  # written with the records, not for the calls that found one
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_batch_decides_as_one_call_after_the_other(live: tuple[Database, int], data: st.DataObject) -> None:
+    """Whatever a batch holds (repeats, unknown persons or documents, another school's members,
+    departed persons), each request gets what it would get alone, in order, and the chain verifies."""
+    from govkit.acknowledgements.recording import ClientInfo, Receipt, Request, record_batch
+    from govkit.errors import GovkitError
+
+    db, _document_id = live
+    pool = _batch_pool(db)
+    picks = data.draw(st.lists(st.sampled_from(sorted(pool)), min_size=1, max_size=12))
+    requests = [
+        Request(
+            person_id=pool[name][0],
+            document_version_id=pool[name][1],
+            method="electronic",
+            auth_method="test",
+            recorded_by=name,
+            language=None,
+            client=ClientInfo(ip="192.0.2.1"),
+        )
+        for name in picks
+    ]
+    with db.session() as session:
+        outcomes = record_batch(session, requests, today=date.today())
+        seen: dict[tuple[int, int], int] = {}
+        for name, request, outcome in zip(picks, requests, outcomes, strict=True):
+            expected = pool[name][2]
+            if expected is None:
+                assert isinstance(outcome, Receipt), (name, outcome)
+                pair = (request.person_id, request.document_version_id)
+                assert seen.setdefault(pair, outcome.record.id) == outcome.record.id  # repeats: the first record
+            else:
+                assert isinstance(outcome, GovkitError) and isinstance(outcome, expected), (name, outcome)
+        assert len(seen) == len({r.record.id for r in outcomes if isinstance(r, Receipt)})
+        ids = [i for (i,) in session.execute(sa.text("SELECT id FROM acknowledgement ORDER BY id"))]
+        assert sorted(seen.values()) == ids  # id order is chain order, nothing else inserted
+        session.rollback()
+
+
+def _batch_pool(db: Database) -> dict[str, tuple[int, int, type | None]]:
+    """Named requests: (person id, document version id, the refusal expected or None)."""
+    from govkit.errors import Forbidden, InvalidInput, NotFound
+
+    with db.reading() as session:
+        ids = dict(session.execute(sa.text("SELECT external_id, id FROM person")).all())
+        departed = session.execute(
+            sa.text(
+                "SELECT p.id FROM person p JOIN organisation o ON o.id = p.organisation_id "
+                "WHERE o.code = :s AND p.status <> 'active'"
+            ),
+            {"s": SCHOOL},
+        ).first()
+        other = session.execute(
+            sa.text(
+                "SELECT p.id FROM person p JOIN organisation o ON o.id = p.organisation_id "
+                "WHERE o.code <> :s AND p.status = 'active' LIMIT 1"
+            ),
+            {"s": SCHOOL},
+        ).scalar_one()
+    document_id = _published(db)
+    pool: dict[str, tuple[int, int, type | None]] = {
+        f"student{i}": (ids[someone(db, SCHOOL, "student", only=False, skip=i)], document_id, None) for i in range(4)
+    }
+    pool["stranger"] = (other, document_id, Forbidden)
+    pool["nobody"] = (10**9, document_id, NotFound)
+    pool["no-document"] = (pool["student0"][0], 10**9, NotFound)
+    if departed is not None:
+        pool["departed"] = (departed[0], document_id, InvalidInput)
+    return pool
+
+
+def _published(db: Database) -> int:
+    with db.reading() as session:
+        return session.execute(
+            sa.text(
+                "SELECT d.id FROM document_version d JOIN organisation o ON o.id = d.organisation_id "
+                "WHERE o.code = :s AND d.kind = 'internal' AND d.language = 'fr'"
+            ),
+            {"s": SCHOOL},
+        ).scalar_one()

@@ -47,22 +47,56 @@ def client_digest(ip: str | None, user_agent: str | None, code: str) -> str:
     return hashlib.sha256(f"{code}\n{ip or ''}\n{user_agent or ''}".encode()).hexdigest()
 
 
-def lock(session: Session) -> ChainHead:
-    """Take the chain's write lock first thing in a transaction; held until it ends."""
-    session.execute(sa.update(ChainHead).where(col(ChainHead.id) == 1).values(updated_at=utcnow()))
-    head = session.exec(select(ChainHead).where(ChainHead.id == 1).execution_options(populate_existing=True)).one()
-    return head
+@dataclass
+class Head:
+    """The end of the chain as the lock holder sees it."""
+
+    last_id: int | None
+    last_hash: str
 
 
-def append(session: Session, head: ChainHead, record: Acknowledgement) -> Acknowledgement:
-    """Chain and insert ``record``; the caller holds the lock from ``lock``."""
-    record.previous_hash = head.last_hash
-    record.record_hash = record_hash(head.last_hash, record)
-    session.add(record)
+_LOCK = (
+    sa.update(ChainHead)
+    .where(col(ChainHead.id) == 1)
+    .values(updated_at=sa.bindparam("now"))
+    .returning(col(ChainHead.last_id), col(ChainHead.last_hash))
+)
+_MOVE = (
+    sa.update(ChainHead)
+    .where(col(ChainHead.id) == 1)
+    .values(last_id=sa.bindparam("last_id"), last_hash=sa.bindparam("last_hash"), updated_at=sa.bindparam("now"))
+)
+
+
+def lock(session: Session) -> Head:
+    """Take the chain's write lock first thing in a transaction (held until it ends); one statement."""
+    last_id, last_hash = session.execute(_LOCK, {"now": utcnow()}).one()
+    return Head(last_id, last_hash)
+
+
+def append_many(session: Session, head: Head, records: list[Acknowledgement]) -> list[Acknowledgement]:
+    """Chain and insert ``records`` in order, in one multi-row insert; the caller holds the lock.
+
+    Records get their ids here, after the chain's last one, so that id order is chain order
+    (``verify`` walks the chain by id) whatever order a multi-row insert would assign ids in:
+    every acknowledgement is inserted by this function, under the lock.
+    """
+    if not records:
+        return records
+    for record in records:
+        record.id = (head.last_id or 0) + 1
+        record.previous_hash = head.last_hash
+        record.record_hash = record_hash(head.last_hash, record)
+        head.last_id, head.last_hash = record.id, record.record_hash
+    session.add_all(records)
     session.flush()
-    head.last_id, head.last_hash = record.id, record.record_hash
-    session.add(head)
-    return record
+    session.execute(_MOVE, {"last_id": head.last_id, "last_hash": head.last_hash, "now": utcnow()})
+    return records
+
+
+def append(session: Session, head: Head, record: Acknowledgement) -> Acknowledgement:
+    """Chain and insert one record; the caller holds the lock from ``lock``."""
+    return append_many(session, head, [record])[0]
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from strawberry.file_uploads import Upload
 
 from govkit.acknowledgements import persons, service
 from govkit.acknowledgements.types import Campaign, ImportReport, Me, Receipt
+from govkit.auth import audit
 from govkit.graphql.context import Info
 from govkit.graphql.convert import int_id
 
@@ -53,13 +54,23 @@ class AcknowledgementMutation:
         document_sha256: str | None = None,
         language: str | None = None,
     ) -> Receipt:
+        given = {"documentVersionId": document_version_id, "documentSha256": document_sha256, "language": language}
+        note = service.AuditNote(
+            actor=info.context.actor,
+            action="mutation.acknowledge",
+            correlation_id=info.context.correlation_id,
+            target=audit.summarise({k: v for k, v in given.items() if v is not None}),
+            client_ip=info.context.client_ip,
+        )
         found = await info.context.call(
             service.acknowledge,
             document_version_id=int_id(document_version_id),
             client=_client(info),
             language=language,
             shown_sha256=document_sha256,
+            audit=note,
         )
+        info.context.audited.add(info.path.key)  # written with the record, in its transaction
         return Receipt.from_data(found, info.context.settings.public_url)
 
     @strawberry.mutation(description="Record a visa signed on paper for a person of your school, with a reason")

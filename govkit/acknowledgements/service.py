@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -11,9 +10,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from govkit.acknowledgements import campaigns as campaign_queries
-from govkit.acknowledgements import chain
-from govkit.acknowledgements.campaigns import ACKNOWLEDGED_LANGUAGE, CampaignStatus, PendingPerson, new_code
+from govkit.acknowledgements import chain, recording
+from govkit.acknowledgements.campaigns import ACKNOWLEDGED_LANGUAGE, CampaignStatus, PendingPerson
 from govkit.acknowledgements.models import Acknowledgement, Campaign, Person, PersonPopulation
+from govkit.acknowledgements.recording import AuditNote, ClientInfo, Receipt
 from govkit.acknowledgements.wording import wording as compose_wording
 from govkit.auth.models import Identity, RoleGrant
 from govkit.auth.policy import Action, authorize, is_allowed
@@ -21,56 +21,9 @@ from govkit.auth.roles import Principal, Role
 from govkit.db import Database, utcnow
 from govkit.documents.kinds import catalogue
 from govkit.documents.models import DocumentVersion
-from govkit.errors import Conflict, Forbidden, InvalidInput, NotFound
+from govkit.errors import Forbidden, InvalidInput, NotFound
 from govkit.organisations.models import Organisation
 from govkit.organisations.service import organisation_by_code
-
-
-@dataclass(frozen=True)
-class ClientInfo:
-    """How the request reached us: recorded with an electronic acknowledgement."""
-
-    ip: str | None = None
-    user_agent: str | None = None
-
-
-@dataclass(frozen=True)
-class Receipt:
-    record: Acknowledgement
-    person: Person
-    organisation: Organisation
-    document: DocumentVersion
-
-    @property
-    def title(self) -> str:
-        return catalogue().kind(self.document.kind).title.get(self.document.language)
-
-    def to_json(self) -> dict[str, Any]:
-        r = self.record
-        return {
-            "receipt_id": r.id,
-            "verification_code": r.verification_code,
-            "person": {
-                "external_id": self.person.external_id,
-                "name": f"{self.person.given_name} {self.person.family_name}",
-            },
-            "school": self.organisation.code,
-            "document": {
-                "kind": self.document.kind,
-                "title": self.title,
-                "version": self.document.number,
-                "language": self.document.language,
-                "effective_from": self.document.effective_from.isoformat(),
-                "sha256": r.document_sha256,
-            },
-            "wording": r.wording,
-            "acknowledged_at": r.acknowledged_at.isoformat(),
-            "method": r.method,
-            "authentication": r.auth_method,
-            "recorded_by": r.recorded_by,
-            "record_hash": r.record_hash,
-            "previous_hash": r.previous_hash,
-        }
 
 
 def _person(session: Session, person_id: int) -> Person:
@@ -80,137 +33,13 @@ def _person(session: Session, person_id: int) -> Person:
     return person
 
 
-def _version_in_force(session: Session, document: DocumentVersion, today: date) -> DocumentVersion | None:
-    return session.exec(
-        select(DocumentVersion)
-        .where(
-            DocumentVersion.organisation_id == document.organisation_id,
-            DocumentVersion.kind == document.kind,
-            DocumentVersion.language == document.language,
-            DocumentVersion.effective_from <= today,
-        )
-        .order_by(col(DocumentVersion.number).desc())
-        .limit(1)
-    ).first()
-
-
 def _populations(session: Session, person_id: int) -> set[str]:
     return set(session.exec(select(PersonPopulation.population).where(PersonPopulation.person_id == person_id)).all())
 
 
-def _check_acknowledgeable(session: Session, person: Person, document: DocumentVersion, today: date) -> None:
-    spec = catalogue().kind(document.kind)
-    if not spec.acknowledgement:
-        raise InvalidInput(f"The {spec.title.en.lower()} is for information: it is not acknowledged.")
-    if document.language != ACKNOWLEDGED_LANGUAGE:
-        french = session.exec(
-            select(DocumentVersion)
-            .where(
-                DocumentVersion.organisation_id == document.organisation_id,
-                DocumentVersion.kind == document.kind,
-                DocumentVersion.language == ACKNOWLEDGED_LANGUAGE,
-                DocumentVersion.effective_from <= today,
-            )
-            .order_by(col(DocumentVersion.number).desc())
-        ).first()
-        hint = f" (document version id {french.id})" if french else ""
-        raise InvalidInput(
-            f"The French text is the one in force: acknowledge the French version{hint}; "
-            "the English text is a translation to read alongside it."
-        )
-    if document.organisation_id != person.organisation_id:
-        raise Forbidden("This document belongs to another school.")
-    if person.status != "active":
-        raise InvalidInput("This person has left the school: nothing to acknowledge.")
-    if document.effective_from > today:
-        raise InvalidInput(f"Version {document.number} only comes into force on {document.effective_from:%Y-%m-%d}.")
-    current = _version_in_force(session, document, today)
-    if current is not None and current.id != document.id:
-        raise Conflict(
-            f"Version {document.number} of the {spec.title.en.lower()} is no longer in force: "
-            f"acknowledge version {current.number} (document version id {current.id}), "
-            f"in force since {current.effective_from:%Y-%m-%d}."
-        )
-    if not {p.value for p in spec.populations} & _populations(session, person.id):  # type: ignore[arg-type]
-        raise InvalidInput(f"The {spec.title.en.lower()} does not concern this person's populations.")
-
-
-def _open_campaign(session: Session, document: DocumentVersion) -> int | None:
-    return session.exec(select(Campaign.id).where(Campaign.document_version_id == document.id)).first()
-
-
-def _record(
-    *,
-    db: Database,
-    person_id: int,
-    document_version_id: int,
-    method: str,
-    auth_method: str,
-    recorded_by: str,
-    language: str,
-    client: ClientInfo,
-    reason: str | None = None,
-    acknowledged_at: datetime | None = None,
-    shown_sha256: str | None = None,
-    authorise: Any = None,
-) -> Receipt:
-    today = date.today()
-    with db.transaction() as session:
-        head = chain.lock(session)  # serialises every append: concurrent calls never create two
-        person = _person(session, person_id)
-        document = session.get(DocumentVersion, document_version_id)
-        if document is None:
-            raise NotFound(f"No document version {document_version_id}.")
-        if authorise is not None:
-            authorise(person, document)
-        existing = session.exec(
-            select(Acknowledgement).where(
-                Acknowledgement.person_id == person.id, Acknowledgement.document_version_id == document.id
-            )
-        ).first()
-        organisation = session.get(Organisation, person.organisation_id)
-        assert organisation is not None
-        if existing is not None:  # acknowledging twice returns the first record
-            return Receipt(existing, person, organisation, document)
-        _check_acknowledgeable(session, person, document, today)
-        if shown_sha256 is not None and shown_sha256 != document.sha256:
-            raise Conflict("The document you read is not the version in force: reload it and read it again.")
-        text = compose_wording(
-            language=language,
-            given_name=person.given_name,
-            family_name=person.family_name,
-            title=catalogue().kind(document.kind).title.get(language),
-            school=organisation.name,
-            version=document.number,
-            effective_from=document.effective_from,
-            sha256=document.sha256,
-        )
-        code = new_code()
-        record = chain.append(
-            session,
-            head,
-            Acknowledgement(
-                person_id=person.id,  # type: ignore[arg-type]
-                organisation_id=person.organisation_id,
-                document_version_id=document.id,  # type: ignore[arg-type]
-                campaign_id=_open_campaign(session, document),
-                method=method,
-                document_sha256=document.sha256,
-                wording=text,
-                wording_sha256=hashlib.sha256(text.encode()).hexdigest(),
-                acknowledged_at=acknowledged_at or utcnow(),
-                auth_method=auth_method,
-                recorded_by=recorded_by,
-                reason=reason,
-                client_ip=(client.ip or None) and client.ip[:64],
-                user_agent=(client.user_agent or None) and client.user_agent[:512],
-                client_sha256=chain.client_digest(client.ip, client.user_agent, code),
-                verification_code=code,
-                previous_hash="",
-                record_hash="",
-            ),
-        )
-        return Receipt(record, person, organisation, document)
+def _record(db: Database, request: recording.Request) -> Receipt:
+    """Check and chain one acknowledgement, in a batch with the concurrent ones (see recording)."""
+    return recording.group_commit(db).submit(request)
 
 
 def acknowledge(
@@ -221,6 +50,7 @@ def acknowledge(
     client: ClientInfo | None = None,
     language: str | None = None,
     shown_sha256: str | None = None,
+    audit: AuditNote | None = None,
 ) -> Receipt:
     """The authenticated member acknowledges a document version in force, for themself only."""
     if actor.role is not Role.MEMBER or actor.person_id is None:
@@ -234,19 +64,20 @@ def acknowledge(
         if person.id != actor.person_id:  # pragma: no cover - the person comes from the token
             raise Forbidden("Nobody acknowledges on another person's behalf.")
 
-    with db.reading() as session:
-        preferred = _person(session, actor.person_id).preferred_language
     return _record(
-        db=db,
-        person_id=actor.person_id,
-        document_version_id=document_version_id,
-        method="electronic",
-        auth_method=actor.auth_method,
-        recorded_by=actor.subject,
-        language=language or preferred,
-        client=client or ClientInfo(),
-        shown_sha256=shown_sha256,
-        authorise=check,
+        db,
+        recording.Request(
+            person_id=actor.person_id,
+            document_version_id=document_version_id,
+            method="electronic",
+            auth_method=actor.auth_method,
+            recorded_by=actor.subject,
+            language=language,
+            client=client or ClientInfo(),
+            shown_sha256=shown_sha256,
+            authorise=check,
+            audit=audit,
+        ),
     )
 
 
@@ -279,16 +110,17 @@ def record_paper_acknowledgement(
 
     note = reason.strip() + (f" (signé le {signed_on:%d/%m/%Y})" if signed_on else "")
     return _record(
-        db=db,
-        person_id=person.id,  # type: ignore[arg-type]
-        document_version_id=document_version_id,
-        method="paper",
-        auth_method="paper_signature",
-        recorded_by=actor.label,
-        language=person.preferred_language,
-        client=ClientInfo(),
-        reason=note,
-        authorise=check,
+        db,
+        recording.Request(
+            person_id=person.id,  # type: ignore[arg-type]
+            document_version_id=document_version_id,
+            method="paper",
+            auth_method="paper_signature",
+            recorded_by=actor.label,
+            language=person.preferred_language,
+            reason=note,
+            authorise=check,
+        ),
     )
 
 

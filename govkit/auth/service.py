@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlmodel import select
+import sqlalchemy as sa
+from sqlmodel import col, select
 
 from govkit.acknowledgements.models import Person
 from govkit.auth import oidc, tokens
@@ -111,32 +112,49 @@ def authenticate(*, db: Database, settings: Settings, token: str) -> Principal:
     if issuer is not None and issuer != settings.token_issuer:
         raise tokens.InvalidToken("The token was issued by an identity provider this server does not trust.")
     claims = tokens.verify(token, key=settings.signing_key(), issuer=settings.token_issuer)
-    with db.reading() as session:
-        row = session.exec(
-            select(RoleGrant, Identity, Organisation)
-            .join(Identity, Identity.id == RoleGrant.identity_id)  # type: ignore[arg-type]
-            .outerjoin(Organisation, Organisation.id == RoleGrant.organisation_id)  # type: ignore[arg-type]
-            .where(RoleGrant.id == claims.grant_id)
-        ).first()
+    with db.single_read() as connection:
+        row = connection.execute(_GRANT, {"grant": claims.grant_id}).first()
     if row is None:
         raise tokens.InvalidToken("The token's role grant no longer exists.")
-    grant, identity, organisation = row
-    if identity.subject != claims.subject or grant.role != claims.role:
+    if row.subject != claims.subject or row.role != claims.role:
         raise tokens.InvalidToken("The token does not match its role grant.")
-    if grant.revoked_at is not None:
+    if row.revoked_at is not None:
         raise tokens.InvalidToken("The token's role grant was revoked.")
-    if grant.expires_at is not None and grant.expires_at <= utcnow():
+    expires_at = _as_utc(row.expires_at)
+    if expires_at is not None and expires_at <= utcnow():
         raise tokens.InvalidToken("The token's role grant has expired: ask for a new one.")
     return Principal(
-        role=Role(grant.role),
-        subject=identity.subject,
-        identity_id=identity.id,
-        grant_id=grant.id,
-        organisation_id=grant.organisation_id,
-        organisation_code=organisation.code if organisation else None,
-        person_id=grant.person_id,
+        role=Role(row.role),
+        subject=row.subject,
+        identity_id=row.identity_id,
+        grant_id=claims.grant_id,
+        organisation_id=row.organisation_id,
+        organisation_code=row.code,
+        person_id=row.person_id,
         auth_method="govkit_token",
     )
+
+
+#: Every request with a govkit token runs this: one prebuilt Core statement, no ORM objects.
+_GRANT = (
+    sa.select(
+        col(RoleGrant.role),
+        col(RoleGrant.identity_id),
+        col(RoleGrant.organisation_id),
+        col(RoleGrant.person_id),
+        col(RoleGrant.revoked_at),
+        col(RoleGrant.expires_at),
+        col(Identity.subject),
+        col(Organisation.code),
+    )
+    .join(Identity, col(Identity.id) == col(RoleGrant.identity_id))
+    .outerjoin(Organisation, col(Organisation.id) == col(RoleGrant.organisation_id))
+    .where(col(RoleGrant.id) == sa.bindparam("grant"))
+)
+
+
+def _as_utc(value: datetime | None) -> datetime | None:
+    return value if value is None or value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _authenticate_oidc(*, db: Database, settings: Settings, token: str) -> Principal:

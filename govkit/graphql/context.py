@@ -34,6 +34,8 @@ class Context(BaseContext):
     correlation_id: str = "-"
     client_ip: str | None = None
     loaders: Loaders = field(init=False)
+    #: Response keys of mutations whose service wrote their audit event in its own transaction.
+    audited: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         super().__init__()

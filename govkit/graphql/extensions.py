@@ -143,6 +143,8 @@ class AuditAndLimits(SchemaExtension):
             if operation != "mutation" and not refused:
                 continue
             outcome = "refused" if refused else "error" if mine else "ok"
+            if outcome == "ok" and key in getattr(context, "audited", ()):
+                continue
             arguments = {}
             for argument in getattr(node, "arguments", []) or []:
                 try:
