@@ -85,7 +85,7 @@ def pollers(rentree: Rentree, host: str) -> Iterator[Sequence[lc.Step]]:
 
 
 def replay(rentree: Rentree, *, clients: int, pollers_count: int, workers: int) -> dict:
-    with serving("govkit.app:create_app", env=rentree.server_env(), factory=True, workers=workers) as (host, port):
+    with serving("govkit.app:serving_app", env=rentree.server_env(), factory=True, workers=workers) as (host, port):
         ours, theirs = lc.drive_mixed(
             host,
             port,

@@ -94,14 +94,13 @@ def _upgrade(settings: Settings) -> None:
     migrations.upgrade(url=settings.database_url)
 
 
-def _serve(settings: Settings, host: str, port: int) -> None:
+def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
-    from govkit.app import create_app
-
     where = _redact(settings.database_url)
-    err.print(f"govkit serving on http://{host}:{port}/graphql ({settings.env.value}, {where})")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    err.print(f"govkit serving on http://{host}:{port}/graphql ({settings.env.value}, {where}, {workers} process(es))")
+    # Each worker process builds the app from the same GOVKIT_* environment.
+    uvicorn.run("govkit.app:serving_app", factory=True, host=host, port=port, workers=workers, log_level="info")
 
 
 def _redact(url: str) -> str:
@@ -115,9 +114,10 @@ def _redact(url: str) -> str:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Server processes (one per core on PostgreSQL)")] = 1,
 ) -> None:
     """Serve the API (GraphQL at /graphql) on an already migrated database."""
-    _serve(_settings(), host, port)
+    _serve(_settings(), host, port, workers)
 
 
 @app.command()
@@ -478,13 +478,13 @@ def check(
     language: Annotated[str, typer.Option("--lang", help="fr or en messages")] = "fr",
 ) -> None:
     """Run the rules of the action plan; exit 1 when an unwaived error remains."""
-    import json
     from datetime import date
 
     from rich.table import Table
 
     from govkit.auth.roles import SYSTEM
     from govkit.errors import InvalidInput
+    from govkit.rules.report import check_json
     from govkit.rules.service import run_rules
 
     if output_format not in ("table", "json"):
@@ -494,39 +494,21 @@ def check(
     except ValueError:
         raise InvalidInput(f"--as-of {as_of!r} is not a date (YYYY-MM-DD).") from None
     result = run_rules(db=_database(_settings()), actor=SYSTEM, as_of=day, schools=[school] if school else None)
-    rows = [f for f in result.findings if f.record.status != "resolved"]
     if output_format == "json":
-        payload = {
-            "run": result.run.id,
-            "as_of": result.run.as_of.isoformat(),
-            "blocking_errors": len(result.blocking),
-            "findings": [
-                {
-                    "school": f.organisation,
-                    "rule": f.record.rule_id,
-                    "severity": f.record.severity,
-                    "status": f.record.status,
-                    "key": f.record.key,
-                    "message_fr": f.record.message_fr,
-                    "message_en": f.record.message_en,
-                    "source": f.record.source,
-                    "evidence": f.record.evidence,
-                    "waived": f.waived,
-                    "waiver_reason": f.waiver.reason if f.waiver else None,
-                }
-                for f in rows
-            ],
-        }
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(check_json(result) + "\n")
     else:
+        rows = [f for f in result.findings if f.record.status != "resolved"]
+        by_school: dict[str, list[Any]] = {}
+        for f in rows:
+            by_school.setdefault(f.organisation, []).append(f)
         colours = {"error": "red", "warning": "yellow", "info": "blue"}
-        for code in sorted({f.organisation for f in rows}):
+        for code in sorted(by_school):
             table = Table(title=code, title_justify="left", show_lines=False, expand=True)
             table.add_column("", width=8)
             table.add_column("rule", ratio=2)
             table.add_column("finding", ratio=5)
             table.add_column("source", ratio=2)
-            for f in (f for f in rows if f.organisation == code):
+            for f in by_school[code]:
                 severity = f"[{colours[f.record.severity]}]{f.record.severity}[/]" + (" (waived)" if f.waived else "")
                 message = f.record.message_fr if language == "fr" else f.record.message_en
                 table.add_row(severity, f.record.rule_id, message, f.record.source)

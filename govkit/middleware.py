@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import uuid
@@ -16,6 +17,9 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
+#: Correlation ids: a random prefix per process and a counter (unique without a system call each).
+_PROCESS = uuid.uuid4().hex[:8]
+_SERIAL = itertools.count(1)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -47,7 +51,7 @@ class RequestGuard:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         given = headers.get("x-request-id", "")
-        correlation = given if _REQUEST_ID.match(given) else uuid.uuid4().hex[:16]
+        correlation = given if _REQUEST_ID.match(given) else f"{_PROCESS}{next(_SERIAL):08x}"
         scope.setdefault("state", {})["correlation_id"] = correlation
         started = False
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from govkit.acknowledgements.models import Acknowledgement, ChainHead
-from govkit.db import Database, utcnow
+from govkit.db import Database, JSONType, utcnow
 
 GENESIS_HASH = hashlib.sha256(b"govkit acknowledgement chain v1").hexdigest()
 
@@ -74,23 +75,87 @@ def lock(session: Session) -> Head:
     return Head(last_id, last_hash)
 
 
-def append_many(session: Session, head: Head, records: list[Acknowledgement]) -> list[Acknowledgement]:
-    """Chain and insert ``records`` in order, in one multi-row insert; the caller holds the lock.
+def assign(head: Head, records: list[Acknowledgement]) -> None:
+    """Give ``records`` their ids and hashes after the chain's last one, in order (pure).
 
-    Records get their ids here, after the chain's last one, so that id order is chain order
-    (``verify`` walks the chain by id) whatever order a multi-row insert would assign ids in:
-    every acknowledgement is inserted by this function, under the lock.
+    Ids are given here so that id order is chain order (``verify`` walks the chain by id),
+    whatever order a multi-row insert would assign ids in: every acknowledgement is inserted
+    through this module, under the lock.
     """
-    if not records:
-        return records
     for record in records:
         record.id = (head.last_id or 0) + 1
         record.previous_hash = head.last_hash
         record.record_hash = record_hash(head.last_hash, record)
         head.last_id, head.last_hash = record.id, record.record_hash
-    session.add_all(records)
-    session.flush()
-    session.execute(_MOVE, {"last_id": head.last_id, "last_hash": head.last_hash, "now": utcnow()})
+
+
+def write(
+    session: Session,
+    head: Head,
+    records: list[Acknowledgement],
+    also: Sequence[tuple[sa.Table, list[dict[str, Any]]]] = (),
+) -> None:
+    """Insert assigned ``records`` (and the rows of ``also``) and move the head; the caller holds the lock.
+
+    On PostgreSQL everything goes in one statement of constant text (data-modifying CTEs over
+    arrays), so the lock is held for three round trips in all: the lock, this statement, the commit.
+    """
+    if not records:
+        return
+    table: sa.Table = Acknowledgement.__table__  # type: ignore[attr-defined]
+    inserts = [(table, [{c.key: getattr(r, c.key) for c in table.columns} for r in records])]
+    inserts += [(t, rows) for t, rows in also if rows]
+    moved = {"last_id": head.last_id, "last_hash": head.last_hash, "now": utcnow()}
+    if session.get_bind().dialect.name == "postgresql":
+        statement = _bulk_statement(tuple(t for t, _ in inserts))
+        values = dict(moved)
+        for index, (target, rows) in enumerate(inserts):
+            for column in _columns(target):
+                convert = _ARRAY_VALUE.get(type(column.type), lambda v: v)
+                values[f"t{index}_{column.key}"] = [convert(row.get(column.key)) for row in rows]
+        session.execute(statement, values)
+        return
+    for target, rows in inserts:
+        session.execute(sa.insert(target), rows)
+    session.execute(_MOVE, moved)
+
+
+def _columns(table: sa.Table) -> list[sa.Column[Any]]:
+    return [c for c in table.columns if not (c.primary_key and c.key == "id" and table.name != "acknowledgement")]
+
+
+_ARRAY_VALUE: dict[type, Any] = {type(JSONType): json.dumps}
+
+
+@functools.cache
+def _bulk_statement(tables: tuple[sa.Table, ...]) -> sa.TextClause:
+    """WITH t0 AS (INSERT … SELECT * FROM unnest(…)), … UPDATE chain_head …: one text per set of tables."""
+    from sqlalchemy.dialects import postgresql
+
+    dialect = postgresql.dialect()
+    parts = []
+    for index, table in enumerate(tables):
+        columns = _columns(table)
+        arrays = ", ".join(f"CAST(:t{index}_{c.key} AS {_pg_type(c, dialect)}[])" for c in columns)
+        names = ", ".join(c.name for c in columns)
+        # names from our own table metadata; values are bound as arrays
+        parts.append(f"t{index} AS (INSERT INTO {table.name} ({names}) SELECT * FROM unnest({arrays}))")  # noqa: S608
+    move = "UPDATE chain_head SET last_id = :last_id, last_hash = :last_hash, updated_at = :now WHERE id = 1"
+    return sa.text("WITH " + ", ".join(parts) + " " + move)
+
+
+def _pg_type(column: sa.Column[Any], dialect: sa.Dialect) -> str:
+    kind = column.type.dialect_impl(dialect)
+    if isinstance(kind, sa.types.TypeDecorator):
+        kind = kind.impl_instance
+    name = kind.compile(dialect=dialect)
+    return "JSONB" if name == "JSON" else name
+
+
+def append_many(session: Session, head: Head, records: list[Acknowledgement]) -> list[Acknowledgement]:
+    """Chain and insert ``records`` in order; the caller holds the lock from ``lock``."""
+    assign(head, records)
+    write(session, head, records)
     return records
 
 

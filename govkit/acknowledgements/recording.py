@@ -223,11 +223,12 @@ def _check(facts: _Facts, person: Person, document: DocumentVersion, today: date
 def record_batch(session: Session, requests: Sequence[Request], *, today: date) -> list[Outcome]:
     """Check and chain ``requests`` in the caller's transaction; one outcome per request, in order.
 
-    Acknowledging twice returns the first record: the existing pairs are read under the chain
-    lock, so concurrent batches (other processes too) never record a pair twice.
+    Acknowledging twice returns the first record. Batches of one process never overlap (see
+    GroupCommit); should another process record the same pair meanwhile, the unique constraint
+    fails this batch and its requests are decided again one by one, finding that record.
+    The chain lock is taken last, for three round trips: the lock, the insert, the commit.
     """
     facts = _facts(session, requests, today)
-    head = chain.lock(session)
     asked = {"persons": sorted({r.person_id for r in requests}), "documents": sorted(facts.documents)}
     existing = {(a.person_id, a.document_version_id): a for a in session.exec(_EXISTING, params=asked)}
     outcomes: list[Outcome] = []
@@ -304,9 +305,11 @@ def record_batch(session: Session, requests: Sequence[Request], *, today: date) 
                     client_ip=note.client_ip,
                 )
             )
-    chain.append_many(session, head, records)
-    session.add_all(events)
-    session.flush()
+    if records:
+        head = chain.lock(session)
+        chain.assign(head, records)
+        audit_rows = [e.model_dump(exclude={"id"}) for e in events]
+        chain.write(session, head, records, also=[(AuditEvent.__table__, audit_rows)])  # type: ignore[attr-defined]
     return outcomes
 
 
