@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
+
+import cel
 
 from govkit.documents.kinds import catalogue
 from govkit.rules.facts import Facts, OrganisationFacts
@@ -22,12 +26,13 @@ from govkit.rules.model import (
 )
 
 
-@dataclass(frozen=True)
-class Violation:
+class Violation(NamedTuple):
+    """What a check found at one organisation (a tuple: thousands are made per run)."""
+
     key: str
     message_fr: str
     message_en: str
-    evidence: dict[str, Any] = field(default_factory=dict)
+    evidence: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -56,19 +61,58 @@ def _known(value: Any) -> Any:
     return value
 
 
-def _context(org: OrganisationFacts) -> dict[str, Any]:
-    return {"org": {"code": org.code, "type": org.type, "name": org.name}, "profile": _known(org.profile or {})}
+def _context(org: OrganisationFacts, fields: frozenset[str] | None = None) -> dict[str, Any]:
+    """The CEL variables of ``org``; with ``fields``, only those fields of its profile."""
+    profile = org.profile or {}
+    if fields is not None:
+        profile = {k: v for k, v in profile.items() if k in fields}
+    return {"org": {"code": org.code, "type": org.type, "name": org.name}, "profile": _known(profile)}
 
 
-def _guard(rule: Rule, org: OrganisationFacts) -> bool:
+#: ``profile`` in a CEL expression, and the field it selects (``profile.field``) unless it is called.
+_PROFILE_USE = re.compile(r"\bprofile\b(?:\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)(\s*\()?)?")
+
+
+def profile_fields(expressions: Iterable[str]) -> frozenset[str] | None:
+    """The profile fields the expressions select, or None when one uses the profile otherwise.
+
+    An expression reads ``profile.field`` (and deeper) only through the field it selects: the
+    other fields need not be converted for CEL. Any other use (``profile["x"]``, a macro on
+    the profile, the word in a string) keeps the whole profile.
+    """
+    fields: set[str] = set()
+    for expression in expressions:
+        for use in _PROFILE_USE.finditer(expression):
+            if use.group(1) is None or use.group(2) is not None:
+                return None
+            fields.add(use.group(1))
+    return frozenset(fields)
+
+
+class _Contexts:
+    """The CEL context of each organisation, converted once for every expression evaluated on it."""
+
+    def __init__(self, fields: frozenset[str] | None) -> None:
+        self._fields = fields
+        self._built: dict[int, Any] = {}
+
+    def of(self, org: OrganisationFacts) -> Any:
+        context = self._built.get(id(org))
+        if context is None:
+            context = self._built[id(org)] = cel.Context(_context(org, self._fields))
+        return context
+
+
+def _guard(rule: Rule, org: OrganisationFacts, context: Any = None) -> bool:
     if rule.guard is None:
         return True
     try:
-        return bool(rule.guard.execute(_context(org)))
+        return bool(rule.guard.execute(_context(org) if context is None else context))
     except Exception:
         return False
 
 
+@cache
 def _title(kind: str, language: str) -> str:
     spec = catalogue().kinds.get(kind)
     return spec.title.get(language) if spec else kind
@@ -119,7 +163,8 @@ COMMITMENT_LABELS: dict[str, tuple[str, str]] = {
 
 
 def check_require_commitment(p: RequireCommitment, org: OrganisationFacts, facts: Facts) -> Iterable[Violation]:
-    records = org.commitments_of(p.type.value)
+    type_ = p.type.value
+    records = org.commitments_of(type_)
     statuses = {s.value for s in p.statuses}
     current = [c for c in records if c.status in statuses and (c.expires_on is None or c.expires_on >= facts.as_of)]
     if p.max_age_years is not None:
@@ -128,13 +173,13 @@ def check_require_commitment(p: RequireCommitment, org: OrganisationFacts, facts
     if current:
         return
     state = ", ".join(sorted({f"{c.title} : {c.status}" for c in records})) or None
-    label_fr, label_en = COMMITMENT_LABELS.get(p.type.value, (p.type.value, p.type.value))
+    label_fr, label_en = COMMITMENT_LABELS.get(type_, (type_, type_))
     yield Violation(
-        p.type.value,
+        type_,
         f"Manque {label_fr}" + (f" (état enregistré : {state})." if state else " : rien n'est enregistré."),
         f"Missing {label_en}" + (f" (recorded: {state})." if state else ": nothing is recorded."),
         {
-            "type": p.type.value,
+            "type": type_,
             "recorded": sorted(
                 ({"title": c.title, "status": c.status} for c in records), key=lambda r: (r["title"], r["status"])
             ),
@@ -170,23 +215,25 @@ def check_min_acknowledgement_rate(
     p: MinAcknowledgementRate, org: OrganisationFacts, facts: Facts
 ) -> Iterable[Violation]:
     wanted = {x.value for x in p.populations} if p.populations else None
+    after = timedelta(days=p.after_days)
     for campaign in org.campaigns:
         if p.kinds and campaign.kind not in p.kinds:
             continue
-        if campaign.opened_on + timedelta(days=p.after_days) > facts.as_of:
+        if campaign.opened_on + after > facts.as_of:
             continue
         for population in campaign.populations:
             if wanted is not None and population.population not in wanted:
                 continue
-            if population.concerned and population.rate < p.rate:
+            rate = population.rate
+            if population.concerned and rate < p.rate:
                 yield Violation(
                     f"{campaign.kind}/v{campaign.version}/{population.population}",
                     f"Prise de connaissance du « {_title(campaign.kind, 'fr')} » v{campaign.version} : "
-                    f"{population.rate:.0%} des {population.population} "
+                    f"{rate:.0%} des {population.population} "
                     f"({population.acknowledged}/{population.concerned}) "
                     f"{p.after_days} jours après l'ouverture, pour un objectif de {p.rate:.0%}.",
                     f"Acknowledgement of the {_title(campaign.kind, 'en').lower()} v{campaign.version}: "
-                    f"{population.rate:.0%} of {population.population} "
+                    f"{rate:.0%} of {population.population} "
                     f"({population.acknowledged}/{population.concerned}), "
                     f"target {p.rate:.0%} after {p.after_days} days.",
                     {
@@ -195,7 +242,7 @@ def check_min_acknowledgement_rate(
                         "population": population.population,
                         "concerned": population.concerned,
                         "acknowledged": population.acknowledged,
-                        "rate": round(population.rate, 4),
+                        "rate": round(rate, 4),
                         "target": p.rate,
                     },
                 )
@@ -218,25 +265,26 @@ def check_min_meetings(p: MinMeetings, org: OrganisationFacts, facts: Facts) -> 
 
 
 def check_min_training_coverage(p: MinTrainingCoverage, org: OrganisationFacts, facts: Facts) -> Iterable[Violation]:
-    records = [t for t in org.training if t.training == p.training and t.population == p.population.value]
+    population = p.population.value
+    records = [t for t in org.training if t.training == p.training and t.population == population]
     latest = max(records, key=lambda t: t.year, default=None)
     if latest is None:
         yield Violation(
-            f"{p.training}/{p.population.value}/unrecorded",
-            f"Couverture de la formation « {p.training} » des {p.population.value} non renseignée.",
-            f"Coverage of training “{p.training}” for {p.population.value} is not recorded.",
-            {"training": p.training, "population": p.population.value},
+            f"{p.training}/{population}/unrecorded",
+            f"Couverture de la formation « {p.training} » des {population} non renseignée.",
+            f"Coverage of training “{p.training}” for {population} is not recorded.",
+            {"training": p.training, "population": population},
         )
     elif latest.rate < p.rate:
         yield Violation(
-            f"{p.training}/{p.population.value}",
-            f"Formation « {p.training} » : {latest.rate:.0%} des {p.population.value} formés en {latest.year}, "
+            f"{p.training}/{population}",
+            f"Formation « {p.training} » : {latest.rate:.0%} des {population} formés en {latest.year}, "
             f"pour un objectif de {p.rate:.0%}.",
-            f"Training “{p.training}”: {latest.rate:.0%} of {p.population.value} trained in {latest.year}; "
+            f"Training “{p.training}”: {latest.rate:.0%} of {population} trained in {latest.year}; "
             f"target {p.rate:.0%}.",
             {
                 "training": p.training,
-                "population": p.population.value,
+                "population": population,
                 "year": latest.year,
                 "trained": latest.trained,
                 "total": latest.total,
@@ -245,9 +293,9 @@ def check_min_training_coverage(p: MinTrainingCoverage, org: OrganisationFacts, 
         )
 
 
-def check_profile(p: ProfileCheck, org: OrganisationFacts, facts: Facts) -> Iterable[Violation]:
+def check_profile(p: ProfileCheck, org: OrganisationFacts, facts: Facts, context: Any = None) -> Iterable[Violation]:
     try:
-        passed = bool(p.program.execute(_context(org)))
+        passed = bool(p.program.execute(_context(org) if context is None else context))
     except Exception:
         passed = False  # a value the check needs is unknown: the school must say
     if not passed:
@@ -265,24 +313,32 @@ CHECKS: dict[str, Callable[[Any, OrganisationFacts, Facts], Iterable[Violation]]
 }
 
 
-def in_scope(rule: Rule, org: OrganisationFacts) -> bool:
-    if org.type not in {t.value for t in rule.scope.types}:
-        return False
-    return not rule.scope.codes or org.code in rule.scope.codes
-
-
 def evaluate(rules: Sequence[Rule], facts: Facts) -> list[Finding]:
     """Every finding of every rule in force on ``facts.as_of``, sorted by organisation, rule and key."""
     findings: list[Finding] = []
+    in_force = [rule for rule in rules if rule.effective <= facts.as_of]
+    programs = [r.guard for r in in_force if r.guard is not None]
+    programs += [r.parameters.program for r in in_force if r.kind == "profile_check"]
+    contexts = _Contexts(profile_fields(p.source for p in programs if p is not None))
     for rule in rules:
         if rule.effective > facts.as_of:
             continue
         overdue = rule.deadline is None or facts.as_of > rule.deadline
         severity = rule.severity if overdue else "info"  # before the deadline, a reminder
+        source = f"Axe {rule.source.axe} — {rule.source.objective}"
+        types = {t.value for t in rule.scope.types}  # the rule's scope
+        codes = set(rule.scope.codes)
+        check, parameters, guard = CHECKS[rule.kind], rule.parameters, rule.guard
+        cel_check = rule.kind == "profile_check"
         for org in facts.organisations:
-            if not in_scope(rule, org) or not _guard(rule, org):
+            if org.type not in types or (codes and org.code not in codes):
                 continue
-            for violation in CHECKS[rule.kind](rule.parameters, org, facts):
+            if guard is not None and not _guard(rule, org, contexts.of(org)):
+                continue
+            violations = (
+                check_profile(parameters, org, facts, contexts.of(org)) if cel_check else check(parameters, org, facts)
+            )
+            for violation in violations:
                 findings.append(
                     Finding(
                         rule_id=rule.id,
@@ -292,7 +348,7 @@ def evaluate(rules: Sequence[Rule], facts: Facts) -> list[Finding]:
                         message_fr=violation.message_fr,
                         message_en=violation.message_en,
                         evidence=violation.evidence,
-                        source=f"Axe {rule.source.axe} — {rule.source.objective}",
+                        source=source,
                         overdue=overdue,
                     )
                 )

@@ -71,11 +71,26 @@ class OrganisationFacts:
     training: tuple[TrainingFact, ...] = ()
 
     def document(self, kind: str, language: str) -> DocumentFact | None:
-        found = [d for d in self.documents if d.kind == kind and d.language == language]
-        return max(found, key=lambda d: d.number, default=None)
+        return self._indexes()[0].get((kind, language))
 
     def commitments_of(self, type_: str) -> list[CommitmentFact]:
-        return [c for c in self.commitments if c.type == type_]
+        return list(self._indexes()[1].get(type_, ()))
+
+    def _indexes(self) -> tuple[dict[tuple[str, str], DocumentFact], dict[str, list[CommitmentFact]]]:
+        """The latest document of each kind and language, the commitments by type: built on first use."""
+        indexes = self.__dict__.get("_index")
+        if indexes is None:
+            latest: dict[tuple[str, str], DocumentFact] = {}
+            for d in self.documents:
+                current = latest.get((d.kind, d.language))
+                if current is None or d.number > current.number:
+                    latest[d.kind, d.language] = d
+            by_type: dict[str, list[CommitmentFact]] = {}
+            for c in self.commitments:
+                by_type.setdefault(c.type, []).append(c)
+            indexes = (latest, by_type)
+            object.__setattr__(self, "_index", indexes)  # frozen: a cache, not a field
+        return indexes
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections import defaultdict
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import Any, NamedTuple
 
-from sqlmodel import col, select
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Session, col, select
 
 from govkit.auth.policy import Action, authorize, is_allowed
 from govkit.auth.roles import Principal
@@ -14,7 +19,9 @@ from govkit.errors import InvalidInput, NotFound
 from govkit.organisations.models import Organisation
 from govkit.organisations.service import organisation_by_code
 from govkit.rules import barometer as barometer_module
+from govkit.rules.background import InBackground
 from govkit.rules.engine import Finding, evaluate
+from govkit.rules.facts import Facts
 from govkit.rules.loader import RuleSet, load_rules
 from govkit.rules.models import FindingRecord, RuleRun, TrainingCoverage, Waiver
 from govkit.rules.queries import load_facts
@@ -22,9 +29,30 @@ from govkit.rules.queries import load_facts
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
+class FindingRow(NamedTuple):
+    """A stored finding: the columns of a ``finding`` row but its id (a tuple: thousands per run)."""
+
+    run_id: int
+    fingerprint: str
+    rule_id: str
+    organisation_id: int
+    key: str
+    severity: str
+    status: str
+    message_fr: str
+    message_en: str
+    evidence: dict[str, Any]
+    source: str
+    waiver_id: int | None = None
+
+
+#: The columns of FindingRow, in its order.
+FINDING_COLUMNS: tuple[str, ...] = FindingRow._fields
+
+
 @dataclass(frozen=True)
 class StoredFinding:
-    record: FindingRecord
+    record: FindingRow
     organisation: str
     waiver: Waiver | None
 
@@ -58,6 +86,108 @@ def _active_waiver(waivers: list[Waiver], finding: Finding, organisation_id: int
     return None
 
 
+def _finding_rows(session: Session, *conditions: Any) -> list[FindingRow]:
+    columns = [getattr(FindingRecord, c) for c in FINDING_COLUMNS]
+    return [FindingRow(*r) for r in session.execute(select(*columns).where(*conditions).order_by(FindingRecord.id))]
+
+
+def _insert_findings(connection: sa.Connection, rows: list[FindingRow]) -> None:
+    """Insert ``rows``, in order, in one statement whatever their number: they travel as one JSON array."""
+    if connection.dialect.name == "postgresql":
+        # each row a JSON array, in FINDING_COLUMNS order
+        payload = sa.bindparam("rows", json.dumps(rows, ensure_ascii=False), sa.Text)
+        elements = (
+            sa.func.jsonb_array_elements(sa.cast(payload, JSONB))
+            .table_valued("value", with_ordinality="n")
+            .render_derived()
+        )
+        element, order = elements.c.value, elements.c.n
+
+        def value(index: int, column: str) -> Any:
+            position = sa.literal_column(str(index))
+            if column == "evidence":
+                return element.op("->")(position)
+            text = element.op("->>")(position)
+            return sa.cast(text, sa.Integer) if column in ("run_id", "organisation_id", "waiver_id") else text
+    else:  # SQLite: the evidence travels as the text its JSON column stores, as the ORM writes it
+        as_text = [r._replace(evidence=json.dumps(r.evidence)) for r in rows]
+        payload = sa.bindparam("rows", json.dumps(as_text, ensure_ascii=False), sa.Text)
+        elements = sa.func.json_each(payload).table_valued("value", "key")
+        element, order = elements.c.value, elements.c.key
+
+        def value(index: int, column: str) -> Any:
+            return sa.func.json_extract(element, f"$[{index}]")
+
+    values = select(*(value(i, c) for i, c in enumerate(FINDING_COLUMNS))).select_from(elements).order_by(order)
+    connection.execute(sa.insert(FindingRecord.__table__).from_select(FINDING_COLUMNS, values))
+
+
+#: The organisations are evaluated in this many slices: the database inserts the findings of one
+#: (on the other core) while the next is evaluated. One insert per slice, whatever the number.
+SLICES = 4
+
+
+def _previous_findings(session: Session, covered: set[int]) -> tuple[int | None, set[str]]:
+    """The latest run, and the fingerprints of its open findings at the organisations ``covered``."""
+    latest: int | None = None
+    fingerprints: set[str] = set()
+    latest_run = select(sa.func.max(RuleRun.id)).scalar_subquery()
+    for run_id, fingerprint, organisation_id in session.connection().execute(  # plain rows, thousands
+        select(FindingRecord.run_id, FindingRecord.fingerprint, FindingRecord.organisation_id).where(
+            FindingRecord.run_id == latest_run, FindingRecord.status != "resolved"
+        )
+    ):
+        latest = run_id
+        if organisation_id in covered:
+            fingerprints.add(fingerprint)
+    return latest, fingerprints
+
+
+def _evaluate_and_insert(
+    session: Session,
+    run_id: int,
+    rule_set: RuleSet,
+    facts: Facts,
+    organisations: dict[str, int],
+    previous: set[str],
+    day: date,
+) -> list[StoredFinding]:
+    """Evaluate the rules slice by slice of the organisations, inserting each slice's findings meanwhile."""
+    waivers: dict[tuple[str, int], list[Waiver]] = defaultdict(list)
+    for waiver in session.exec(select(Waiver).where(Waiver.expires_on >= day).order_by(col(Waiver.id))).all():
+        waivers[waiver.rule_id, waiver.organisation_id].append(waiver)
+    stored: list[StoredFinding] = []
+    ordered = sorted(facts.organisations, key=lambda o: o.code)  # evaluate's order: the slices follow each other
+    size = max(1, -(-len(ordered) // SLICES))
+    connection = session.connection()
+    with InBackground() as inserting:
+        for start in range(0, SLICES * size, size):
+            rows: list[FindingRow] = []
+            for finding in evaluate(rule_set.rules, replace(facts, organisations=tuple(ordered[start : start + size]))):
+                fingerprint = finding.fingerprint
+                organisation_id = organisations[finding.organisation]
+                candidates = waivers.get((finding.rule_id, organisation_id))
+                waiver = _active_waiver(candidates, finding, organisation_id, day) if candidates else None
+                record = FindingRow(
+                    run_id,
+                    fingerprint,
+                    finding.rule_id,
+                    organisation_id,
+                    finding.key[:200],
+                    finding.severity,
+                    "open" if fingerprint in previous else "new",
+                    finding.message_fr,
+                    finding.message_en,
+                    finding.evidence,
+                    finding.source,
+                    waiver.id if waiver else None,
+                )
+                rows.append(record)
+                stored.append(StoredFinding(record, finding.organisation, waiver))
+            inserting.run(_insert_findings, connection, rows)  # in order, one at a time
+    return stored
+
+
 def run_rules(
     *,
     db: Database,
@@ -66,73 +196,42 @@ def run_rules(
     schools: list[str] | None = None,
     rules: RuleSet | None = None,
 ) -> RunResult:
-    """Evaluate the rules, store the run and its findings (new, open or resolved since the last run)."""
+    """Evaluate the rules, store the run and its findings (new, open or resolved since the last run).
+
+    A fixed number of statements, whatever the number of schools and findings: the facts in
+    batch queries, the previous run's open findings in one, the findings in one insert per
+    slice of the organisations, and those resolved since the previous run in one.
+    """
     authorize(actor, Action.RUN_RULES)
     rule_set = rules or load_rules()
     day = as_of or date.today()
     with db.transaction() as session:
-        organisations = {o.code: o for o in session.exec(select(Organisation)).all()}
+        organisations: dict[str, int] = dict(session.execute(select(Organisation.code, Organisation.id)).all())  # type: ignore[arg-type]
         for code in schools or []:
             if code not in organisations:
                 raise NotFound(f"No organisation with code {code!r}.")
         facts = load_facts(session, day, schools)
-        findings = evaluate(rule_set.rules, facts)
-        covered = {organisations[o.code].id for o in facts.organisations}
-        previous_run = session.exec(select(RuleRun).order_by(col(RuleRun.id).desc()).limit(1)).first()
-        previous: dict[str, FindingRecord] = {}
-        if previous_run is not None:
-            previous = {
-                f.fingerprint: f
-                for f in session.exec(select(FindingRecord).where(FindingRecord.run_id == previous_run.id)).all()
-                if f.status != "resolved" and f.organisation_id in covered
-            }
-        waivers = list(session.exec(select(Waiver).where(Waiver.expires_on >= day)).all())
+        covered = {organisations[o.code] for o in facts.organisations}
+        previous_run, previous = _previous_findings(session, covered)
         run = RuleRun(as_of=day, ran_by=actor.label, rules_sha256=rule_set.sha256)
         session.add(run)
         session.flush()
-        by_id = {o.id: o.code for o in organisations.values()}
-        stored: list[StoredFinding] = []
-        for finding in findings:
-            organisation_id = organisations[finding.organisation].id
-            waiver = _active_waiver(waivers, finding, organisation_id, day)  # type: ignore[arg-type]
-            record = FindingRecord(
-                run_id=run.id,  # type: ignore[arg-type]
-                fingerprint=finding.fingerprint,
-                rule_id=finding.rule_id,
-                organisation_id=organisation_id,  # type: ignore[arg-type]
-                key=finding.key[:200],
-                severity=finding.severity,
-                status="open" if finding.fingerprint in previous else "new",
-                message_fr=finding.message_fr,
-                message_en=finding.message_en,
-                evidence=finding.evidence,
-                source=finding.source,
-                waiver_id=waiver.id if waiver else None,
-            )
-            session.add(record)
-            stored.append(StoredFinding(record, finding.organisation, waiver))
-        current = {f.fingerprint for f in findings}
-        for fingerprint, old in previous.items():
-            if fingerprint not in current:
-                record = FindingRecord(
-                    run_id=run.id,
-                    fingerprint=fingerprint,
-                    rule_id=old.rule_id,  # type: ignore[arg-type]
-                    organisation_id=old.organisation_id,
-                    key=old.key,
-                    severity=old.severity,
-                    status="resolved",
-                    message_fr=old.message_fr,
-                    message_en=old.message_en,
-                    evidence=old.evidence,
-                    source=old.source,
+        assert run.id is not None
+        stored = _evaluate_and_insert(session, run.id, rule_set, facts, organisations, previous, day)
+        run.findings = len(stored)
+        run.errors = sum(1 for s in stored if s.record.severity == "error" and s.waiver is None)
+        current = {s.record.fingerprint for s in stored}
+        if previous - current:
+            resolved = {  # by fingerprint, as the previous run's findings are compared
+                r.fingerprint: r._replace(run_id=run.id, status="resolved", waiver_id=None)
+                for r in _finding_rows(
+                    session, FindingRecord.run_id == previous_run, FindingRecord.status != "resolved"
                 )
-                session.add(record)
-                stored.append(StoredFinding(record, by_id[old.organisation_id], None))
-        run.findings = len(findings)
-        run.errors = sum(
-            1 for s in stored if s.record.severity == "error" and not s.waived and s.record.status != "resolved"
-        )
+                if r.organisation_id in covered and r.fingerprint not in current
+            }
+            _insert_findings(session.connection(), list(resolved.values()))
+            by_id = {i: code for code, i in organisations.items()}
+            stored += [StoredFinding(r, by_id[r.organisation_id], None) for r in resolved.values()]
         session.add(run)
         session.flush()
     stored.sort(key=lambda s: (s.organisation, SEVERITY_ORDER[s.record.severity], s.record.rule_id, s.record.key))
@@ -162,16 +261,16 @@ def findings(
         latest = session.exec(select(RuleRun).order_by(col(RuleRun.id).desc()).limit(1)).first()
         if latest is None:
             return []
-        query = select(FindingRecord).where(FindingRecord.run_id == latest.id)
+        conditions: list[Any] = [FindingRecord.run_id == latest.id]
         if school is not None:
-            query = query.where(FindingRecord.organisation_id == target.id)  # type: ignore[union-attr]
+            conditions.append(FindingRecord.organisation_id == target.id)  # type: ignore[union-attr]
         if severity is not None:
-            query = query.where(FindingRecord.severity == severity)
+            conditions.append(FindingRecord.severity == severity)
         if not include_resolved:
-            query = query.where(FindingRecord.status != "resolved")
+            conditions.append(FindingRecord.status != "resolved")
         records = [
             r
-            for r in session.exec(query).all()
+            for r in _finding_rows(session, *conditions)
             if is_allowed(actor, Action.READ_FINDINGS, organisation_id=r.organisation_id)
         ]
         waiver_ids = {r.waiver_id for r in records if r.waiver_id}

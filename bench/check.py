@@ -1,0 +1,203 @@
+"""`govkit check` over generated schools: its time at 1,000 schools, its SQL statements at 10 and 1,000.
+
+What is timed is what ``govkit check --format json --as-of 2025-06-30`` does in its process,
+but starting Python: ``run_rules`` (the rules read, the facts loaded, evaluated, the run and
+its findings stored) and the JSON it prints, built in full. The run timed is a day-to-day one:
+the database already holds a run, so findings are compared with it (new, open, resolved).
+
+Beside it, in the same run: the facts read by hand-written SQL through the raw driver (psycopg,
+sqlite3) with nothing built from the rows, the floor of any `govkit check`; and the statements
+of one `govkit check` on 10 and on 1,000 schools, which must be as many. A time row also
+records this process's CPU time (every thread) and the load average at the end: on a shared
+machine, the wall time includes waiting for a core.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import statistics
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from datetime import time as clock
+from typing import Any
+
+import psycopg
+import sqlalchemy as sa
+
+from bench.common import counting_queries, drop_postgres, fresh_database, median_seconds, row
+from bench.schools import AS_OF, BROKEN, EXEMPLARY, build, generate
+from govkit.auth.roles import SYSTEM
+from govkit.db import Database, create_db_engine
+from govkit.rules.report import check_json
+from govkit.rules.service import RunResult, run_rules
+
+#: The facts of every organisation as of a day, as load_facts reads them: plain SQL, :named parameters.
+FACT_QUERIES = [
+    "SELECT id, code, type, name FROM organisation ORDER BY code",
+    "SELECT p.organisation_id, p.data FROM profile_revision p JOIN (SELECT organisation_id, max(revision) AS revision"
+    " FROM profile_revision WHERE created_at <= :moment GROUP BY organisation_id) l"
+    " ON l.organisation_id = p.organisation_id AND l.revision = p.revision",
+    "SELECT id, organisation_id, type, status, title, effective_on, expires_on FROM commitment"
+    " WHERE (effective_on IS NOT NULL AND effective_on <= :day) OR (effective_on IS NULL AND recorded_at <= :moment)"
+    " ORDER BY id",
+    "SELECT organisation_id, kind, language, number, effective_from, published_at, clauses FROM document_version"
+    " WHERE effective_from <= :day AND published_at <= :moment",
+    "SELECT c.id, c.organisation_id, c.kind, c.opened_at, c.deadline, d.number FROM campaign c"
+    " LEFT JOIN document_version d ON d.id = c.document_version_id"
+    " WHERE c.opened_at <= :moment AND (c.closed_at IS NULL OR c.closed_at > :moment) ORDER BY c.id",
+    "SELECT c.id, pp.population, count(*), count(a.id) FROM campaign c"
+    " JOIN campaign_population cp ON cp.campaign_id = c.id"
+    " JOIN person_population pp ON pp.population = cp.population"
+    " JOIN person p ON p.id = pp.person_id AND p.organisation_id = c.organisation_id"
+    " AND (p.entry_date IS NULL OR p.entry_date <= :day) AND (p.status = 'active' OR p.departure_date > :day)"
+    " LEFT JOIN acknowledgement a ON a.person_id = p.id AND a.document_version_id = c.document_version_id"
+    " AND a.acknowledged_at <= :moment"
+    " WHERE c.opened_at <= :moment AND (c.closed_at IS NULL OR c.closed_at > :moment)"
+    " GROUP BY c.id, pp.population",
+    "SELECT organisation_id, year, population, training, trained, total FROM training_coverage"
+    " WHERE recorded_at <= :moment ORDER BY id",
+]
+
+
+def timed(function: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """The median wall time of ``function``, and the median CPU time of this process (every thread)."""
+    walls, cpus = [], []
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        function()
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def check(db: Database) -> tuple[RunResult, str]:
+    """What `govkit check --format json` does once the command line is parsed."""
+    result = run_rules(db=db, actor=SYSTEM, as_of=AS_OF)
+    return result, check_json(result)
+
+
+def hand_written_facts(url: str) -> Any:
+    """A function reading the facts with the raw driver, and its connection (to close)."""
+    moment = datetime.combine(AS_OF, clock.max, tzinfo=UTC)
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        connection: Any = sqlite3.connect(parsed.database)
+        queries = FACT_QUERIES  # SQLite stores naive UTC text: compare with text
+        params: dict[str, Any] = {"day": AS_OF.isoformat(), "moment": moment.replace(tzinfo=None).isoformat(" ")}
+    else:
+        connection = psycopg.connect(parsed.set(drivername="postgresql").render_as_string(hide_password=False))
+        queries = [re.sub(r":(\w+)", r"%(\1)s", q) for q in FACT_QUERIES]
+        params = {"day": AS_OF, "moment": moment}
+
+    def read() -> list[list[Any]]:
+        cursor = connection.cursor()
+        results = []
+        for query in queries:
+            cursor.execute(query, params)
+            results.append(cursor.fetchall())
+        connection.rollback()
+        return results
+
+    return read, connection
+
+
+def keys(result: RunResult, school: str) -> set[tuple[str, str]]:
+    return {(f.record.rule_id, f.record.key) for f in result.findings if f.organisation == school}
+
+
+def assert_plausible(small: RunResult, large: RunResult, output: str) -> None:
+    """The findings grow with the schools; the known schools are judged as they should be."""
+    assert len(large.findings) > 50 * len(small.findings) > 0, (len(small.findings), len(large.findings))
+    broken = keys(large, BROKEN)
+    for expected in [
+        ("commitments.equality-charter", "equality_charter"),
+        ("commitments.equality-referent", "equality_referent"),
+        ("commitments.vss-action-plan", "vss_action_plan"),
+        ("documents.internal-common-base", "internal/fr/vss.reporting"),
+        ("documents.english-versions", "internal/en"),
+    ]:
+        assert expected in broken, (BROKEN, expected, sorted(broken))
+    assert any(r == "acknowledgement.minimum-coverage" for r, _k in broken), sorted(broken)
+    assert keys(large, BROKEN) == keys(small, BROKEN), "a school is judged alike among 10 or 1,000"
+    exemplary = [f for f in large.findings if f.organisation == EXEMPLARY and f.record.severity == "error"]
+    assert not exemplary, [(f.record.rule_id, f.record.key) for f in exemplary]
+    assert any(f.waived for f in large.findings), "the generated waivers silence findings"
+    assert {f.record.status for f in large.findings} == {"open"}, "a second run finds what the first found"
+    printed = json.loads(output)
+    assert len(printed["findings"]) == len(large.findings)
+    assert printed["blocking_errors"] == len(large.blocking)
+
+
+def bench_backend(backend: str, repeat: int, rows: Any) -> list[dict]:
+    urls = {n: fresh_database(backend, f"check_{n}") for n in (10, 1000)}
+    generate(urls[10], 10)
+    generate(urls[1000], 1000, rows)
+    engines = {n: create_db_engine(url) for n, url in urls.items()}
+    read, connection = hand_written_facts(urls[1000])
+    try:
+        dbs = {n: Database(engine) for n, engine in engines.items()}
+        for db in dbs.values():
+            check(db)  # the first run: every finding is new
+        statements: dict[int, int] = {}
+        results: dict[int, tuple[RunResult, str]] = {}
+        for n, db in dbs.items():
+            with counting_queries(engines[n]) as seen:
+                results[n] = check(db)
+            statements[n] = len(seen)
+        assert_plausible(results[10][0], *results[1000])
+        facts = read()
+        assert len(facts[0]) == 1002, "the group, its head office and the schools"
+        assert len(facts[3]) == rows.ids["document_version"], "every document version is in force"
+        took, cpu = timed(lambda: check(dbs[1000]), repeat)
+        floor = median_seconds(read, repeat)
+        load = os.getloadavg()[0]
+    finally:
+        connection.close()
+        for engine in engines.values():
+            engine.dispose()
+        if backend == "postgresql":
+            for url in urls.values():
+                drop_postgres(url)
+    suffix = "" if backend == "postgresql" else " (SQLite)"
+    findings = len(results[1000][0].findings)
+    return [
+        row(
+            f"govkit check over 1,000 schools{suffix}",
+            unit="s",
+            govkit=took,
+            baseline=floor,
+            baseline_name="hand-written fact queries",
+            ratio=took / floor,
+            target="< 1 s",
+            holds=took < 1.0,
+            digits=3,
+            backend=backend,
+            findings=findings,
+            cpu_s=round(cpu, 3),
+            load_average=round(load, 2),
+            timed=f"run_rules + check_json (govkit check --format json) on a database holding runs, median of {repeat}",
+        ),
+        row(
+            f"SQL queries of govkit check, 1,000 vs 10 schools{suffix}",
+            unit="queries",
+            govkit=statements[1000],
+            baseline=statements[10],
+            baseline_name="10 schools",
+            ratio=statements[1000] / statements[10],
+            target="== 1.0 (does not grow)",
+            holds=statements[1000] == statements[10],
+            digits=0,
+            backend=backend,
+        ),
+    ]
+
+
+def run(quick: bool) -> list[dict]:
+    rows = build(1000)
+    if quick:
+        return bench_backend("postgresql", 3, rows)
+    return bench_backend("postgresql", 7, rows) + bench_backend("sqlite", 5, rows)
