@@ -147,7 +147,7 @@ def bench_acknowledge(rentree: Rentree, *, workers: int) -> dict:
 
 
 def run(quick: bool) -> list[dict]:
-    rentree = prepare("postgresql", "http", persons_per_school=600 if quick else 2500)
+    rentree = prepare("postgresql", "http", persons_per_school=150 if quick else 1000)
     try:
         results = [bench_small_query(rentree, 4.0 if quick else 10.0)]
         results.append(bench_acknowledge(rentree, workers=2))

@@ -108,7 +108,7 @@ def replay(rentree: Rentree, *, clients: int, pollers_count: int, workers: int) 
 
 
 def run(quick: bool) -> list[dict]:
-    rentree = prepare("postgresql", "rentree", persons_per_school=300 if quick else 2500)
+    rentree = prepare("postgresql", "rentree", persons_per_school=100 if quick else 1000)
     try:
         summary = replay(rentree, clients=16, pollers_count=2, workers=2)
     finally:
@@ -135,7 +135,7 @@ def run(quick: bool) -> list[dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--persons-per-school", type=int, default=2500, help="synthetic persons per school")
+    parser.add_argument("--persons-per-school", type=int, default=1000, help="synthetic persons per school")
     parser.add_argument("--clients", type=int, default=16, help="members' concurrent connections")
     parser.add_argument("--pollers", type=int, default=2, help="intranets' concurrent connections")
     parser.add_argument("--workers", type=int, default=2, help="server processes")

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import ROOT, machine
 
 #: The benchmark modules, in the order they run; each has run(quick) -> list of result rows.
-GROUPS = ["documents"]
+GROUPS = ["documents", "api", "loadtest", "campaigns", "check"]
 
 
 def table(results: list[dict]) -> str:

@@ -8,6 +8,8 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -17,11 +19,11 @@ from govkit.acknowledgements.models import (
     Acknowledgement,
     Campaign,
     CampaignPopulation,
-    ChainHead,
     Person,
     PersonPopulation,
     WebhookDelivery,
 )
+from govkit.acknowledgements.vocabulary import Population
 from govkit.acknowledgements.wording import carried_forward_wording
 from govkit.db import utcnow
 from govkit.documents.kinds import catalogue
@@ -70,7 +72,7 @@ def campaign_payload(campaign: Campaign, document: DocumentVersion, school: str)
 
 def on_publication(
     session: Session,
-    head: ChainHead,
+    head: chain.Head,
     document: DocumentVersion,
     previous: DocumentVersion | None,
     *,
@@ -115,11 +117,10 @@ def on_publication(
             .order_by(col(Acknowledgement.id))
         ).all()
         text = carried_forward_wording(language="fr", previous_version=previous.number, version=document.number)
+        records = []
         for old in carried:
             code = new_code()
-            chain.append(
-                session,
-                head,
+            records.append(
                 Acknowledgement(
                     person_id=old.person_id,
                     organisation_id=old.organisation_id,
@@ -139,6 +140,7 @@ def on_publication(
                     record_hash="",
                 ),
             )
+        chain.append_many(session, head, records)
     enqueue(
         session,
         "campaign.opened",
@@ -193,81 +195,156 @@ class CampaignStatus:
         return self.total.overdue > 0
 
 
-def _overdue(deadline: date, today: date, late_entry: date) -> sa.ColumnElement[int]:
-    """Pending persons past their deadline (the campaign's, or their own if they joined late)."""
-    if deadline >= today:
-        return sa.literal(0)
-    late = sa.and_(
-        col(Acknowledgement.id).is_(None),
-        sa.or_(col(Person.entry_date).is_(None), col(Person.entry_date) < late_entry),
-    )
-    return sa.func.count(sa.case((late, 1), else_=None))
+#: One bit per population. A person's populations are one integer, the sum of their bits ((person,
+#: population) is unique), and "holds one of the campaign's populations" is ``mask & campaign mask``.
+POPULATION_BITS = {p.value: 1 << i for i, p in enumerate(Population)}
+assert len(POPULATION_BITS) <= 7, "a mask takes 7 bits of the group key"
 
 
-def _counts(
-    session: Session, campaign: Campaign, populations: list[str], today: date, late_entry: date
-) -> CampaignCounts:
-    """Two aggregate queries for one campaign, with its school, version and populations bound as values
-    (the planner then estimates well and hash-joins; (person, population) and (person, version) are
-    unique, so plain counts are exact, without DISTINCT)."""
-    acknowledged_join = sa.and_(
-        Acknowledgement.person_id == Person.id,
-        Acknowledgement.document_version_id == campaign.document_version_id,
+@cache
+def _group_query() -> sa.CompoundSelect:
+    """The statement of ``_groups``, built once (its parameters: organisations, versions, late_entry)."""
+    bit = sa.case(POPULATION_BITS, value=PersonPopulation.population, else_=0)
+    late_entry = sa.bindparam("late_entry", type_=sa.Date)
+    settled = sa.case((sa.or_(col(Person.entry_date).is_(None), col(Person.entry_date) < late_entry), 1), else_=0)
+    # the mask by an index lookup of the person's populations: the work follows the persons of the
+    # schools asked for, not every person of the group; NULL for a person without any population
+    mask = select(sa.func.sum(bit)).where(PersonPopulation.person_id == Person.id).scalar_subquery()
+    group = sa.cast(Person.organisation_id, sa.BigInteger) * 256 + mask * 2 + settled
+    concerned = (
+        select(col(Person.id).label("person_id"), group.label("grp"))
+        .where(
+            col(Person.organisation_id).in_(sa.bindparam("organisations", expanding=True)),
+            Person.status == "active",
+        )
+        .cte("concerned")
     )
-    overdue = _overdue(campaign.deadline, today, late_entry)
-    concerned_person = sa.and_(Person.organisation_id == campaign.organisation_id, Person.status == "active")
-    by_population = session.execute(
-        select(PersonPopulation.population, sa.func.count(), sa.func.count(Acknowledgement.id), overdue)
-        .select_from(Person)
-        .join(PersonPopulation, PersonPopulation.person_id == Person.id)  # type: ignore[arg-type]
-        .outerjoin(Acknowledgement, acknowledged_join)
-        .where(concerned_person, col(PersonPopulation.population).in_(populations))
-        .group_by(PersonPopulation.population)
-    ).all()
-    in_populations = sa.exists().where(
-        PersonPopulation.person_id == Person.id, col(PersonPopulation.population).in_(populations)
+    everyone = select(sa.cast(sa.null(), sa.Integer).label("version"), concerned.c.grp, sa.func.count()).group_by(
+        concerned.c.grp
     )
-    total = session.execute(
-        select(sa.func.count(), sa.func.count(Acknowledgement.id), overdue)
-        .select_from(Person)
-        .outerjoin(Acknowledgement, acknowledged_join)
-        .where(concerned_person, in_populations)
-    ).one()
-    return CampaignCounts(
-        PopulationCount("all", total[0], total[1], total[2]),
-        sorted((PopulationCount(p, n, a, o) for p, n, a, o in by_population), key=lambda c: c.population),
+    acknowledged = (
+        select(col(Acknowledgement.document_version_id), concerned.c.grp, sa.func.count())
+        .join(concerned, concerned.c.person_id == Acknowledgement.person_id)
+        .where(col(Acknowledgement.document_version_id).in_(sa.bindparam("versions", expanding=True)))
+        .group_by(col(Acknowledgement.document_version_id), concerned.c.grp)
     )
+    return sa.union_all(everyone, acknowledged)
 
 
-@dataclass(frozen=True)
-class CampaignCounts:
-    total: PopulationCount
-    populations: list[PopulationCount]
+def _groups(
+    session: Session, campaigns: Sequence[Campaign], late_entry: date
+) -> tuple[dict[int, dict[int, list[int]]], dict[tuple[int, int], dict[int, list[int]]]]:
+    """One aggregate query for all the campaigns, whatever their number: the active persons of their
+    schools grouped by school, populations and entry, all of them and those who acknowledged each
+    campaign's version. (person, version) is unique: plain counts are exact.
+
+    A person's group is one integer, ``school * 256 + mask * 2 + settled``: one grouping key, whose
+    estimate leads PostgreSQL to hash, and which SQLite sorts faster than three. Returned: by school,
+    and by (version, school), each mask's count of persons, [not settled, settled]."""
+    parameters = {
+        "organisations": sorted({c.organisation_id for c in campaigns}),
+        "versions": sorted({c.document_version_id for c in campaigns}),
+        "late_entry": late_entry,
+    }
+    by_school: dict[int, dict[int, list[int]]] = {}
+    by_version: dict[tuple[int, int], dict[int, list[int]]] = {}
+    for version, key, count in session.execute(_group_query(), parameters):
+        if key is None:
+            continue  # no population: concerned by no campaign
+        organisation_id, rest = divmod(int(key), 256)
+        groups = (
+            by_school.setdefault(organisation_id, {})
+            if version is None
+            else by_version.setdefault((version, organisation_id), {})
+        )
+        groups.setdefault(rest >> 1, [0, 0])[rest & 1] += int(count)
+    return by_school, by_version
+
+
+def _count(
+    population: str,
+    mask: int,
+    everyone: dict[int, list[int]],
+    acknowledged: dict[int, list[int]],
+    due: bool,
+) -> PopulationCount:
+    concerned = [n for held, n in everyone.items() if held & mask]
+    done = [n for held, n in acknowledged.items() if held & mask]
+    overdue = sum(n[1] for n in concerned) - sum(n[1] for n in done) if due else 0
+    return PopulationCount(population, sum(map(sum, concerned)), sum(map(sum, done)), overdue)
+
+
+def _details(
+    session: Session, condition: sa.ColumnElement[bool], order: Sequence[sa.ColumnElement[Any]] = ()
+) -> tuple[list[Campaign], dict[int, DocumentVersion], dict[int, list[str]]]:
+    """The campaigns matching ``condition`` (in ``order``), with their documents and populations: one query,
+    one row a campaign (its populations, identifiers from the vocabulary, joined by commas)."""
+    populations = (
+        select(sa.func.aggregate_strings(CampaignPopulation.population, ","))
+        .where(CampaignPopulation.campaign_id == Campaign.id)
+        .scalar_subquery()
+    )
+    campaigns: list[Campaign] = []
+    documents: dict[int, DocumentVersion] = {}
+    held: dict[int, list[str]] = {}
+    for campaign, document, names in session.execute(
+        select(Campaign, DocumentVersion, populations)
+        .join(DocumentVersion, DocumentVersion.id == Campaign.document_version_id)  # type: ignore[arg-type]
+        .where(condition)
+        .order_by(*order)
+    ).all():
+        campaigns.append(campaign)
+        documents[campaign.id] = document
+        held[campaign.id] = names.split(",") if names else []
+    return campaigns, documents, held
+
+
+def follow(
+    session: Session,
+    condition: sa.ColumnElement[bool],
+    *,
+    order: Sequence[sa.ColumnElement[Any]] = (),
+    today: date,
+    days: int,
+) -> list[CampaignStatus]:
+    """The statuses of the campaigns matching ``condition``, in ``order``, in two queries (see ``statuses``)."""
+    return _statuses(session, *_details(session, condition, order), today=today, days=days)
 
 
 def statuses(session: Session, campaigns: Sequence[Campaign], *, today: date, days: int) -> list[CampaignStatus]:
-    """Concerned, acknowledged, pending and overdue counts of each campaign, from SQL aggregates."""
+    """Concerned, acknowledged, pending and overdue counts of each campaign, from one SQL aggregate for all.
+
+    Concerned: the active persons of the campaign's school holding one of its populations; acknowledged:
+    those of them who acknowledged its version; overdue (past the deadline only): those pending who
+    entered before ``days`` ago. Per population: the populations with concerned persons, by name."""
     if not campaigns:
         return []
-    late_entry = today - timedelta(days=days)
-    populations: dict[int, list[str]] = {}
-    for campaign_id, population in session.execute(
-        select(CampaignPopulation.campaign_id, CampaignPopulation.population).where(
-            col(CampaignPopulation.campaign_id).in_([c.id for c in campaigns])
-        )
-    ).all():
-        populations.setdefault(campaign_id, []).append(population)
-    documents = {
-        d.id: d
-        for d in session.exec(
-            select(DocumentVersion).where(col(DocumentVersion.id).in_([c.document_version_id for c in campaigns]))
-        ).all()
-    }
+    _, documents, populations = _details(session, col(Campaign.id).in_([c.id for c in campaigns]))
+    return _statuses(session, campaigns, documents, populations, today=today, days=days)
+
+
+def _statuses(
+    session: Session,
+    campaigns: Sequence[Campaign],
+    documents: dict[int, DocumentVersion],
+    populations: dict[int, list[str]],
+    *,
+    today: date,
+    days: int,
+) -> list[CampaignStatus]:
+    if not campaigns:
+        return []
+    everyone, acknowledged = _groups(session, campaigns, today - timedelta(days=days))
     result = []
     for campaign in campaigns:
-        counts = _counts(session, campaign, populations.get(campaign.id, []), today, late_entry)  # type: ignore[arg-type]
+        held = everyone.get(campaign.organisation_id, {})
+        done = acknowledged.get((campaign.document_version_id, campaign.organisation_id), {})
+        due = campaign.deadline < today
+        names = sorted(populations[campaign.id])  # type: ignore[index]
+        total = _count("all", sum(POPULATION_BITS.get(p, 0) for p in names), held, done, due)
+        by_population = [_count(p, POPULATION_BITS.get(p, 0), held, done, due) for p in names]
         result.append(
-            CampaignStatus(campaign, documents[campaign.document_version_id], counts.total, counts.populations)
+            CampaignStatus(campaign, documents[campaign.id], total, [c for c in by_population if c.concerned])  # type: ignore[index]
         )
     return result
 

@@ -292,11 +292,16 @@ def campaigns(
     with db.reading() as session:
         organisation = organisation_by_code(session, school)
         authorize(actor, Action.READ_CAMPAIGNS, organisation_id=organisation.id)
-        query = select(Campaign).where(Campaign.organisation_id == organisation.id)
+        condition = Campaign.organisation_id == organisation.id
         if not include_closed:
-            query = query.where(col(Campaign.closed_at).is_(None))
-        rows = list(session.exec(query.order_by(Campaign.kind, col(Campaign.opened_at).desc())).all())
-        return campaign_queries.statuses(session, rows, today=date.today(), days=days)
+            condition = sa.and_(condition, col(Campaign.closed_at).is_(None))
+        return campaign_queries.follow(
+            session,
+            condition,  # type: ignore[arg-type]
+            order=(col(Campaign.kind), col(Campaign.opened_at).desc(), col(Campaign.id)),
+            today=date.today(),
+            days=days,
+        )
 
 
 def pending_persons(
