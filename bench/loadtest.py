@@ -108,7 +108,7 @@ def replay(rentree: Rentree, *, clients: int, pollers_count: int, workers: int) 
 
 
 def run(quick: bool) -> list[dict]:
-    rentree = prepare("postgresql", "rentree", persons_per_school=100 if quick else 1000)
+    rentree = prepare("postgresql", "rentree", persons_per_school=100 if quick else 400)
     try:
         summary = replay(rentree, clients=16, pollers_count=2, workers=2)
     finally:
