@@ -140,8 +140,14 @@ def ok_json(response: Response) -> bool:
 
 
 async def _connection(
-    host: str, port: int, scripts: Iterator[Sequence[Step]], report: Report, deadline: float | None, keep: bool
+    host: str,
+    port: int,
+    scripts: Iterator[Sequence[Step]],
+    report: Report,
+    done: Callable[[], bool],
+    keep: bool = False,
 ) -> None:
+    """Replay scripts on one keep-alive connection until they run out or ``done()`` after a script."""
     reader, writer = await asyncio.open_connection(host, port)
     try:
         for script in scripts:
@@ -153,7 +159,7 @@ async def _connection(
                 report.outcomes.append(
                     Outcome(tag, response.status, latency, check(response), response.body if keep else b"")
                 )
-            if deadline is not None and time.perf_counter() >= deadline:
+            if done():
                 return
     finally:
         writer.close()
@@ -164,8 +170,12 @@ async def _drive(
 ) -> Report:
     report = Report()
     started = time.perf_counter()
-    deadline = started + seconds if seconds else None
-    await asyncio.gather(*[_connection(host, port, scripts, report, deadline, keep) for _ in range(concurrency)])
+    deadline = started + seconds if seconds else float("inf")
+
+    def done() -> bool:
+        return time.perf_counter() >= deadline
+
+    await asyncio.gather(*[_connection(host, port, scripts, report, done, keep) for _ in range(concurrency)])
     report.seconds = time.perf_counter() - started
     return report
 
@@ -201,24 +211,12 @@ async def _mixed(
     """Run ``main`` to its end while ``background`` loops beside it; both reports cover the same span."""
     ours, theirs = Report(), Report()
     stop = asyncio.Event()
-
-    async def background_connection() -> None:
-        reader, writer = await asyncio.open_connection(host, port)
-        try:
-            for script in background:
-                for tag, raw, check in script:
-                    start = time.perf_counter()
-                    writer.write(raw)
-                    response = await _read_response(reader)
-                    theirs.outcomes.append(Outcome(tag, response.status, time.perf_counter() - start, check(response)))
-                if stop.is_set():
-                    return
-        finally:
-            writer.close()
-
     started = time.perf_counter()
-    behind = [asyncio.ensure_future(background_connection()) for _ in range(background_concurrency)]
-    await asyncio.gather(*[_connection(host, port, main, ours, None, False) for _ in range(main_concurrency)])
+    behind = [
+        asyncio.ensure_future(_connection(host, port, background, theirs, stop.is_set))
+        for _ in range(background_concurrency)
+    ]
+    await asyncio.gather(*[_connection(host, port, main, ours, lambda: False) for _ in range(main_concurrency)])
     stop.set()
     await asyncio.gather(*behind)
     ours.seconds = theirs.seconds = time.perf_counter() - started

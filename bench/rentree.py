@@ -20,6 +20,7 @@ from govkit.documents.demo import publish_all
 from govkit.documents.kinds import catalogue
 from govkit.documents.models import DocumentVersion
 from govkit.documents.workers import WorkerPool
+from govkit.organisations.models import Organisation
 from govkit.settings import Settings
 
 SECRET = "bench-secret-key-0123456789-abcdefghijklmnop"
@@ -82,8 +83,6 @@ def prepare(backend: str, name: str, *, persons_per_school: int) -> Rentree:
         persons = session.exec(
             select(Person.id, Person.organisation_id, Person.external_id).where(Person.status == "active")
         ).all()
-        from govkit.organisations.models import Organisation
-
         codes = dict(session.exec(select(Organisation.id, Organisation.code)).all())
         rentree.schools = sorted(codes[o] for o in documents)
         subjects = {pid: f"govkit:{uuid.uuid4()}" for pid, _, _ in persons}

@@ -107,35 +107,31 @@ def write(
     inserts += [(t, rows) for t, rows in also if rows]
     moved = {"last_id": head.last_id, "last_hash": head.last_hash, "now": utcnow()}
     if session.get_bind().dialect.name == "postgresql":
-        statement = _bulk_statement(tuple(t for t, _ in inserts))
+        shapes = tuple((target, tuple(rows[0])) for target, rows in inserts)  # the columns each row gives
         values = dict(moved)
         for index, (target, rows) in enumerate(inserts):
-            for column in _columns(target):
-                convert = _ARRAY_VALUE.get(type(column.type), lambda v: v)
-                values[f"t{index}_{column.key}"] = [convert(row.get(column.key)) for row in rows]
-        session.execute(statement, values)
+            for key in shapes[index][1]:
+                convert = _ARRAY_VALUE.get(type(target.c[key].type), lambda v: v)
+                values[f"t{index}_{key}"] = [convert(row[key]) for row in rows]
+        session.execute(_bulk_statement(shapes), values)
         return
     for target, rows in inserts:
         session.execute(sa.insert(target), rows)
     session.execute(_MOVE, moved)
 
 
-def _columns(table: sa.Table) -> list[sa.Column[Any]]:
-    return [c for c in table.columns if not (c.primary_key and c.key == "id" and table.name != "acknowledgement")]
-
-
 _ARRAY_VALUE: dict[type, Any] = {type(JSONType): json.dumps}
 
 
 @functools.cache
-def _bulk_statement(tables: tuple[sa.Table, ...]) -> sa.TextClause:
-    """WITH t0 AS (INSERT … SELECT * FROM unnest(…)), … UPDATE chain_head …: one text per set of tables."""
+def _bulk_statement(shapes: tuple[tuple[sa.Table, tuple[str, ...]], ...]) -> sa.TextClause:
+    """WITH t0 AS (INSERT … SELECT * FROM unnest(…)), … UPDATE chain_head …: one text per shape."""
     from sqlalchemy.dialects import postgresql
 
     dialect = postgresql.dialect()
     parts = []
-    for index, table in enumerate(tables):
-        columns = _columns(table)
+    for index, (table, keys) in enumerate(shapes):
+        columns = [table.c[key] for key in keys]
         arrays = ", ".join(f"CAST(:t{index}_{c.key} AS {_pg_type(c, dialect)}[])" for c in columns)
         names = ", ".join(c.name for c in columns)
         # names from our own table metadata; values are bound as arrays
@@ -157,11 +153,6 @@ def append_many(session: Session, head: Head, records: list[Acknowledgement]) ->
     assign(head, records)
     write(session, head, records)
     return records
-
-
-def append(session: Session, head: Head, record: Acknowledgement) -> Acknowledgement:
-    """Chain and insert one record; the caller holds the lock from ``lock``."""
-    return append_many(session, head, [record])[0]
 
 
 @dataclass(frozen=True)
