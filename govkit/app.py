@@ -25,7 +25,7 @@ from govkit.db import Database, create_db_engine
 from govkit.documents import service as documents
 from govkit.errors import GovkitError, NotAuthenticated
 from govkit.graphql.context import Context
-from govkit.graphql.extensions import WWW_AUTHENTICATE
+from govkit.graphql.execution import WWW_AUTHENTICATE
 from govkit.graphql.schema import build_schema
 from govkit.middleware import RequestGuard
 from govkit.settings import Settings, get_settings

@@ -39,16 +39,23 @@ class AuditEvent(SQLModel, table=True):
 SECRET_ARGUMENTS = {"file", "reason", "changelog", "patch", "input"}
 
 
+def printable(text: str) -> str:
+    """Text as stored: NUL characters (which PostgreSQL's text and JSON refuse) shown as U+FFFD."""
+    return text.replace("\x00", "\ufffd")
+
+
 def summarise(arguments: dict[str, Any]) -> dict[str, Any]:
     """What to keep of a mutation's arguments: identifiers, not contents."""
     kept: dict[str, Any] = {}
     for key, value in arguments.items():
         if key in SECRET_ARGUMENTS:
             kept[key] = "…"
-        elif isinstance(value, str | int | float | bool) or value is None:
-            kept[key] = value if not isinstance(value, str) else value[:120]
+        elif isinstance(value, str):
+            kept[key] = printable(value[:120])
+        elif isinstance(value, int | float | bool) or value is None:
+            kept[key] = value
         elif isinstance(value, list):
-            kept[key] = [v for v in value if isinstance(v, str | int)][:20]
+            kept[key] = [printable(v) if isinstance(v, str) else v for v in value if isinstance(v, str | int)][:20]
     return kept
 
 
@@ -74,7 +81,7 @@ def record(
                 action=action[:120],
                 target=target or {},
                 outcome=outcome,
-                detail=(detail or "")[:2000] or None,
+                detail=printable(detail or "")[:2000] or None,
                 client_ip=client_ip,
             )
         )

@@ -34,8 +34,9 @@ def _url(info: Info) -> str:
 @strawberry.type
 class DocumentQuery:
     @strawberry.field(description="The document kinds with their common base of required clauses")
-    async def document_kinds(self, info: Info) -> list[DocumentKind]:
-        return [DocumentKind.from_spec(s) for s in service.list_kinds(actor=info.context.actor)]
+    def document_kinds(self, info: Info) -> list[DocumentKind]:
+        # synchronous: the catalogue is in memory, and an async resolver costs an await per field
+        return [DocumentKind.of(s.key) for s in service.list_kinds(actor=info.context.actor)]
 
     @strawberry.field(description="Root templates with all their versions, optionally of one kind")
     async def root_templates(self, info: Info, kind: str | None = None) -> list[RootTemplate]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 import strawberry
@@ -41,6 +42,12 @@ class DocumentKind:
     @strawberry.field(description="The common base every school keeps")
     def required_clauses(self) -> list[Clause]:
         return clauses_of(list(self.spec.required_clauses), "fr")
+
+    @staticmethod
+    @cache
+    def of(key: str) -> DocumentKind:
+        """The kind as served, built once: the catalogue does not change while the process runs."""
+        return DocumentKind.from_spec(catalogue().kind(key))
 
     @classmethod
     def from_spec(cls, spec: KindSpec) -> DocumentKind:

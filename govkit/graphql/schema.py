@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
+from typing import Any, NoReturn
 
 import strawberry
-from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from govkit.acknowledgements.resolvers import AcknowledgementMutation, AcknowledgementQuery
 from govkit.auth.resolvers import AuditQuery
 from govkit.documents.resolvers import DocumentMutation, DocumentQuery
-from govkit.graphql.extensions import AuditAndLimits, GovkitErrors, log_unexpected
-from govkit.graphql.validation import ValidatedQueries, checked_queries, limit_rules
+from govkit.graphql.execution import PreparedOperations, limit_rules, run_operation
 from govkit.organisations.resolvers import OrganisationMutation, OrganisationQuery
 from govkit.rules.resolvers import RulesMutation, RulesQuery
 from govkit.settings import Settings
@@ -32,29 +31,45 @@ class Mutation(OrganisationMutation, DocumentMutation, AcknowledgementMutation, 
 
 
 class GovkitSchema(strawberry.Schema):
-    """Logs only unexpected errors: a refused or invalid request is not a server fault."""
+    """strawberry's schema, executed by govkit.graphql.execution (limits, errors, audit)."""
 
-    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
-        log_unexpected(errors)
+    def __init__(self, *, settings: Settings) -> None:
+        super().__init__(query=Query, mutation=Mutation, config=StrawberryConfig(auto_camel_case=True))
+        rules = limit_rules(max_depth=settings.graphql_max_depth, max_aliases=settings.graphql_max_aliases)
+        if not settings.is_dev:
+            rules.append(NoSchemaIntrospectionCustomRule)
+        self.operations = PreparedOperations(self._schema, rules, max_tokens=settings.graphql_max_tokens)
+
+    async def execute(  # strawberry's signature
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        return await run_operation(
+            schema=self._schema,
+            operations=self.operations,
+            executor_class=self.execution_context_class,
+            query=query,
+            variable_values=variable_values,
+            context=context_value,
+            root_value=root_value,
+            operation_name=operation_name,
+            allowed_operation_types=allowed_operation_types,
+            operation_extensions=operation_extensions,
+        )
+
+    def execute_sync(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise NotImplementedError("govkit's resolvers are async: use `await schema.execute(...)`.")
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
+def build_schema(settings: Settings) -> GovkitSchema:
     """The schema with its limits; in prod, no introspection and masked unexpected errors."""
-    rules = limit_rules(max_depth=settings.graphql_max_depth, max_aliases=settings.graphql_max_aliases)
-    if not settings.is_dev:
-        rules.append(NoSchemaIntrospectionCustomRule)
-    extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
-        checked_queries(max_tokens=settings.graphql_max_tokens, validated=ValidatedQueries(rules)),
-        GovkitErrors,
-        AuditAndLimits,
-    ]
-
-    return GovkitSchema(
-        query=Query,
-        mutation=Mutation,
-        extensions=extensions,
-        config=StrawberryConfig(auto_camel_case=True),
-    )
+    return GovkitSchema(settings=settings)
 
 
 def export_sdl() -> str:
