@@ -21,10 +21,11 @@ from govkit.auth import service as auth
 from govkit.auth.ratelimit import RateLimiter
 from govkit.auth.roles import ANONYMOUS, Principal
 from govkit.auth.tokens import InvalidToken
+from govkit.batching import Batcher
 from govkit.db import Database, create_db_engine
 from govkit.documents import service as documents
 from govkit.errors import GovkitError, NotAuthenticated
-from govkit.graphql.context import Context
+from govkit.graphql.context import Context, acknowledgement_batcher
 from govkit.graphql.execution import WWW_AUTHENTICATE
 from govkit.graphql.schema import build_schema
 from govkit.middleware import RequestGuard
@@ -81,6 +82,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.db = database
 
+    # Concurrent requests share the database work of authentication and of acknowledgements.
+    authenticating = Batcher(lambda tokens: auth.authenticate_many(db=database, settings=settings, tokens=tokens))
+    acknowledging = acknowledgement_batcher(database)
+    app.state.batchers = {"authenticate": authenticating, "acknowledge": acknowledging}
+
     async def principal(authorization: str | None) -> Principal:
         if authorization is None or not authorization.strip():
             return ANONYMOUS
@@ -88,9 +94,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthenticationFailed("The Authorization header must be 'Bearer <token>'.")
         try:
-            return await anyio.to_thread.run_sync(
-                lambda: auth.authenticate(db=database, settings=settings, token=token.strip())
-            )
+            return await authenticating(token.strip())
         except InvalidToken as exc:
             raise AuthenticationFailed(str(exc)) from exc
 
@@ -106,6 +110,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             actor=await principal(request.headers.get("authorization")),
             correlation_id=getattr(request.state, "correlation_id", "-"),
             client_ip=request.client.host if request.client else None,
+            acknowledging=acknowledging,
         )
         found.limiter = limiter  # type: ignore[attr-defined]
         found.request, found.response = request, response

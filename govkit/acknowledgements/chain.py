@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,27 +18,34 @@ from govkit.db import Database, JSONType, utcnow
 GENESIS_HASH = hashlib.sha256(b"govkit acknowledgement chain v1").hexdigest()
 
 
-def payload(record: Acknowledgement) -> dict[str, Any]:
-    """What the hash covers: everything but the erasable IP address and user agent."""
-    return {
-        "person_id": record.person_id,
-        "organisation_id": record.organisation_id,
-        "document_version_id": record.document_version_id,
-        "campaign_id": record.campaign_id,
-        "method": record.method,
-        "document_sha256": record.document_sha256,
-        "wording_sha256": record.wording_sha256,
-        "acknowledged_at": record.acknowledged_at.isoformat(timespec="microseconds"),
-        "auth_method": record.auth_method,
-        "recorded_by": record.recorded_by,
-        "reason": record.reason,
-        "carried_from_id": record.carried_from_id,
-        "client_sha256": record.client_sha256,
-        "verification_code": record.verification_code,
-    }
+#: What the hash covers: everything but the erasable IP address and user agent (and the chain itself).
+HASHED = (
+    "person_id",
+    "organisation_id",
+    "document_version_id",
+    "campaign_id",
+    "method",
+    "document_sha256",
+    "wording_sha256",
+    "acknowledged_at",
+    "auth_method",
+    "recorded_by",
+    "reason",
+    "carried_from_id",
+    "client_sha256",
+    "verification_code",
+)
 
 
-def record_hash(previous_hash: str, record: Acknowledgement) -> str:
+def payload(record: Acknowledgement | Mapping[str, Any]) -> dict[str, Any]:
+    """What the hash covers, of a record or of its row's values."""
+    values = record if isinstance(record, Mapping) else {key: getattr(record, key) for key in HASHED}
+    found = {key: values[key] for key in HASHED}
+    found["acknowledged_at"] = found["acknowledged_at"].isoformat(timespec="microseconds")
+    return found
+
+
+def record_hash(previous_hash: str, record: Acknowledgement | Mapping[str, Any]) -> str:
     body = json.dumps(payload(record), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(f"{previous_hash}\n{body}".encode()).hexdigest()
 
@@ -71,53 +78,56 @@ _MOVE = (
 
 def lock(session: Session) -> Head:
     """Take the chain's write lock first thing in a transaction (held until it ends); one statement."""
-    last_id, last_hash = session.execute(_LOCK, {"now": utcnow()}).one()
+    last_id, last_hash = session.connection().execute(_LOCK, {"now": utcnow()}).one()
     return Head(last_id, last_hash)
 
 
-def assign(head: Head, records: list[Acknowledgement]) -> None:
-    """Give ``records`` their ids and hashes after the chain's last one, in order (pure).
+def assign(head: Head, rows: list[dict[str, Any]]) -> None:
+    """Give new records' ``rows`` their ids and hashes after the chain's last one, in order (pure).
 
     Ids are given here so that id order is chain order (``verify`` walks the chain by id),
     whatever order a multi-row insert would assign ids in: every acknowledgement is inserted
     through this module, under the lock.
     """
-    for record in records:
-        record.id = (head.last_id or 0) + 1
-        record.previous_hash = head.last_hash
-        record.record_hash = record_hash(head.last_hash, record)
-        head.last_id, head.last_hash = record.id, record.record_hash
+    for row in rows:
+        row["id"] = (head.last_id or 0) + 1
+        row["previous_hash"] = head.last_hash
+        row["record_hash"] = record_hash(head.last_hash, row)
+        head.last_id, head.last_hash = row["id"], row["record_hash"]
+
+
+_TABLE: sa.Table = Acknowledgement.__table__  # type: ignore[attr-defined]
 
 
 def write(
     session: Session,
     head: Head,
-    records: list[Acknowledgement],
+    rows: list[dict[str, Any]],
     also: Sequence[tuple[sa.Table, list[dict[str, Any]]]] = (),
 ) -> None:
-    """Insert assigned ``records`` (and the rows of ``also``) and move the head; the caller holds the lock.
+    """Insert assigned ``rows`` (every column, as ``assign`` left them) and the rows of ``also``,
+    and move the head; the caller holds the lock.
 
     On PostgreSQL everything goes in one statement of constant text (data-modifying CTEs over
     arrays), so the lock is held for three round trips in all: the lock, this statement, the commit.
     """
-    if not records:
+    if not rows:
         return
-    table: sa.Table = Acknowledgement.__table__  # type: ignore[attr-defined]
-    inserts = [(table, [{c.key: getattr(r, c.key) for c in table.columns} for r in records])]
-    inserts += [(t, rows) for t, rows in also if rows]
+    inserts = [(_TABLE, rows), *[(t, r) for t, r in also if r]]
     moved = {"last_id": head.last_id, "last_hash": head.last_hash, "now": utcnow()}
-    if session.get_bind().dialect.name == "postgresql":
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
         shapes = tuple((target, tuple(rows[0])) for target, rows in inserts)  # the columns each row gives
         values = dict(moved)
-        for index, (target, rows) in enumerate(inserts):
+        for index, (target, given) in enumerate(inserts):
             for key in shapes[index][1]:
                 convert = _ARRAY_VALUE.get(type(target.c[key].type), lambda v: v)
-                values[f"t{index}_{key}"] = [convert(row[key]) for row in rows]
-        session.execute(_bulk_statement(shapes), values)
+                values[f"t{index}_{key}"] = [convert(row[key]) for row in given]
+        connection.execute(_bulk_statement(shapes), values)
         return
-    for target, rows in inserts:
-        session.execute(sa.insert(target), rows)
-    session.execute(_MOVE, moved)
+    for target, values_of_rows in inserts:
+        connection.execute(sa.insert(target), values_of_rows)
+    connection.execute(_MOVE, moved)
 
 
 _ARRAY_VALUE: dict[type, Any] = {type(JSONType): json.dumps}
@@ -149,9 +159,13 @@ def _pg_type(column: sa.Column[Any], dialect: sa.Dialect) -> str:
 
 
 def append_many(session: Session, head: Head, records: list[Acknowledgement]) -> list[Acknowledgement]:
-    """Chain and insert ``records`` in order; the caller holds the lock from ``lock``."""
-    assign(head, records)
-    write(session, head, records)
+    """Chain and insert ``records`` in order, giving them their ids and hashes; the caller holds
+    the lock from ``lock``. They are not added to the session (read them again to change them)."""
+    rows = [{c.key: getattr(record, c.key) for c in _TABLE.columns} for record in records]
+    assign(head, rows)
+    write(session, head, rows)
+    for record, row in zip(records, rows, strict=True):
+        record.id, record.previous_hash, record.record_hash = row["id"], row["previous_hash"], row["record_hash"]
     return records
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from govkit.acknowledgements import chain
 from govkit.acknowledgements.campaigns import ACKNOWLEDGED_LANGUAGE, new_code
@@ -129,61 +129,109 @@ class _Facts:
     documents: dict[int, DocumentVersion]
     organisations: dict[int, Organisation]
     populations: dict[int, set[str]]
-    in_force: dict[tuple[int, str, str], DocumentVersion]
+    in_force: dict[tuple[int, str, str], sa.Row[Any]]  # id, number, effective_from of the version in force
     campaigns: dict[int, int]
 
 
 # The batch's statements, built once (building a statement costs more than running it here).
-_ASKED = sa.orm.aliased(DocumentVersion, name="asked")
-_PERSONS = (
-    select(Person, Organisation)
-    .join(Organisation, col(Organisation.id) == col(Person.organisation_id))
-    .where(col(Person.id).in_(sa.bindparam("persons", expanding=True)))
-)
-_POPULATIONS = select(PersonPopulation.person_id, PersonPopulation.population).where(
+# They read plain rows (Core): the batch only reads them, and loading ORM objects cost more than
+# the round trips. Rows become read-only model instances (``model_construct``: no validation, no
+# session state), so that the checks and receipts read them as models.
+_PERSON = sa.inspect(Person).local_table
+_ORGANISATION = sa.inspect(Organisation).local_table
+_DOCUMENT = sa.inspect(DocumentVersion).local_table
+_ACKNOWLEDGEMENT = sa.inspect(Acknowledgement).local_table
+_ASKED = _DOCUMENT.alias("asked")
+_PERSONS = sa.select(_PERSON, _ORGANISATION).join(_ORGANISATION, _ORGANISATION.c.id == _PERSON.c.organisation_id)
+_PERSONS = _PERSONS.where(_PERSON.c.id.in_(sa.bindparam("persons", expanding=True)))
+_PERSON_KEYS = tuple(c.key for c in _PERSON.columns)
+_POPULATIONS = sa.select(col(PersonPopulation.person_id), col(PersonPopulation.population)).where(
     col(PersonPopulation.person_id).in_(sa.bindparam("persons", expanding=True))
 )
-#: The documents asked for, and the versions in force of their kinds at their schools, with campaigns.
+#: The versions of the kinds asked for at their schools (in force, or asked), with their campaigns:
+#: what decides which version is in force. Their content is read once per process (``_documents``).
 _VERSIONS = (
-    select(DocumentVersion, Campaign.id)
-    .outerjoin(Campaign, col(Campaign.document_version_id) == col(DocumentVersion.id))
+    sa.select(
+        _DOCUMENT.c.id,
+        _DOCUMENT.c.organisation_id,
+        _DOCUMENT.c.kind,
+        _DOCUMENT.c.language,
+        _DOCUMENT.c.number,
+        _DOCUMENT.c.effective_from,
+        col(Campaign.id).label("campaign_id"),
+    )
+    .outerjoin(Campaign, col(Campaign.document_version_id) == _DOCUMENT.c.id)
     .where(
         sa.exists().where(
-            col(_ASKED.id).in_(sa.bindparam("documents", expanding=True)),
-            _ASKED.organisation_id == DocumentVersion.organisation_id,
-            _ASKED.kind == DocumentVersion.kind,
+            _ASKED.c.id.in_(sa.bindparam("documents", expanding=True)),
+            _ASKED.c.organisation_id == _DOCUMENT.c.organisation_id,
+            _ASKED.c.kind == _DOCUMENT.c.kind,
         ),
         sa.or_(
-            col(DocumentVersion.effective_from) <= sa.bindparam("today", type_=sa.Date),
-            col(DocumentVersion.id).in_(sa.bindparam("documents", expanding=True)),
+            _DOCUMENT.c.effective_from <= sa.bindparam("today", type_=sa.Date),
+            _DOCUMENT.c.id.in_(sa.bindparam("documents", expanding=True)),
         ),
     )
 )
-_EXISTING = select(Acknowledgement).where(
-    col(Acknowledgement.person_id).in_(sa.bindparam("persons", expanding=True)),
-    col(Acknowledgement.document_version_id).in_(sa.bindparam("documents", expanding=True)),
+_DOCUMENTS = sa.select(_DOCUMENT).where(_DOCUMENT.c.id.in_(sa.bindparam("documents", expanding=True)))
+_EXISTING = sa.select(_ACKNOWLEDGEMENT).where(
+    _ACKNOWLEDGEMENT.c.person_id.in_(sa.bindparam("persons", expanding=True)),
+    _ACKNOWLEDGEMENT.c.document_version_id.in_(sa.bindparam("documents", expanding=True)),
 )
 
 
+class _Documents:
+    """Published document versions by id: immutable once published (a trigger refuses changes), so
+    each is read once per process. Bounded: the oldest read is forgotten first."""
+
+    def __init__(self, maxsize: int = 4096) -> None:
+        self.maxsize = maxsize
+        self._found: dict[int, DocumentVersion] = {}
+        self._lock = threading.Lock()
+
+    def get(self, connection: sa.Connection, ids: set[int]) -> dict[int, DocumentVersion]:
+        with self._lock:
+            found = {i: self._found[i] for i in ids if i in self._found}
+        missing = sorted(ids - found.keys())
+        if missing:
+            read = {
+                row.id: DocumentVersion.model_construct(**row._mapping)
+                for row in connection.execute(_DOCUMENTS, {"documents": missing})
+            }
+            with self._lock:
+                self._found.update(read)
+                while len(self._found) > self.maxsize:
+                    del self._found[next(iter(self._found))]
+            found.update(read)
+        return found
+
+
+_documents = _Documents()
+
+
 def _facts(session: Session, requests: Sequence[Request], today: date) -> _Facts:
+    connection = session.connection()
     person_ids = sorted({r.person_id for r in requests})
     document_ids = {r.document_version_id for r in requests}
     persons: dict[int, Person] = {}
     organisations: dict[int, Organisation] = {}
-    for person, organisation in session.exec(_PERSONS, params={"persons": person_ids}):
-        persons[person.id] = person  # type: ignore[index]
-        organisations[organisation.id] = organisation  # type: ignore[index]
+    width = len(_PERSON_KEYS)
+    for row in connection.execute(_PERSONS, {"persons": person_ids}):
+        person = Person.model_construct(**dict(zip(_PERSON_KEYS, row[:width], strict=True)))
+        persons[row.id] = person
+        if person.organisation_id not in organisations:
+            values = dict(zip((c.key for c in _ORGANISATION.columns), row[width:], strict=True))
+            organisations[person.organisation_id] = Organisation.model_construct(**values)
     populations: dict[int, set[str]] = {}
-    for person_id, population in session.exec(_POPULATIONS, params={"persons": person_ids}):
+    for person_id, population in connection.execute(_POPULATIONS, {"persons": person_ids}):
         populations.setdefault(person_id, set()).add(population)
-    documents: dict[int, DocumentVersion] = {}
-    in_force: dict[tuple[int, str, str], DocumentVersion] = {}
+    versions = connection.execute(_VERSIONS, {"documents": sorted(document_ids), "today": today}).all()
+    documents = _documents.get(connection, {v.id for v in versions if v.id in document_ids})
+    in_force: dict[tuple[int, str, str], sa.Row[Any]] = {}
     campaigns: dict[int, int] = {}
-    for version, campaign_id in session.exec(_VERSIONS, params={"documents": sorted(document_ids), "today": today}):
-        if version.id in document_ids:
-            documents[version.id] = version  # type: ignore[index]
-        if campaign_id is not None:
-            campaigns[version.id] = campaign_id  # type: ignore[index]
+    for version in versions:
+        if version.campaign_id is not None:
+            campaigns[version.id] = version.campaign_id
         if version.effective_from <= today:
             key = (version.organisation_id, version.kind, version.language)
             if key not in in_force or in_force[key].number < version.number:
@@ -230,10 +278,14 @@ def record_batch(session: Session, requests: Sequence[Request], *, today: date) 
     """
     facts = _facts(session, requests, today)
     asked = {"persons": sorted({r.person_id for r in requests}), "documents": sorted(facts.documents)}
-    existing = {(a.person_id, a.document_version_id): a for a in session.exec(_EXISTING, params=asked)}
-    outcomes: list[Outcome] = []
-    records: list[Acknowledgement] = []
-    events: list[AuditEvent] = []
+    existing: dict[tuple[int, int], Acknowledgement | dict[str, Any]] = {
+        (row.person_id, row.document_version_id): Acknowledgement.model_construct(**row._mapping)
+        for row in session.connection().execute(_EXISTING, asked)
+    }
+    decided: list[Outcome | tuple[dict[str, Any], Person, Organisation, DocumentVersion]] = []
+    rows: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    now = utcnow()
     for request in requests:
         try:
             person = facts.persons.get(request.person_id)
@@ -247,70 +299,107 @@ def record_batch(session: Session, requests: Sequence[Request], *, today: date) 
             organisation = facts.organisations[person.organisation_id]
             found = existing.get((person.id, document.id))  # type: ignore[arg-type]
             if found is not None:  # acknowledging twice returns the first record
-                outcomes.append(Receipt(found, person, organisation, document))
+                if isinstance(found, dict):  # recorded earlier in this batch
+                    decided.append((found, person, organisation, document))
+                else:
+                    decided.append(Receipt(found, person, organisation, document))
                 continue
             _check(facts, person, document, today)
             if request.shown_sha256 is not None and request.shown_sha256 != document.sha256:
                 raise Conflict("The document you read is not the version in force: reload it and read it again.")
         except GovkitError as exc:
-            outcomes.append(exc)
+            decided.append(exc)
             continue
-        language = request.language or person.preferred_language
-        text = compose_wording(
-            language=language,
-            given_name=person.given_name,
-            family_name=person.family_name,
-            title=catalogue().kind(document.kind).title.get(language),
-            school=organisation.name,
-            version=document.number,
-            effective_from=document.effective_from,
-            sha256=document.sha256,
-        )
-        code = new_code()
-        client = request.client
-        record = Acknowledgement(
-            person_id=person.id,  # type: ignore[arg-type]
-            organisation_id=person.organisation_id,
-            document_version_id=document.id,  # type: ignore[arg-type]
-            campaign_id=facts.campaigns.get(document.id),  # type: ignore[arg-type]
-            method=request.method,
-            document_sha256=document.sha256,
-            wording=text,
-            wording_sha256=hashlib.sha256(text.encode()).hexdigest(),
-            acknowledged_at=request.acknowledged_at or utcnow(),
-            auth_method=request.auth_method,
-            recorded_by=request.recorded_by,
-            reason=request.reason,
-            client_ip=(client.ip or None) and client.ip[:64],
-            user_agent=(client.user_agent or None) and client.user_agent[:512],
-            client_sha256=chain.client_digest(client.ip, client.user_agent, code),
-            verification_code=code,
-            previous_hash="",
-            record_hash="",
-        )
-        records.append(record)
-        existing[(person.id, document.id)] = record  # type: ignore[index]
-        outcomes.append(Receipt(record, person, organisation, document, fresh=True))
+        row = _new_record(request, person, organisation, document, facts.campaigns.get(document.id), now)  # type: ignore[arg-type]
+        rows.append(row)
+        existing[(person.id, document.id)] = row  # type: ignore[index]
+        decided.append((row, person, organisation, document))
         if request.audit is not None:
-            note = request.audit
-            events.append(
-                AuditEvent(
-                    correlation_id=note.correlation_id,
-                    subject=note.actor.subject,
-                    role=note.actor.role.value if note.actor.role else None,
-                    organisation=note.actor.organisation_code,
-                    action=note.action,
-                    target=note.target,
-                    outcome="ok",
-                    client_ip=note.client_ip,
-                )
-            )
-    if records:
+            events.append(_audit_row(request.audit, now))
+    records: dict[int, Acknowledgement] = {}
+    if rows:
         head = chain.lock(session)
-        chain.assign(head, records)
-        audit_rows = [e.model_dump(exclude={"id"}) for e in events]
-        chain.write(session, head, records, also=[(AuditEvent.__table__, audit_rows)])  # type: ignore[attr-defined]
+        chain.assign(head, rows)
+        chain.write(session, head, rows, also=[(_AUDIT_EVENT, events)])
+        records = {id(row): Acknowledgement.model_construct(**row) for row in rows}
+    outcomes: list[Outcome] = []
+    given: set[int] = set()
+    for item in decided:
+        if isinstance(item, tuple):  # recorded in this batch: fresh for its first request, not its repeats
+            row, person, organisation, document = item
+            outcomes.append(Receipt(records[id(row)], person, organisation, document, fresh=id(row) not in given))
+            given.add(id(row))
+        else:
+            outcomes.append(item)
     return outcomes
+
+
+_AUDIT_EVENT = sa.inspect(AuditEvent).local_table
+_CLIENT_IP = _ACKNOWLEDGEMENT.c.client_ip.type.length  # type: ignore[attr-defined]
+_USER_AGENT = _ACKNOWLEDGEMENT.c.user_agent.type.length  # type: ignore[attr-defined]
+
+
+def _new_record(
+    request: Request,
+    person: Person,
+    organisation: Organisation,
+    document: DocumentVersion,
+    campaign_id: int | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """The values of a new acknowledgement, every column but its place in the chain (chain.assign)."""
+    language = request.language or person.preferred_language
+    text = compose_wording(
+        language=language,
+        given_name=person.given_name,
+        family_name=person.family_name,
+        title=catalogue().kind(document.kind).title.get(language),
+        school=organisation.name,
+        version=document.number,
+        effective_from=document.effective_from,
+        sha256=document.sha256,
+    )
+    code = new_code()
+    client = request.client
+    return {
+        "id": None,
+        "person_id": person.id,
+        "organisation_id": person.organisation_id,
+        "document_version_id": document.id,
+        "campaign_id": campaign_id,
+        "method": request.method,
+        "document_sha256": document.sha256,
+        "wording": text,
+        "wording_sha256": hashlib.sha256(text.encode()).hexdigest(),
+        "acknowledged_at": request.acknowledged_at or now,
+        "auth_method": request.auth_method,
+        "recorded_by": request.recorded_by,
+        "reason": request.reason,
+        "carried_from_id": None,
+        "client_ip": (client.ip or None) and client.ip[:_CLIENT_IP],
+        "user_agent": (client.user_agent or None) and client.user_agent[:_USER_AGENT],
+        "client_sha256": chain.client_digest(client.ip, client.user_agent, code),
+        "verification_code": code,
+        "previous_hash": "",
+        "record_hash": "",
+    }
+
+
+def _audit_row(note: AuditNote, now: datetime) -> dict[str, Any]:
+    """The audit event of a recorded request, as a row of ``audit_event``."""
+    actor = note.actor
+    return {
+        "at": now,
+        "correlation_id": note.correlation_id,
+        "subject": actor.subject,
+        "role": actor.role.value if actor.role else None,
+        "organisation": actor.organisation_code,
+        "action": note.action,
+        "target": note.target,
+        "outcome": "ok",
+        "detail": None,
+        "client_ip": note.client_ip,
+    }
 
 
 @dataclass(eq=False)
@@ -335,21 +424,27 @@ class GroupCommit:
         self.records = 0
 
     def submit(self, request: Request) -> Receipt:
-        ticket = _Ticket(request)
+        """Record one request (with whatever else is waiting); raise its refusal."""
+        (outcome,) = self.submit_many([request])
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    def submit_many(self, requests: Sequence[Request]) -> list[Receipt | BaseException]:
+        """Record ``requests`` (with whatever else is waiting); one outcome each, in order: the
+        receipt, the refusal (GovkitError), or the unexpected error of that request alone."""
+        tickets = [_Ticket(request) for request in requests]
         with self._lock:
-            self._waiting.append(ticket)
-            if not self._writing:
-                self._writing = ticket.lead = True
-        if not ticket.lead:
-            ticket.done.wait()
-        if ticket.lead and ticket.outcome is None and ticket.error is None:
-            self._lead()
-        if ticket.error is not None:
-            raise ticket.error
-        assert ticket.outcome is not None
-        if isinstance(ticket.outcome, GovkitError):
-            raise ticket.outcome
-        return ticket.outcome
+            self._waiting.extend(tickets)
+            if not self._writing and tickets:
+                self._writing = tickets[0].lead = True
+        for ticket in tickets:
+            if not ticket.lead:
+                ticket.done.wait()
+            while ticket.lead and ticket.outcome is None and ticket.error is None:
+                ticket.lead = False
+                self._lead()
+        return [ticket.error or ticket.outcome for ticket in tickets]  # type: ignore[misc]
 
     def _lead(self) -> None:
         """Write one batch, then hand over to the first caller that arrived meanwhile."""

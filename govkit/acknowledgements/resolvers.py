@@ -62,13 +62,16 @@ class AcknowledgementMutation:
             target=audit.summarise({k: v for k, v in given.items() if v is not None}),
             client_ip=info.context.client_ip,
         )
-        found = await info.context.call(
-            service.acknowledge,
-            document_version_id=int_id(document_version_id),
-            client=_client(info),
-            language=language,
-            shown_sha256=document_sha256,
-            audit=note,
+        assert info.context.acknowledging is not None
+        found = await info.context.acknowledging(
+            service.Acknowledging(
+                actor=info.context.actor,
+                document_version_id=int_id(document_version_id),
+                client=_client(info),
+                language=language,
+                shown_sha256=document_sha256,
+                audit=note,
+            )
         )
         info.context.audited.add(info.path.key)  # written with the record, in its transaction
         return Receipt.from_data(found, info.context.settings.public_url)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -21,7 +22,7 @@ from govkit.auth.roles import Principal, Role
 from govkit.db import Database, utcnow
 from govkit.documents.kinds import catalogue
 from govkit.documents.models import DocumentVersion
-from govkit.errors import Forbidden, InvalidInput, NotFound
+from govkit.errors import Forbidden, GovkitError, InvalidInput, NotFound
 from govkit.organisations.models import Organisation
 from govkit.organisations.service import organisation_by_code
 
@@ -42,6 +43,18 @@ def _record(db: Database, request: recording.Request) -> Receipt:
     return recording.group_commit(db).submit(request)
 
 
+@dataclass(frozen=True)
+class Acknowledging:
+    """One member's call to acknowledge a document version (see ``acknowledge``)."""
+
+    actor: Principal
+    document_version_id: int
+    client: ClientInfo = field(default_factory=ClientInfo)
+    language: str | None = None
+    shown_sha256: str | None = None
+    audit: AuditNote | None = None
+
+
 def acknowledge(
     *,
     db: Database,
@@ -53,10 +66,38 @@ def acknowledge(
     audit: AuditNote | None = None,
 ) -> Receipt:
     """The authenticated member acknowledges a document version in force, for themself only."""
+    call = Acknowledging(actor, document_version_id, client or ClientInfo(), language, shown_sha256, audit)
+    (outcome,) = acknowledge_many(db=db, calls=[call])
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
+
+
+def acknowledge_many(*, db: Database, calls: Sequence[Acknowledging]) -> list[Receipt | BaseException]:
+    """Several members' ``acknowledge`` calls at once, each authorised and decided as if alone, in
+    one transaction with whatever else is being recorded (recording.GroupCommit). One outcome per
+    call, in order: its receipt, its refusal (a GovkitError), or its own unexpected error."""
+    outcomes: list[Receipt | BaseException | None] = [None] * len(calls)
+    asked: list[tuple[int, recording.Request]] = []
+    for index, call in enumerate(calls):
+        try:
+            asked.append((index, _acknowledgement(call)))
+        except GovkitError as exc:
+            outcomes[index] = exc
+    if asked:
+        recorded = recording.group_commit(db).submit_many([request for _, request in asked])
+        for (index, _), outcome in zip(asked, recorded, strict=True):
+            outcomes[index] = outcome
+    return outcomes  # type: ignore[return-value]
+
+
+def _acknowledgement(call: Acknowledging) -> recording.Request:
+    """The request to record for ``call``, or the refusal of a caller who may not acknowledge."""
+    actor = call.actor
     if actor.role is not Role.MEMBER or actor.person_id is None:
         authorize(actor, Action.ACKNOWLEDGE, organisation_id=-1)  # raises: only members acknowledge
         raise Forbidden("Only the person concerned acknowledges a document.")
-    if language is not None and language not in ("fr", "en"):
+    if call.language is not None and call.language not in ("fr", "en"):
         raise InvalidInput("The wording language is fr or en.")
 
     def check(person: Person, document: DocumentVersion) -> None:
@@ -64,20 +105,17 @@ def acknowledge(
         if person.id != actor.person_id:  # pragma: no cover - the person comes from the token
             raise Forbidden("Nobody acknowledges on another person's behalf.")
 
-    return _record(
-        db,
-        recording.Request(
-            person_id=actor.person_id,
-            document_version_id=document_version_id,
-            method="electronic",
-            auth_method=actor.auth_method,
-            recorded_by=actor.subject,
-            language=language,
-            client=client or ClientInfo(),
-            shown_sha256=shown_sha256,
-            authorise=check,
-            audit=audit,
-        ),
+    return recording.Request(
+        person_id=actor.person_id,
+        document_version_id=call.document_version_id,
+        method="electronic",
+        auth_method=actor.auth_method,
+        recorded_by=actor.subject,
+        language=call.language,
+        client=call.client,
+        shown_sha256=call.shown_sha256,
+        authorise=check,
+        audit=call.audit,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 import jwt
 
@@ -39,7 +40,21 @@ def issue(*, key: str, issuer: str, subject: str, grant_id: int, role: str, ttl:
     return jwt.encode(claims, key, algorithm=ALGORITHM)
 
 
-def verify(token: str, *, key: str, issuer: str) -> TokenClaims:
+def verified(token: str, *, key: str, issuer: str) -> TokenClaims:
+    """``verify``, with the signature, issuer and audience of a token checked once per process
+    (tokens are immutable: the same text verifies the same way) and its expiry at every call."""
+    claims = _checked(token, key, issuer)
+    if claims.expires_at <= datetime.now(UTC):
+        raise InvalidToken("The token has expired: ask for a new one.")
+    return claims
+
+
+@lru_cache(maxsize=8192)
+def _checked(token: str, key: str, issuer: str) -> TokenClaims:
+    return verify(token, key=key, issuer=issuer, check_expiry=False)
+
+
+def verify(token: str, *, key: str, issuer: str, check_expiry: bool = True) -> TokenClaims:
     """Check signature, issuer, audience and expiry; raise InvalidToken with a clear reason."""
     try:
         claims = jwt.decode(
@@ -48,7 +63,7 @@ def verify(token: str, *, key: str, issuer: str) -> TokenClaims:
             algorithms=[ALGORITHM],
             audience=AUDIENCE,
             issuer=issuer,
-            options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+            options={"require": ["exp", "iat", "sub", "iss", "aud"], "verify_exp": check_expiry},
         )
     except jwt.ExpiredSignatureError as exc:
         raise InvalidToken("The token has expired: ask for a new one.") from exc

@@ -11,8 +11,12 @@ import anyio.to_thread
 import strawberry
 from strawberry.fastapi import BaseContext
 
+from govkit.acknowledgements import service as acknowledgements
 from govkit.acknowledgements.campaigns import CampaignPolicy
+from govkit.acknowledgements.recording import Receipt
+from govkit.acknowledgements.service import Acknowledging
 from govkit.auth.roles import Principal
+from govkit.batching import Batcher
 from govkit.db import Database
 from govkit.documents.workers import WorkerPool, shared_pool
 from govkit.graphql.loaders import Loaders
@@ -36,10 +40,14 @@ class Context(BaseContext):
     loaders: Loaders = field(init=False)
     #: Response keys of mutations whose service wrote their audit event in its own transaction.
     audited: set[str] = field(default_factory=set)
+    #: The process's acknowledgement calls, recorded in batches (one per request without it).
+    acknowledging: Batcher[Acknowledging, Receipt] | None = None
 
     def __post_init__(self) -> None:
         super().__init__()
         self.loaders = Loaders(self.db, self.actor)
+        if self.acknowledging is None:
+            self.acknowledging = acknowledgement_batcher(self.db)
 
     @property
     def campaign_policy(self) -> CampaignPolicy:
@@ -55,6 +63,11 @@ class Context(BaseContext):
 
 
 Info = strawberry.Info[Context, None]
+
+
+def acknowledgement_batcher(db: Database) -> Batcher[Acknowledging, Receipt]:
+    """Concurrent ``acknowledge`` calls recorded together (govkit.batching)."""
+    return Batcher(lambda calls: acknowledgements.acknowledge_many(db=db, calls=calls))
 
 
 def worker_pool(settings: Settings) -> WorkerPool:
