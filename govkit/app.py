@@ -2,7 +2,7 @@
 
 import logging
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any
 
 import anyio.to_thread
@@ -11,6 +11,7 @@ import strawberry
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
@@ -54,6 +55,51 @@ class GraphQLEndpoint(GraphQL):
         return await self._context_getter(request, response)
 
 
+ErrorHandler = Callable[[Request, Exception], Awaitable[Response]]
+
+
+class GovkitApp(FastAPI):
+    """FastAPI, with ``/graphql`` answered by ``graphql`` (an ASGI app) before FastAPI's layers."""
+
+    graphql: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.graphql is not None and scope["type"] == "http" and _route_path(scope) == "/graphql":
+            await self.graphql(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+def _route_path(scope: Scope) -> str:
+    """The request's path within the application (without the root path it is mounted under)."""
+    path, root = scope["path"], scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
+
+
+def error_boundary(app: ASGIApp, handlers: Sequence[tuple[type[Exception], ErrorHandler]]) -> ASGIApp:
+    """``app``, with the exceptions it raises answered by the first handler of their type (as
+    Starlette's exception middleware does) unless the answer has started (then they propagate)."""
+
+    async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await app(scope, receive, sending)
+        except Exception as exc:
+            handler = next((h for kind, h in handlers if isinstance(exc, kind)), None)
+            if handler is None or started:
+                raise
+            response = await handler(Request(scope, receive), exc)
+            await response(scope, receive, send)
+
+    return guarded
+
+
 class AuthenticationFailed(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -72,7 +118,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         db = Database(create_db_engine(settings.database_url, echo=settings.sql_echo))
     database = db
 
-    app = FastAPI(
+    app = GovkitApp(
         title="govkit",
         description="The IMT action plan against sexual and sexist violence, made enforceable.",
         docs_url="/docs" if settings.is_dev else None,
@@ -122,8 +168,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         graphql_ide="graphiql" if settings.is_dev else None,
         multipart_uploads_enabled=True,
     )
-    # A plain route to strawberry's ASGI app: FastAPI's dependency solving cost more than the query.
-    app.add_route("/graphql", graphql, methods=["GET", "POST"], include_in_schema=False)
     app.include_router(web_router(db=database, settings=settings))
     app.mount("/ui/static", static_files(), name="static")
 
@@ -160,7 +204,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         return JSONResponse({"detail": exc.message, "code": exc.code}, status_code=status)
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         reference = getattr(request.state, "correlation_id", "-")
         log.error("unexpected error %s on %s", reference, request.url.path, exc_info=exc)
         return JSONResponse(
@@ -257,12 +301,20 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             allow_credentials=False,
             max_age=600,
         )
-    app.add_middleware(
-        RequestGuard,
-        max_body=settings.max_body_bytes,
-        max_upload=max(settings.upload_max_bytes, 20 * 1024 * 1024),
-        production=not settings.is_dev,
-    )
+    guard = {
+        "max_body": settings.max_body_bytes,
+        "max_upload": max(settings.upload_max_bytes, 20 * 1024 * 1024),
+        "production": not settings.is_dev,
+    }
+    app.add_middleware(RequestGuard, **guard)
+    # GraphQL, the hot path of intranets and members, is served before FastAPI's middleware and
+    # routing (six layers that cost more than a small query): the same guard, and an error
+    # boundary with the same answers as the application's exception handlers.
+    handlers: list[tuple[type[Exception], ErrorHandler]] = [(AuthenticationFailed, _auth_failed)]  # type: ignore[list-item]
+    if not settings.cors_origins:  # with CORS, browsers' preflight requests go through FastAPI's middleware
+        app.graphql = RequestGuard(error_boundary(graphql, [*handlers, (Exception, _unexpected)]), **guard)
+    else:
+        app.add_route("/graphql", graphql, methods=["GET", "POST"], include_in_schema=False)
     return app
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import partial
+from functools import cached_property, partial
 from typing import Any, TypeVar
 
 import anyio.to_thread
@@ -29,27 +29,34 @@ def _batched(
 
 
 class Loaders:
-    """Created for each request, so that nothing is cached across callers."""
+    """Created for each request, so that nothing is cached across callers; each DataLoader is
+    built on first use (most requests use none)."""
 
     def __init__(self, db: Database, actor: Principal) -> None:
-        self.organisation: DataLoader[int, Organisation | None] = DataLoader(
-            _batched(db, actor, organisations.organisations_by_id, "ids", None)
+        self.db = db
+        self.actor = actor
+
+    @cached_property
+    def organisation(self) -> DataLoader[int, Organisation | None]:
+        return DataLoader(_batched(self.db, self.actor, organisations.organisations_by_id, "ids", None))
+
+    @cached_property
+    def campuses(self) -> DataLoader[int, list[Campus]]:
+        return DataLoader(_batched(self.db, self.actor, organisations.campuses_by_organisation, "organisation_ids", []))
+
+    @cached_property
+    def profile(self) -> DataLoader[int, ProfileRevision | None]:
+        return DataLoader(
+            _batched(self.db, self.actor, organisations.profiles_by_organisation, "organisation_ids", None)
         )
-        self.campuses: DataLoader[int, list[Campus]] = DataLoader(
-            _batched(db, actor, organisations.campuses_by_organisation, "organisation_ids", [])
+
+    @cached_property
+    def commitments(self) -> DataLoader[int, list[Commitment]]:
+        return DataLoader(
+            _batched(self.db, self.actor, organisations.commitments_by_organisation, "organisation_ids", [])
         )
-        self.profile: DataLoader[int, ProfileRevision | None] = DataLoader(
-            _batched(db, actor, organisations.profiles_by_organisation, "organisation_ids", None)
-        )
-        self.commitments: DataLoader[int, list[Commitment]] = DataLoader(
-            _batched(db, actor, organisations.commitments_by_organisation, "organisation_ids", [])
-        )
-        self.commitment_history: DataLoader[int, list[Commitment]] = DataLoader(
-            _batched(
-                db,
-                actor,
-                partial(organisations.commitments_by_organisation, history=True),
-                "organisation_ids",
-                [],
-            )
-        )
+
+    @cached_property
+    def commitment_history(self) -> DataLoader[int, list[Commitment]]:
+        history = partial(organisations.commitments_by_organisation, history=True)
+        return DataLoader(_batched(self.db, self.actor, history, "organisation_ids", []))

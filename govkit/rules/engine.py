@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 import cel
@@ -35,8 +36,9 @@ class Violation(NamedTuple):
     evidence: dict[str, Any]
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
+    """A rule's finding at one organisation (a tuple: thousands are made per run)."""
+
     rule_id: str
     organisation: str
     severity: str
@@ -69,47 +71,108 @@ def _context(org: OrganisationFacts, fields: frozenset[str] | None = None) -> di
     return {"org": {"code": org.code, "type": org.type, "name": org.name}, "profile": _known(profile)}
 
 
-#: ``profile`` in a CEL expression, and the field it selects (``profile.field``) unless it is called.
-_PROFILE_USE = re.compile(r"\bprofile\b(?:\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)(\s*\()?)?")
+def _passes(program: Any, org: OrganisationFacts) -> bool:
+    """Whether ``program`` holds at ``org``: false when it fails (a value it needs is unknown)."""
+    try:
+        return bool(program.execute(_context(org)))
+    except Exception:
+        return False
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: ``profile`` in a CEL expression, the fields it selects (``profile.a.b``), and a call after them.
+_PROFILE_USE = re.compile(r"\bprofile\b((?:\s*\.\s*[A-Za-z_][A-Za-z0-9_]*)*)(\s*\()?")
+
+
+def profile_paths(expressions: Iterable[str]) -> frozenset[tuple[str, ...]] | None:
+    """The paths of profile fields the expressions select, or None when one uses the profile otherwise.
+
+    ``profile.a.b`` reads the profile only through field ``b`` of field ``a``: the rest of
+    the profile cannot change its value. ``profile.a.b.size()`` reads ``profile.a.b`` as a
+    whole. Any other use (``profile["a"]``, ``size(profile)``, a macro on the profile, the
+    word in a string) reads the whole profile.
+    """
+    paths: set[tuple[str, ...]] = set()
+    for expression in expressions:
+        for use in _PROFILE_USE.finditer(expression):
+            path = tuple(_NAME.findall(use.group(1)))
+            if use.group(2) is not None:
+                path = path[:-1]  # the last name is a method called on the field before it
+            if not path:
+                return None
+            paths.add(path)
+    return frozenset(paths)
 
 
 def profile_fields(expressions: Iterable[str]) -> frozenset[str] | None:
-    """The profile fields the expressions select, or None when one uses the profile otherwise.
+    """The top-level profile fields the expressions select, or None when one uses the profile otherwise."""
+    paths = profile_paths(expressions)
+    return None if paths is None else frozenset(path[0] for path in paths)
 
-    An expression reads ``profile.field`` (and deeper) only through the field it selects: the
-    other fields need not be converted for CEL. Any other use (``profile["x"]``, a macro on
-    the profile, the word in a string) keeps the whole profile.
+
+def _trie(paths: Iterable[tuple[str, ...]]) -> dict[str, Any]:
+    """The paths as nested dicts; None where a path ends (everything below it is read)."""
+    trie: dict[str, Any] = {}
+    for path in sorted(paths, key=len):  # a shorter path first: it covers the longer ones below it
+        node: dict[str, Any] | None = trie
+        for name in path[:-1]:
+            node = node.setdefault(name, {})
+            if node is None:
+                break
+        if node is not None:
+            node[path[-1]] = None
+    return trie
+
+
+def _selected(value: dict[str, Any], trie: dict[str, Any]) -> dict[str, Any]:
+    """What ``trie`` selects of ``value``, known values only (as _known leaves them)."""
+    selected: dict[str, Any] = {}
+    for name, below in trie.items():
+        item = value.get(name)
+        if item is None:
+            continue
+        selected[name] = _selected(item, below) if below is not None and isinstance(item, dict) else _known(item)
+    return selected
+
+
+class _Programs:
+    """CEL programs evaluated on organisations, each once per distinct value of what it reads.
+
+    A program reads the fields of the profile it selects (and ``org`` if it names it): two
+    organisations alike in those give it the same result. Most schools share the few values
+    a check reads (a flag, a percentage), so a thousand schools take a few evaluations, and
+    the whole profile of each is never converted for CEL.
     """
-    fields: set[str] = set()
-    for expression in expressions:
-        for use in _PROFILE_USE.finditer(expression):
-            if use.group(1) is None or use.group(2) is not None:
-                return None
-            fields.add(use.group(1))
-    return frozenset(fields)
 
+    def __init__(self) -> None:
+        self._reads: dict[int, tuple[dict[str, Any] | None, bool]] = {}  # by id(program)
+        self._results: dict[tuple[int, str], bool] = {}
 
-class _Contexts:
-    """The CEL context of each organisation, converted once for every expression evaluated on it."""
+    def passes(self, program: Any, org: OrganisationFacts) -> bool:
+        """``_passes(program, org)``."""
+        reads = self._reads.get(id(program))
+        if reads is None:
+            paths = profile_paths([program.source])
+            reads = (None if paths is None else _trie(paths), "org" in program.variables())
+            self._reads[id(program)] = reads
+        trie, reads_org = reads
+        profile = _known(org.profile or {}) if trie is None else _selected(org.profile or {}, trie)
+        variables = {"org": {"code": org.code, "type": org.type, "name": org.name}, "profile": profile}
+        try:
+            key = json.dumps(variables if reads_org else profile)  # types and order kept: 1, 1.0, true differ
+        except (TypeError, ValueError):  # a value JSON does not hold: no reuse
+            return self._execute(program, variables)
+        result = self._results.get((id(program), key))
+        if result is None:
+            result = self._results[id(program), key] = self._execute(program, variables)
+        return result
 
-    def __init__(self, fields: frozenset[str] | None) -> None:
-        self._fields = fields
-        self._built: dict[int, Any] = {}
-
-    def of(self, org: OrganisationFacts) -> Any:
-        context = self._built.get(id(org))
-        if context is None:
-            context = self._built[id(org)] = cel.Context(_context(org, self._fields))
-        return context
-
-
-def _guard(rule: Rule, org: OrganisationFacts, context: Any = None) -> bool:
-    if rule.guard is None:
-        return True
-    try:
-        return bool(rule.guard.execute(_context(org) if context is None else context))
-    except Exception:
-        return False
+    @staticmethod
+    def _execute(program: Any, variables: dict[str, Any]) -> bool:
+        try:
+            return bool(program.execute(cel.Context(variables)))
+        except Exception:
+            return False
 
 
 @cache
@@ -293,11 +356,11 @@ def check_min_training_coverage(p: MinTrainingCoverage, org: OrganisationFacts, 
         )
 
 
-def check_profile(p: ProfileCheck, org: OrganisationFacts, facts: Facts, context: Any = None) -> Iterable[Violation]:
-    try:
-        passed = bool(p.program.execute(_context(org) if context is None else context))
-    except Exception:
-        passed = False  # a value the check needs is unknown: the school must say
+def check_profile(
+    p: ProfileCheck, org: OrganisationFacts, facts: Facts, programs: _Programs | None = None
+) -> Iterable[Violation]:
+    # a value the check needs is unknown: the school must say
+    passed = _passes(p.program, org) if programs is None else programs.passes(p.program, org)
     if not passed:
         yield Violation("profile", p.message_fr, p.message_en, {"check": p.check})
 
@@ -313,43 +376,32 @@ CHECKS: dict[str, Callable[[Any, OrganisationFacts, Facts], Iterable[Violation]]
 }
 
 
+#: evaluate's order of findings: by organisation, rule and key.
+_FINDING_ORDER = attrgetter("organisation", "rule_id", "key")
+
+
 def evaluate(rules: Sequence[Rule], facts: Facts) -> list[Finding]:
     """Every finding of every rule in force on ``facts.as_of``, sorted by organisation, rule and key."""
     findings: list[Finding] = []
+    append = findings.append
     in_force = [rule for rule in rules if rule.effective <= facts.as_of]
-    programs = [r.guard for r in in_force if r.guard is not None]
-    programs += [r.parameters.program for r in in_force if r.kind == "profile_check"]
-    contexts = _Contexts(profile_fields(p.source for p in programs if p is not None))
-    for rule in rules:
-        if rule.effective > facts.as_of:
-            continue
+    programs = _Programs()
+    for rule in in_force:
         overdue = rule.deadline is None or facts.as_of > rule.deadline
         severity = rule.severity if overdue else "info"  # before the deadline, a reminder
         source = f"Axe {rule.source.axe} — {rule.source.objective}"
         types = {t.value for t in rule.scope.types}  # the rule's scope
         codes = set(rule.scope.codes)
-        check, parameters, guard = CHECKS[rule.kind], rule.parameters, rule.guard
+        rule_id, check, parameters, guard = rule.id, CHECKS[rule.kind], rule.parameters, rule.guard
         cel_check = rule.kind == "profile_check"
         for org in facts.organisations:
             if org.type not in types or (codes and org.code not in codes):
                 continue
-            if guard is not None and not _guard(rule, org, contexts.of(org)):
+            if guard is not None and not programs.passes(guard, org):
                 continue
-            violations = (
-                check_profile(parameters, org, facts, contexts.of(org)) if cel_check else check(parameters, org, facts)
-            )
-            for violation in violations:
-                findings.append(
-                    Finding(
-                        rule_id=rule.id,
-                        organisation=org.code,
-                        severity=severity,
-                        key=violation.key,
-                        message_fr=violation.message_fr,
-                        message_en=violation.message_en,
-                        evidence=violation.evidence,
-                        source=source,
-                        overdue=overdue,
-                    )
-                )
-    return sorted(findings, key=lambda f: (f.organisation, f.rule_id, f.key))
+            violations = check_profile(parameters, org, facts, programs) if cel_check else check(parameters, org, facts)
+            code = org.code
+            for key, message_fr, message_en, evidence in violations:
+                append(Finding(rule_id, code, severity, key, message_fr, message_en, evidence, source, overdue))
+    findings.sort(key=_FINDING_ORDER)
+    return findings

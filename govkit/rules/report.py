@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from itertools import chain, repeat
 from typing import Any
 
 from govkit.rules.service import RunResult
@@ -50,16 +51,27 @@ def check_json(result: RunResult) -> str:
         f'  "blocking_errors": {len(result.blocking)},\n  "findings": '
     )
     s = _encode_string
-    findings = [
+    few: dict[str, str] = {}  # the codes, rules, keys and sources repeat: each encoded once
+
+    def o(text: str) -> str:
+        encoded = few.get(text)
+        if encoded is None:
+            encoded = few[text] = s(text)
+        return encoded
+
+    separators = chain(["[\n"], repeat(",\n"))
+    parts = [head]
+    parts += [
         _FINDING.format(
-            s(f.organisation),
-            s(f.record.rule_id),
-            s(f.record.severity),
-            s(f.record.status),
-            s(f.record.key),
+            next(separators),
+            o(f.organisation),
+            o(f.record.rule_id),
+            o(f.record.severity),
+            o(f.record.status),
+            o(f.record.key),
             s(f.record.message_fr),
             s(f.record.message_en),
-            s(f.record.source),
+            o(f.record.source),
             _dumps_at(f.record.evidence, "\n      "),
             "true" if f.waiver is not None else "false",
             "null" if f.waiver is None else s(f.waiver.reason),
@@ -67,12 +79,13 @@ def check_json(result: RunResult) -> str:
         for f in result.findings
         if f.record.status != "resolved"
     ]
-    return head + ("[\n" + ",\n".join(findings) + "\n  ]" if findings else "[]") + "\n}"
+    parts.append("\n  ]\n}" if len(parts) > 1 else "[]\n}")
+    return "".join(parts)  # the text copied once: joining it in steps copied megabytes each time
 
 
 _FINDING = "\n".join(
     [
-        "    {{",
+        "{}    {{",
         '      "school": {},',
         '      "rule": {},',
         '      "severity": {},',

@@ -6,6 +6,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from itertools import accumulate, pairwise
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -20,8 +21,8 @@ from govkit.organisations.models import Organisation
 from govkit.organisations.service import organisation_by_code
 from govkit.rules import barometer as barometer_module
 from govkit.rules.background import InBackground
+from govkit.rules.collector import collector_paused
 from govkit.rules.engine import Finding, evaluate
-from govkit.rules.facts import Facts
 from govkit.rules.loader import RuleSet, load_rules
 from govkit.rules.models import FindingRecord, RuleRun, TrainingCoverage, Waiver
 from govkit.rules.queries import load_facts
@@ -50,8 +51,9 @@ class FindingRow(NamedTuple):
 FINDING_COLUMNS: tuple[str, ...] = FindingRow._fields
 
 
-@dataclass(frozen=True)
-class StoredFinding:
+class StoredFinding(NamedTuple):
+    """A finding as stored, with its organisation's code and its waiver (a tuple: thousands per run)."""
+
     record: FindingRow
     organisation: str
     waiver: Waiver | None
@@ -122,9 +124,18 @@ def _insert_findings(connection: sa.Connection, rows: list[FindingRow]) -> None:
     connection.execute(sa.insert(FindingRecord.__table__).from_select(FINDING_COLUMNS, values))
 
 
-#: The organisations are evaluated in this many slices: the database inserts the findings of one
-#: (on the other core) while the next is evaluated. One insert per slice, whatever the number.
-SLICES = 4
+#: The organisations are evaluated in slices, of these shares of them: the database inserts the
+#: findings of one (on the other core) while the next is evaluated. One insert per slice, whatever
+#: the number of organisations. The first slice is small so that the inserts start early, the last
+#: one too so that little is left to insert once the evaluation ends.
+SLICE_SHARES: tuple[int, ...] = (1, 3, 3, 1)
+
+
+def slices(count: int, shares: tuple[int, ...] = SLICE_SHARES) -> list[range]:
+    """``range(count)`` cut in ``len(shares)`` consecutive ranges of about these shares (some may be empty)."""
+    total = sum(shares)
+    cuts = [round(count * bound / total) for bound in accumulate(shares, initial=0)]
+    return [range(a, b) for a, b in pairwise(cuts)]
 
 
 def _previous_findings(session: Session, covered: set[int]) -> tuple[int | None, set[str]]:
@@ -143,49 +154,72 @@ def _previous_findings(session: Session, covered: set[int]) -> tuple[int | None,
     return latest, fingerprints
 
 
-def _evaluate_and_insert(
+class _Evaluated(NamedTuple):
+    run: RuleRun
+    stored: list[StoredFinding]  # in the order evaluated, their inserts submitted
+    covered: set[int]  # the organisations evaluated
+    previous_run: int | None
+    previous: set[str]  # the fingerprints of the previous run's open findings at those organisations
+
+
+def _evaluate(
     session: Session,
-    run_id: int,
-    rule_set: RuleSet,
-    facts: Facts,
-    organisations: dict[str, int],
-    previous: set[str],
+    inserting: InBackground,
+    actor: Principal,
     day: date,
-) -> list[StoredFinding]:
-    """Evaluate the rules slice by slice of the organisations, inserting each slice's findings meanwhile."""
+    schools: list[str] | None,
+    rule_set: RuleSet,
+    organisations: dict[str, int],
+) -> _Evaluated:
+    """Read the facts, evaluate the rules slice by slice of the organisations, submit each slice's insert.
+
+    The facts are freed when it returns, while the database inserts the last slices.
+    """
+    facts = load_facts(session, day, schools)
+    covered = {organisations[o.code] for o in facts.organisations}
+    previous_run, previous = _previous_findings(session, covered)
+    run = RuleRun(as_of=day, ran_by=actor.label, rules_sha256=rule_set.sha256)
+    session.add(run)
+    session.flush()
+    assert run.id is not None
     waivers: dict[tuple[str, int], list[Waiver]] = defaultdict(list)
     for waiver in session.exec(select(Waiver).where(Waiver.expires_on >= day).order_by(col(Waiver.id))).all():
         waivers[waiver.rule_id, waiver.organisation_id].append(waiver)
     stored: list[StoredFinding] = []
+    append_stored = stored.append
     ordered = sorted(facts.organisations, key=lambda o: o.code)  # evaluate's order: the slices follow each other
-    size = max(1, -(-len(ordered) // SLICES))
     connection = session.connection()
-    with InBackground() as inserting:
-        for start in range(0, SLICES * size, size):
-            rows: list[FindingRow] = []
-            for finding in evaluate(rule_set.rules, replace(facts, organisations=tuple(ordered[start : start + size]))):
-                fingerprint = finding.fingerprint
-                organisation_id = organisations[finding.organisation]
-                candidates = waivers.get((finding.rule_id, organisation_id))
-                waiver = _active_waiver(candidates, finding, organisation_id, day) if candidates else None
-                record = FindingRow(
-                    run_id,
-                    fingerprint,
-                    finding.rule_id,
-                    organisation_id,
-                    finding.key[:200],
-                    finding.severity,
-                    "open" if fingerprint in previous else "new",
-                    finding.message_fr,
-                    finding.message_en,
-                    finding.evidence,
-                    finding.source,
-                    waiver.id if waiver else None,
-                )
-                rows.append(record)
-                stored.append(StoredFinding(record, finding.organisation, waiver))
-            inserting.run(_insert_findings, connection, rows)  # in order, one at a time
-    return stored
+    for part in slices(len(ordered)):
+        rows: list[FindingRow] = []
+        append_row = rows.append
+        for finding in evaluate(rule_set.rules, replace(facts, organisations=tuple(ordered[part.start : part.stop]))):
+            fingerprint = finding.fingerprint
+            organisation_id = organisations[finding.organisation]
+            candidates = waivers.get((finding.rule_id, organisation_id))
+            waiver = _active_waiver(candidates, finding, organisation_id, day) if candidates else None
+            record = FindingRow(
+                run.id,
+                fingerprint,
+                finding.rule_id,
+                organisation_id,
+                finding.key[:200],
+                finding.severity,
+                "open" if fingerprint in previous else "new",
+                finding.message_fr,
+                finding.message_en,
+                finding.evidence,
+                finding.source,
+                waiver.id if waiver else None,
+            )
+            append_row(record)
+            append_stored(StoredFinding(record, finding.organisation, waiver))
+        inserting.run(_insert_findings, connection, rows)  # in order, one at a time
+    return _Evaluated(run, stored, covered, previous_run, previous)
+
+
+def _order(finding: StoredFinding) -> tuple[str, int, str, str]:
+    """The order of a run's findings: by organisation, severity, rule and key."""
+    return finding.organisation, SEVERITY_ORDER[finding.record.severity], finding.record.rule_id, finding.record.key
 
 
 def run_rules(
@@ -205,22 +239,26 @@ def run_rules(
     authorize(actor, Action.RUN_RULES)
     rule_set = rules or load_rules()
     day = as_of or date.today()
+    with collector_paused():  # thousands of rows, facts and findings, and no cycle among them
+        return _run(db, actor, day, schools, rule_set)
+
+
+def _run(db: Database, actor: Principal, day: date, schools: list[str] | None, rule_set: RuleSet) -> RunResult:
+    """What run_rules does once authorised, in one transaction."""
     with db.transaction() as session:
         organisations: dict[str, int] = dict(session.execute(select(Organisation.code, Organisation.id)).all())  # type: ignore[arg-type]
         for code in schools or []:
             if code not in organisations:
                 raise NotFound(f"No organisation with code {code!r}.")
-        facts = load_facts(session, day, schools)
-        covered = {organisations[o.code] for o in facts.organisations}
-        previous_run, previous = _previous_findings(session, covered)
-        run = RuleRun(as_of=day, ran_by=actor.label, rules_sha256=rule_set.sha256)
-        session.add(run)
-        session.flush()
-        assert run.id is not None
-        stored = _evaluate_and_insert(session, run.id, rule_set, facts, organisations, previous, day)
-        run.findings = len(stored)
-        run.errors = sum(1 for s in stored if s.record.severity == "error" and s.waiver is None)
-        current = {s.record.fingerprint for s in stored}
+        with InBackground() as inserting:  # the findings of a slice inserted while the next is evaluated
+            run, stored, covered, previous_run, previous = _evaluate(
+                session, inserting, actor, day, schools, rule_set, organisations
+            )
+            # while the database inserts the last slices:
+            stored.sort(key=_order)
+            current = {s.record.fingerprint for s in stored}
+            run.findings = len(stored)
+            run.errors = sum(1 for s in stored if s.record.severity == "error" and s.waiver is None)
         if previous - current:
             resolved = {  # by fingerprint, as the previous run's findings are compared
                 r.fingerprint: r._replace(run_id=run.id, status="resolved", waiver_id=None)
@@ -232,9 +270,9 @@ def run_rules(
             _insert_findings(session.connection(), list(resolved.values()))
             by_id = {i: code for code, i in organisations.items()}
             stored += [StoredFinding(r, by_id[r.organisation_id], None) for r in resolved.values()]
+            stored.sort(key=_order)
         session.add(run)
         session.flush()
-    stored.sort(key=lambda s: (s.organisation, SEVERITY_ORDER[s.record.severity], s.record.rule_id, s.record.key))
     return RunResult(run, stored)
 
 
@@ -276,9 +314,7 @@ def findings(
         waiver_ids = {r.waiver_id for r in records if r.waiver_id}
         waivers = {w.id: w for w in session.exec(select(Waiver).where(col(Waiver.id).in_(waiver_ids))).all()}
     result = [StoredFinding(r, organisations[r.organisation_id].code, waivers.get(r.waiver_id)) for r in records]
-    return sorted(
-        result, key=lambda s: (s.organisation, SEVERITY_ORDER[s.record.severity], s.record.rule_id, s.record.key)
-    )
+    return sorted(result, key=_order)
 
 
 def grant_waiver(
