@@ -11,6 +11,7 @@ import strawberry
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -78,7 +79,8 @@ def _route_path(scope: Scope) -> str:
 
 def error_boundary(app: ASGIApp, handlers: Sequence[tuple[type[Exception], ErrorHandler]]) -> ASGIApp:
     """``app``, with the exceptions it raises answered by the first handler of their type (as
-    Starlette's exception middleware does) unless the answer has started (then they propagate)."""
+    Starlette's exception middleware does) unless the answer has started; HTTP exceptions (a body
+    over the limit) propagate to the guard outside."""
 
     async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
         started = False
@@ -92,7 +94,7 @@ def error_boundary(app: ASGIApp, handlers: Sequence[tuple[type[Exception], Error
             await app(scope, receive, sending)
         except Exception as exc:
             handler = next((h for kind, h in handlers if isinstance(exc, kind)), None)
-            if handler is None or started:
+            if handler is None or started or isinstance(exc, HTTPException):
                 raise
             response = await handler(Request(scope, receive), exc)
             await response(scope, receive, send)
