@@ -120,6 +120,19 @@ class Database:
                 raise
 
     @contextmanager
+    def statements(self) -> Iterator[Connection]:
+        """A connection for work whose every statement is consistent by itself: on PostgreSQL in
+        autocommit (each statement its own transaction, no BEGIN or COMMIT round trips); elsewhere
+        one write transaction, committed at the end (rolled back on error)."""
+        if self._savepoints or self.dialect != "postgresql":
+            with self.transaction() as session:
+                yield session.connection()
+            return
+        assert isinstance(self.bind, Engine)
+        with self.bind.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            yield connection
+
+    @contextmanager
     def single_read(self) -> Iterator[Connection]:
         """A connection for one read-only statement: on PostgreSQL in autocommit, which spares the
         BEGIN and ROLLBACK round trips (one statement reads a consistent snapshot by itself)."""

@@ -151,7 +151,7 @@ def test_a_batch_decides_as_one_call_after_the_other(live: tuple[Database, int],
         for name in picks
     ]
     with db.session() as session:
-        outcomes = record_batch(session, requests, today=date.today())
+        outcomes = record_batch(session.connection(), requests, today=date.today())
         seen: dict[tuple[int, int], int] = {}
         for name, request, outcome in zip(picks, requests, outcomes, strict=True):
             expected = pool[name][2]

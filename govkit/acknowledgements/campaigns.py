@@ -72,7 +72,6 @@ def campaign_payload(campaign: Campaign, document: DocumentVersion, school: str)
 
 def on_publication(
     session: Session,
-    head: chain.Head,
     document: DocumentVersion,
     previous: DocumentVersion | None,
     *,
@@ -140,7 +139,7 @@ def on_publication(
                     record_hash="",
                 ),
             )
-        chain.append_many(session, head, records)
+        chain.append_many(session, records)
     enqueue(
         session,
         "campaign.opened",

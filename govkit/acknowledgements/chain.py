@@ -7,13 +7,14 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from govkit.acknowledgements.models import Acknowledgement, ChainHead
-from govkit.db import Database, JSONType, utcnow
+from govkit.db import Database, utcnow
 
 GENESIS_HASH = hashlib.sha256(b"govkit acknowledgement chain v1").hexdigest()
 
@@ -45,9 +46,14 @@ def payload(record: Acknowledgement | Mapping[str, Any]) -> dict[str, Any]:
     return found
 
 
+def body(record: Acknowledgement | Mapping[str, Any]) -> str:
+    """The text a record's hash covers after the previous hash: its payload as canonical JSON."""
+    return json.dumps(payload(record), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def record_hash(previous_hash: str, record: Acknowledgement | Mapping[str, Any]) -> str:
-    body = json.dumps(payload(record), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(f"{previous_hash}\n{body}".encode()).hexdigest()
+    """SHA-256 of the previous hash, a line feed and the record's ``body``, in hexadecimal."""
+    return hashlib.sha256(f"{previous_hash}\n{body(record)}".encode()).hexdigest()
 
 
 def client_digest(ip: str | None, user_agent: str | None, code: str) -> str:
@@ -76,14 +82,15 @@ _MOVE = (
 )
 
 
-def lock(session: Session) -> Head:
-    """Take the chain's write lock first thing in a transaction (held until it ends); one statement."""
-    last_id, last_hash = session.connection().execute(_LOCK, {"now": utcnow()}).one()
+def lock(session: Session | sa.Connection) -> Head:
+    """Take the chain's write lock (held until the transaction ends); one statement."""
+    connection = session.connection() if isinstance(session, Session) else session
+    last_id, last_hash = connection.execute(_LOCK, {"now": utcnow()}).one()
     return Head(last_id, last_hash)
 
 
 def assign(head: Head, rows: list[dict[str, Any]]) -> None:
-    """Give new records' ``rows`` their ids and hashes after the chain's last one, in order (pure).
+    """Give new records' ``rows`` their ids and hashes after ``head``, in order (pure).
 
     Ids are given here so that id order is chain order (``verify`` walks the chain by id),
     whatever order a multi-row insert would assign ids in: every acknowledgement is inserted
@@ -97,73 +104,93 @@ def assign(head: Head, rows: list[dict[str, Any]]) -> None:
 
 
 _TABLE: sa.Table = Acknowledgement.__table__  # type: ignore[attr-defined]
+_COMPUTED = ("id", "previous_hash", "record_hash", "_body")
 
 
-def write(
-    session: Session,
-    head: Head,
+def append(
+    connection: sa.Connection,
     rows: list[dict[str, Any]],
     also: Sequence[tuple[sa.Table, list[dict[str, Any]]]] = (),
 ) -> None:
-    """Insert assigned ``rows`` (every column, as ``assign`` left them) and the rows of ``also``,
-    and move the head; the caller holds the lock.
+    """Chain new records' ``rows`` (every column; ``id``, ``previous_hash`` and ``record_hash``
+    are given here) after the last record and insert them, with the rows of ``also``.
 
-    On PostgreSQL everything goes in one statement of constant text (data-modifying CTEs over
-    arrays), so the lock is held for three round trips in all: the lock, this statement, the commit.
+    On PostgreSQL this is one statement: it locks the chain's head, computes the hashes in SQL
+    (SHA-256 of the previous hash, a line feed and each record's ``body``, made here), inserts
+    everything and moves the head. In autocommit it is a transaction by itself, and the lock is
+    held only while PostgreSQL runs it. Elsewhere: the lock, the hashes in Python, the inserts.
     """
     if not rows:
         return
-    inserts = [(_TABLE, rows), *[(t, r) for t, r in also if r]]
-    moved = {"last_id": head.last_id, "last_hash": head.last_hash, "now": utcnow()}
-    connection = session.connection()
     if connection.dialect.name == "postgresql":
-        shapes = tuple((target, tuple(rows[0])) for target, rows in inserts)  # the columns each row gives
-        values = dict(moved)
-        for index, (target, given) in enumerate(inserts):
-            for key in shapes[index][1]:
-                convert = _ARRAY_VALUE.get(type(target.c[key].type), lambda v: v)
-                values[f"t{index}_{key}"] = [convert(row[key]) for row in given]
-        connection.execute(_bulk_statement(shapes), values)
+        inserts = [(_TABLE, [{**row, "_body": body(row)} for row in rows]), *[(t, r) for t, r in also if r]]
+        # the columns each table's rows give (the chain's own columns are computed by the statement)
+        shapes = tuple((target, tuple(k for k in given[0] if k not in _COMPUTED)) for target, given in inserts)
+        values: dict[str, Any] = {"now": utcnow()}
+        for index, (_, given) in enumerate(inserts):
+            values[f"t{index}"] = json.dumps(given, default=_json_value, ensure_ascii=False)
+        chained = connection.execute(_append_statement(shapes), values).all()
+        for row, (record_id, previous_hash, hashed) in zip(rows, chained, strict=True):
+            row.update(id=record_id, previous_hash=previous_hash, record_hash=hashed)
         return
-    for target, values_of_rows in inserts:
-        connection.execute(sa.insert(target), values_of_rows)
-    connection.execute(_MOVE, moved)
+    head = lock(connection)
+    assign(head, rows)
+    for target, given in [(_TABLE, rows), *also]:
+        if given:
+            connection.execute(sa.insert(target), given)
+    connection.execute(_MOVE, {"last_id": head.last_id, "last_hash": head.last_hash, "now": utcnow()})
 
 
-_ARRAY_VALUE: dict[type, Any] = {type(JSONType): json.dumps}
+def _json_value(value: object) -> str:
+    """Timestamps and dates as PostgreSQL reads them back exactly (ISO 8601, microseconds, offset)."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not a column value")
 
 
 @functools.cache
-def _bulk_statement(shapes: tuple[tuple[sa.Table, tuple[str, ...]], ...]) -> sa.TextClause:
-    """WITH t0 AS (INSERT … SELECT * FROM unnest(…)), … UPDATE chain_head …: one text per shape."""
-    from sqlalchemy.dialects import postgresql
+def _append_statement(shapes: tuple[tuple[sa.Table, tuple[str, ...]], ...]) -> sa.TextClause:
+    """The statement of ``append`` on PostgreSQL, for the columns each table's rows give.
 
-    dialect = postgresql.dialect()
-    parts = []
-    for index, (table, keys) in enumerate(shapes):
-        columns = [table.c[key] for key in keys]
-        arrays = ", ".join(f"CAST(:t{index}_{c.key} AS {_pg_type(c, dialect)}[])" for c in columns)
-        names = ", ".join(c.name for c in columns)
-        # names from our own table metadata; values are bound as arrays
-        parts.append(f"t{index} AS (INSERT INTO {table.name} ({names}) SELECT * FROM unnest({arrays}))")  # noqa: S608
-    move = "UPDATE chain_head SET last_id = :last_id, last_hash = :last_hash, updated_at = :now WHERE id = 1"
-    return sa.text("WITH " + ", ".join(parts) + " " + move)
+    ``t0`` is the acknowledgements' rows as one JSON array (each with its ``_body``); ``t1``… the
+    other tables' rows. ``chained`` walks them in order from the locked head, as ``assign`` does.
+    """
+    (_, keys), *others = shapes
+    names = ", ".join(_TABLE.c[k].name for k in keys)
+    picked = ", ".join(f"r.{_TABLE.c[k].name}" for k in keys)
+    parts = [
+        "head AS (SELECT coalesce(last_id, 0) AS last_id, last_hash FROM chain_head WHERE id = 1 FOR UPDATE)",
+        "given AS (SELECT e.n, e.value AS row FROM jsonb_array_elements(CAST(:t0 AS JSONB))"
+        " WITH ORDINALITY AS e(value, n))",
+        "chained (n, id, previous_hash, record_hash) AS ("
+        "SELECT 0::bigint, last_id, NULL::text, last_hash::text FROM head UNION ALL"
+        " SELECT g.n, c.id + 1, c.record_hash,"
+        " encode(sha256(convert_to(c.record_hash || chr(10) || (g.row ->> '_body'), 'UTF8')), 'hex')"
+        " FROM chained c JOIN given g ON g.n = c.n + 1)",
+        # names from our own table metadata; the values are bound as JSON
+        f"t0 AS (INSERT INTO acknowledgement ({names}, id, previous_hash, record_hash)"  # noqa: S608
+        f" SELECT {picked}, c.id, c.previous_hash, c.record_hash FROM chained c JOIN given g ON g.n = c.n"
+        " CROSS JOIN LATERAL jsonb_populate_record(NULL::acknowledgement, g.row) r)",
+    ]
+    for index, (table, columns) in enumerate(others, start=1):
+        listed = ", ".join(table.c[k].name for k in columns)
+        parts.append(
+            f"t{index} AS (INSERT INTO {table.name} ({listed}) SELECT {listed}"  # noqa: S608
+            f" FROM jsonb_populate_recordset(NULL::{table.name}, CAST(:t{index} AS JSONB)))"
+        )
+    parts.append(
+        "moved AS (UPDATE chain_head SET last_id = l.id, last_hash = l.record_hash, updated_at = :now"
+        " FROM (SELECT id, record_hash FROM chained ORDER BY n DESC LIMIT 1) l WHERE chain_head.id = 1)"
+    )
+    chained = "SELECT id, previous_hash, record_hash FROM chained WHERE n > 0 ORDER BY n"
+    return sa.text("WITH RECURSIVE " + ", ".join(parts) + " " + chained)
 
 
-def _pg_type(column: sa.Column[Any], dialect: sa.Dialect) -> str:
-    kind = column.type.dialect_impl(dialect)
-    if isinstance(kind, sa.types.TypeDecorator):
-        kind = kind.impl_instance
-    name = kind.compile(dialect=dialect)
-    return "JSONB" if name == "JSON" else name
-
-
-def append_many(session: Session, head: Head, records: list[Acknowledgement]) -> list[Acknowledgement]:
-    """Chain and insert ``records`` in order, giving them their ids and hashes; the caller holds
-    the lock from ``lock``. They are not added to the session (read them again to change them)."""
+def append_many(session: Session, records: list[Acknowledgement]) -> list[Acknowledgement]:
+    """``append`` for new records as models, in the session's transaction: they get their ids and
+    hashes; they are not added to the session (read them again to change them)."""
     rows = [{c.key: getattr(record, c.key) for c in _TABLE.columns} for record in records]
-    assign(head, rows)
-    write(session, head, rows)
+    append(session.connection(), rows)
     for record, row in zip(records, rows, strict=True):
         record.id, record.previous_hash, record.record_hash = row["id"], row["previous_hash"], row["record_hash"]
     return records

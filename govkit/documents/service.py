@@ -512,7 +512,7 @@ def publish_variant(
     transaction (and carries acknowledgements forward over an editorial change).
     """
     with db.transaction() as session:
-        head = chain.lock(session)  # first: acknowledgements may be chained below
+        chain.lock(session)  # first: publications and acknowledgements are serialised
         variant = session.get(Variant, variant_id)
         if variant is None:
             raise NotFound(f"No variant {variant_id}.")
@@ -568,7 +568,6 @@ def publish_variant(
         assert org is not None
         campaigns.on_publication(
             session,
-            head,
             document,
             previous,
             school=org.code,
