@@ -1,5 +1,6 @@
 """create_app(): FastAPI with the GraphQL endpoint and plain HTTP routes."""
 
+import gc
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -329,4 +330,9 @@ SERVING_SWITCH_INTERVAL = 0.0005
 def serving_app() -> FastAPI:
     """The application as `govkit serve` runs it (the uvicorn factory of each worker process)."""
     sys.setswitchinterval(SERVING_SWITCH_INTERVAL)
-    return create_app()
+    app = create_app()
+    # What the process holds once started (modules, schema, catalogue) lives as long as it does:
+    # out of the collector's sight, a full collection no longer scans it, request after request.
+    gc.collect()
+    gc.freeze()
+    return app

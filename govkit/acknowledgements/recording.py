@@ -548,8 +548,9 @@ class GroupCommit:
         try:
             with self.db.statements() as connection:
                 outcomes = record_batch(connection, [t.request for t in batch], today=today)
-            self.batches += 1
-            self.records += sum(isinstance(o, Receipt) and o.fresh for o in outcomes)
+            with self._lock:
+                self.batches += 1
+                self.records += sum(isinstance(o, Receipt) and o.fresh for o in outcomes)
         except Exception as exc:
             if len(batch) == 1:
                 batch[0].error = exc
