@@ -3,7 +3,8 @@
 import gc
 import logging
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import anyio.to_thread
@@ -21,6 +22,7 @@ from govkit.acknowledgements import service as acknowledgements
 from govkit.acknowledgements.certificate import certificate_docx
 from govkit.auth import audit
 from govkit.auth import service as auth
+from govkit.auth.grants import GrantCache, GrantListener
 from govkit.auth.ratelimit import RateLimiter
 from govkit.auth.roles import ANONYMOUS, Principal
 from govkit.auth.tokens import InvalidToken
@@ -120,8 +122,21 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     if db is None:
         db = Database(create_db_engine(settings.database_url, echo=settings.sql_echo))
     database = db
+    grants = GrantCache(ttl=settings.grant_cache_seconds)
+    listener = _grant_listener(database, settings, grants)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if listener is not None:
+            listener.start()
+        try:
+            yield
+        finally:
+            if listener is not None:
+                listener.stop()
 
     app = GovkitApp(
+        lifespan=lifespan,
         title="govkit",
         description="The IMT action plan against sexual and sexist violence, made enforceable.",
         docs_url="/docs" if settings.is_dev else None,
@@ -132,9 +147,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.db = database
 
     # Concurrent requests share the database work of authentication and of acknowledgements.
-    authenticating = Batcher(lambda tokens: auth.authenticate_many(db=database, settings=settings, tokens=tokens))
+    authenticating = Batcher(
+        lambda tokens: auth.authenticate_many(db=database, settings=settings, tokens=tokens, grants=grants)
+    )
     acknowledging = acknowledgement_batcher(database)
     app.state.batchers = {"authenticate": authenticating, "acknowledge": acknowledging}
+    app.state.grants = grants
 
     async def principal(authorization: str | None) -> Principal:
         if authorization is None or not authorization.strip():
@@ -143,7 +161,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthenticationFailed("The Authorization header must be 'Bearer <token>'.")
         try:
-            return await authenticating(token.strip())
+            known = auth.cached_principal(settings=settings, grants=grants, token=token.strip())
+            return known if known is not None else await authenticating(token.strip())
         except InvalidToken as exc:
             raise AuthenticationFailed(str(exc)) from exc
 
@@ -319,6 +338,14 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     else:
         app.add_route("/graphql", graphql, methods=["GET", "POST"], include_in_schema=False)
     return app
+
+
+def _grant_listener(db: Database, settings: Settings, grants: GrantCache) -> GrantListener | None:
+    """The listener that keeps ``grants`` current, on PostgreSQL (elsewhere, grants are read each time)."""
+    if settings.grant_cache_seconds <= 0 or db.dialect != "postgresql" or not isinstance(db.bind, sa.Engine):
+        return None
+    url = db.bind.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return GrantListener(grants, url)
 
 
 #: The GIL switch interval of a serving process. Request threads mostly wait on the database;

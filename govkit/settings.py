@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     # limits
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)  # JSON requests; uploads get upload_max_bytes
     mutation_rate_per_minute: int = Field(default=30, ge=1)  # acknowledge, uploads, imports, per identity
+    # role grants kept between requests by `govkit serve` on PostgreSQL, forgotten when revoked (0: off)
+    grant_cache_seconds: float = Field(default=60.0, ge=0)
     cors_origins: list[str] = Field(default_factory=list)  # JSON list of the intranets' origins
 
     @model_validator(mode="after")

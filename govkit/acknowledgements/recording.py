@@ -225,35 +225,90 @@ def _names(table: sa.Table, alias: str) -> str:
     return ", ".join(f"{alias}.{c.name}" for c in table.columns)
 
 
-#: On PostgreSQL the batch's reads go in one round trip (psycopg's pipeline mode), as hand-written
-#: statements over arrays. They read what the statements above read.
-_PIPELINED = {
-    "persons": f"SELECT {_names(_PERSON, 'p')}, {_names(_ORGANISATION, 'o')} FROM person p"  # noqa: S608 - names from our metadata
-    " JOIN organisation o ON o.id = p.organisation_id WHERE p.id = ANY(%(persons)s::bigint[])",
-    "populations": "SELECT person_id, population FROM person_population WHERE person_id = ANY(%(persons)s::bigint[])",
-    "versions": "SELECT d.id, d.organisation_id, d.kind, d.language, d.number, d.effective_from, c.id AS campaign_id"
-    " FROM document_version d LEFT JOIN campaign c ON c.document_version_id = d.id"
-    " WHERE EXISTS (SELECT 1 FROM document_version a WHERE a.id = ANY(%(documents)s::bigint[])"
-    " AND a.organisation_id = d.organisation_id AND a.kind = d.kind)"
-    " AND (d.effective_from <= %(today)s OR d.id = ANY(%(documents)s::bigint[]))",
-    "existing": f"SELECT {_names(_ACKNOWLEDGEMENT, 'a')} FROM acknowledgement a"  # noqa: S608 - names from our metadata
-    " WHERE a.person_id = ANY(%(persons)s::bigint[]) AND a.document_version_id = ANY(%(documents)s::bigint[])",
-}
+def _json_rows(columns: str, source: str) -> str:
+    return f"(SELECT coalesce(json_agg(json_build_array({columns})), '[]'::json) {source})"
+
+
+#: On PostgreSQL the batch's reads are one statement: four sub-queries over arrays of ids, each
+#: rows as a JSON array (one round trip, one value to decode). They read what the statements above read.
+_FACTS_AS_JSON = (
+    "SELECT json_build_array("  # noqa: S608 - names from our metadata; values bound
+    + _json_rows(
+        f"{_names(_PERSON, 'p')}, {_names(_ORGANISATION, 'o')}",
+        "FROM person p JOIN organisation o ON o.id = p.organisation_id WHERE p.id = ANY(%(persons)s::bigint[])",
+    )
+    + ", "
+    + _json_rows("person_id, population", "FROM person_population WHERE person_id = ANY(%(persons)s::bigint[])")
+    + ", "
+    + _json_rows(
+        "d.id, d.organisation_id, d.kind, d.language, d.number, d.effective_from, c.id",
+        "FROM document_version d LEFT JOIN campaign c ON c.document_version_id = d.id"
+        " WHERE EXISTS (SELECT 1 FROM document_version a WHERE a.id = ANY(%(documents)s::bigint[])"
+        " AND a.organisation_id = d.organisation_id AND a.kind = d.kind)"
+        " AND (d.effective_from <= %(today)s OR d.id = ANY(%(documents)s::bigint[]))",
+    )
+    + ", "
+    + _json_rows(
+        _names(_ACKNOWLEDGEMENT, "a"),
+        "FROM acknowledgement a"
+        " WHERE a.person_id = ANY(%(persons)s::bigint[]) AND a.document_version_id = ANY(%(documents)s::bigint[])",
+    )
+    + ")"
+)
+
+
+def _decoder(columns: Sequence[sa.Column[Any]]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """Values of ``columns`` from JSON back to what govkit reads: dates, UTC timestamps."""
+
+    def as_is(value: Any) -> Any:
+        return value
+
+    def as_date(value: str | None) -> date | None:
+        return None if value is None else date.fromisoformat(value)
+
+    def as_utc(value: str | None) -> datetime | None:
+        return None if value is None else datetime.fromisoformat(value).astimezone(UTC)
+
+    def convert(column: sa.Column[Any]) -> Callable[[Any], Any]:
+        kind = column.type.impl if isinstance(column.type, sa.types.TypeDecorator) else column.type
+        if isinstance(kind, sa.DateTime):
+            return as_utc
+        return as_date if isinstance(kind, sa.Date) else as_is
+
+    converters = [convert(c) for c in columns]
+    return lambda row: tuple(f(v) for f, v in zip(converters, row, strict=True))
+
+
+_PERSON_ROW = _decoder([*_PERSON.columns, *_ORGANISATION.columns])
+_VERSION_ROW = _decoder(
+    [
+        _DOCUMENT.c.id,
+        _DOCUMENT.c.organisation_id,
+        _DOCUMENT.c.kind,
+        _DOCUMENT.c.language,
+        _DOCUMENT.c.number,
+        _DOCUMENT.c.effective_from,
+        col(Campaign.id),
+    ]
+)
+_ACKNOWLEDGEMENT_ROW = _decoder(list(_ACKNOWLEDGEMENT.columns))
 
 
 def _read(connection: sa.Connection, persons: list[int], documents: list[int], today: date) -> _Read:
-    """The batch's rows: one round trip on PostgreSQL, a statement each elsewhere."""
+    """The batch's rows: one statement on PostgreSQL, a statement each elsewhere."""
     if connection.dialect.name == "postgresql":
         driver = connection.connection.driver_connection
         assert driver is not None
         # integer arrays as their text: psycopg's list adapters cost more than the queries here
         params = {"persons": _int_array(persons), "documents": _int_array(documents), "today": today}
-        with driver.pipeline():
-            cursors = {name: driver.execute(sql, params) for name, sql in _PIPELINED.items()}
-        found = {name: cursor.fetchall() for name, cursor in cursors.items()}
-        versions = [_Version(*row) for row in found["versions"]]
-        existing = [_utc(row, _ACKNOWLEDGED_AT) for row in found["existing"]]
-        return _Read(found["persons"], found["populations"], versions, existing)
+        (found,) = driver.execute(_FACTS_AS_JSON, params).fetchone()  # type: ignore[misc]
+        people, populations, versions, existing = found
+        return _Read(
+            [_PERSON_ROW(row) for row in people],
+            populations,
+            [_Version(*_VERSION_ROW(row)) for row in versions],
+            [_ACKNOWLEDGEMENT_ROW(row) for row in existing],
+        )
     asked = {"persons": persons, "documents": documents}
     return _Read(
         connection.execute(_PERSONS, {"persons": persons}).all(),
@@ -276,16 +331,6 @@ class _Version:
     number: int
     effective_from: date
     campaign_id: int | None
-
-
-_ACKNOWLEDGED_AT = [c.key for c in _ACKNOWLEDGEMENT.columns].index("acknowledged_at")
-
-
-def _utc(row: Sequence[Any], index: int) -> tuple[Any, ...]:
-    """``row`` with its ``index``-th value (a timestamp with time zone) in UTC, as govkit reads them."""
-    values = list(row)
-    values[index] = values[index].astimezone(UTC)
-    return tuple(values)
 
 
 def _facts(read: _Read, documents: dict[int, DocumentVersion], today: date) -> _Facts:

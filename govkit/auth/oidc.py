@@ -6,6 +6,7 @@ import json
 import threading
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import httpx
@@ -112,7 +113,9 @@ def verify(
     return OidcClaims(subject=str(claims["sub"]), person_claim=person, school_claim=school, claims=claims)
 
 
+@lru_cache(maxsize=8192)
 def unverified_issuer(token: str) -> str | None:
+    """Who claims to have issued ``token`` (not verified: only to choose how to verify it)."""
     try:
         return jwt.decode(token, options={"verify_signature": False}).get("iss")
     except jwt.PyJWTError:

@@ -13,6 +13,7 @@ from sqlmodel import col, select
 
 from govkit.acknowledgements.models import Person
 from govkit.auth import oidc, tokens
+from govkit.auth.grants import GrantCache, notify_revoked
 from govkit.auth.models import Identity, RoleGrant
 from govkit.auth.roles import PERSON_SCOPED, SCHOOL_SCOPED, Principal, Role
 from govkit.auth.tokens import InvalidToken, TokenClaims, verified
@@ -98,6 +99,8 @@ def create_token(
 
 
 def revoke_grant(*, db: Database, grant_id: int) -> None:
+    """Revoke a role grant: its tokens are refused from the moment this commits, by every server
+    process (they are notified, see govkit.auth.grants)."""
     with db.transaction() as session:
         grant = session.get(RoleGrant, grant_id)
         if grant is None:
@@ -105,6 +108,8 @@ def revoke_grant(*, db: Database, grant_id: int) -> None:
         if grant.revoked_at is None:
             grant.revoked_at = utcnow()
             session.add(grant)
+            session.flush()
+            notify_revoked(session.connection(), grant_id)
 
 
 def authenticate(*, db: Database, settings: Settings, token: str) -> Principal:
@@ -115,9 +120,12 @@ def authenticate(*, db: Database, settings: Settings, token: str) -> Principal:
     return found
 
 
-def authenticate_many(*, db: Database, settings: Settings, tokens: Sequence[str]) -> list[Principal | InvalidToken]:
+def authenticate_many(
+    *, db: Database, settings: Settings, tokens: Sequence[str], grants: GrantCache | None = None
+) -> list[Principal | InvalidToken]:
     """``authenticate`` for several tokens at once: each decided alone, their role grants read in
-    one statement. One outcome per token, in order: its principal, or why it cannot be trusted."""
+    one statement (those ``grants`` does not hold). One outcome per token, in order: its
+    principal, or why it cannot be trusted."""
     outcomes: list[Principal | InvalidToken | None] = [None] * len(tokens)
     claimed: list[tuple[int, TokenClaims]] = []
     for index, token in enumerate(tokens):
@@ -132,8 +140,15 @@ def authenticate_many(*, db: Database, settings: Settings, tokens: Sequence[str]
         except InvalidToken as exc:
             outcomes[index] = exc
     if claimed:
-        with db.single_read() as connection:
-            rows = {r.id: r for r in connection.execute(_GRANTS, {"grants": sorted({c.grant_id for _, c in claimed})})}
+        rows = {c.grant_id: grants.get(c.grant_id) for _, c in claimed} if grants is not None else {}
+        missing = sorted({c.grant_id for _, c in claimed if rows.get(c.grant_id) is None})
+        if missing:
+            epoch = grants.epoch() if grants is not None else 0
+            with db.single_read() as connection:
+                read = connection.execute(_GRANTS, {"grants": missing}).all()
+            rows.update((r.id, r) for r in read)
+            if grants is not None:
+                grants.keep(read, epoch)
         now = utcnow()
         for index, claims in claimed:
             try:
@@ -141,6 +156,16 @@ def authenticate_many(*, db: Database, settings: Settings, tokens: Sequence[str]
             except InvalidToken as exc:
                 outcomes[index] = exc
     return outcomes  # type: ignore[return-value]
+
+
+def cached_principal(*, settings: Settings, grants: GrantCache, token: str) -> Principal | None:
+    """The principal of a govkit token whose grant the cache holds, without the database (the
+    event loop may call it); None when the database must be read (``authenticate_many``)."""
+    if not grants.listening or oidc.unverified_issuer(token) != settings.token_issuer:
+        return None
+    claims = verified(token, key=settings.signing_key(), issuer=settings.token_issuer)
+    row = grants.get(claims.grant_id)
+    return None if row is None else _principal(claims, row, utcnow())
 
 
 def _principal(claims: TokenClaims, row: sa.Row[Any] | None, now: datetime) -> Principal:
