@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from bench import loadclient as lc
 from bench.common import drop_postgres, row
 from bench.rentree import Rentree, prepare
-from bench.server import serving
+from bench.server import GOVKIT, serving
 from govkit.acknowledgements import chain
 from govkit.db import Database, create_db_engine
 
@@ -44,7 +44,7 @@ def bench_small_query(rentree: Rentree, seconds: float) -> dict:
     plain = ("plain", lc.request_bytes("GET", "/plain", host=host), lambda r: r.status == 200)
     query = ("graphql", lc.graphql_request(SMALL_QUERY, host=host), lc.ok_json)
     baseline = _rate("bench.plainapp:app", plain, seconds)
-    ours = _rate("govkit.app:serving_app", query, seconds, env=rentree.server_env(), factory=True)
+    ours = _rate(GOVKIT, query, seconds, env=rentree.server_env())
     return row(
         "a small GraphQL query over HTTP (16 clients)",
         unit="req/s",
@@ -124,7 +124,7 @@ def stored_exactly_once(rentree: Rentree, sent: int) -> tuple[bool, str]:
 
 
 def bench_acknowledge(rentree: Rentree, *, workers: int) -> dict:
-    with serving("govkit.app:serving_app", env=rentree.server_env(), factory=True, workers=workers) as (host, port):
+    with serving(GOVKIT, env=rentree.server_env(), workers=workers) as (host, port):
         report = lc.drive(host, port, acknowledgement_scripts(rentree, host=host), concurrency=CONCURRENCY)
     errors = report.errors()
     ok, detail = stored_exactly_once(rentree, report.count - len(errors))

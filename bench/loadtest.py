@@ -25,7 +25,7 @@ from bench import loadclient as lc
 from bench.api import stored_exactly_once
 from bench.common import drop_postgres, row
 from bench.rentree import Member, Rentree, prepare
-from bench.server import serving
+from bench.server import GOVKIT, serving
 
 ME = "{ me { pendingDocuments { document { id sha256 } } } }"
 ACKNOWLEDGE = """mutation Acknowledge($id: ID!, $sha: String!) {
@@ -85,7 +85,7 @@ def pollers(rentree: Rentree, host: str) -> Iterator[Sequence[lc.Step]]:
 
 
 def replay(rentree: Rentree, *, clients: int, pollers_count: int, workers: int) -> dict:
-    with serving("govkit.app:serving_app", env=rentree.server_env(), factory=True, workers=workers) as (host, port):
+    with serving(GOVKIT, env=rentree.server_env(), workers=workers) as (host, port):
         ours, theirs = lc.drive_mixed(
             host,
             port,

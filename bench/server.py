@@ -1,4 +1,4 @@
-"""Serve an ASGI app in its own process with uvicorn, as production does, for the HTTP benchmarks."""
+"""Serve govkit (`govkit serve`) or an ASGI app (uvicorn) in its own process, for the HTTP benchmarks."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ import httpx
 
 from bench.common import ROOT
 
+#: `govkit serve`, as ``serving``'s app.
+GOVKIT = "govkit serve"
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -25,12 +28,16 @@ def free_port() -> int:
 def serving(
     app: str, *, env: dict[str, str] | None = None, workers: int = 1, factory: bool = False
 ) -> Iterator[tuple[str, int]]:
-    """Run ``uvicorn app`` on a free port until the block ends; yields (host, port)."""
+    """Run ``app`` on a free port until the block ends; yields (host, port). ``app`` is GOVKIT
+    (`govkit serve`, as production runs it) or an ASGI app for ``uvicorn``."""
     port = free_port()
-    command = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)]
-    command += ["--workers", str(workers), "--log-level", "warning", "--no-access-log"]
-    if factory:
-        command.append("--factory")
+    where = ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level", "warning"]
+    if app == GOVKIT:
+        command = [sys.executable, "-m", "govkit", "serve", *where]
+    else:
+        command = [sys.executable, "-m", "uvicorn", app, *where, "--no-access-log"]
+        if factory:
+            command.append("--factory")
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})})
     try:
         deadline = time.monotonic() + 60

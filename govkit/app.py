@@ -1,6 +1,7 @@
 """create_app(): FastAPI with the GraphQL endpoint and plain HTTP routes."""
 
 import gc
+import json
 import logging
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -12,11 +13,15 @@ import sqlalchemy as sa
 import strawberry
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import MissingQueryError
+from strawberry.http import process_result
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
 
 from govkit.acknowledgements import service as acknowledgements
 from govkit.acknowledgements.certificate import certificate_docx
@@ -41,7 +46,13 @@ log = logging.getLogger("govkit")
 
 
 class GraphQLEndpoint(GraphQL):
-    """strawberry's ASGI endpoint with govkit's per-request context."""
+    """strawberry's ASGI endpoint with govkit's per-request context.
+
+    The requests intranets and members send, one JSON operation by POST, are answered here with
+    what strawberry's view would do for them, minus its generic machinery (request adapters, the
+    checks of every transport), which cost more than executing a small operation. Anything else
+    (GET, uploads, batches, malformed bodies, streaming) goes to strawberry's view.
+    """
 
     def __init__(
         self,
@@ -57,6 +68,68 @@ class GraphQLEndpoint(GraphQL):
         assert isinstance(request, Request)
         assert isinstance(response, Response)
         return await self._context_getter(request, response)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or not _plain_json(scope):
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        body = await request.body()
+        try:
+            data = json.loads(body)
+        except ValueError:
+            data = None
+        if not _one_operation(data):
+
+            async def replay() -> Message:
+                return {"type": "http.request", "body": body, "more_body": False}
+
+            await super().__call__(scope, replay, send)
+            return
+        response = await self._answer(request, data)
+        await response(scope, receive, send)
+
+    async def _answer(self, request: Request, data: dict[str, Any]) -> Response:
+        sub_response = await self.get_sub_response(request)
+        context = await self.get_context(request, sub_response)
+        try:
+            result = await self.schema.execute(
+                data["query"],
+                variable_values=data.get("variables"),
+                context_value=context,
+                operation_name=data.get("operationName"),
+                allowed_operation_types=OperationType.from_http("POST"),
+                operation_extensions=data.get("extensions"),
+            )
+        except MissingQueryError:
+            return PlainTextResponse("No GraphQL query found in the request", status_code=400)
+        except CannotGetOperationTypeError as exc:
+            return PlainTextResponse(exc.as_http_error_reason(), status_code=400)
+        except InvalidOperationTypeError as exc:
+            return PlainTextResponse(exc.as_http_error_reason("POST"), status_code=400)
+        return self.create_response(process_result(result), sub_response)
+
+
+def _plain_json(scope: Scope) -> bool:
+    """A JSON body, and no streamed answer asked for (multipart or server-sent events)."""
+    json_body = False
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            json_body = value.split(b";", 1)[0].strip().lower() == b"application/json"
+        elif name == b"accept" and (b"multipart/" in value or b"text/event-stream" in value):
+            return False
+    return json_body
+
+
+def _one_operation(data: object) -> bool:
+    """A single operation as strawberry's view accepts it (anything else: its view answers)."""
+    return (
+        isinstance(data, dict)
+        and isinstance(data.get("query"), str)
+        and isinstance(data.get("variables"), dict | None)
+        and isinstance(data.get("operationName"), str | None)
+        and isinstance(data.get("extensions"), dict | None)
+    )
 
 
 ErrorHandler = Callable[[Request, Exception], Awaitable[Response]]

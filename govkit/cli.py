@@ -94,13 +94,15 @@ def _upgrade(settings: Settings) -> None:
     migrations.upgrade(url=settings.database_url)
 
 
-def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
-    import uvicorn
+def _serve(
+    settings: Settings, host: str, port: int, workers: int = 1, log_level: str = "info", access_log: bool = False
+) -> None:
+    from govkit.serving import serve
 
     where = _redact(settings.database_url)
     err.print(f"govkit serving on http://{host}:{port}/graphql ({settings.env.value}, {where}, {workers} process(es))")
-    # Each worker process builds the app from the same GOVKIT_* environment.
-    uvicorn.run("govkit.app:serving_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+    # Each server process builds the app from the same GOVKIT_* environment.
+    serve(host=host, port=port, workers=workers, log_level=log_level, access_log=access_log)
 
 
 def _redact(url: str) -> str:
@@ -115,9 +117,11 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Server processes (one per core on PostgreSQL)")] = 1,
+    log_level: Annotated[str, typer.Option(help="critical, error, warning, info or debug")] = "info",
+    access_log: Annotated[bool, typer.Option(help="Log every request (a reverse proxy usually does)")] = False,
 ) -> None:
     """Serve the API (GraphQL at /graphql) on an already migrated database."""
-    _serve(_settings(), host, port, workers)
+    _serve(_settings(), host, port, workers, log_level, access_log)
 
 
 @app.command()
