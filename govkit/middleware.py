@@ -30,6 +30,8 @@ SECURITY_HEADERS = [
     (b"cross-origin-resource-policy", b"same-origin"),
 ]
 STRICT_CSP = b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+#: The request headers the guard reads.
+_READ = frozenset({b"x-request-id", b"content-type", b"cookie", b"authorization", b"content-length"})
 
 
 class BodyTooLarge(HTTPException):
@@ -44,12 +46,19 @@ class RequestGuard:
         self.max_body = max_body
         self.max_upload = max_upload
         self.production = production
+        hsts = [(b"strict-transport-security", b"max-age=31536000; includeSubDomains")] if production else []
+        self._page_headers = [*SECURITY_HEADERS, *hsts]  # HTML pages set their own policy
+        self._api_headers = [*SECURITY_HEADERS, (b"content-security-policy", STRICT_CSP), *hsts]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        headers = {
+            name.decode("latin-1").lower(): value.decode("latin-1")
+            for name, value in scope.get("headers", [])
+            if name.lower() in _READ
+        }
         given = headers.get("x-request-id", "")
         correlation = given if _REQUEST_ID.match(given) else f"{_PROCESS}{next(_SERIAL):08x}"
         scope.setdefault("state", {})["correlation_id"] = correlation
@@ -59,14 +68,14 @@ class RequestGuard:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                extra = [*SECURITY_HEADERS, (b"x-request-id", correlation.encode())]
-                content_type = dict(message.get("headers", [])).get(b"content-type", b"")
-                if not content_type.startswith(b"text/html"):
-                    extra.append((b"content-security-policy", STRICT_CSP))
-                if self.production:
-                    extra.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
-                present = {k.lower() for k, _ in message.get("headers", [])}
-                message["headers"] = [*message.get("headers", []), *[(k, v) for k, v in extra if k not in present]]
+                given = list(message.get("headers", []))
+                present = {name.lower(): value for name, value in given}
+                html = present.get(b"content-type", b"").startswith(b"text/html")
+                extra = self._page_headers if html else self._api_headers
+                given += [(name, value) for name, value in extra if name not in present]
+                if b"x-request-id" not in present:
+                    given.append((b"x-request-id", correlation.encode()))
+                message["headers"] = given
             await send(message)
 
         async def reply(status: int, text: str, extra: list[tuple[bytes, bytes]] | None = None) -> None:

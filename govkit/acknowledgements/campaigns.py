@@ -158,8 +158,10 @@ _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 def new_code() -> str:
-    """A verification code: 16 characters from an unambiguous alphabet, in groups of four."""
-    raw = "".join(secrets.choice(_ALPHABET) for _ in range(16))
+    """A verification code: 16 characters from an unambiguous alphabet of 32 (80 random bits, one
+    system call), in groups of four."""
+    bits = int.from_bytes(secrets.token_bytes(10), "big")
+    raw = "".join(_ALPHABET[(bits >> (5 * i)) & 31] for i in range(16))
     return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
 
 
