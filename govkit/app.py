@@ -78,7 +78,11 @@ class GraphQLEndpoint(GraphQL):
         try:
             data = json.loads(body)
         except ValueError:
-            data = None
+            data = _NOT_JSON  # strawberry's view says so
+        if data is not _NOT_JSON and not isinstance(data, dict | list):  # its view would fail (500)
+            message = "The request body must be a JSON object with a `query` (and `variables`, `operationName`)."
+            await PlainTextResponse(message, status_code=400)(scope, receive, send)
+            return
         if not _one_operation(data):
 
             async def replay() -> Message:
@@ -108,6 +112,9 @@ class GraphQLEndpoint(GraphQL):
         except InvalidOperationTypeError as exc:
             return PlainTextResponse(exc.as_http_error_reason("POST"), status_code=400)
         return self.create_response(process_result(result), sub_response)
+
+
+_NOT_JSON = object()
 
 
 def _plain_json(scope: Scope) -> bool:

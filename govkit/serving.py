@@ -11,12 +11,20 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import signal
 import socket
+import sys
 import time
 from types import FrameType
 
+from govkit.errors import GovkitError
+
 APP = "govkit.app:serving_app"
+#: A server process exiting this soon after its start counts as failing to start; after so many
+#: in a row, `govkit serve` stops rather than restart them for ever.
+QUICK_DEATH_SECONDS = 10.0
+MAX_QUICK_DEATHS = 3
 log = logging.getLogger("govkit")
 
 
@@ -46,13 +54,23 @@ def serve(*, host: str, port: int, workers: int = 1, log_level: str = "info", ac
 
     previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
     processes = [start(i) for i in range(workers)]
+    started = [time.monotonic()] * workers
+    failures = 0  # server processes in a row that died soon after starting
     try:
         while not stopping:
             time.sleep(0.2)
             for index, process in enumerate(processes):
-                if not process.is_alive() and not stopping:
-                    log.warning("server process %s exited with code %s: starting another", index, process.exitcode)
-                    processes[index] = start(index)
+                if process.is_alive() or stopping:
+                    continue
+                failures = failures + 1 if time.monotonic() - started[index] < QUICK_DEATH_SECONDS else 1
+                if failures > MAX_QUICK_DEATHS:
+                    raise GovkitError(
+                        f"server processes keep exiting right after starting (the last with code {process.exitcode}):"
+                        " see the errors above"
+                    )
+                log.warning("server process %s exited with code %s: starting another", index, process.exitcode)
+                time.sleep(0.5 * failures)  # back off while they keep failing
+                processes[index], started[index] = start(index), time.monotonic()
     finally:
         for process in processes:
             if process.is_alive():
@@ -90,6 +108,12 @@ def _worker(host: str, port: int, log_level: str, access_log: bool) -> None:
     """One server process: its own socket on the shared port, the app built from GOVKIT_*."""
     import uvicorn
 
-    sock = _listening_socket(host, port)
-    config = uvicorn.Config(APP, factory=True, log_level=log_level, access_log=access_log)
-    uvicorn.Server(config).run(sockets=[sock])
+    try:
+        sock = _listening_socket(host, port)
+        config = uvicorn.Config(APP, factory=True, log_level=log_level, access_log=access_log)
+        uvicorn.Server(config).run(sockets=[sock])
+    except Exception as exc:  # one line, as every govkit command fails; the parent decides what next
+        if os.environ.get("GOVKIT_DEBUG"):
+            raise
+        print(f"server process {os.getpid()} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        sys.exit(3)

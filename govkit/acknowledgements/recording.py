@@ -493,7 +493,7 @@ def _new_record(
         "document_sha256": document.sha256,
         "wording": text,
         "wording_sha256": hashlib.sha256(text.encode()).hexdigest(),
-        "acknowledged_at": request.acknowledged_at or now,
+        "acknowledged_at": (request.acknowledged_at or now).astimezone(UTC),  # as read back, and hashed
         "auth_method": request.auth_method,
         "recorded_by": request.recorded_by,
         "reason": request.reason,

@@ -8,7 +8,7 @@ audit log.
 
 This replaces strawberry's SchemaExtension hooks, which cost more per request than executing a
 small query (an execution context, a context manager per hook and per extension, a middleware
-manager, each time); the behaviour is the same (tests/test_graphql_execution.py).
+manager, each time); the behaviour is the same (tests/test_graphql_http.py).
 """
 
 from __future__ import annotations
