@@ -161,6 +161,7 @@ _VERSIONS = (
         _DOCUMENT.c.number,
         _DOCUMENT.c.effective_from,
         col(Campaign.id).label("campaign_id"),
+        _DOCUMENT.c.sha256,
     )
     .outerjoin(Campaign, col(Campaign.document_version_id) == _DOCUMENT.c.id)
     .where(
@@ -183,29 +184,42 @@ _EXISTING = sa.select(_ACKNOWLEDGEMENT).where(
 
 
 class _Documents:
-    """Published document versions by id: immutable once published (a trigger refuses changes), so
-    each is read once per process. Bounded: the oldest read is forgotten first."""
+    """Published document versions by database and id: immutable once published (a trigger refuses
+    changes), so each is read once per process. An entry serves only while it still matches what
+    the batch read of its version (same content hash, number and place): an id given again to other
+    content (a rolled-back insert on SQLite) is read again. Bounded: the oldest is forgotten first."""
 
     def __init__(self, maxsize: int = 4096) -> None:
         self.maxsize = maxsize
-        self._found: dict[int, DocumentVersion] = {}
+        self._found: weakref.WeakKeyDictionary[sa.Engine, dict[int, DocumentVersion]] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
-    def get(self, connection: sa.Connection, ids: set[int]) -> dict[int, DocumentVersion]:
+    def get(self, connection: sa.Connection, versions: Sequence[_Version]) -> dict[int, DocumentVersion]:
         with self._lock:
-            found = {i: self._found[i] for i in ids if i in self._found}
-        missing = sorted(ids - found.keys())
+            known = self._found.setdefault(connection.engine, {})
+            found = {v.id: known[v.id] for v in versions if v.id in known and _same(known[v.id], v)}
+        missing = sorted({v.id for v in versions} - found.keys())
         if missing:
             read = {
                 row.id: DocumentVersion.model_construct(**row._mapping)
                 for row in connection.execute(_DOCUMENTS, {"documents": missing})
             }
             with self._lock:
-                self._found.update(read)
-                while len(self._found) > self.maxsize:
-                    del self._found[next(iter(self._found))]
+                known.update(read)
+                while len(known) > self.maxsize:
+                    del known[next(iter(known))]
             found.update(read)
         return found
+
+
+def _same(document: DocumentVersion, version: _Version) -> bool:
+    return (document.sha256, document.number, document.organisation_id, document.kind, document.language) == (
+        version.sha256,
+        version.number,
+        version.organisation_id,
+        version.kind,
+        version.language,
+    )
 
 
 _documents = _Documents()
@@ -241,7 +255,7 @@ _FACTS_AS_JSON = (
     + _json_rows("person_id, population", "FROM person_population WHERE person_id = ANY(%(persons)s::bigint[])")
     + ", "
     + _json_rows(
-        "d.id, d.organisation_id, d.kind, d.language, d.number, d.effective_from, c.id",
+        "d.id, d.organisation_id, d.kind, d.language, d.number, d.effective_from, c.id, d.sha256",
         "FROM document_version d LEFT JOIN campaign c ON c.document_version_id = d.id"
         " WHERE EXISTS (SELECT 1 FROM document_version a WHERE a.id = ANY(%(documents)s::bigint[])"
         " AND a.organisation_id = d.organisation_id AND a.kind = d.kind)"
@@ -289,6 +303,7 @@ _VERSION_ROW = _decoder(
         _DOCUMENT.c.number,
         _DOCUMENT.c.effective_from,
         col(Campaign.id),
+        _DOCUMENT.c.sha256,
     ]
 )
 _ACKNOWLEDGEMENT_ROW = _decoder(list(_ACKNOWLEDGEMENT.columns))
@@ -331,6 +346,7 @@ class _Version:
     number: int
     effective_from: date
     campaign_id: int | None
+    sha256: str
 
 
 def _facts(read: _Read, documents: dict[int, DocumentVersion], today: date) -> _Facts:
@@ -400,7 +416,8 @@ def record_batch(connection: sa.Connection, requests: Sequence[Request], *, toda
     """
     asked = sorted({r.document_version_id for r in requests})
     read = _read(connection, sorted({r.person_id for r in requests}), asked, today)
-    documents = _documents.get(connection, {v.id for v in read.versions if v.id in set(asked)})
+    wanted = set(asked)
+    documents = _documents.get(connection, [v for v in read.versions if v.id in wanted])
     facts = _facts(read, documents, today)
     existing: dict[tuple[int, int], Acknowledgement | dict[str, Any]] = {}
     for values in read.existing:
