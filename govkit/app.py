@@ -25,6 +25,7 @@ from strawberry.types.graphql import OperationType
 
 from govkit.acknowledgements import service as acknowledgements
 from govkit.acknowledgements.certificate import certificate_docx
+from govkit.acknowledgements.recording import AsyncRecorder
 from govkit.auth import audit
 from govkit.auth import service as auth
 from govkit.auth.grants import GrantCache, GrantListener
@@ -214,6 +215,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         finally:
             if listener is not None:
                 listener.stop()
+            if recorder is not None:
+                await recorder.close()
 
     app = GovkitApp(
         lifespan=lifespan,
@@ -230,7 +233,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     authenticating = Batcher(
         lambda tokens: auth.authenticate_many(db=database, settings=settings, tokens=tokens, grants=grants)
     )
-    acknowledging = acknowledgement_batcher(database)
+    recorder = AsyncRecorder(database.bind) if _records_from_the_loop(database) else None
+    acknowledging = acknowledgement_batcher(database, recorder)
     app.state.batchers = {"authenticate": authenticating, "acknowledge": acknowledging}
     app.state.grants = grants
 
@@ -418,6 +422,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     else:
         app.add_route("/graphql", graphql, methods=["GET", "POST"], include_in_schema=False)
     return app
+
+
+def _records_from_the_loop(db: Database) -> bool:
+    """Acknowledgements are recorded from the event loop on PostgreSQL with an engine of its own
+    (tests bound to one connection record in threads, inside their transaction)."""
+    return db.dialect == "postgresql" and isinstance(db.bind, sa.Engine)
 
 
 def _grant_listener(db: Database, settings: Settings, grants: GrantCache) -> GrantListener | None:

@@ -5,14 +5,16 @@ rentrée, hundreds do so at once, for the same statement with a different key (a
 check, an acknowledgement to record). A ``Batcher`` turns them into one call: the first caller
 starts a call with every item waiting; callers arriving while it runs wait for the next call,
 which starts as soon as that one ends, with all of them. One thread hop and one set of round
-trips serve a batch. Each caller gets its own result or its own exception.
+trips serve a batch (or none, for a coroutine function). Each caller gets its own result or
+its own exception.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -31,14 +33,21 @@ class _Queue(Generic[T]):
 class Batcher(Generic[T, R]):
     """``await batcher(item)`` → ``run([... item ...])``'s result for that item.
 
-    ``run`` is blocking (it runs in a worker thread) and returns one result per item, in order:
-    a value, or the exception to raise in that item's caller. Should ``run`` itself raise, every
-    caller of that batch gets the exception.
+    ``run`` is blocking (it runs in a worker thread), or a coroutine function (awaited on the
+    loop), and returns one result per item, in order: a value, or the exception to raise in that
+    item's caller. Should ``run`` itself raise, every caller of that batch gets the exception.
     """
 
-    def __init__(self, run: Callable[[list[T]], Sequence[R | BaseException]], *, max_batch: int = 128) -> None:
+    def __init__(
+        self,
+        run: Callable[[list[T]], Sequence[R | BaseException]]
+        | Callable[[list[T]], Awaitable[Sequence[R | BaseException]]],
+        *,
+        max_batch: int = 128,
+    ) -> None:
         self.run = run
         self.max_batch = max_batch
+        self._awaited = inspect.iscoroutinefunction(run)
         self._queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Queue[T]] = weakref.WeakKeyDictionary()
         self.calls = 0  # made so far (for the tests and benchmarks)
 
@@ -60,7 +69,11 @@ class Batcher(Generic[T, R]):
                 batch, queue.waiting = queue.waiting[: self.max_batch], queue.waiting[self.max_batch :]
                 self.calls += 1
                 try:
-                    results = await anyio.to_thread.run_sync(self.run, [item for item, _ in batch])
+                    items = [item for item, _ in batch]
+                    if self._awaited:
+                        results = await self.run(items)  # type: ignore[misc]
+                    else:
+                        results = await anyio.to_thread.run_sync(self.run, items)  # type: ignore[arg-type]
                     if len(results) != len(batch):
                         raise RuntimeError(f"{self.run!r} returned {len(results)} results for {len(batch)} items")
                 except Exception as exc:  # the whole call failed: each of its callers hears why

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import anyio
+import httpx
 import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
@@ -208,3 +212,112 @@ def _published(db: Database) -> int:
             ),
             {"s": SCHOOL},
         ).scalar_one()
+
+
+# --- recorded from the event loop (PostgreSQL, as `govkit serve` does) ----------------------------
+
+
+def _requests(pool: dict[str, tuple[int, int, type | None]], names: list[str]) -> list[Any]:
+    from govkit.acknowledgements.recording import ClientInfo, Request
+
+    return [
+        Request(
+            person_id=pool[name][0],
+            document_version_id=pool[name][1],
+            method="electronic",
+            auth_method="test",
+            recorded_by=name,
+            language=None,
+            client=ClientInfo(ip="192.0.2.1"),
+        )
+        for name in names
+    ]
+
+
+@pytest.mark.parametrize("live", ["postgresql"], indirect=True)  # SQLite records in threads (tests above)
+def test_the_event_loop_recorder_decides_each_request_as_alone(live: tuple[Database, int]) -> None:
+    """AsyncRecorder (PostgreSQL): the same decisions as the threaded batch, repeats included,
+    refusals for their requests only, the chain intact; it survives losing its connection."""
+    from govkit.acknowledgements.recording import AsyncRecorder, Receipt
+    from govkit.errors import GovkitError
+
+    db, _document_id = live
+    pool = _batch_pool(db)
+    names = [*pool, "student0", "student1"]  # repeats in the same batch
+    recorder = AsyncRecorder(db.bind)  # type: ignore[arg-type]
+
+    async def run() -> tuple[list[Any], list[Any], list[Any]]:
+        try:
+            first = await recorder.record(_requests(pool, names))
+            again = await recorder.record(_requests(pool, ["student2", "student3"]))
+            assert recorder._connection is not None
+            pid = recorder._connection.info.backend_pid
+            with db.bind.connect() as admin:  # type: ignore[union-attr]
+                admin.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            after_loss = await recorder.record(_requests(pool, ["student0", "student1"]))
+            return first, again, after_loss
+        finally:
+            await recorder.close()
+
+    first, again, after_loss = anyio.run(run)
+    seen: dict[str, int] = {}
+    for name, outcome in zip(names, first, strict=True):
+        expected = pool[name][2]
+        if expected is None:
+            assert isinstance(outcome, Receipt), (name, outcome)
+            assert seen.setdefault(name, outcome.record.id) == outcome.record.id
+        else:
+            assert isinstance(outcome, GovkitError) and isinstance(outcome, expected), (name, outcome)
+    assert [o.fresh for o in first[-2:]] == [False, False]  # the repeats got the first record
+    assert all(isinstance(o, Receipt) and not o.fresh for o in again)  # recorded already
+    assert [o.record.id for o in after_loss] == [seen["student0"], seen["student1"]]  # reconnected
+    assert _count(db) == 4
+    report = chain.verify(db)
+    assert report.ok and report.records == 4
+
+
+@pytest.mark.parametrize("live", ["postgresql"], indirect=True)
+def test_members_acknowledging_over_http_are_recorded_from_the_loop(live: tuple[Database, int]) -> None:
+    """The app as `govkit serve` builds it on PostgreSQL: 30 members at once, each twice; every
+    acknowledgement recorded once, in fewer batches than calls, the chain intact."""
+    from govkit.app import create_app
+    from govkit.auth.roles import Role
+    from govkit.auth.service import create_token
+
+    db, document_id = live
+    settings = make_settings(str(db.bind.url.render_as_string(hide_password=False)))  # type: ignore[union-attr]
+    tokens = [
+        create_token(
+            db=db,
+            settings=settings,
+            role=Role.MEMBER,
+            school_code=SCHOOL,
+            person_external_id=someone(db, SCHOOL, "student", only=False, skip=i),
+        )[0]
+        for i in range(30)
+    ]
+    app = create_app(settings, db=db)
+    mutation = {"query": f'mutation {{ acknowledge(documentVersionId: "{document_id}") {{ id verificationCode }} }}'}
+
+    async def run() -> list[httpx.Response]:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://govkit.test") as client:
+
+                async def twice(token: str) -> list[httpx.Response]:
+                    headers = {"Authorization": f"Bearer {token}"}
+                    return [await client.post("/graphql", json=mutation, headers=headers) for _ in range(2)]
+
+                answers = await asyncio.gather(*[twice(t) for t in tokens])
+        return [response for pair in answers for response in pair]
+
+    responses = anyio.run(run)
+    assert all(r.status_code == 200 and "errors" not in r.json() for r in responses), responses[0].text
+    ids = [r.json()["data"]["acknowledge"]["id"] for r in responses]
+    assert ids[0::2] == ids[1::2]  # each member's second call returns the first record
+    assert len(set(ids)) == 30
+    assert _count(db) == 30
+    batcher = app.state.batchers["acknowledge"]
+    assert 0 < batcher.calls < 60  # calls shared batches
+    report = chain.verify(db)
+    assert report.ok and report.records == 30

@@ -250,3 +250,32 @@ def test_every_caller_gets_what_a_call_of_its_own_would_give(calls: list[tuple[i
     assert sorted(i for b in recorder.batches for i in b) == sorted(item for item, _ in calls)
     assert all(1 <= len(b) <= max_batch for b in recorder.batches)
     assert batcher.calls == len(recorder.batches) <= len(calls)
+
+
+def test_a_coroutine_function_is_awaited_on_the_loop_in_batches() -> None:
+    """``run`` as a coroutine function (the acknowledgement recorder on PostgreSQL): awaited on the
+    event loop's own thread, no worker thread, batches as for a blocking ``run``."""
+    threads: list[str] = []
+    sizes: list[int] = []
+
+    async def run(items: list[int]) -> list[int | BaseException]:
+        threads.append(threading.current_thread().name)
+        sizes.append(len(items))
+        await asyncio.sleep(0.01)  # a round trip
+        return [ValueError(f"no {i}") if i < 0 else i * 2 for i in items]
+
+    batcher: Batcher[int, int] = Batcher(run)
+
+    async def main() -> list[object]:
+        async def one(i: int) -> object:
+            try:
+                return await batcher(i)
+            except ValueError as exc:
+                return str(exc)
+
+        return await asyncio.gather(*[one(i) for i in [1, -2, 3]], *[one(i) for i in range(10, 14)])
+
+    loop_thread = threading.current_thread().name
+    assert asyncio.run(main()) == [2, "no -2", 6, 20, 22, 24, 26]
+    assert set(threads) == {loop_thread}
+    assert sum(sizes) == 7 and len(sizes) < 7

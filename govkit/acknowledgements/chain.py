@@ -123,15 +123,8 @@ def append(
     if not rows:
         return
     if connection.dialect.name == "postgresql":
-        inserts = [(_TABLE, [{**row, "_body": body(row)} for row in rows]), *[(t, r) for t, r in also if r]]
-        # the columns each table's rows give (the chain's own columns are computed by the statement)
-        shapes = tuple((target, tuple(k for k in given[0] if k not in _COMPUTED)) for target, given in inserts)
-        values: dict[str, Any] = {"now": utcnow()}
-        for index, (_, given) in enumerate(inserts):
-            values[f"t{index}"] = json.dumps(given, default=_json_value, ensure_ascii=False)
-        chained = connection.execute(_append_statement(shapes), values).all()
-        for row, (record_id, previous_hash, hashed) in zip(rows, chained, strict=True):
-            row.update(id=record_id, previous_hash=previous_hash, record_hash=hashed)
+        statement, values = _append_on_postgresql(rows, also)
+        chained(rows, connection.execute(statement, values).all())
         return
     head = lock(connection)
     assign(head, rows)
@@ -139,6 +132,41 @@ def append(
         if given:
             connection.execute(sa.insert(target), given)
     connection.execute(_MOVE, {"last_id": head.last_id, "last_hash": head.last_hash, "now": utcnow()})
+
+
+def _append_on_postgresql(
+    rows: list[dict[str, Any]], also: Sequence[tuple[sa.Table, list[dict[str, Any]]]]
+) -> tuple[sa.TextClause, dict[str, Any]]:
+    """``append``'s statement on PostgreSQL and its values (the rows of each table as JSON)."""
+    inserts = [(_TABLE, [{**row, "_body": body(row)} for row in rows]), *[(t, r) for t, r in also if r]]
+    # the columns each table's rows give (the chain's own columns are computed by the statement)
+    shapes = tuple((target, tuple(k for k in given[0] if k not in _COMPUTED)) for target, given in inserts)
+    values: dict[str, Any] = {"now": utcnow()}
+    for index, (_, given) in enumerate(inserts):
+        values[f"t{index}"] = json.dumps(given, default=_json_value, ensure_ascii=False)
+    return _append_statement(shapes), values
+
+
+def append_for_driver(
+    rows: list[dict[str, Any]], also: Sequence[tuple[sa.Table, list[dict[str, Any]]]] = ()
+) -> tuple[str, dict[str, Any]]:
+    """``append`` on PostgreSQL as psycopg's text and parameters, for a caller that runs it on a
+    connection of its own (in autocommit); give its result rows to ``chained``."""
+    statement, values = _append_on_postgresql(rows, also)
+    return _psycopg_text(statement), values
+
+
+@functools.cache
+def _psycopg_text(statement: sa.TextClause) -> str:
+    from sqlalchemy.dialects.postgresql import psycopg
+
+    return str(statement.compile(dialect=psycopg.dialect()))
+
+
+def chained(rows: list[dict[str, Any]], result: Sequence[Sequence[Any]]) -> None:
+    """Give ``rows`` the ids and hashes ``append``'s statement returned, in order."""
+    for row, (record_id, previous_hash, hashed) in zip(rows, result, strict=True):
+        row.update(id=record_id, previous_hash=previous_hash, record_hash=hashed)
 
 
 def _json_value(value: object) -> str:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 import sqlalchemy.orm
 from sqlmodel import col
@@ -194,22 +195,22 @@ class _Documents:
         self._found: weakref.WeakKeyDictionary[sa.Engine, dict[int, DocumentVersion]] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
-    def get(self, connection: sa.Connection, versions: Sequence[_Version]) -> dict[int, DocumentVersion]:
+    def known(self, database: object, versions: Sequence[_Version]) -> tuple[dict[int, DocumentVersion], list[int]]:
+        """The versions known for ``database`` (its engine) and still matching, and the ids to read."""
         with self._lock:
-            known = self._found.setdefault(connection.engine, {})
+            known = self._found.setdefault(database, {})  # type: ignore[arg-type]
             found = {v.id: known[v.id] for v in versions if v.id in known and _same(known[v.id], v)}
-        missing = sorted({v.id for v in versions} - found.keys())
-        if missing:
-            read = {
-                row.id: DocumentVersion.model_construct(**row._mapping)
-                for row in connection.execute(_DOCUMENTS, {"documents": missing})
-            }
-            with self._lock:
-                known.update(read)
-                while len(known) > self.maxsize:
-                    del known[next(iter(known))]
-            found.update(read)
-        return found
+        return found, sorted({v.id for v in versions} - found.keys())
+
+    def keep(self, database: object, documents: Sequence[DocumentVersion]) -> dict[int, DocumentVersion]:
+        """Keep versions just read for ``database``; returns them by id."""
+        read = {d.id: d for d in documents}
+        with self._lock:
+            known = self._found.setdefault(database, {})  # type: ignore[arg-type]
+            known.update(read)  # type: ignore[arg-type]
+            while len(known) > self.maxsize:
+                del known[next(iter(known))]
+        return read  # type: ignore[return-value]
 
 
 def _same(document: DocumentVersion, version: _Version) -> bool:
@@ -314,16 +315,9 @@ def _read(connection: sa.Connection, persons: list[int], documents: list[int], t
     if connection.dialect.name == "postgresql":
         driver = connection.connection.driver_connection
         assert driver is not None
-        # integer arrays as their text: psycopg's list adapters cost more than the queries here
-        params = {"persons": _int_array(persons), "documents": _int_array(documents), "today": today}
+        params = _facts_parameters(persons, documents, today)
         (found,) = driver.execute(_FACTS_AS_JSON, params).fetchone()  # type: ignore[misc]
-        people, populations, versions, existing = found
-        return _Read(
-            [_PERSON_ROW(row) for row in people],
-            populations,
-            [_Version(*_VERSION_ROW(row)) for row in versions],
-            [_ACKNOWLEDGEMENT_ROW(row) for row in existing],
-        )
+        return _read_from_json(found)
     asked = {"persons": persons, "documents": documents}
     return _Read(
         connection.execute(_PERSONS, {"persons": persons}).all(),
@@ -331,6 +325,22 @@ def _read(connection: sa.Connection, persons: list[int], documents: list[int], t
         connection.execute(_VERSIONS, {"documents": documents, "today": today}).all(),
         connection.execute(_EXISTING, asked).all(),
     )
+
+
+def _read_from_json(found: Sequence[Any]) -> _Read:
+    """``_FACTS_AS_JSON``'s value, decoded."""
+    people, populations, versions, existing = found
+    return _Read(
+        [_PERSON_ROW(row) for row in people],
+        populations,
+        [_Version(*_VERSION_ROW(row)) for row in versions],
+        [_ACKNOWLEDGEMENT_ROW(row) for row in existing],
+    )
+
+
+def _facts_parameters(persons: list[int], documents: list[int], today: date) -> dict[str, Any]:
+    # integer arrays as their text: psycopg's list adapters cost more than the queries here
+    return {"persons": _int_array(persons), "documents": _int_array(documents), "today": today}
 
 
 def _int_array(values: list[int]) -> str:
@@ -406,26 +416,59 @@ def _check(facts: _Facts, person: Person, document: DocumentVersion, today: date
 def record_batch(connection: sa.Connection, requests: Sequence[Request], *, today: date) -> list[Outcome]:
     """Check and chain ``requests`` on ``connection``; one outcome per request, in order.
 
-    Acknowledging twice returns the first record. Batches of one process never overlap (see
-    GroupCommit); should another process record the same pair meanwhile, the unique constraint
-    fails this batch and its requests are decided again one by one, finding that record.
-    On PostgreSQL, in autocommit (Database.statements), the batch costs two round trips: the reads
-    (pipelined), then the statement that locks the chain, chains and inserts (chain.append); the
-    chain's lock is held only while PostgreSQL runs that statement. Whatever the reads find is
-    checked again by the constraints when it matters (a pair recorded meanwhile).
+    Acknowledging twice returns the first record. Should another process record the same pair
+    meanwhile, the unique constraint fails this batch and its requests are decided again one by
+    one, finding that record. On PostgreSQL, in autocommit (Database.statements), the batch costs
+    two round trips: the reads (one statement), then the statement that locks the chain, chains
+    and inserts (chain.append); the chain's lock is held only while PostgreSQL runs that
+    statement. (AsyncRecorder does the same from the event loop.)
     """
     asked = sorted({r.document_version_id for r in requests})
     read = _read(connection, sorted({r.person_id for r in requests}), asked, today)
     wanted = set(asked)
-    documents = _documents.get(connection, [v for v in read.versions if v.id in wanted])
+    versions = [v for v in read.versions if v.id in wanted]
+    documents, missing = _documents.known(connection.engine, versions)
+    if missing:
+        rows = connection.execute(_DOCUMENTS, {"documents": missing})
+        documents |= _documents.keep(connection.engine, [DocumentVersion.model_construct(**r._mapping) for r in rows])
+    plan = _plan(read, documents, requests, today)
+    if plan.rows:
+        chain.append(connection, plan.rows, also=[(_AUDIT_EVENT, plan.events)])
+    return plan.outcomes()
+
+
+@dataclass
+class _Plan:
+    """What a batch decided: each request's outcome or the new record (a row) that answers it."""
+
+    decided: list[Outcome | tuple[dict[str, Any], Person, Organisation, DocumentVersion]]
+    rows: list[dict[str, Any]]  # new acknowledgements, to chain
+    events: list[dict[str, Any]]  # their audit events
+
+    def outcomes(self) -> list[Outcome]:
+        """Once the rows are chained: one outcome per request (a fresh receipt for the first
+        request of a new record, the same record for its repeats)."""
+        records = {id(row): Acknowledgement.model_construct(**row) for row in self.rows}
+        outcomes: list[Outcome] = []
+        given: set[int] = set()
+        for item in self.decided:
+            if isinstance(item, tuple):
+                row, person, organisation, document = item
+                outcomes.append(Receipt(records[id(row)], person, organisation, document, fresh=id(row) not in given))
+                given.add(id(row))
+            else:
+                outcomes.append(item)
+        return outcomes
+
+
+def _plan(read: _Read, documents: dict[int, DocumentVersion], requests: Sequence[Request], today: date) -> _Plan:
+    """Decide each request as if alone, in order (pure)."""
     facts = _facts(read, documents, today)
     existing: dict[tuple[int, int], Acknowledgement | dict[str, Any]] = {}
     for values in read.existing:
         record = Acknowledgement.model_construct(**dict(zip(_ACKNOWLEDGEMENT_KEYS, values, strict=True)))
         existing[(record.person_id, record.document_version_id)] = record
-    decided: list[Outcome | tuple[dict[str, Any], Person, Organisation, DocumentVersion]] = []
-    rows: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
+    plan = _Plan([], [], [])
     now = utcnow()
     for request in requests:
         try:
@@ -441,36 +484,23 @@ def record_batch(connection: sa.Connection, requests: Sequence[Request], *, toda
             found = existing.get((person.id, document.id))  # type: ignore[arg-type]
             if found is not None:  # acknowledging twice returns the first record
                 if isinstance(found, dict):  # recorded earlier in this batch
-                    decided.append((found, person, organisation, document))
+                    plan.decided.append((found, person, organisation, document))
                 else:
-                    decided.append(Receipt(found, person, organisation, document))
+                    plan.decided.append(Receipt(found, person, organisation, document))
                 continue
             _check(facts, person, document, today)
             if request.shown_sha256 is not None and request.shown_sha256 != document.sha256:
                 raise Conflict("The document you read is not the version in force: reload it and read it again.")
         except GovkitError as exc:
-            decided.append(exc)
+            plan.decided.append(exc)
             continue
         row = _new_record(request, person, organisation, document, facts.campaigns.get(document.id), now)  # type: ignore[arg-type]
-        rows.append(row)
+        plan.rows.append(row)
         existing[(person.id, document.id)] = row  # type: ignore[index]
-        decided.append((row, person, organisation, document))
+        plan.decided.append((row, person, organisation, document))
         if request.audit is not None:
-            events.append(_audit_row(request.audit, now))
-    records: dict[int, Acknowledgement] = {}
-    if rows:
-        chain.append(connection, rows, also=[(_AUDIT_EVENT, events)])
-        records = {id(row): Acknowledgement.model_construct(**row) for row in rows}
-    outcomes: list[Outcome] = []
-    given: set[int] = set()
-    for item in decided:
-        if isinstance(item, tuple):  # recorded in this batch: fresh for its first request, not its repeats
-            row, person, organisation, document = item
-            outcomes.append(Receipt(records[id(row)], person, organisation, document, fresh=id(row) not in given))
-            given.add(id(row))
-        else:
-            outcomes.append(item)
-    return outcomes
+            plan.events.append(_audit_row(request.audit, now))
+    return plan
 
 
 _AUDIT_EVENT = sa.inspect(AuditEvent).local_table
@@ -635,3 +665,85 @@ def group_commit(db: Database) -> GroupCommit:
         if writer is None:
             writer = _writers[db] = GroupCommit(db)
         return writer
+
+
+_DOCUMENT_KEYS = tuple(c.key for c in _DOCUMENT.columns)
+_DOCUMENTS_FOR_DRIVER = (
+    f"SELECT {_names(_DOCUMENT, 'd')} FROM document_version d WHERE d.id = ANY(%(documents)s::bigint[])"  # noqa: S608
+)
+
+
+class AsyncRecorder:
+    """Batches recorded from the event loop, on PostgreSQL: a connection of its own in autocommit,
+    the same two statements as ``record_batch`` (reads, then chain.append's), no thread.
+
+    A batch run in a worker thread waits for the event loop to let go of the interpreter after
+    each round trip; at the rentrée that waiting was most of a batch's time. Here the batch's
+    Python runs on the loop between its two awaits. One batch at a time (the Batcher that calls
+    ``record`` sees to it); batches of other processes meet at the chain's lock in PostgreSQL.
+    """
+
+    def __init__(self, database: sa.Engine) -> None:
+        self.database = database  # the documents' cache key, and where to connect
+        self.conninfo = database.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._connection: psycopg.AsyncConnection | None = None
+        self.batches = 0
+        self.records = 0
+
+    async def record(self, requests: Sequence[Request]) -> list[Outcome | BaseException]:
+        """One outcome per request, in order; an unexpected error fails only its own request."""
+        try:
+            outcomes: list[Outcome | BaseException] = list(await self._batch(requests))
+        except Exception as exc:
+            await self._forget_if_broken()
+            if len(requests) == 1:
+                return [exc]
+            outcomes = []
+            for request in requests:  # one request's unexpected failure must not fail the others
+                outcomes += await self.record([request])
+        return outcomes
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            await self._connection.close()
+            self._connection = None
+
+    async def _batch(self, requests: Sequence[Request]) -> list[Outcome]:
+        connection = await self._connect()
+        today = date.today()
+        asked = sorted({r.document_version_id for r in requests})
+        params = _facts_parameters(sorted({r.person_id for r in requests}), asked, today)
+        cursor = await connection.execute(_FACTS_AS_JSON, params)
+        (found,) = await cursor.fetchone()  # type: ignore[misc]
+        read = _read_from_json(found)
+        wanted = set(asked)
+        documents, missing = _documents.known(self.database, [v for v in read.versions if v.id in wanted])
+        if missing:
+            cursor = await connection.execute(_DOCUMENTS_FOR_DRIVER, {"documents": _int_array(missing)})
+            read_now = [DocumentVersion.model_construct(**_driver_values(row)) for row in await cursor.fetchall()]
+            documents |= _documents.keep(self.database, read_now)
+        plan = _plan(read, documents, requests, today)
+        if plan.rows:
+            statement, values = chain.append_for_driver(plan.rows, also=[(_AUDIT_EVENT, plan.events)])
+            cursor = await connection.execute(statement, values)  # type: ignore[arg-type]
+            chain.chained(plan.rows, await cursor.fetchall())
+        self.batches += 1
+        self.records += len(plan.rows)
+        return plan.outcomes()
+
+    async def _connect(self) -> psycopg.AsyncConnection:
+        if self._connection is None or self._connection.closed:
+            self._connection = await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True)
+        return self._connection
+
+    async def _forget_if_broken(self) -> None:
+        if self._connection is not None and self._connection.broken:
+            await self.close()
+
+
+def _driver_values(row: Sequence[Any]) -> dict[str, Any]:
+    """A document version's row from psycopg as govkit reads it (timestamps in UTC)."""
+    return {
+        key: value.astimezone(UTC) if isinstance(value, datetime) else value
+        for key, value in zip(_DOCUMENT_KEYS, row, strict=True)
+    }

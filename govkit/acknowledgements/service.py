@@ -77,6 +77,31 @@ def acknowledge_many(*, db: Database, calls: Sequence[Acknowledging]) -> list[Re
     """Several members' ``acknowledge`` calls at once, each authorised and decided as if alone, in
     one transaction with whatever else is being recorded (recording.GroupCommit). One outcome per
     call, in order: its receipt, its refusal (a GovkitError), or its own unexpected error."""
+    outcomes, asked = _requests(calls)
+    if asked:
+        recorded = recording.group_commit(db).submit_many([request for _, request in asked])
+        for (index, _), outcome in zip(asked, recorded, strict=True):
+            outcomes[index] = outcome
+    return outcomes  # type: ignore[return-value]
+
+
+async def acknowledge_many_async(
+    *, recorder: recording.AsyncRecorder, calls: Sequence[Acknowledging]
+) -> list[Receipt | BaseException]:
+    """``acknowledge_many`` from the event loop, on PostgreSQL (recording.AsyncRecorder): the same
+    authorisation and decisions, the batch's two statements awaited instead of run in a thread."""
+    outcomes, asked = _requests(calls)
+    if asked:
+        recorded = await recorder.record([request for _, request in asked])
+        for (index, _), outcome in zip(asked, recorded, strict=True):
+            outcomes[index] = outcome
+    return outcomes  # type: ignore[return-value]
+
+
+def _requests(
+    calls: Sequence[Acknowledging],
+) -> tuple[list[Receipt | BaseException | None], list[tuple[int, recording.Request]]]:
+    """Each call's refusal, or its request to record (with its index)."""
     outcomes: list[Receipt | BaseException | None] = [None] * len(calls)
     asked: list[tuple[int, recording.Request]] = []
     for index, call in enumerate(calls):
@@ -84,11 +109,7 @@ def acknowledge_many(*, db: Database, calls: Sequence[Acknowledging]) -> list[Re
             asked.append((index, _acknowledgement(call)))
         except GovkitError as exc:
             outcomes[index] = exc
-    if asked:
-        recorded = recording.group_commit(db).submit_many([request for _, request in asked])
-        for (index, _), outcome in zip(asked, recorded, strict=True):
-            outcomes[index] = outcome
-    return outcomes  # type: ignore[return-value]
+    return outcomes, asked
 
 
 def _acknowledgement(call: Acknowledging) -> recording.Request:

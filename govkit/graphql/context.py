@@ -13,7 +13,7 @@ from strawberry.fastapi import BaseContext
 
 from govkit.acknowledgements import service as acknowledgements
 from govkit.acknowledgements.campaigns import CampaignPolicy
-from govkit.acknowledgements.recording import Receipt
+from govkit.acknowledgements.recording import AsyncRecorder, Receipt
 from govkit.acknowledgements.service import Acknowledging
 from govkit.auth.roles import Principal
 from govkit.batching import Batcher
@@ -65,8 +65,15 @@ class Context(BaseContext):
 Info = strawberry.Info[Context, None]
 
 
-def acknowledgement_batcher(db: Database) -> Batcher[Acknowledging, Receipt]:
-    """Concurrent ``acknowledge`` calls recorded together (govkit.batching)."""
+def acknowledgement_batcher(db: Database, recorder: AsyncRecorder | None = None) -> Batcher[Acknowledging, Receipt]:
+    """Concurrent ``acknowledge`` calls recorded together (govkit.batching): from the event loop
+    with ``recorder`` (PostgreSQL), else in a worker thread."""
+    if recorder is not None:
+
+        async def record(calls: list[Acknowledging]) -> list[Receipt | BaseException]:
+            return await acknowledgements.acknowledge_many_async(recorder=recorder, calls=calls)
+
+        return Batcher(record)
     return Batcher(lambda calls: acknowledgements.acknowledge_many(db=db, calls=calls))
 
 
