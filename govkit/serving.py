@@ -1,22 +1,30 @@
-"""`govkit serve`: uvicorn processes on one port, each with its own socket (SO_REUSEPORT).
+"""`govkit serve`: uvicorn server processes, the connections handed to them in turn.
 
 With one listening socket shared by several processes (uvicorn's ``--workers``), whichever
 process wakes first accepts a whole burst of connections: in the rentrée benchmark all 16
-keep-alive connections went to one process of two, and the other one idled. With a socket per
-process and SO_REUSEPORT, the kernel spreads new connections across the processes. Where the
-option does not exist, uvicorn's own workers serve.
+keep-alive connections went to one process of two, and the other one idled. A socket per
+process (SO_REUSEPORT) spreads them by a hash, unevenly enough to move the throughput by 30 %
+from run to run. Here the parent process accepts each connection and hands it (its file
+descriptor, over a Unix socket) to the next server process in turn; the server processes serve
+what they are handed. With one process, uvicorn serves alone.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import multiprocessing
 import os
+import select
 import signal
 import socket
 import sys
 import time
+from dataclasses import dataclass
 from types import FrameType
+from typing import Any
+
+import uvicorn
 
 from govkit.errors import GovkitError
 
@@ -30,90 +38,161 @@ log = logging.getLogger("govkit")
 
 def serve(*, host: str, port: int, workers: int = 1, log_level: str = "info", access_log: bool = False) -> None:
     """Serve the API until interrupted (SIGINT, SIGTERM); ``workers`` processes."""
-    import uvicorn
-
-    if workers == 1 or not hasattr(socket, "SO_REUSEPORT"):
-        uvicorn.run(
-            APP, factory=True, host=host, port=port, workers=workers, log_level=log_level, access_log=access_log
-        )
+    if workers == 1:
+        uvicorn.run(APP, factory=True, host=host, port=port, workers=1, log_level=log_level, access_log=access_log)
         return
-    _check_free(host, port)
-    context = multiprocessing.get_context("spawn")
-    stopping = False
+    listener = _listening_socket(host, port)  # OSError (address in use) before anything starts
+    _Supervisor(listener, workers, {"host": host, "port": port, "log_level": log_level, "access_log": access_log}).run()
 
-    def start(index: int) -> multiprocessing.process.BaseProcess:
-        process = context.Process(
-            target=_worker, args=(host, port, log_level, access_log), name=f"govkit-serve-{index}", daemon=False
+
+@dataclass
+class _Process:
+    process: multiprocessing.process.BaseProcess
+    channel: socket.socket  # the parent's end: connections are sent over it
+    started: float
+
+
+class _Supervisor:
+    """Accepts connections, hands each to the next server process, restarts those that die."""
+
+    def __init__(self, listener: socket.socket, workers: int, options: dict[str, Any]) -> None:
+        self.listener = listener
+        self.options = options
+        self.context = multiprocessing.get_context("spawn")
+        self.processes = [self._start(i) for i in range(workers)]
+        self.stopping = False
+        self.turn = 0
+        self.failures = 0  # server processes in a row that died soon after starting
+
+    def run(self) -> None:
+        def stop(signum: int, frame: FrameType | None) -> None:
+            self.stopping = True
+
+        previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+        self.listener.setblocking(False)
+        try:
+            while not self.stopping:
+                ready, _, _ = select.select([self.listener], [], [], 0.2)
+                if ready:
+                    self._hand_over()
+                self._replace_dead()
+        finally:
+            self.listener.close()
+            for server in self.processes:
+                server.channel.close()  # a server process whose channel ends stops taking connections
+                if server.process.is_alive():
+                    server.process.terminate()  # SIGTERM: uvicorn finishes the requests under way
+            for server in self.processes:
+                server.process.join(30)
+                if server.process.is_alive():
+                    server.process.kill()
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+    def _start(self, index: int) -> _Process:
+        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        process = self.context.Process(
+            target=_server_process, args=(child, self.options), name=f"govkit-serve-{index}", daemon=False
         )
         process.start()
-        return process
+        child.close()
+        return _Process(process, parent, time.monotonic())
 
-    def stop(signum: int, frame: FrameType | None) -> None:
-        nonlocal stopping
-        stopping = True
+    def _hand_over(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            with connection:
+                for _ in range(len(self.processes)):
+                    server = self.processes[self.turn]
+                    self.turn = (self.turn + 1) % len(self.processes)
+                    try:
+                        socket.send_fds(server.channel, [b"c"], [connection.fileno()])
+                        break
+                    except OSError:  # that process is gone: the next one takes it
+                        continue
+                # the server process holds its own descriptor now; the parent's copy closes here
 
-    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
-    processes = [start(i) for i in range(workers)]
-    started = [time.monotonic()] * workers
-    failures = 0  # server processes in a row that died soon after starting
-    try:
-        while not stopping:
-            time.sleep(0.2)
-            for index, process in enumerate(processes):
-                if process.is_alive() or stopping:
-                    continue
-                failures = failures + 1 if time.monotonic() - started[index] < QUICK_DEATH_SECONDS else 1
-                if failures > MAX_QUICK_DEATHS:
-                    raise GovkitError(
-                        f"server processes keep exiting right after starting (the last with code {process.exitcode}):"
-                        " see the errors above"
-                    )
-                log.warning("server process %s exited with code %s: starting another", index, process.exitcode)
-                time.sleep(0.5 * failures)  # back off while they keep failing
-                processes[index], started[index] = start(index), time.monotonic()
-    finally:
-        for process in processes:
-            if process.is_alive():
-                process.terminate()  # SIGTERM: uvicorn finishes the requests under way
-        for process in processes:
-            process.join(30)
-            if process.is_alive():
-                process.kill()
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
-
-def _check_free(host: str, port: int) -> None:
-    """Raise OSError (address in use) unless nothing listens on the port, ours included."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        probe.bind((host, port))
+    def _replace_dead(self) -> None:
+        for index, server in enumerate(self.processes):
+            if server.process.is_alive() or self.stopping:
+                continue
+            quick = time.monotonic() - server.started < QUICK_DEATH_SECONDS
+            self.failures = self.failures + 1 if quick else 1
+            if self.failures > MAX_QUICK_DEATHS:
+                raise GovkitError(
+                    "server processes keep exiting right after starting (the last with code "
+                    f"{server.process.exitcode}): see the errors above"
+                )
+            log.warning("server process %s exited with code %s: starting another", index, server.process.exitcode)
+            server.channel.close()
+            time.sleep(0.5 * self.failures)  # back off while they keep failing
+            self.processes[index] = self._start(index)
 
 
 def _listening_socket(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((host, port))
+        sock.listen(2048)
     except OSError:
         sock.close()
         raise
     return sock
 
 
-def _worker(host: str, port: int, log_level: str, access_log: bool) -> None:
-    """One server process: its own socket on the shared port, the app built from GOVKIT_*."""
-    import uvicorn
-
+def _server_process(channel: socket.socket, options: dict[str, Any]) -> None:
+    """One server process: the app built from GOVKIT_*, serving the connections handed to it."""
     try:
-        sock = _listening_socket(host, port)
-        config = uvicorn.Config(APP, factory=True, log_level=log_level, access_log=access_log)
-        uvicorn.Server(config).run(sockets=[sock])
+        config = uvicorn.Config(APP, factory=True, **options)
+        _HandedServer(config, channel).run()
     except Exception as exc:  # one line, as every govkit command fails; the parent decides what next
         if os.environ.get("GOVKIT_DEBUG"):
             raise
         print(f"server process {os.getpid()} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         sys.exit(3)
+
+
+class _HandedServer(uvicorn.Server):
+    """uvicorn's server without a listening socket of its own: it serves the connections whose
+    descriptors arrive on ``channel``, with the protocol uvicorn builds for its own."""
+
+    def __init__(self, config: uvicorn.Config, channel: socket.socket) -> None:
+        super().__init__(config)
+        self.channel = channel
+        self.connecting: set[asyncio.Task[Any]] = set()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=[])
+        loop = asyncio.get_running_loop()
+        config = self.config
+
+        def protocol() -> asyncio.Protocol:
+            return config.http_protocol_class(  # type: ignore[call-arg]
+                config=config, server_state=self.server_state, app_state=self.lifespan.state, _loop=loop
+            )
+
+        def handed() -> None:
+            try:
+                message, descriptors, _, _ = socket.recv_fds(self.channel, 16, 64)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                message, descriptors = b"", []
+            if not message and not descriptors:  # the parent is gone: stop taking connections
+                loop.remove_reader(self.channel.fileno())
+                self.should_exit = True
+                return
+            for descriptor in descriptors:
+                connection = socket.socket(fileno=descriptor)
+                connection.setblocking(False)
+                task = loop.create_task(loop.connect_accepted_socket(protocol, connection))
+                self.connecting.add(task)  # a reference until it is done
+                task.add_done_callback(self.connecting.discard)
+
+        self.channel.setblocking(False)
+        loop.add_reader(self.channel.fileno(), handed)
