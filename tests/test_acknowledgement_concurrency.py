@@ -136,24 +136,13 @@ def test_concurrent_members_share_transactions_and_each_is_recorded_once(live: t
 def test_a_batch_decides_as_one_call_after_the_other(live: tuple[Database, int], data: st.DataObject) -> None:
     """Whatever a batch holds (repeats, unknown persons or documents, another school's members,
     departed persons), each request gets what it would get alone, in order, and the chain verifies."""
-    from govkit.acknowledgements.recording import ClientInfo, Receipt, Request, record_batch
+    from govkit.acknowledgements.recording import Receipt, record_batch
     from govkit.errors import GovkitError
 
     db, _document_id = live
     pool = _batch_pool(db)
     picks = data.draw(st.lists(st.sampled_from(sorted(pool)), min_size=1, max_size=12))
-    requests = [
-        Request(
-            person_id=pool[name][0],
-            document_version_id=pool[name][1],
-            method="electronic",
-            auth_method="test",
-            recorded_by=name,
-            language=None,
-            client=ClientInfo(ip="192.0.2.1"),
-        )
-        for name in picks
-    ]
+    requests = _requests(pool, picks)
     with db.session() as session:
         outcomes = record_batch(session.connection(), requests, today=date.today())
         seen: dict[tuple[int, int], int] = {}

@@ -295,18 +295,7 @@ def _decoder(columns: Sequence[sa.Column[Any]]) -> Callable[[Sequence[Any]], tup
 
 
 _PERSON_ROW = _decoder([*_PERSON.columns, *_ORGANISATION.columns])
-_VERSION_ROW = _decoder(
-    [
-        _DOCUMENT.c.id,
-        _DOCUMENT.c.organisation_id,
-        _DOCUMENT.c.kind,
-        _DOCUMENT.c.language,
-        _DOCUMENT.c.number,
-        _DOCUMENT.c.effective_from,
-        col(Campaign.id),
-        _DOCUMENT.c.sha256,
-    ]
-)
+_VERSION_ROW = _decoder(list(_VERSIONS.selected_columns))  # type: ignore[arg-type]
 _ACKNOWLEDGEMENT_ROW = _decoder(list(_ACKNOWLEDGEMENT.columns))
 
 
