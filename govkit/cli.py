@@ -94,6 +94,9 @@ def _upgrade(settings: Settings) -> None:
     migrations.upgrade(url=settings.database_url)
 
 
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+
+
 def _serve(
     settings: Settings, host: str, port: int, workers: int = 1, log_level: str = "info", access_log: bool = False
 ) -> None:
@@ -121,7 +124,11 @@ def serve(
     access_log: Annotated[bool, typer.Option(help="Log every request (a reverse proxy usually does)")] = False,
 ) -> None:
     """Serve the API (GraphQL at /graphql) on an already migrated database."""
-    _serve(_settings(), host, port, workers, log_level, access_log)
+    from govkit.errors import InvalidInput
+
+    if log_level.lower() not in LOG_LEVELS:
+        raise InvalidInput(f"Unknown log level {log_level!r}: use one of {', '.join(LOG_LEVELS)}.")
+    _serve(_settings(), host, port, workers, log_level.lower(), access_log)
 
 
 @app.command()

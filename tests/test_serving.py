@@ -182,3 +182,17 @@ def test_processes_that_keep_dying_at_start_stop_the_server(tmp_path: Path) -> N
     assert "unsupported database 'mysql'" in stderr and "Traceback" not in stderr, stderr
     assert time.monotonic() - started < 90
     assert not descendants(process.pid)
+
+
+def test_an_unknown_log_level_is_a_clear_error(database: str, tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "govkit", "serve", "--log-level", "loud", "--port", str(free_port())],
+        env=environment(database),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "Unknown log level 'loud'" in result.stderr and "Traceback" not in result.stderr, result.stderr
