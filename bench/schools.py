@@ -27,7 +27,6 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -394,8 +393,7 @@ class Chain:
             "verification_code": code,
             "previous_hash": self.last,
         }
-        # chain.record_hash reads the record's attributes: the row's values stand in for it
-        values["record_hash"] = chain.record_hash(self.last, SimpleNamespace(**values))  # type: ignore[arg-type]
+        values["record_hash"] = chain.record_hash(self.last, values)
         self.rows.add("acknowledgement", **values)
         self.last, self.last_id = values["record_hash"], ack_id
 

@@ -128,8 +128,7 @@ class Database:
             with self.transaction() as session:
                 yield session.connection()
             return
-        assert isinstance(self.bind, Engine)
-        with self.bind.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        with self._autocommit() as connection:
             yield connection
 
     @contextmanager
@@ -140,6 +139,12 @@ class Database:
             with self.reading() as session:
                 yield session.connection()
             return
+        with self._autocommit() as connection:
+            yield connection
+
+    @contextmanager
+    def _autocommit(self) -> Iterator[Connection]:
+        """A connection of the engine in autocommit: each statement is its own transaction."""
         assert isinstance(self.bind, Engine)
         with self.bind.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             yield connection
