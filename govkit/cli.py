@@ -245,18 +245,21 @@ def _pool(settings: Settings) -> Any:
 @templates_app.command("build")
 @friendly
 def templates_build(
+    sources: Annotated[
+        list[Path] | None, typer.Argument(help="Text sources (.md); by default every one of templates/reglements")
+    ] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the .docx files to")] = Path(
         "build/templates"
     ),
 ) -> None:
-    """Build the Word root templates from their text sources (templates/reglements)."""
+    """Build Word root templates from their text sources, as build/templates/<kind>.<lang>.docx."""
     from govkit.documents.build import build_docx
     from govkit.documents.demo import source_files
     from govkit.documents.kinds import catalogue
     from govkit.documents.source import read_source
 
     output.mkdir(parents=True, exist_ok=True)
-    for path in source_files():
+    for path in sources or source_files():
         source = read_source(path)
         target = output / f"{source.kind}.{source.language}.docx"
         target.write_bytes(build_docx(source, catalogue()))

@@ -63,7 +63,7 @@ def server(db: Database, settings: Settings) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     assert shutil.which(CHROMIUM) or Path(CHROMIUM).exists(), (
-        "Chromium is required (Debian package chromium; .ci/run installs it)"
+        "Chromium is required (Debian package chromium; scripts/test installs it)"
     )
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
@@ -79,7 +79,7 @@ def sign_in(page: Page, base: str, token: str) -> None:
 
 def check_accessibility(page: Page, name: str) -> None:
     """axe-core, served from the local npm package, finds no WCAG 2.1 A/AA violation."""
-    assert AXE.exists(), "axe-core is required: npm install --prefix tests/browser (done by .ci/run)"
+    assert AXE.exists(), "axe-core is required: npm install --prefix tests/browser (scripts/test does it)"
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("""async () => await axe.run(document, {runOnly: {type: 'tag',
         values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})""")
@@ -197,6 +197,9 @@ def test_legal_staff_upload_a_hostile_file_and_preview_a_variant(
     expect(alert).to_contain_text("private attribute")
     expect(alert).to_contain_text("word/document.xml ¶")
     page.goto(f"{server}/ui/templates/internal/fr")  # the page itself offers every school for a preview
+    rollout = page.get_by_role("region", name="Comment les écoles reçoivent une version publiée")
+    for step in ("publishRootTemplateVersion", 'renderVariants(kind: "internal", language: "fr")', "publishVariant"):
+        expect(rollout).to_contain_text(step)
     page.get_by_label(re.compile("Aperçu pour une école")).select_option("mines-saint-etienne")
     page.get_by_role("button", name="Afficher l'aperçu").click()
     expect(page.get_by_role("article")).to_contain_text("Mines Saint-Étienne")

@@ -79,7 +79,7 @@ def _page_count(pdf: bytes) -> int:
 def test_libreoffice_converts_every_variant_to_pdf(engines: dict, tmp_path: Path) -> None:
     """The documents are the same bytes on both databases: converted once, from the first backend."""
     soffice = shutil.which("soffice")
-    assert soffice, "LibreOffice is required (Debian package libreoffice-writer-nogui; .ci/run installs it)"
+    assert soffice, "LibreOffice is required (Debian package libreoffice-writer-nogui; scripts/test installs it)"
     db = Database(next(iter(engines.values())))
     sources: dict[str, str] = {}
     for school in sorted(SCHOOLS):

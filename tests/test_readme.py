@@ -16,8 +16,26 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 def test_ci_reads_the_test_command_from_the_readme() -> None:
     block = re.search(r"<!-- test-command -->\n```sh\n(.+?)\n```\n<!-- /test-command -->", README, re.S)
     assert block, "README.md must give the test command between <!-- test-command --> markers"
-    assert "pytest" in block.group(1)
-    assert "test-command" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert block.group(1).strip() == "scripts/test"
+    ci = "\n".join(
+        line for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines() if not line.startswith("#")
+    )
+    assert "test-command" in ci
+    assert "apt-get" not in ci and "npm" not in ci, ".ci/run must set up nothing the README's command does not"
+
+
+def test_the_test_command_sets_up_what_the_tests_need_and_the_readme_lists_it() -> None:
+    script = (ROOT / "scripts" / "test").read_text(encoding="utf-8")
+    assert (ROOT / "scripts" / "test").stat().st_mode & 0o111, "scripts/test must be executable"
+    for step in ("ruff check", "ruff format --check", "pytest", "npm ci --prefix tests/browser", "pip install"):
+        assert step in script, step
+    installed = set(re.findall(r"missing\+=\(([^)]+)\)", script))
+    installed = {name for group in installed for name in group.split()} | set(
+        re.findall(r"apt_install ([a-z][\w-]*)", script)
+    )
+    section = README[README.index("`scripts/test` sets up") : README.index("The PostgreSQL tests use")]
+    listed = set(re.findall(r"`([a-z][a-z0-9-]+)`", section.split("installed with")[0]))
+    assert installed == listed, (installed, listed)
 
 
 def test_documented_commands_exist() -> None:

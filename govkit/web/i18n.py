@@ -89,6 +89,23 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "Une ligne par paragraphe ; « ## » pour un titre d'article, « - » pour une puce ; les balises {{ … }} et {%p … %} restent telles quelles.",
         "en": "One line per paragraph; '## ' for an article heading, '- ' for a bullet; {{ … }} and {%p … %} tags stay as they are.",
     },
+    "rollout": {"fr": "Comment les écoles reçoivent une version publiée", "en": "How schools get a published version"},
+    "rollout_intro": {
+        "fr": "Publier une version de la trame ne change encore aucun document d'école. Trois étapes la mettent en vigueur :",
+        "en": "Publishing a root template version changes no school's documents by itself. Three steps put it in force:",
+    },
+    "rollout_publish": {
+        "fr": "publier la version ci-dessus (mutation publishRootTemplateVersion), éditoriale ou substantielle ;",
+        "en": "publish the version above (mutation publishRootTemplateVersion), editorial or substantive;",
+    },
+    "rollout_render": {
+        "fr": "générer la déclinaison de chaque école : mutation renderVariants(kind, language), ou govkit render --all sur le serveur ;",
+        "en": "render each school's variant: mutation renderVariants(kind, language), or govkit render --all on the server;",
+    },
+    "rollout_variant": {
+        "fr": "chaque école publie sa déclinaison (mutation publishVariant(variantId, changeKind, changelog), juristes ou administration de l'école) : elle entre en vigueur et, pour un changement substantiel d'un document à viser, la campagne de prise de connaissance s'ouvre.",
+        "en": "each school publishes its variant (mutation publishVariant(variantId, changeKind, changelog), legal staff or the school's administration): it comes into force and, for a substantive change of a document to acknowledge, the acknowledgement campaign opens.",
+    },
     "clause_text": {"fr": "Texte de la clause", "en": "Clause text"},
     "save_draft": {"fr": "Enregistrer un brouillon de nouvelle version", "en": "Save as a new draft version"},
     "invalid": {
