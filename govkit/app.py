@@ -1,27 +1,21 @@
 """create_app(): FastAPI with the GraphQL endpoint and plain HTTP routes."""
 
 import gc
-import json
 import logging
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from http import HTTPStatus
+from typing import Annotated
 
 import anyio.to_thread
 import sqlalchemy as sa
-import strawberry
 from fastapi import Depends, FastAPI, Header, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
-from strawberry.exceptions import MissingQueryError
-from strawberry.http import process_result
-from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
-from strawberry.types.graphql import OperationType
 
 from govkit.acknowledgements import service as acknowledgements
 from govkit.acknowledgements.certificate import certificate_docx
@@ -29,6 +23,7 @@ from govkit.acknowledgements.recording import AsyncRecorder
 from govkit.auth import audit
 from govkit.auth import service as auth
 from govkit.auth.grants import GrantCache, GrantListener
+from govkit.auth.policy import AUTHENTICATION_REQUIRED
 from govkit.auth.ratelimit import RateLimiter
 from govkit.auth.roles import ANONYMOUS, Principal
 from govkit.auth.tokens import InvalidToken
@@ -36,108 +31,16 @@ from govkit.batching import Batcher
 from govkit.db import Database, create_db_engine
 from govkit.documents import service as documents
 from govkit.errors import GovkitError, NotAuthenticated
-from govkit.graphql.context import Context, acknowledgement_batcher
+from govkit.graphql.context import Context, acknowledgement_batcher, run_service
+from govkit.graphql.endpoint import GraphQLEndpoint
 from govkit.graphql.execution import WWW_AUTHENTICATE
 from govkit.graphql.schema import build_schema
+from govkit.http_errors import GRAPHQL_PATH, error_response, route_path
 from govkit.middleware import RequestGuard
 from govkit.settings import Settings, get_settings
 from govkit.web.routes import static_files, web_router
 
 log = logging.getLogger("govkit")
-
-
-class GraphQLEndpoint(GraphQL):
-    """strawberry's ASGI endpoint with govkit's per-request context.
-
-    The requests intranets and members send, one JSON operation by POST, are answered here with
-    what strawberry's view would do for them, minus its generic machinery (request adapters, the
-    checks of every transport), which cost more than executing a small operation. Anything else
-    (GET, uploads, batches, malformed bodies, streaming) goes to strawberry's view.
-    """
-
-    def __init__(
-        self,
-        schema: strawberry.Schema,
-        *,
-        context_getter: Callable[[Request, Response], Awaitable[Context]],
-        **options: Any,
-    ) -> None:
-        super().__init__(schema, **options)
-        self._context_getter = context_getter
-
-    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:  # type: ignore[override]
-        assert isinstance(request, Request)
-        assert isinstance(response, Response)
-        return await self._context_getter(request, response)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST" or not _plain_json(scope):
-            await super().__call__(scope, receive, send)
-            return
-        request = Request(scope, receive)
-        body = await request.body()
-        try:
-            data = json.loads(body)
-        except ValueError:
-            data = _NOT_JSON  # strawberry's view says so
-        if data is not _NOT_JSON and not isinstance(data, dict | list):  # its view would fail (500)
-            message = "The request body must be a JSON object with a `query` (and `variables`, `operationName`)."
-            await PlainTextResponse(message, status_code=400)(scope, receive, send)
-            return
-        if not _one_operation(data):
-
-            async def replay() -> Message:
-                return {"type": "http.request", "body": body, "more_body": False}
-
-            await super().__call__(scope, replay, send)
-            return
-        response = await self._answer(request, data)
-        await response(scope, receive, send)
-
-    async def _answer(self, request: Request, data: dict[str, Any]) -> Response:
-        sub_response = await self.get_sub_response(request)
-        context = await self.get_context(request, sub_response)
-        try:
-            result = await self.schema.execute(
-                data["query"],
-                variable_values=data.get("variables"),
-                context_value=context,
-                operation_name=data.get("operationName"),
-                allowed_operation_types=OperationType.from_http("POST"),
-                operation_extensions=data.get("extensions"),
-            )
-        except MissingQueryError:
-            return PlainTextResponse("No GraphQL query found in the request", status_code=400)
-        except CannotGetOperationTypeError as exc:
-            return PlainTextResponse(exc.as_http_error_reason(), status_code=400)
-        except InvalidOperationTypeError as exc:
-            return PlainTextResponse(exc.as_http_error_reason("POST"), status_code=400)
-        return self.create_response(process_result(result), sub_response)
-
-
-_NOT_JSON = object()
-
-
-def _plain_json(scope: Scope) -> bool:
-    """A JSON body, and no streamed answer asked for (multipart or server-sent events)."""
-    json_body = False
-    for name, value in scope["headers"]:
-        if name == b"content-type":
-            json_body = value.split(b";", 1)[0].strip().lower() == b"application/json"
-        elif name == b"accept" and (b"multipart/" in value or b"text/event-stream" in value):
-            return False
-    return json_body
-
-
-def _one_operation(data: object) -> bool:
-    """A single operation as strawberry's view accepts it (anything else: its view answers)."""
-    return (
-        isinstance(data, dict)
-        and isinstance(data.get("query"), str)
-        and isinstance(data.get("variables"), dict | None)
-        and isinstance(data.get("operationName"), str | None)
-        and isinstance(data.get("extensions"), dict | None)
-    )
 
 
 ErrorHandler = Callable[[Request, Exception], Awaitable[Response]]
@@ -149,16 +52,10 @@ class GovkitApp(FastAPI):
     graphql: ASGIApp | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.graphql is not None and scope["type"] == "http" and _route_path(scope) == "/graphql":
+        if self.graphql is not None and scope["type"] == "http" and route_path(scope) == GRAPHQL_PATH:
             await self.graphql(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
-
-
-def _route_path(scope: Scope) -> str:
-    """The request's path within the application (without the root path it is mounted under)."""
-    path, root = scope["path"], scope.get("root_path", "")
-    return path[len(root) :] if root and path.startswith(root) else path
 
 
 def error_boundary(app: ASGIApp, handlers: Sequence[tuple[type[Exception], ErrorHandler]]) -> ASGIApp:
@@ -192,9 +89,9 @@ class AuthenticationFailed(Exception):
         self.message = message
 
 
-def _unauthorized(message: str) -> JSONResponse:
-    body = {"detail": message, "errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]}
-    return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": WWW_AUTHENTICATE})
+def _unauthorized(request: Request, message: str) -> Response:
+    headers = [("WWW-Authenticate", WWW_AUTHENTICATE)]
+    return error_response(request.scope, 401, message, NotAuthenticated.code, headers=headers)
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
@@ -278,9 +175,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.mount("/ui/static", static_files(), name="static")
 
     @app.exception_handler(AuthenticationFailed)
-    async def _auth_failed(request: Request, exc: AuthenticationFailed) -> JSONResponse:
+    async def _auth_failed(request: Request, exc: AuthenticationFailed) -> Response:
         await _audit_refusal(request, ANONYMOUS, f"authenticate {request.url.path}", exc.message)
-        return _unauthorized(exc.message)
+        return _unauthorized(request, exc.message)
 
     async def _audit_refusal(request: Request, actor: Principal, action: str, detail: str) -> None:
         def write() -> None:
@@ -295,7 +192,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             )
 
         try:
-            await anyio.to_thread.run_sync(write)
+            await run_service(write)
         except sa.exc.SQLAlchemyError:
             log.exception("could not write the audit log")
 
@@ -303,30 +200,40 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         """The HTTP answer to a refused plain route; refusals (not bad input) go to the audit log."""
         if isinstance(exc, NotAuthenticated):
             await _audit_refusal(request, actor, action, exc.message)
-            return _unauthorized(exc.message)
+            return _unauthorized(request, exc.message)
         status = {"NOT_FOUND": 404, "FORBIDDEN": 403}.get(exc.code, 400)
         if status != 400:
             await _audit_refusal(request, actor, action, exc.message)
-        return JSONResponse({"detail": exc.message, "code": exc.code}, status_code=status)
+        return error_response(request.scope, status, exc.message, exc.code)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         reference = getattr(request.state, "correlation_id", "-")
         log.error("unexpected error %s on %s", reference, request.url.path, exc_info=exc)
-        return JSONResponse(
-            {
-                "detail": f"Internal error: the details were logged on the server (reference {reference}).",
-                "reference": reference,
-            },
-            status_code=500,
-        )
+        message = f"Internal error: the details were logged on the server (reference {reference})."
+        return error_response(request.scope, 500, message, reference=reference)
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(request: Request, exc: HTTPException) -> Response:
+        """Starlette's refusals (no such route, method not allowed...) in the routes' error shape."""
+        message = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        return error_response(request.scope, exc.status_code, message, headers=(exc.headers or {}).items())
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        problems = [
+            {"path": ".".join(str(part) for part in error.get("loc", ())), "message": str(error.get("msg", ""))}
+            for error in exc.errors()
+        ]
+        message = "The request is not valid: " + "; ".join(f"{p['path']}: {p['message']}" for p in problems)
+        return error_response(request.scope, 422, message, "INVALID_INPUT", problems=problems)
 
     @app.get("/documents/{sha256}", tags=["documents"])
     async def download_document(
         request: Request, sha256: str, actor: Annotated[Principal, Depends(header_principal)]
     ) -> Response:
         try:
-            found = await anyio.to_thread.run_sync(lambda: documents.download(db=database, actor=actor, sha256=sha256))
+            found = await run_service(documents.download, db=database, actor=actor, sha256=sha256)
         except GovkitError as exc:
             return await _refused(request, actor, f"download {sha256[:16]}", exc)
         return Response(
@@ -343,8 +250,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     @app.get("/verify/{code}", tags=["acknowledgements"])
     async def verify_receipt(code: str, sha256: str = "") -> JSONResponse:
         """Public: does this verification code and document hash match an acknowledgement?"""
-        result = await anyio.to_thread.run_sync(
-            lambda: acknowledgements.verify_receipt(db=database, actor=ANONYMOUS, code=code, sha256=sha256)
+        result = await run_service(
+            acknowledgements.verify_receipt, db=database, actor=ANONYMOUS, code=code, sha256=sha256
         )
         body = {"valid": result.valid}
         if result.valid:
@@ -361,12 +268,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     async def receipt_file(
         request: Request, code: str, extension: str, actor: Annotated[Principal, Depends(header_principal)]
     ) -> Response:
+        if not actor.is_authenticated:  # first: an anonymous caller learns nothing of the route either
+            return await _refused(request, actor, "receipt", NotAuthenticated(AUTHENTICATION_REQUIRED))
         if extension not in ("json", "docx"):
-            return JSONResponse({"detail": "Receipts are .json or .docx."}, status_code=404)
+            return error_response(request.scope, 404, "Receipts are .json or .docx.", "NOT_FOUND")
         try:
-            found = await anyio.to_thread.run_sync(
-                lambda: acknowledgements.receipt(db=database, actor=actor, code=code)
-            )
+            found = await run_service(acknowledgements.receipt, db=database, actor=actor, code=code)
         except GovkitError as exc:
             return await _refused(request, actor, "receipt", exc)
         data = found.to_json()
@@ -391,10 +298,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
                 return session.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
 
         try:
-            revision = await anyio.to_thread.run_sync(probe)
+            revision = await run_service(probe)
         except sa.exc.SQLAlchemyError:
             log.exception("health check failed")
-            return JSONResponse({"status": "error", "database": database.dialect}, status_code=503)
+            body = {"status": "error", "database": database.dialect, "detail": "The database cannot be reached."}
+            return JSONResponse({**body, "code": "UNAVAILABLE"}, status_code=503)
         return JSONResponse({"status": "ok", "database": database.dialect, "schema_revision": revision})
 
     if settings.cors_origins:  # without origins to allow, browsers' same-origin policy is the answer

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import functools
-import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
+from govkit.cli_errors import OneLineErrors, err, fail, friendly
+from govkit.cli_tokens import token_list, token_revoke
 from govkit.settings import Settings, get_settings
+from govkit.stopping import stops_cleanly
 
 app = typer.Typer(
     name="govkit",
@@ -20,6 +20,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    cls=OneLineErrors,
 )
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
@@ -34,48 +35,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(schema_app, name="schema")
 app.add_typer(token_app, name="token")
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False)
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def friendly(function: F) -> F:
-    """Turn every failure into one clear line on stderr and exit status 1."""
-
-    @functools.wraps(function)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from pydantic import ValidationError
-        from sqlalchemy.exc import OperationalError, SQLAlchemyError
-
-        from govkit.errors import GovkitError
-
-        try:
-            return function(*args, **kwargs)
-        except typer.Exit:
-            raise
-        except GovkitError as exc:
-            details = "; ".join(f"{p.path}: {p.message}" for p in exc.problems)
-            _fail(f"{exc.message}{' — ' + details if details else ''}")
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            _fail(f"invalid setting {'.'.join(map(str, first['loc'])) or ''}: {first['msg']}")
-        except OperationalError as exc:
-            _fail(f"cannot use the database: {str(exc.orig).strip().splitlines()[0]}")
-        except SQLAlchemyError as exc:
-            _fail(f"database error: {str(exc).splitlines()[0]}")
-        except OSError as exc:
-            _fail(str(exc))
-        except Exception as exc:
-            if os.environ.get("GOVKIT_DEBUG"):
-                raise
-            _fail(f"internal error ({type(exc).__name__}: {exc}); run with GOVKIT_DEBUG=1 for the details")
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _fail(message: str) -> None:
-    err.print(f"[red]error:[/red] {message}", soft_wrap=True)
-    raise typer.Exit(1)
+_fail = fail
 
 
 def _settings() -> Settings:
@@ -116,6 +77,7 @@ def _redact(url: str) -> str:
 
 @app.command()
 @friendly
+@stops_cleanly
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
@@ -133,6 +95,7 @@ def serve(
 
 @app.command()
 @friendly
+@stops_cleanly
 def demo(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
@@ -149,16 +112,21 @@ def demo(
     if report.loaded:
         err.print(f"loaded the IMT demo data: {report.organisations} organisations, {report.persons} synthetic persons")
     else:
-        err.print("the IMT demo data is already loaded; nothing changed")
+        err.print("the IMT demo data is already loaded: not loaded again")
     published = publish_all(
-        db=database, pool=_pool(settings), max_bytes=settings.upload_max_bytes, policy=_policy(settings)
+        db=database,
+        pool=_pool(settings),
+        max_bytes=settings.upload_max_bytes,
+        policy=_policy(settings),
+        refresh=report.loaded,
     )
-    err.print(
-        f"documents: {published.uploaded} root template versions uploaded, {published.rendered} variants "
-        f"rendered ({published.reused} already rendered), {published.published} published"
-    )
+    err.print(published.summary())
+    for note in published.left_alone:
+        err.print(f"note: {note}")
     for failure in published.failures:
         err.print(f"[yellow]warning:[/yellow] {failure}")
+    if not report.loaded and not published.changed:
+        err.print("nothing changed: the demo data and its documents were already in place")
     err.print("to act as legal staff: govkit token create --role legal")
     if not no_serve:
         _serve(settings, host, port)
@@ -234,6 +202,10 @@ def token_create(
         display_name=name,
     )
     sys.stdout.write(token + "\n")
+
+
+token_app.command("list")(token_list)
+token_app.command("revoke")(token_revoke)
 
 
 def _pool(settings: Settings) -> Any:
@@ -494,9 +466,8 @@ def check(
     """Run the rules of the action plan; exit 1 when an unwaived error remains."""
     from datetime import date
 
-    from rich.table import Table
-
     from govkit.auth.roles import SYSTEM
+    from govkit.cli_tables import findings_table
     from govkit.errors import InvalidInput
     from govkit.rules.report import check_json
     from govkit.rules.service import run_rules
@@ -515,18 +486,8 @@ def check(
         by_school: dict[str, list[Any]] = {}
         for f in rows:
             by_school.setdefault(f.organisation, []).append(f)
-        colours = {"error": "red", "warning": "yellow", "info": "blue"}
         for code in sorted(by_school):
-            table = Table(title=code, title_justify="left", show_lines=False, expand=True)
-            table.add_column("", width=8)
-            table.add_column("rule", ratio=2)
-            table.add_column("finding", ratio=5)
-            table.add_column("source", ratio=2)
-            for f in by_school[code]:
-                severity = f"[{colours[f.record.severity]}]{f.record.severity}[/]" + (" (waived)" if f.waived else "")
-                message = f.record.message_fr if language == "fr" else f.record.message_en
-                table.add_row(severity, f.record.rule_id, message, f.record.source)
-            out.print(table)
+            out.print(findings_table(code, by_school[code], language))
         counts = {s: sum(1 for f in rows if f.record.severity == s) for s in ("error", "warning", "info")}
         out.print(
             f"{counts['error']} errors ({len(result.blocking)} unwaived), {counts['warning']} warnings, "
@@ -543,37 +504,19 @@ def barometer_command(
     csv_file: Annotated[Path | None, typer.Option("--csv", help="Also write the indicators as CSV")] = None,
 ) -> None:
     """The yearly barometer: indicators per school and for the group."""
-    import csv
-
-    from rich.table import Table
-
     from govkit.auth.roles import SYSTEM
+    from govkit.cli_tables import barometer_tables
+    from govkit.csvsafe import csv_writer
     from govkit.rules.barometer import INDICATORS
     from govkit.rules.service import barometer
 
     data = barometer(db=_database(_settings()), actor=SYSTEM, year=year)
     rows = [*data.schools, data.group]
-
-    def shown(value: float | None, unit: str, group: bool) -> str:
-        if value is None:
-            return "—"
-        if unit == "yes/no" and not group:
-            return "oui" if value else "non"
-        return f"{value:.0%}"
-
-    table = Table(title=f"Baromètre {year} (au {data.as_of})", expand=True)
-    table.add_column("indicateur", ratio=3)
-    for row in rows:
-        table.add_column(row.organisation, justify="right", ratio=1)
-    for indicator in INDICATORS:
-        table.add_row(
-            f"A{indicator.axe} {indicator.label_fr}",
-            *(shown(r.values.get(indicator.id), indicator.unit, r is data.group) for r in rows),
-        )
-    out.print(table)
+    for table in barometer_tables(data, year, INDICATORS, out.width):
+        out.print(table)
     if csv_file is not None:
         with csv_file.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
+            writer = csv_writer(handle)
             writer.writerow(["year", "as_of", "organisation", "indicator", "axe", "unit", "value"])
             for row in rows:
                 for indicator in INDICATORS:
@@ -597,7 +540,7 @@ def barometer_command(
 
 
 def main() -> None:
-    app()
+    app(prog_name="govkit")  # also as `python -m govkit`: messages name the command users type
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel
 
+from govkit.disconnects import discard_closed_connections, may_have_committed
+
 # Stable constraint names, so that Alembic migrations name what they create.
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -80,7 +82,9 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
         return engine
     if url_obj.get_backend_name() != "postgresql":
         raise ValueError(f"unsupported database {url_obj.get_backend_name()!r}: use sqlite:/// or postgresql://")
-    return sa.create_engine(url_obj, echo=echo, pool_size=10, max_overflow=10, pool_recycle=1800)
+    engine = sa.create_engine(url_obj, echo=echo, pool_size=10, max_overflow=10, pool_recycle=1800)
+    discard_closed_connections(engine)  # PostgreSQL restarted, failed over, or ended them
+    return engine
 
 
 class Database:
@@ -114,6 +118,7 @@ class Database:
                 session.connection(execution_options={"govkit_write": True})
             try:
                 yield session
+                may_have_committed()  # a connection lost from now on may have committed it
                 session.commit()
             except BaseException:
                 session.rollback()
@@ -128,6 +133,7 @@ class Database:
             with self.transaction() as session:
                 yield session.connection()
             return
+        may_have_committed()  # each statement commits by itself
         with self._autocommit() as connection:
             yield connection
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import itertools
-import json
 import re
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from starlette.exceptions import HTTPException
+
+from govkit.http_errors import error_answer
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -79,14 +80,13 @@ class RequestGuard:
             await send(message)
 
         async def reply(status: int, text: str, extra: list[tuple[bytes, bytes]] | None = None) -> None:
-            code = {401: "UNAUTHENTICATED", 413: "PAYLOAD_TOO_LARGE"}.get(status, "BAD_REQUEST")
-            body = json.dumps({"detail": text, "errors": [{"message": text, "extensions": {"code": code}}]}).encode()
+            body, content_type = error_answer(scope, status, text)  # GraphQL-shaped on /graphql
             await send_with_headers(
                 {
                     "type": "http.response.start",
                     "status": status,
                     "headers": [
-                        (b"content-type", b"application/json"),
+                        (b"content-type", content_type),
                         (b"content-length", str(len(body)).encode()),
                         *(extra or []),
                     ],

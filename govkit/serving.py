@@ -27,12 +27,15 @@ from typing import Any
 import uvicorn
 
 from govkit.errors import GovkitError
+from govkit.stopping import stops_cleanly
 
 APP = "govkit.app:serving_app"
 #: A server process exiting this soon after its start counts as failing to start; after so many
 #: in a row, `govkit serve` stops rather than restart them for ever.
 QUICK_DEATH_SECONDS = 10.0
 MAX_QUICK_DEATHS = 3
+#: How long server processes have to finish the requests under way once asked to stop.
+STOP_SECONDS = 30.0
 log = logging.getLogger("govkit")
 
 
@@ -59,35 +62,53 @@ class _Supervisor:
         self.listener = listener
         self.options = options
         self.context = multiprocessing.get_context("spawn")
-        self.processes = [self._start(i) for i in range(workers)]
-        self.stopping = False
+        self.workers = workers
+        self.processes: list[_Process] = []
+        self.stopping: int | None = None  # the signal that stops the server
+        self.hurry = False
         self.turn = 0
         self.failures = 0  # server processes in a row that died soon after starting
 
     def run(self) -> None:
+        """Serve until SIGINT or SIGTERM; then stop the server processes, and raise that signal
+        again (as uvicorn does), for the caller's handler or the default action."""
+
         def stop(signum: int, frame: FrameType | None) -> None:
-            self.stopping = True
+            if self.stopping is not None:
+                self.hurry = True  # a second signal: stop waiting for the requests under way
+            else:
+                self.stopping = signum
 
         previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
         self.listener.setblocking(False)
         try:
-            while not self.stopping:
+            for index in range(self.workers):  # under the handlers above: a signal waits for them
+                self.processes.append(self._start(index))
+            while self.stopping is None:
                 ready, _, _ = select.select([self.listener], [], [], 0.2)
                 if ready:
                     self._hand_over()
                 self._replace_dead()
         finally:
             self.listener.close()
-            for server in self.processes:
-                server.channel.close()  # a server process whose channel ends stops taking connections
-                if server.process.is_alive():
-                    server.process.terminate()  # SIGTERM: uvicorn finishes the requests under way
-            for server in self.processes:
-                server.process.join(30)
-                if server.process.is_alive():
-                    server.process.kill()
+            self._stop_servers()
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
+        if self.stopping is not None:
+            signal.raise_signal(self.stopping)
+
+    def _stop_servers(self) -> None:
+        for server in self.processes:
+            server.channel.close()  # a server process whose channel ends stops taking connections
+            if server.process.is_alive():
+                server.process.terminate()  # SIGTERM: uvicorn finishes the requests under way
+        deadline = time.monotonic() + STOP_SECONDS
+        for server in self.processes:
+            while server.process.is_alive() and time.monotonic() < deadline and not self.hurry:
+                server.process.join(0.1)
+            if server.process.is_alive():
+                server.process.kill()
+                server.process.join()
 
     def _start(self, index: int) -> _Process:
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -117,7 +138,7 @@ class _Supervisor:
 
     def _replace_dead(self) -> None:
         for index, server in enumerate(self.processes):
-            if server.process.is_alive() or self.stopping:
+            if server.process.is_alive() or self.stopping is not None:
                 continue
             quick = time.monotonic() - server.started < QUICK_DEATH_SECONDS
             self.failures = self.failures + 1 if quick else 1
@@ -149,7 +170,7 @@ def _server_process(channel: socket.socket, options: dict[str, Any]) -> None:
     """One server process: the app built from GOVKIT_*, serving the connections handed to it."""
     try:
         config = uvicorn.Config(APP, factory=True, **options)
-        _HandedServer(config, channel).run()
+        stops_cleanly(_HandedServer(config, channel).run)()  # its render pool's workers stop with it
     except Exception as exc:  # one line, as every govkit command fails; the parent decides what next
         if os.environ.get("GOVKIT_DEBUG"):
             raise

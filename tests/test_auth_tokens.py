@@ -23,7 +23,7 @@ def _expect_401(api: Api, headers: dict[str, str], fragment: str) -> None:
     assert response.status_code == 401
     assert response.headers["www-authenticate"].startswith("Bearer")
     body = response.json()
-    assert fragment in body["detail"]
+    assert fragment in body["errors"][0]["message"]
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 

@@ -159,7 +159,8 @@ ENTRY_POINTS = [
         '{ receipt(code: "@code@") { verificationCode } }',
         {
             **_only("legal", "auditor", "school_admin", "member"),
-            **dict.fromkeys(("school_admin_other", "intranet", "intranet_other", "member_other"), HIDDEN),
+            # intranets may read no receipt at all: refused before the code is looked up
+            **dict.fromkeys(("school_admin_other", "member_other"), HIDDEN),
         },
     ),
     EntryPoint(
@@ -203,6 +204,8 @@ ENTRY_POINTS = [
         upload=True,
         upload_name="persons.csv",
     ),
+    EntryPoint("tokens", "{ tokens { id role school } }", _only("legal")),
+    EntryPoint("revokeToken", 'mutation { revokeToken(id: "@grant@") { alreadyRevoked } }', _only("legal")),
 ]
 
 
@@ -249,7 +252,9 @@ def ids(db: Database, settings: Settings) -> dict[str, str]:
     )
     member = authenticate(db=db, settings=settings, token=member_token)
     receipt = acknowledgements.acknowledge(db=db, actor=member, document_version_id=document.id)  # type: ignore[arg-type]
+    _revocable, grant = create_token(db=db, settings=settings, role=Role.INTRANET, school_code=TARGET)
     return {
+        "grant": str(grant.id),
         "version": str(first.version.id),
         "version2": str(second.version.id),
         "variant": str(summary.variants[0][1].id),

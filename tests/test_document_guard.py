@@ -43,7 +43,9 @@ def test_file_over_the_size_cap() -> None:
 
 def test_not_a_zip() -> None:
     (message,) = _messages(b"%PDF-1.7 not a docx")
-    assert "not a zip package" in message
+    assert "not a Word document (.docx): it is a PDF file" in message
+    (message,) = _messages(b"plain text, not a docx")
+    assert "not a Word document (.docx): it is not a ZIP package" in message
 
 
 def test_zip_bomb_is_stopped_while_streaming() -> None:

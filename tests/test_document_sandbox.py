@@ -34,6 +34,12 @@ PAYLOADS = [
     ("{{ school|attr('__class__') }}", "No filter named 'attr'"),
     ("{% set x = school.__class__ %}", "private attribute"),
     ("{{ school.listning_cell.kind }}", "did you mean school.listening_cell.kind"),
+    ('{% include "/etc/passwd" %}', "{% include %} is not allowed"),
+    ('{% extends "base" %}', "{% extends %} is not allowed"),
+    # expressions that fail on the profile's values: reported in our words (they were server errors)
+    ("{{ 1 / 0 }}", "an expression of the template divides by zero"),
+    ("{{ school.short_name + 1 }}", "an expression of the template combines values that do not go together"),
+    ('{{ "%d"|format(school.short_name) }}', "an expression of the template combines values"),
 ]
 
 
@@ -45,6 +51,7 @@ def test_injection_payloads_are_refused(payload: str, expected: str) -> None:
     assert not report.valid
     messages = " | ".join(i.message for i in report.items)
     assert expected in messages
+    assert all(i.part == "word/document.xml" and i.paragraph for i in report.items if expected in i.message)
     assert not CANARY.exists(), "a template ran code"
 
 

@@ -28,7 +28,7 @@ def sso(db: Database, issuer: Issuer) -> Api:
 def _refused(api: Api, token: str, fragment: str) -> None:
     response = api.graphql(ME, token=token)
     assert response.status_code == 401, response.text
-    assert fragment in response.json()["detail"]
+    assert fragment in response.json()["errors"][0]["message"]
 
 
 def test_a_valid_sso_token_signs_the_person_in(sso: Api, issuer: Issuer) -> None:

@@ -81,7 +81,10 @@ def test_malformed_files_get_clear_messages() -> None:
         b"\xff\xfe\x00a": "not UTF-8",
         b"id,name\n1,x\n": "missing column(s)",
         b"external_id,given_name,family_name,email,populations,shoe_size\n": "unknown column(s): shoe_size",
-        b'external_id,given_name,family_name,email,populations\nX1,"unclosed,Li,a@b.example,student\n': "",
+        b'external_id,given_name,family_name,email,populations\nX1,"unclosed,Li,a@b.example,student\n': "not closed",
+        b'external_id,given_name,family_name,email,populations\nX1,"An"a,Li,a@b.example,student\n': "closing quote",
+        b"external_id,given_name,family_name,email,populations\nX1,A\x00,Li,a@b.example,student\n": "control character",
+        b'external_id,"given\n_name,family_name,email,populations\n': "unreadable header",
         b"external_id,given_name,family_name,email,populations\nX1,Ana,Li,a@b.example\n": "4 fields where the header has 5",
         b"external_id,given_name,family_name,email,populations\n": "no person",
     }
@@ -97,6 +100,30 @@ def test_malformed_files_get_clear_messages() -> None:
 def test_arbitrary_bytes_never_crash_the_parser(data: bytes) -> None:
     rows, errors = parse_csv(data)
     assert rows or errors
+
+
+HEADER_LINE = "external_id,given_name,family_name,email,populations\n"
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list('a,;"\n\r\x00 ')), max_size=60))
+def test_csv_errors_are_told_in_govkit_words(body: str) -> None:
+    """Whatever the csv module says of a file, the messages say it in govkit's words, not its."""
+    import csv as csv_module
+    import io
+
+    library: list[str] = []
+    try:
+        for _ in csv_module.reader(io.StringIO(HEADER_LINE + body, newline=""), strict=True):
+            pass
+    except csv_module.Error as exc:
+        library.append(str(exc))
+    _rows, errors = parse_csv((HEADER_LINE + body).encode())
+    messages = " ".join(e.message for e in errors)
+    for said in library:
+        assert said not in messages, (said, messages)
+    if library:
+        assert messages
 
 
 @settings(max_examples=40, deadline=None)

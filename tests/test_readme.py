@@ -47,3 +47,20 @@ def test_documented_commands_exist() -> None:
         command = root
         for word in words:
             command = command.commands[word]  # type: ignore[attr-defined]
+
+
+def test_every_command_is_documented() -> None:
+    """The command line table names every command of the app (read from the app itself)."""
+
+    def leaves(group: object, prefix: tuple[str, ...] = ()) -> list[str]:
+        found = []
+        for name, command in group.commands.items():  # type: ignore[attr-defined]
+            if hasattr(command, "commands"):
+                found += leaves(command, (*prefix, name))
+            else:
+                found.append(" ".join((*prefix, name)))
+        return found
+
+    table = README[README.index("## Command line") : README.index("## Settings")]
+    missing = [name for name in leaves(get_command(app)) if f"`govkit {name}" not in table]
+    assert not missing, f"commands missing from the README's command line table: {missing}"

@@ -22,7 +22,7 @@ def test_a_declared_oversized_body_is_refused_before_it_is_read(api: Api) -> Non
         "POST", "/graphql", content=b"{" + b" " * (2 * 1024 * 1024) + b"}", headers={"content-type": "application/json"}
     )
     assert response.status_code == 413
-    assert "over the limit" in response.json()["detail"]
+    assert "over the limit" in response.json()["errors"][0]["message"]
 
 
 def test_a_streamed_oversized_body_is_stopped_early(db: Database) -> None:
@@ -43,7 +43,7 @@ def test_uploads_need_a_header_not_a_cookie(api: Api, token: TokenFactory) -> No
     files = {"operations": (None, "{}", "application/json"), "map": (None, "{}", "application/json")}
     response = api.request("POST", "/graphql", files=files, cookies={"session": token("legal")})
     assert response.status_code == 401
-    assert "Authorization" in response.json()["detail"]
+    assert "Authorization" in response.json()["errors"][0]["message"]
 
 
 def test_security_headers_and_request_ids(api: Api) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated
@@ -23,10 +24,11 @@ from sqlmodel import col, delete, select
 
 from govkit.acknowledgements.models import Person, PersonPopulation
 from govkit.acknowledgements.vocabulary import PersonStatus, Population
-from govkit.auth.policy import Action, authorize
+from govkit.auth.policy import Action
 from govkit.auth.roles import Principal
+from govkit.auth.scoped import authorize_some
 from govkit.db import Database, utcnow
-from govkit.organisations.service import ProfileRevision, organisation_by_code
+from govkit.organisations.service import ProfileRevision, organisation_for
 
 REQUIRED = ("external_id", "given_name", "family_name", "email", "populations")
 OPTIONAL = ("entry_date", "residence", "status", "departure_date", "language")
@@ -56,6 +58,14 @@ class PersonRow(BaseModel):
         if isinstance(value, str):
             parts = [p.strip() for p in value.replace("+", "|").replace(",", "|").split("|")]
             return [p for p in parts if p]
+        return value
+
+    @field_validator("given_name", "family_name", "email", mode="before")
+    @classmethod
+    def _printable(cls, value: object) -> object:
+        # a NUL or another control character is no part of a name (and PostgreSQL refuses NUL in text)
+        if isinstance(value, str) and any(ord(c) < 32 or ord(c) == 127 for c in value):
+            raise ValueError("contains a control character (NUL, tab, line break…): remove it")
         return value
 
     @field_validator("entry_date", "departure_date", "residence", mode="before")
@@ -104,6 +114,23 @@ class ImportReport:
         return not self.errors
 
 
+#: What the csv module's errors mean, in words a school's administration can act on.
+_CSV_PROBLEMS = (
+    ("NUL", "the line contains a NUL character: is the file a spreadsheet rather than CSV text?"),
+    ("expected after", "a quoted field goes on after its closing quote: quote the whole field, doubling quotes inside"),
+    ("unexpected end of data", "a quoted field is not closed: a closing quote is missing"),
+    ("field limit", "a field is longer than 131,072 characters"),
+    ("new-line character", "a line break inside a field that is not quoted"),
+)
+
+
+def csv_problem(exc: csv.Error) -> str:
+    """The csv module's error ``exc``, said in govkit's words."""
+    text = str(exc)
+    found = next((meaning for marker, meaning in _CSV_PROBLEMS if marker in text), None)
+    return found or "the line is not valid CSV: check its quotes and separators"
+
+
 def parse_csv(data: bytes, residences: set[str] | None = None) -> tuple[list[PersonRow], list[LineError]]:
     """Pure: the rows, or every problem with its line number (line 1 is the header)."""
     if len(data) > MAX_BYTES:
@@ -121,7 +148,7 @@ def parse_csv(data: bytes, residences: set[str] | None = None) -> tuple[list[Per
     try:
         header = [h.strip().lower() for h in next(reader)]
     except csv.Error as exc:
-        return [], [LineError(1, None, f"unreadable header ({exc})")]
+        return [], [LineError(1, None, f"unreadable header: {csv_problem(exc)}")]
     unknown = [h for h in header if h not in REQUIRED + OPTIONAL]
     missing = [h for h in REQUIRED if h not in header]
     if unknown or missing or len(set(header)) != len(header):
@@ -165,23 +192,26 @@ def parse_csv(data: bytes, residences: set[str] | None = None) -> tuple[list[Per
             seen[row.external_id] = line
             rows.append(row)
     except csv.Error as exc:
-        errors.append(LineError(reader.line_num, None, f"malformed CSV ({exc})"))
+        errors.append(LineError(reader.line_num, None, csv_problem(exc)))
     if not rows and not errors:
         errors.append(LineError(2, None, "the file has a header but no person"))
     return rows, errors
 
 
-def import_persons(*, db: Database, actor: Principal, school: str, data: bytes) -> ImportReport:
-    """Upsert a school's persons by external id; any error imports nothing."""
+def import_persons(*, db: Database, actor: Principal, school: str, data: bytes | Callable[[], bytes]) -> ImportReport:
+    """Upsert a school's persons by external id; any error imports nothing. ``data`` may be a
+    function that reads the upload, called once the caller is authorised."""
+    authorize_some(actor, Action.IMPORT_PERSONS)
     with db.reading() as session:
-        organisation = organisation_by_code(session, school)
-        authorize(actor, Action.IMPORT_PERSONS, organisation_id=organisation.id)
+        organisation = organisation_for(session, actor, Action.IMPORT_PERSONS, school)
         profile = session.exec(
             select(ProfileRevision)
             .where(ProfileRevision.organisation_id == organisation.id)
             .order_by(col(ProfileRevision.revision).desc())
         ).first()
     residences = {r["code"] for r in (profile.data["housing"]["residences"] if profile else [])}
+    if callable(data):
+        data = data()
     rows, errors = parse_csv(data, residences)
     report = ImportReport(rows=len(rows) + len({e.line for e in errors}), errors=errors)
     if errors:

@@ -33,6 +33,7 @@ from govkit.acknowledgements.wording import wording as compose_wording
 from govkit.auth.audit import AuditEvent
 from govkit.auth.roles import Principal
 from govkit.db import Database, utcnow
+from govkit.disconnects import closed_by_the_server, retry_idempotent_on_disconnect, retry_on_disconnect_async
 from govkit.documents.kinds import catalogue
 from govkit.documents.models import DocumentVersion
 from govkit.errors import Conflict, Forbidden, GovkitError, InvalidInput, NotFound
@@ -103,7 +104,8 @@ class Receipt:
 
 @dataclass(frozen=True)
 class Request:
-    """One acknowledgement to record; ``authorise`` raises when the caller may not record it."""
+    """One acknowledgement to record; ``authorise`` raises when the caller may not record it (it
+    is given None for a document version that does not exist: auth.scoped)."""
 
     person_id: int
     document_version_id: int
@@ -115,7 +117,7 @@ class Request:
     reason: str | None = None
     acknowledged_at: datetime | None = None
     shown_sha256: str | None = None
-    authorise: Callable[[Person, DocumentVersion], None] | None = None
+    authorise: Callable[[Person, DocumentVersion | None], None] | None = None
     audit: AuditNote | None = None
 
 
@@ -305,7 +307,12 @@ def _read(connection: sa.Connection, persons: list[int], documents: list[int], t
         driver = connection.connection.driver_connection
         assert driver is not None
         params = _facts_parameters(persons, documents, today)
-        (found,) = driver.execute(_FACTS_AS_JSON, params).fetchone()  # type: ignore[misc]
+        try:
+            (found,) = driver.execute(_FACTS_AS_JSON, params).fetchone()  # type: ignore[misc]
+        except psycopg.Error as exc:
+            if driver.broken:  # lost: the pool must not lend it again
+                connection.invalidate(exc)
+            raise
         return _read_from_json(found)
     asked = {"persons": persons, "documents": documents}
     return _Read(
@@ -465,10 +472,10 @@ def _plan(read: _Read, documents: dict[int, DocumentVersion], requests: Sequence
             if person is None:
                 raise NotFound(f"No person {request.person_id}.")
             document = facts.documents.get(request.document_version_id)
-            if document is None:
-                raise NotFound(f"No document version {request.document_version_id}.")
             if request.authorise is not None:
                 request.authorise(person, document)
+            if document is None:
+                raise NotFound(f"No document version {request.document_version_id}.")
             organisation = facts.organisations[person.organisation_id]
             found = existing.get((person.id, document.id))  # type: ignore[arg-type]
             if found is not None:  # acknowledging twice returns the first record
@@ -627,8 +634,8 @@ class GroupCommit:
     def _write(self, batch: list[_Ticket]) -> None:
         today = date.today()
         try:
-            with self.db.statements() as connection:
-                outcomes = record_batch(connection, [t.request for t in batch], today=today)
+            # a lost connection: the batch again, on a new one (it finds what a lost commit recorded)
+            outcomes = retry_idempotent_on_disconnect(self._record, [t.request for t in batch], today)
             with self._lock:
                 self.batches += 1
                 self.records += sum(isinstance(o, Receipt) and o.fresh for o in outcomes)
@@ -641,6 +648,10 @@ class GroupCommit:
             return
         for ticket, outcome in zip(batch, outcomes, strict=True):
             ticket.outcome = outcome
+
+    def _record(self, requests: list[Request], today: date) -> list[Outcome]:
+        with self.db.statements() as connection:
+            return record_batch(connection, requests, today=today)
 
 
 _writers: weakref.WeakKeyDictionary[Database, GroupCommit] = weakref.WeakKeyDictionary()
@@ -682,7 +693,8 @@ class AsyncRecorder:
     async def record(self, requests: Sequence[Request]) -> list[Outcome | BaseException]:
         """One outcome per request, in order; an unexpected error fails only its own request."""
         try:
-            outcomes: list[Outcome | BaseException] = list(await self._batch(requests))
+            # a lost connection: the batch again, on a new one (it finds what a lost commit recorded)
+            outcomes: list[Outcome | BaseException] = list(await retry_on_disconnect_async(self._batch, requests))
         except Exception as exc:
             await self._forget_if_broken()
             if len(requests) == 1:
@@ -721,7 +733,9 @@ class AsyncRecorder:
         return plan.outcomes()
 
     async def _connect(self) -> psycopg.AsyncConnection:
-        if self._connection is None or self._connection.closed:
+        if self._connection is not None and closed_by_the_server(self._connection):
+            await self.close()  # lost while idle (PostgreSQL restarted, failed over, or ended it)
+        if self._connection is None:
             self._connection = await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True)
         return self._connection
 

@@ -11,7 +11,7 @@ from govkit.acknowledgements import persons, service
 from govkit.acknowledgements.types import Campaign, ImportReport, Me, Receipt
 from govkit.auth import audit
 from govkit.graphql.context import Info
-from govkit.graphql.convert import int_id
+from govkit.graphql.uploads import upload_reader
 
 
 def _client(info: Info) -> service.ClientInfo:
@@ -66,7 +66,7 @@ class AcknowledgementMutation:
         found = await info.context.acknowledging(
             service.Acknowledging(
                 actor=info.context.actor,
-                document_version_id=int_id(document_version_id),
+                document_version_id=document_version_id,
                 client=_client(info),
                 language=language,
                 shown_sha256=document_sha256,
@@ -90,7 +90,7 @@ class AcknowledgementMutation:
             service.record_paper_acknowledgement,
             school=school,
             person_external_id=person_external_id,
-            document_version_id=int_id(document_version_id),
+            document_version_id=document_version_id,
             reason=reason,
             signed_on=signed_on,
         )
@@ -98,6 +98,6 @@ class AcknowledgementMutation:
 
     @strawberry.mutation(description="Import a school's persons from CSV (multipart); all lines or none")
     async def import_persons(self, info: Info, school: str, file: Upload) -> ImportReport:
-        data = await file.read(persons.MAX_BYTES + 1)  # type: ignore[attr-defined]
+        data = upload_reader(file, argument="file", limit=persons.MAX_BYTES)
         report = await info.context.call(persons.import_persons, school=school, data=data)
         return ImportReport.from_data(report)

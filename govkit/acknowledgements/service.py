@@ -19,12 +19,13 @@ from govkit.acknowledgements.wording import wording as compose_wording
 from govkit.auth.models import Identity, RoleGrant
 from govkit.auth.policy import Action, authorize, is_allowed
 from govkit.auth.roles import Principal, Role
+from govkit.auth.scoped import authorize_some, given_id, row_id, unknown
 from govkit.db import Database, utcnow
 from govkit.documents.kinds import catalogue
 from govkit.documents.models import DocumentVersion
 from govkit.errors import Forbidden, GovkitError, InvalidInput, NotFound
 from govkit.organisations.models import Organisation
-from govkit.organisations.service import organisation_by_code
+from govkit.organisations.service import organisation_by_code, organisation_for
 
 
 def _person(session: Session, person_id: int) -> Person:
@@ -48,7 +49,7 @@ class Acknowledging:
     """One member's call to acknowledge a document version (see ``acknowledge``)."""
 
     actor: Principal
-    document_version_id: int
+    document_version_id: int | str  # as the caller gave it: checked once they may acknowledge
     client: ClientInfo = field(default_factory=ClientInfo)
     language: str | None = None
     shown_sha256: str | None = None
@@ -59,7 +60,7 @@ def acknowledge(
     *,
     db: Database,
     actor: Principal,
-    document_version_id: int,
+    document_version_id: int | str,
     client: ClientInfo | None = None,
     language: str | None = None,
     shown_sha256: str | None = None,
@@ -118,17 +119,18 @@ def _acknowledgement(call: Acknowledging) -> recording.Request:
     if actor.role is not Role.MEMBER or actor.person_id is None:
         authorize(actor, Action.ACKNOWLEDGE, organisation_id=-1)  # raises: only members acknowledge
         raise Forbidden("Only the person concerned acknowledges a document.")
-    if call.language is not None and call.language not in ("fr", "en"):
-        raise InvalidInput("The wording language is fr or en.")
+    document_id = given_id(actor, Action.ACKNOWLEDGE, call.document_version_id, "document version")
 
-    def check(person: Person, document: DocumentVersion) -> None:
-        authorize(actor, Action.ACKNOWLEDGE, organisation_id=document.organisation_id)
+    def check(person: Person, document: DocumentVersion | None) -> None:
+        authorize(actor, Action.ACKNOWLEDGE, organisation_id=document.organisation_id if document else None)
         if person.id != actor.person_id:  # pragma: no cover - the person comes from the token
             raise Forbidden("Nobody acknowledges on another person's behalf.")
+        if call.language is not None and call.language not in ("fr", "en"):
+            raise InvalidInput("The wording language is fr or en.")
 
     return recording.Request(
         person_id=actor.person_id,
-        document_version_id=call.document_version_id,
+        document_version_id=document_id,
         method="electronic",
         auth_method=actor.auth_method,
         recorded_by=actor.subject,
@@ -146,33 +148,34 @@ def record_paper_acknowledgement(
     actor: Principal,
     school: str,
     person_external_id: str,
-    document_version_id: int,
+    document_version_id: int | str,
     reason: str,
     signed_on: date | None = None,
 ) -> Receipt:
     """A school administrator records a visa signed on paper, with a reason, recorded as such."""
-    if len(reason.strip()) < 10:
-        raise InvalidInput("Give the reason for a paper acknowledgement (at least 10 characters).")
+    authorize_some(actor, Action.RECORD_PAPER)
     with db.reading() as session:
-        organisation = organisation_by_code(session, school)
-        authorize(actor, Action.RECORD_PAPER, organisation_id=organisation.id)
+        organisation = organisation_for(session, actor, Action.RECORD_PAPER, school)
+        document_id = given_id(actor, Action.RECORD_PAPER, document_version_id, "document version")
+        if len(reason.strip()) < 10:
+            raise InvalidInput("Give the reason for a paper acknowledgement (at least 10 characters).")
+        if signed_on is not None and signed_on > date.today():
+            raise InvalidInput("A paper visa cannot be signed in the future.")
         person = session.exec(
             select(Person).where(Person.organisation_id == organisation.id, Person.external_id == person_external_id)
         ).first()
         if person is None:
             raise NotFound(f"No person with external id {person_external_id!r} at {school}.")
-    if signed_on is not None and signed_on > date.today():
-        raise InvalidInput("A paper visa cannot be signed in the future.")
 
-    def check(_person: Person, document: DocumentVersion) -> None:
-        authorize(actor, Action.RECORD_PAPER, organisation_id=document.organisation_id)
+    def check(_person: Person, document: DocumentVersion | None) -> None:
+        authorize(actor, Action.RECORD_PAPER, organisation_id=document.organisation_id if document else None)
 
     note = reason.strip() + (f" (signé le {signed_on:%d/%m/%Y})" if signed_on else "")
     return _record(
         db,
         recording.Request(
             person_id=person.id,  # type: ignore[arg-type]
-            document_version_id=document_version_id,
+            document_version_id=document_id,
             method="paper",
             auth_method="paper_signature",
             recorded_by=actor.label,
@@ -278,14 +281,13 @@ def me(*, db: Database, actor: Principal, days: int = 30) -> MyView:
 
 def receipt(*, db: Database, actor: Principal, code: str) -> Receipt:
     """A receipt, for the person it belongs to or those who follow their school."""
+    authorize_some(actor, Action.READ_RECEIPTS)
     with db.reading() as session:
         record = session.exec(select(Acknowledgement).where(Acknowledgement.verification_code == code)).first()
         allowed = record is not None and is_allowed(actor, Action.READ_RECEIPTS, organisation_id=record.organisation_id)
         if allowed and actor.role is Role.MEMBER:
             allowed = record is not None and actor.person_id == record.person_id
         if record is None or not allowed:
-            if not actor.is_authenticated:
-                authorize(actor, Action.READ_RECEIPTS, organisation_id=-1)
             # the same answer whether the receipt does not exist or is someone else's: no probing
             raise NotFound("No receipt with this code that you may read.")
         person = _person(session, record.person_id)
@@ -348,9 +350,9 @@ def verify_receipt(*, db: Database, actor: Principal, code: str, sha256: str) ->
 def campaigns(
     *, db: Database, actor: Principal, school: str, include_closed: bool = False, days: int = 30
 ) -> list[CampaignStatus]:
+    authorize_some(actor, Action.READ_CAMPAIGNS)
     with db.reading() as session:
-        organisation = organisation_by_code(session, school)
-        authorize(actor, Action.READ_CAMPAIGNS, organisation_id=organisation.id)
+        organisation = organisation_for(session, actor, Action.READ_CAMPAIGNS, school)
         condition = Campaign.organisation_id == organisation.id
         if not include_closed:
             condition = sa.and_(condition, col(Campaign.closed_at).is_(None))
@@ -361,6 +363,16 @@ def campaigns(
             today=date.today(),
             days=days,
         )
+
+
+def _campaign(session: Session, actor: Principal, campaign_id: int) -> Campaign:
+    """The campaign a caller names, once they may follow its school's campaigns (auth.scoped)."""
+    authorize_some(actor, Action.READ_CAMPAIGNS)
+    campaign = session.get(Campaign, campaign_id) if row_id(campaign_id) is not None else None
+    if campaign is None:
+        unknown(actor, Action.READ_CAMPAIGNS, NotFound(f"No campaign {campaign_id}."))
+    authorize(actor, Action.READ_CAMPAIGNS, organisation_id=campaign.organisation_id)
+    return campaign
 
 
 def pending_persons(
@@ -374,13 +386,10 @@ def pending_persons(
     search: str | None = None,
     days: int = 30,
 ) -> tuple[list[PendingPerson], bool, int]:
-    if not 1 <= first <= 500:
-        raise InvalidInput("`first` is between 1 and 500.")
     with db.reading() as session:
-        campaign = session.get(Campaign, campaign_id)
-        if campaign is None:
-            raise NotFound(f"No campaign {campaign_id}.")
-        authorize(actor, Action.READ_CAMPAIGNS, organisation_id=campaign.organisation_id)
+        campaign = _campaign(session, actor, campaign_id)
+        if not 1 <= first <= 500:
+            raise InvalidInput("`first` is between 1 and 500.")
         return campaign_queries.pending_persons(
             session,
             campaign,
@@ -456,10 +465,7 @@ def verify_chain(*, db: Database) -> chain.ChainReport:
 def progress_over_time(*, db: Database, actor: Principal, campaign_id: int) -> list[tuple[date, int]]:
     """Cumulative acknowledgements of a campaign's version, day by day (one aggregate query)."""
     with db.reading() as session:
-        campaign = session.get(Campaign, campaign_id)
-        if campaign is None:
-            raise NotFound(f"No campaign {campaign_id}.")
-        authorize(actor, Action.READ_CAMPAIGNS, organisation_id=campaign.organisation_id)
+        campaign = _campaign(session, actor, campaign_id)
         day = sa.func.date(Acknowledgement.acknowledged_at)
         rows = session.execute(
             select(day, sa.func.count())

@@ -35,6 +35,8 @@ class Action(StrEnum):
     READ_BAROMETER = "rules.read_barometer"
     RECORD_TRAINING = "rules.record_training_coverage"
     READ_AUDIT = "audit.read"
+    READ_TOKENS = "auth.read_tokens"
+    REVOKE_TOKEN = "auth.revoke_token"
 
 
 class Scope(StrEnum):
@@ -43,6 +45,12 @@ class Scope(StrEnum):
 
 
 PUBLIC_ACTIONS = frozenset({Action.READ_DIRECTORY, Action.READ_KINDS, Action.VERIFY})
+
+#: All an anonymous caller is told when they ask for anything but a public action.
+AUTHENTICATION_REQUIRED = (
+    "Authentication required: send 'Authorization: Bearer <token>' "
+    "(an administrator creates one with `govkit token create`)."
+)
 
 _A, _O = Scope.ANYWHERE, Scope.OWN_ORGANISATION
 
@@ -96,6 +104,9 @@ POLICY: dict[Action, dict[Role, Scope]] = {
     Action.READ_BAROMETER: {Role.LEGAL: _A, Role.AUDITOR: _A, Role.SCHOOL_ADMIN: _O, Role.INTRANET: _O},
     Action.RECORD_TRAINING: {Role.LEGAL: _A, Role.SCHOOL_ADMIN: _O},
     Action.READ_AUDIT: {Role.LEGAL: _A, Role.AUDITOR: _A},
+    # who holds which token: legal staff alone (auditors read revocations in the audit log)
+    Action.READ_TOKENS: {Role.LEGAL: _A},
+    Action.REVOKE_TOKEN: {Role.LEGAL: _A},
 }
 
 
@@ -117,9 +128,6 @@ def authorize(actor: Principal, action: Action, *, organisation_id: int | None =
     if is_allowed(actor, action, organisation_id=organisation_id):
         return
     if actor.role is None:
-        raise NotAuthenticated(
-            "Authentication required: send 'Authorization: Bearer <token>' "
-            "(an administrator creates one with `govkit token create`)."
-        )
+        raise NotAuthenticated(AUTHENTICATION_REQUIRED)
     where = f" of organisation {actor.organisation_code}" if actor.organisation_code else ""
     raise Forbidden(f"Role {actor.role.value}{where} may not {action.value.split('.')[1].replace('_', ' ')} here.")

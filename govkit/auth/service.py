@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from govkit.acknowledgements.models import Person
 from govkit.auth import oidc, tokens
@@ -18,6 +18,7 @@ from govkit.auth.models import Identity, RoleGrant
 from govkit.auth.roles import PERSON_SCOPED, SCHOOL_SCOPED, Principal, Role
 from govkit.auth.tokens import InvalidToken, TokenClaims, verified
 from govkit.db import Database, utcnow
+from govkit.disconnects import retry_on_disconnect
 from govkit.errors import InvalidInput, NotFound
 from govkit.organisations.models import Organisation
 from govkit.organisations.service import organisation_by_code
@@ -105,11 +106,19 @@ def revoke_grant(*, db: Database, grant_id: int) -> None:
         grant = session.get(RoleGrant, grant_id)
         if grant is None:
             raise NotFound(f"No role grant {grant_id}.")
-        if grant.revoked_at is None:
-            grant.revoked_at = utcnow()
-            session.add(grant)
-            session.flush()
-            notify_revoked(session.connection(), grant_id)
+        mark_revoked(session, grant)
+
+
+def mark_revoked(session: Session, grant: RoleGrant) -> bool:
+    """Revoke ``grant`` in ``session``'s transaction and notify every server process when it
+    commits (the one way a grant is revoked); False when it was revoked already."""
+    if grant.revoked_at is not None:
+        return False
+    grant.revoked_at = utcnow()
+    session.add(grant)
+    session.flush()
+    notify_revoked(session.connection(), grant.id)  # type: ignore[arg-type]
+    return True
 
 
 def authenticate(*, db: Database, settings: Settings, token: str) -> Principal:
@@ -125,7 +134,13 @@ def authenticate_many(
 ) -> list[Principal | InvalidToken]:
     """``authenticate`` for several tokens at once: each decided alone, their role grants read in
     one statement (those ``grants`` does not hold). One outcome per token, in order: its
-    principal, or why it cannot be trusted."""
+    principal, or why it cannot be trusted. A lost database connection: decided again on a new one."""
+    return retry_on_disconnect(_authenticate_many, db=db, settings=settings, tokens=tokens, grants=grants)
+
+
+def _authenticate_many(
+    *, db: Database, settings: Settings, tokens: Sequence[str], grants: GrantCache | None
+) -> list[Principal | InvalidToken]:
     outcomes: list[Principal | InvalidToken | None] = [None] * len(tokens)
     claimed: list[tuple[int, TokenClaims]] = []
     for index, token in enumerate(tokens):

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from govkit.documents import package_errors
 from govkit.documents.ooxml import NS, is_jinja_part
 
 MAIN_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
@@ -101,11 +102,11 @@ def open_package(data: bytes, limits: GuardLimits | None = None) -> dict[str, by
             Finding("(file)", f"file of {len(data)} bytes is over the limit of {limits.max_file_bytes} bytes")
         )
     if not data.startswith(b"PK\x03\x04"):
-        raise Refused(Finding("(file)", "not a Word .docx file (it is not a zip package)"))
+        raise Refused(Finding("(file)", package_errors.not_a_package(data)))
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError) as exc:
-        raise Refused(Finding("(file)", f"damaged .docx package ({exc})")) from exc
+    except Exception as exc:  # zipfile's many ways to fail on a damaged directory, told in our words
+        raise Refused(Finding("(file)", package_errors.unreadable_package(exc))) from exc
     with archive:
         infos = archive.infolist()
         if len(infos) > limits.max_entries:
@@ -127,8 +128,10 @@ def open_package(data: bytes, limits: GuardLimits | None = None) -> dict[str, by
                 continue
             try:
                 content = _read_entry(archive, info, limits, budget)
-            except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError) as exc:
-                raise Refused(Finding(name, f"damaged entry ({exc})")) from exc
+            except Refused:
+                raise
+            except Exception as exc:  # zipfile's and zlib's errors on damaged data, told in our words
+                raise Refused(Finding(name, package_errors.unreadable_entry(name, exc))) from exc
             budget -= len(content)
             entries[name] = content
         total = sum(len(c) for c in entries.values())
@@ -145,6 +148,10 @@ def open_package(data: bytes, limits: GuardLimits | None = None) -> dict[str, by
 def _xml_prolog_problems(name: str, content: bytes) -> list[Finding]:
     if content.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in content[:200]:
         return [Finding(name, "XML parts must be UTF-8 encoded")]
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return [Finding(name, package_errors.not_utf8(name))]
     head = content.upper()
     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
         return [Finding(name, "DOCTYPE and entity declarations are not accepted (XML entity attack)")]
@@ -176,7 +183,7 @@ def guard(data: bytes, limits: GuardLimits | None = None) -> GuardResult:
             try:
                 parsed[name] = etree.fromstring(content, _PARSER)
             except etree.XMLSyntaxError as exc:
-                problems.append(Finding(name, f"malformed XML ({exc})"))
+                problems.append(Finding(name, package_errors.malformed_xml(name, exc)))
     if problems:
         return result
     types = parsed["[Content_Types].xml"]

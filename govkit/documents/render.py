@@ -19,6 +19,7 @@ from jinja2 import Template, TemplateSyntaxError
 from jinja2.exceptions import SecurityError, TemplateError
 from lxml import etree
 
+from govkit.documents import package_errors
 from govkit.documents.ooxml import (
     CLAUSE_TAG_PREFIX,
     NS,
@@ -37,6 +38,10 @@ _SANDBOX = TemplateSandbox()
 
 class RenderError(Exception):
     """A template could not be rendered; the message is for the user."""
+
+    #: The part, and the line of its prepared source, where an expression failed (when known).
+    part: str | None = None
+    line: int | None = None
 
 
 class MissingValues(RenderError):
@@ -147,15 +152,20 @@ def render_document(compiled: CompiledTemplate, context: dict[str, Any]) -> Rend
         for name, template in compiled.parts.items():
             try:
                 xml = finish_part(template.render(variables))
-            except SecurityError as exc:
-                raise RenderError(f"{name}: refused by the sandbox: {exc}") from exc
-            except TemplateError as exc:
-                raise RenderError(f"{name}: {exc}") from exc
+            except Exception as exc:
+                if isinstance(exc, SecurityError):
+                    failed = RenderError(f"{name}: refused by the sandbox: {exc}")
+                elif isinstance(exc, TemplateError):
+                    failed = RenderError(f"{name}: {exc}")
+                else:  # the template's own arithmetic or formatting on the profile's values
+                    failed = RenderError(f"{name}: {package_errors.failed_computation(exc)}")
+                failed.part, failed.line = name, package_errors.template_line(exc)
+                raise failed from exc
             data = xml.encode("utf-8")
             try:
                 root = etree.fromstring(data, SAFE_PARSER)
             except etree.XMLSyntaxError as exc:
-                raise RenderError(f"{name}: the rendered part is not well-formed XML ({exc})") from exc
+                raise RenderError(f"{name}: {package_errors.rendered_xml(exc, xml)}") from exc
             rendered[name] = data
             keys[name] = clause_keys_in(root)
     if missing:

@@ -7,6 +7,7 @@ from datetime import date
 import strawberry
 from strawberry.file_uploads import Upload
 
+from govkit.auth.policy import Action
 from govkit.documents import service
 from govkit.documents.types import (
     ClauseDiff,
@@ -22,9 +23,9 @@ from govkit.documents.types import (
     clauses_of,
     download_url,
 )
-from govkit.errors import InvalidInput
+from govkit.graphql.access import public
 from govkit.graphql.context import Info
-from govkit.graphql.convert import int_id
+from govkit.graphql.uploads import upload_reader
 
 
 def _url(info: Info) -> str:
@@ -33,7 +34,9 @@ def _url(info: Info) -> str:
 
 @strawberry.type
 class DocumentQuery:
-    @strawberry.field(description="The document kinds with their common base of required clauses")
+    @strawberry.field(
+        description="The document kinds with their common base of required clauses", metadata=public(Action.READ_KINDS)
+    )
     def document_kinds(self, info: Info) -> list[DocumentKind]:
         # synchronous: the catalogue is in memory, and an async resolver costs an await per field
         return [DocumentKind.of(s.key) for s in service.list_kinds(actor=info.context.actor)]
@@ -61,14 +64,12 @@ class DocumentQuery:
     async def root_template_diff(
         self, info: Info, from_version_id: strawberry.ID, to_version_id: strawberry.ID
     ) -> list[ClauseDiff]:
-        rows = await info.context.call(
-            service.diff_root_versions, from_id=int_id(from_version_id), to_id=int_id(to_version_id)
-        )
+        rows = await info.context.call(service.diff_root_versions, from_id=from_version_id, to_id=to_version_id)
         return [ClauseDiff.from_data(d) for d in rows]
 
     @strawberry.field(description="Clause-by-clause differences between a school's variant and its root template")
     async def variant_diff(self, info: Info, variant_id: strawberry.ID) -> list[ClauseDiff]:
-        rows = await info.context.call(service.diff_variant_with_root, variant_id=int_id(variant_id))
+        rows = await info.context.call(service.diff_variant_with_root, variant_id=variant_id)
         return [ClauseDiff.from_data(d) for d in rows]
 
 
@@ -79,16 +80,13 @@ class DocumentMutation:
         self, info: Info, kind: str, language: str, file: Upload, note: str | None = None
     ) -> UploadResult:
         limit = info.context.settings.upload_max_bytes
-        data = await file.read(limit + 1)  # type: ignore[attr-defined]
-        if len(data) > limit:
-            raise InvalidInput(f"The file is over the limit of {limit} bytes.")
         outcome = await info.context.call(
             service.upload_root_template_version,
             pool=info.context.pool,
             kind=kind,
             language=language,
             filename=getattr(file, "filename", None) or "template.docx",
-            data=data,
+            data=upload_reader(file, argument="file", limit=limit),
             max_bytes=limit,
             note=note,
         )
@@ -110,7 +108,7 @@ class DocumentMutation:
     ) -> RootTemplateVersion:
         version = await info.context.call(
             service.publish_root_template_version,
-            version_id=int_id(version_id),
+            version_id=version_id,
             change_kind=change_kind,
             changelog=changelog,
         )
@@ -158,7 +156,7 @@ class DocumentMutation:
     ) -> PublishedDocument:
         document = await info.context.call(
             service.publish_variant,
-            variant_id=int_id(variant_id),
+            variant_id=variant_id,
             effective_from=effective_from,
             change_kind=change_kind,
             changelog=changelog,

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from jinja2 import ChainableUndefined, nodes
+from jinja2 import ChainableUndefined
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -176,45 +176,3 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
                     raise SecurityError(f"multiplying gives {size} items, over the limit of {MAX_OUTPUT_ITEMS}")
             return operator.mul(left, right)
         return super().call_binop(context, operator_name, left, right)
-
-
-def referenced_paths(tree: nodes.Template) -> set[str]:
-    """Dotted paths read from the context (``school.listening_cell.kind``), loop variables resolved."""
-    found: set[str] = set()
-    aliases: dict[str, str] = {}
-
-    def path_of(node: nodes.Node) -> str | None:
-        if isinstance(node, nodes.Name):
-            return aliases.get(node.name, node.name)
-        if isinstance(node, nodes.Getattr):
-            base = path_of(node.node)
-            return f"{base}.{node.attr}" if base else None
-        if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
-            base = path_of(node.node)
-            return f"{base}.{node.arg.value}" if base else None
-        if isinstance(node, nodes.Filter) and node.node is not None:
-            return path_of(node.node)
-        return None
-
-    def visit(node: nodes.Node) -> None:
-        if isinstance(node, nodes.For):
-            iterated = path_of(node.iter)
-            visit(node.iter)
-            if isinstance(node.target, nodes.Name) and iterated:
-                aliases[node.target.name] = iterated + "[]"
-            for child in (*node.body, *node.else_):
-                visit(child)
-            if node.test is not None:
-                visit(node.test)
-            if isinstance(node.target, nodes.Name):
-                aliases.pop(node.target.name, None)
-            return
-        if isinstance(node, nodes.Getattr | nodes.Name | nodes.Getitem):
-            path = path_of(node)
-            if path and not (isinstance(node, nodes.Name) and node.ctx != "load"):
-                found.add(path)
-        for child in node.iter_child_nodes():
-            visit(child)
-
-    visit(tree)
-    return found

@@ -17,6 +17,7 @@ from govkit.acknowledgements import campaigns, chain
 from govkit.acknowledgements.campaigns import CampaignPolicy
 from govkit.auth.policy import Action, authorize, is_allowed
 from govkit.auth.roles import Principal
+from govkit.auth.scoped import authorize_some, given_id, unknown
 from govkit.db import Database, utcnow
 from govkit.documents import jobs
 from govkit.documents.context import RENDER_CONTEXT_VERSION, DocumentInfo, build_context
@@ -31,7 +32,7 @@ from govkit.documents.workers import WorkerPool
 from govkit.errors import Conflict, InvalidInput, NotFound
 from govkit.organisations.models import Campus, Organisation, ProfileRevision
 from govkit.organisations.profile import SchoolProfile
-from govkit.organisations.service import latest_profiles, organisation_by_code
+from govkit.organisations.service import latest_profiles, organisation_for
 from govkit.organisations.vocabulary import OrganisationType
 
 CHANGE_KINDS = ("editorial", "substantive")
@@ -98,10 +99,13 @@ def list_root_templates(
     return [(t, grouped[t.id]) for t in templates if t.id is not None]
 
 
-def get_root_version(*, db: Database, actor: Principal, version_id: int) -> tuple[RootTemplate, RootTemplateVersion]:
+def get_root_version(
+    *, db: Database, actor: Principal, version_id: int | str
+) -> tuple[RootTemplate, RootTemplateVersion]:
     authorize(actor, Action.READ_ROOT_TEMPLATES)
+    key = given_id(actor, Action.READ_ROOT_TEMPLATES, version_id, "root template version")
     with db.reading() as session:
-        return _root_version(session, version_id)
+        return _root_version(session, key)
 
 
 def _root_version(session: Session, version_id: int) -> tuple[RootTemplate, RootTemplateVersion]:
@@ -129,14 +133,17 @@ def upload_root_template_version(
     kind: str,
     language: str,
     filename: str,
-    data: bytes,
+    data: bytes | Callable[[], bytes],
     max_bytes: int,
     note: str | None = None,
 ) -> UploadOutcome:
-    """Validate an uploaded .docx in a worker; store it as a new version only if it is valid."""
+    """Validate an uploaded .docx in a worker; store it as a new version only if it is valid.
+    ``data`` may be a function that reads the upload, called once the caller is authorised."""
     authorize(actor, Action.UPLOAD_ROOT_TEMPLATE)
     catalogue().kind(kind)
     _language(language)
+    if callable(data):
+        data = data()
     if len(data) > max_bytes:
         raise InvalidInput(f"The file is {len(data)} bytes; the limit is {max_bytes} bytes.")
     digest = hashlib.sha256(data).hexdigest()
@@ -212,13 +219,14 @@ def upload_root_template_version(
 
 
 def publish_root_template_version(
-    *, db: Database, actor: Principal, version_id: int, change_kind: str, changelog: str
+    *, db: Database, actor: Principal, version_id: int | str, change_kind: str, changelog: str
 ) -> RootTemplateVersion:
     """Freeze a valid version: it becomes the one variants are rendered from."""
     authorize(actor, Action.PUBLISH_ROOT_TEMPLATE)
+    key = given_id(actor, Action.PUBLISH_ROOT_TEMPLATE, version_id, "root template version")
     note = _check_change(change_kind, changelog)
     with db.transaction() as session:
-        template, version = _root_version(session, version_id)
+        template, version = _root_version(session, key)
         if version.published_at is not None:
             raise Conflict(
                 f"Version {version.number} of {template.kind}/{template.language} was already published "
@@ -262,6 +270,16 @@ def _published_root(session: Session, kind: str, language: str) -> tuple[RootTem
     return row
 
 
+def _variant(session: Session, actor: Principal, action: Action, variant_id: int | str) -> Variant:
+    """The variant a caller names, once they may do ``action`` at its school (see auth.scoped)."""
+    authorize_some(actor, action)
+    variant = session.get(Variant, given_id(actor, action, variant_id, "variant"))
+    if variant is None:
+        unknown(actor, action, NotFound(f"No variant {variant_id}."))
+    authorize(actor, action, organisation_id=variant.organisation_id)
+    return variant
+
+
 # --- variants -------------------------------------------------------------------------
 
 
@@ -283,7 +301,7 @@ class RenderSummary:
 
 def _schools(session: Session, actor: Principal, codes: Sequence[str] | None) -> list[Organisation]:
     if codes:
-        orgs = [organisation_by_code(session, code) for code in dict.fromkeys(codes)]
+        orgs = [organisation_for(session, actor, Action.RENDER_VARIANTS, code) for code in dict.fromkeys(codes)]
     else:
         query = (
             select(Organisation).where(Organisation.type == OrganisationType.SCHOOL.value).order_by(Organisation.code)
@@ -318,11 +336,12 @@ def render_variants(
     progress: Callable[[int, int], None] | None = None,
 ) -> RenderSummary:
     """Render the published root template for each school; identical inputs reuse the stored variant."""
-    spec = catalogue().kind(kind)
-    _language(language)
+    authorize_some(actor, Action.RENDER_VARIANTS)
     summary = RenderSummary()
     with db.reading() as session:
         orgs = _schools(session, actor, schools)
+        spec = catalogue().kind(kind)
+        _language(language)
         _template, version = _published_root(session, kind, language)
         summary.root_version = version.number
         ids = [o.id for o in orgs if o.id is not None]
@@ -480,13 +499,11 @@ def _store_variant(
 
 
 def get_variant(
-    *, db: Database, actor: Principal, variant_id: int
+    *, db: Database, actor: Principal, variant_id: int | str
 ) -> tuple[Organisation, RootTemplate, RootTemplateVersion, Variant]:
+    authorize_some(actor, Action.READ_VARIANTS)
     with db.reading() as session:
-        variant = session.get(Variant, variant_id)
-        if variant is None:
-            raise NotFound(f"No variant {variant_id}.")
-        authorize(actor, Action.READ_VARIANTS, organisation_id=variant.organisation_id)
+        variant = _variant(session, actor, Action.READ_VARIANTS, variant_id)
         org = session.get(Organisation, variant.organisation_id)
         template, version = _root_version(session, variant.root_template_version_id)
         assert org is not None
@@ -500,7 +517,7 @@ def publish_variant(
     *,
     db: Database,
     actor: Principal,
-    variant_id: int,
+    variant_id: int | str,
     effective_from: date | None = None,
     change_kind: str | None = None,
     changelog: str | None = None,
@@ -511,12 +528,10 @@ def publish_variant(
     For a French document that needs acknowledgement, this opens its campaign in the same
     transaction (and carries acknowledgements forward over an editorial change).
     """
+    authorize_some(actor, Action.PUBLISH_VARIANT)
     with db.transaction() as session:
         chain.lock(session)  # first: publications and acknowledgements are serialised
-        variant = session.get(Variant, variant_id)
-        if variant is None:
-            raise NotFound(f"No variant {variant_id}.")
-        authorize(actor, Action.PUBLISH_VARIANT, organisation_id=variant.organisation_id)
+        variant = _variant(session, actor, Action.PUBLISH_VARIANT, variant_id)
         template, version = _root_version(session, variant.root_template_version_id)
         effective = effective_from or date.today()
         previous = session.exec(
@@ -581,12 +596,12 @@ def published_documents(
     *, db: Database, actor: Principal, school: str, language: str | None = None, as_of: date | None = None
 ) -> list[tuple[Organisation, DocumentVersion]]:
     """The documents in force at a school on a date (today by default), one per kind and language."""
-    if language is not None:
-        _language(language)
+    authorize_some(actor, Action.READ_PUBLISHED)
     day = as_of or date.today()
     with db.reading() as session:
-        org = organisation_by_code(session, school)
-        authorize(actor, Action.READ_PUBLISHED, organisation_id=org.id)
+        org = organisation_for(session, actor, Action.READ_PUBLISHED, school)
+        if language is not None:
+            _language(language)
         query = (
             select(DocumentVersion)
             .where(DocumentVersion.organisation_id == org.id, DocumentVersion.effective_from <= day)
@@ -604,9 +619,9 @@ def published_documents(
 
 
 def document_history(*, db: Database, actor: Principal, school: str, kind: str, language: str) -> list[DocumentVersion]:
+    authorize_some(actor, Action.READ_PUBLISHED)
     with db.reading() as session:
-        org = organisation_by_code(session, school)
-        authorize(actor, Action.READ_PUBLISHED, organisation_id=org.id)
+        org = organisation_for(session, actor, Action.READ_PUBLISHED, school)
         return list(
             session.exec(
                 select(DocumentVersion)
@@ -632,6 +647,7 @@ class Download:
 
 def download(*, db: Database, actor: Principal, sha256: str) -> Download:
     """The bytes of a stored document, if the actor may read something that refers to them."""
+    authorize_some(actor, Action.READ_PUBLISHED)
     if not re.fullmatch(r"[0-9a-f]{64}", sha256):
         raise InvalidInput("A document is identified by the 64 hexadecimal characters of its SHA-256.")
     with db.reading() as session:
@@ -664,8 +680,6 @@ def download(*, db: Database, actor: Principal, sha256: str) -> Download:
         blob = session.get(Blob, sha256) if names else None
     if blob is None:
         # the same answer whether the file does not exist or may not be read: no probing
-        if not actor.is_authenticated:
-            authorize(actor, Action.READ_PUBLISHED, organisation_id=-1)
         raise NotFound(f"No document {sha256} that you may read.")
     return Download(data=blob.data, media_type=blob.media_type, filename=names[0])
 
@@ -673,11 +687,13 @@ def download(*, db: Database, actor: Principal, sha256: str) -> Download:
 # --- diffs -------------------------------------------------------------------------------
 
 
-def diff_root_versions(*, db: Database, actor: Principal, from_id: int, to_id: int) -> list[ClauseDiff]:
+def diff_root_versions(*, db: Database, actor: Principal, from_id: int | str, to_id: int | str) -> list[ClauseDiff]:
     authorize(actor, Action.READ_ROOT_TEMPLATES)
+    a_id = given_id(actor, Action.READ_ROOT_TEMPLATES, from_id, "root template version")
+    b_id = given_id(actor, Action.READ_ROOT_TEMPLATES, to_id, "root template version")
     with db.reading() as session:
-        a_template, a = _root_version(session, from_id)
-        b_template, b = _root_version(session, to_id)
+        a_template, a = _root_version(session, a_id)
+        b_template, b = _root_version(session, b_id)
         if (a_template.kind, a_template.language) != (b_template.kind, b_template.language):
             raise InvalidInput("Compare two versions of the same root template (same kind and language).")
         blob_a, blob_b = session.get(Blob, a.sha256), session.get(Blob, b.sha256)
@@ -686,7 +702,7 @@ def diff_root_versions(*, db: Database, actor: Principal, from_id: int, to_id: i
     return diff_clauses(read_clauses(blob_a.data), read_clauses(blob_b.data), a_template.language)
 
 
-def diff_variant_with_root(*, db: Database, actor: Principal, variant_id: int) -> list[ClauseDiff]:
+def diff_variant_with_root(*, db: Database, actor: Principal, variant_id: int | str) -> list[ClauseDiff]:
     _org, template, version, variant = get_variant(db=db, actor=actor, variant_id=variant_id)
     with db.reading() as session:
         root_blob, variant_blob = session.get(Blob, version.sha256), session.get(Blob, variant.sha256)

@@ -7,10 +7,13 @@ base, and try a render with a complete and with a minimal profile.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import hashlib
 import re
+import types
 import typing
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from typing import Any
@@ -30,11 +33,14 @@ from govkit.documents.inspect import clause_keys
 from govkit.documents.kinds import Catalogue
 from govkit.documents.ooxml import is_jinja_part
 from govkit.documents.render import RenderError, compile_template, prepare_part, render
-from govkit.documents.sandbox import TemplateSandbox, referenced_paths
+from govkit.documents.sandbox import TemplateSandbox
+from govkit.documents.template_paths import read_paths
 from govkit.organisations.profile import SchoolProfile
 
 ERROR, WARNING = "error", "warning"
 _LOCAL_NAMES = {"loop", "range", "true", "false", "none", "True", "False", "None"}
+_PARAGRAPH_START = re.compile(r"<w:p[ >]")
+_LINES = re.compile(r"\r\n|\r|\n")  # as Jinja counts lines
 
 
 @dataclass(frozen=True)
@@ -90,7 +96,8 @@ def _model_paths(model: type[BaseModel], prefix: str) -> set[str]:
         path = f"{prefix}.{name}"
         paths.add(path)
         annotation = info.annotation
-        for candidate in (annotation, *typing.get_args(annotation)):
+        optional = typing.get_origin(annotation) in (typing.Union, types.UnionType)
+        for candidate in typing.get_args(annotation) if optional else (annotation,):  # X | None: X
             origin = typing.get_origin(candidate)
             if origin is list:
                 paths.add(path + "[]")
@@ -140,15 +147,33 @@ def _check_path(path: str, local: set[str]) -> str | None:
     allowed = allowed_paths()
     if path in allowed or (path.endswith((".length",)) and path.removesuffix(".length") in allowed):
         return None
-    # loop helpers and list filters on known lists: school.x[]|length etc.
-    parts = path.split(".")
-    for cut in range(len(parts) - 1, 0, -1):
-        head = ".".join(parts[:cut])
-        if head in allowed and (head + "[]") in allowed:
-            return None
-    close = difflib.get_close_matches(path, sorted(allowed), n=1, cutoff=0.75)
-    hint = f" (did you mean {close[0]}?)" if close else ""
+    if path.endswith("[]") and path[:-2] in allowed:  # a character of a text: {{ name[0] }}
+        return None
+    parent, _, leaf = path.rpartition(".")
+    fields = _fields(parent)
+    if parent + "[]" in allowed:
+        shown = parent.replace("[]", "")
+        return f"unknown variable {path.replace('[]', '')}: {shown} is a list (loop over it, or use {shown}[0])"
+    if parent in allowed and fields:  # an unknown field of a known object: name the object's fields
+        close = difflib.get_close_matches(leaf, fields, n=1, cutoff=0.75)
+        owner = f"an item of {parent[:-2]}" if parent.endswith("[]") else parent
+        hint = (
+            f" (did you mean {parent.replace('[]', '')}.{close[0]}?)"
+            if close
+            else f" ({owner.replace('[]', '')} has no field {leaf}; its fields: {', '.join(fields)})"
+        )
+    else:
+        close = difflib.get_close_matches(path, sorted(allowed), n=1, cutoff=0.75)
+        hint = f" (did you mean {close[0].replace('[]', '')}?)" if close else ""
     return f"unknown variable {path.replace('[]', '')}{hint}"
+
+
+@cache
+def _fields(path: str) -> list[str]:
+    """The fields of the object (or list item) at ``path``, in alphabetical order."""
+    prefix = path + "."
+    found = [p[len(prefix) :].removesuffix("[]") for p in allowed_paths() if p.startswith(prefix)]
+    return sorted({f for f in found if f and "." not in f})
 
 
 def _locals(tree: nodes.Template) -> set[str]:
@@ -167,14 +192,22 @@ def _locals(tree: nodes.Template) -> set[str]:
 
 
 def _line_excerpt(source: str, lineno: int) -> str:
-    lines = source.split("\n")
+    lines = _LINES.split(source)
     if 0 < lineno <= len(lines):
         text = re.sub(r"<[^>]+>", "", lines[lineno - 1]).strip()
         return text[:160]
     return ""
 
 
+def paragraph_finder(source: str) -> Callable[[int | None], int | None]:
+    """The paragraph (1-based, as Word counts them in the part) of a line of a prepared part:
+    ``prepare_part`` starts each paragraph on a line of its own, whatever precedes the first one."""
+    starts = [number for number, line in enumerate(_LINES.split(source), 1) if _PARAGRAPH_START.match(line)]
+    return lambda line: (bisect.bisect_right(starts, line) or None) if line else None
+
+
 def _check_part(report: ValidationReport, env: TemplateSandbox, name: str, source: str) -> set[str]:
+    paragraph = paragraph_finder(source)
     try:
         tree = env.parse(source)
         env.compile(source)  # also checks that every filter and test exists
@@ -182,7 +215,7 @@ def _check_part(report: ValidationReport, env: TemplateSandbox, name: str, sourc
         report.error(
             name,
             f"template syntax error: {exc.message}",
-            max(exc.lineno - 1, 0) or None,
+            paragraph(exc.lineno),
             _line_excerpt(source, exc.lineno),
         )
         return set()
@@ -193,32 +226,27 @@ def _check_part(report: ValidationReport, env: TemplateSandbox, name: str, sourc
             report.error(
                 name,
                 f"access to the private attribute {node.attr!r} is not allowed (template injection)",
-                node.lineno - 1,
+                paragraph(node.lineno),
             )
     for node in tree.find_all(nodes.Getattr):
         if isinstance(node.node, nodes.Const | nodes.List | nodes.Tuple | nodes.Dict):
-            report.error(name, f"attribute access on a literal (.{node.attr}) is not allowed", node.lineno - 1)
+            report.error(name, f"attribute access on a literal (.{node.attr}) is not allowed", paragraph(node.lineno))
+    for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
+        tag = {nodes.Extends: "extends", nodes.Include: "include"}.get(type(node), "import")
+        report.error(name, f"{{% {tag} %}} is not allowed: a template is one document", paragraph(node.lineno))
     for node in tree.find_all(nodes.Call):
         if isinstance(node.node, nodes.Getattr):
-            report.error(name, f"method call .{node.node.attr}() is not allowed in templates", node.lineno - 1)
-    for path in sorted(referenced_paths(tree)):
+            report.error(name, f"method call .{node.node.attr}() is not allowed in templates", paragraph(node.lineno))
+    for path, lines in sorted(read_paths(tree).items()):
         problem = _check_path(path, local)
         if problem:
-            report.error(name, problem, _path_line(tree, path))
+            for where in sorted({paragraph(line) or 0 for line in lines}):  # every paragraph to correct
+                report.error(name, problem, where or None)
         else:
             root = re.split(r"[.\[]", path, maxsplit=1)[0]
             if root not in _LOCAL_NAMES and root not in local:
                 used.add(path.replace("[]", ""))
     return used
-
-
-def _path_line(tree: nodes.Template, path: str) -> int | None:
-    leaf = path.rsplit(".", 1)[-1].rstrip("[]")
-    for node in tree.find_all((nodes.Getattr, nodes.Name)):
-        label = node.attr if isinstance(node, nodes.Getattr) else node.name
-        if label == leaf:
-            return max(node.lineno - 1, 0) or None
-    return None
 
 
 # --- sample profiles for trial renders ------------------------------------------------
@@ -312,9 +340,19 @@ def validate_template(
         return report
     env = TemplateSandbox()
     used: set[str] = set()
+    paragraphs: dict[str, Callable[[int | None], int | None]] = {}
     for name, content in guarded.entries.items():
         if is_jinja_part(name):
-            used |= _check_part(report, env, name, prepare_part(content.decode("utf-8")))
+            source = prepare_part(content.decode("utf-8"))
+            paragraphs[name] = paragraph_finder(source)
+            used |= _check_part(report, env, name, source)
+
+    def where(exc: RenderError) -> tuple[str, int | None]:
+        """The part and paragraph of an expression that failed while rendering, when known."""
+        if exc.part in paragraphs:
+            return exc.part, paragraphs[exc.part](exc.line)
+        return "(render)", None
+
     report.variables = sorted(used)
     keys = clause_keys(data)
     report.clauses = keys
@@ -342,7 +380,8 @@ def validate_template(
     try:
         full = clause_keys(render(compiled, full_sample_context(kind, language, title)))
     except RenderError as exc:
-        report.error("(render)", f"rendering with a complete profile failed: {exc}")
+        part, paragraph = where(exc)
+        report.error(part, f"rendering with a complete profile failed: {exc}", paragraph)
         return report
     for key in spec.required_clauses:
         if key not in full:
@@ -356,5 +395,6 @@ def validate_template(
                 f"for a school whose profile is almost empty, required clauses disappear: {', '.join(lost)}",
             )
     except RenderError as exc:
-        report.warn("(render)", f"a school whose profile is almost empty cannot be rendered: {exc}")
+        part, paragraph = where(exc)
+        report.warn(part, f"a school whose profile is almost empty cannot be rendered: {exc}", paragraph)
     return report

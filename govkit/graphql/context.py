@@ -18,6 +18,7 @@ from govkit.acknowledgements.service import Acknowledging
 from govkit.auth.roles import Principal
 from govkit.batching import Batcher
 from govkit.db import Database
+from govkit.disconnects import retry_on_disconnect
 from govkit.documents.workers import WorkerPool, shared_pool
 from govkit.graphql.loaders import Loaders
 from govkit.settings import Settings
@@ -26,8 +27,9 @@ T = TypeVar("T")
 
 
 async def run_service(function: Callable[..., T], /, **kwargs: Any) -> T:
-    """Run a blocking service function in a worker thread, off the event loop."""
-    return await anyio.to_thread.run_sync(partial(function, **kwargs))
+    """Run a blocking service function in a worker thread, off the event loop (once more should
+    its database connection be lost before it committed anything: govkit.disconnects)."""
+    return await anyio.to_thread.run_sync(partial(retry_on_disconnect, function, **kwargs))
 
 
 @dataclass

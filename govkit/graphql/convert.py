@@ -60,13 +60,3 @@ def to_plain(value: Any) -> Any:
             if not isinstance(getattr(value, f.name), UnsetType)
         }
     return value
-
-
-def int_id(value: object) -> int:
-    """A GraphQL ID that must hold a database id."""
-    from govkit.errors import InvalidInput
-
-    try:
-        return int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{value!r} is not a valid id.") from None

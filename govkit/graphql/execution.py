@@ -2,9 +2,10 @@
 
 The operation is prepared once per distinct text and operation name: parsed under the token
 limit, validated with every rule (the schema's depth, alias and introspection limits among
-them), its type and root fields found. Then, per request: the rate limit of costly mutations,
-execution by graphql-core on strawberry's schema, the user-facing shape of errors, and the
-audit log.
+them), its type and root fields found, and whether it asks for public fields only. Then, per
+request: an anonymous caller who asks for more is told to authenticate (govkit.graphql.access),
+before the rate limit of costly mutations, execution by graphql-core on strawberry's schema,
+the user-facing shape of errors, and the audit log.
 
 This replaces strawberry's SchemaExtension hooks, which cost more per request than executing a
 small query (an execution context, a context manager per hook and per extension, a middleware
@@ -25,6 +26,7 @@ from graphql import (
     ASTValidationRule,
     DocumentNode,
     FieldNode,
+    FragmentDefinitionNode,
     GraphQLError,
     GraphQLSchema,
     OperationDefinitionNode,
@@ -46,7 +48,9 @@ from strawberry.types.graphql import OperationType
 from strawberry.utils.await_maybe import await_maybe
 
 from govkit.auth import audit
+from govkit.auth.policy import AUTHENTICATION_REQUIRED
 from govkit.errors import Forbidden, GovkitError, NotAuthenticated
+from govkit.graphql.access import anonymous_may_ask, public_fields
 
 log = logging.getLogger("govkit.graphql")
 _SNAKE = re.compile(r"_([a-z0-9])")
@@ -73,6 +77,7 @@ class Operation:
     kind: OperationType | None  # None: no operation by that name
     fields: tuple[FieldNode, ...]  # the root fields, in order
     limited: bool  # a mutation with a rate-limited root field
+    public: bool = False  # a query of public root fields only: anonymous callers may send it
 
 
 def _definition(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
@@ -104,6 +109,7 @@ class PreparedOperations:
         self.rules = (*specified_rules, *rules, MaybeNullValidationRule, OneOfInputValidationRule)
         self.max_tokens = max_tokens
         self.maxsize = maxsize
+        self.public = public_fields(schema)
         self._operations: OrderedDict[tuple[str, str | None], Operation] = OrderedDict()
 
     def get(self, query: str, operation_name: str | None) -> Operation:
@@ -120,7 +126,9 @@ class PreparedOperations:
 
     def _prepare(self, query: str, operation_name: str | None) -> Operation:
         try:
-            document = parse(query, max_tokens=self.max_tokens)
+            # an empty selection set is a syntax error (graphql-core 3.3 allows it by default, and
+            # strawberry's depth rule fails on it)
+            document = parse(query, max_tokens=self.max_tokens, allow_empty_selection_sets=False)
         except GraphQLError as error:
             return Operation(None, (error,), None, (), False)
         definition = _definition(document, operation_name)
@@ -130,7 +138,9 @@ class PreparedOperations:
         fields = tuple(s for s in definition.selection_set.selections if isinstance(s, FieldNode))
         errors = tuple(validate(self.schema, document, self.rules))
         limited = kind is OperationType.MUTATION and any(f.name.value in RATE_LIMITED for f in fields)
-        return Operation(document, errors, kind, fields, limited)
+        fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        public = anonymous_may_ask(definition, fragments, self.public)
+        return Operation(document, errors, kind, fields, limited, public)
 
 
 async def run_operation(
@@ -159,7 +169,11 @@ async def run_operation(
         allowed = ALL_OPERATION_TYPES if allowed_operation_types is None else allowed_operation_types
         if operation.kind not in allowed:
             raise InvalidOperationTypeError(operation.kind)
-        refusal = rate_limit(context) if operation.limited and not operation.errors else None
+        refusal = None
+        if not operation.errors:  # who calls first; then, for costly mutations, how often
+            refusal = anonymous_refusal(context, operation)
+            if refusal is None and operation.limited:
+                refusal = rate_limit(context)
         if operation.errors:
             result = ExecutionResult(data=None, errors=list(operation.errors))
         elif refusal is not None:
@@ -188,6 +202,19 @@ async def run_operation(
     return result
 
 
+def anonymous_refusal(context: Any, operation: Operation) -> GraphQLError | None:
+    """UNAUTHENTICATED (HTTP 401, see shape_errors) for an anonymous caller whose operation asks
+    for more than public fields, before anything it names is looked up (govkit.graphql.access)."""
+    actor = getattr(context, "actor", None)
+    if operation.public or (actor is not None and actor.is_authenticated):
+        return None
+    return GraphQLError(
+        AUTHENTICATION_REQUIRED,
+        extensions={"code": NotAuthenticated.code},
+        original_error=NotAuthenticated(AUTHENTICATION_REQUIRED),
+    )
+
+
 def rate_limit(context: Any) -> GraphQLError | None:
     """Take a token from the caller's bucket; the error to answer (HTTP 429) when there is none."""
     limiter = getattr(context, "limiter", None)
@@ -210,8 +237,13 @@ def camel_path(path: str) -> str:
 
 
 def is_user_error(error: GraphQLError) -> bool:
-    """Errors meant for the user: our own, and GraphQL's syntax and validation errors."""
-    return error.original_error is None or isinstance(error.original_error, GovkitError)
+    """Errors meant for the user: our own, GraphQL's syntax and validation errors, and the values
+    that cannot be coerced to their type (graphql-core wraps the error that says why: a type's
+    own, or a scalar's ValueError)."""
+    original = error.original_error
+    if isinstance(original, GraphQLError):
+        return original.original_error is None or isinstance(original.original_error, GovkitError | ValueError)
+    return original is None or isinstance(original, GovkitError)
 
 
 def shape_errors(result: ExecutionResult, context: Any) -> None:
@@ -280,7 +312,7 @@ async def audit_operation(
             continue
         key = node.alias.value if node.alias else name
         mine = [e for e in errors if e.path and e.path[0] == key]
-        if not mine and mutation:
+        if not mine:  # the operation's own errors (syntax, validation, refusals before execution)
             mine = [e for e in errors if not e.path]
         refused = _refused(mine)
         if not mutation and not refused:

@@ -11,6 +11,7 @@ from strawberry.dataloader import DataLoader
 
 from govkit.auth.roles import Principal
 from govkit.db import Database
+from govkit.disconnects import retry_on_disconnect
 from govkit.organisations import service as organisations
 from govkit.organisations.models import Campus, Commitment, Organisation, ProfileRevision
 
@@ -22,7 +23,9 @@ def _batched(
     db: Database, actor: Principal, function: Callable[..., dict[Any, Any]], keyword: str, default: Any
 ) -> Callable[[list[Any]], Any]:
     async def load(keys: list[Any]) -> Sequence[Any]:
-        found = await anyio.to_thread.run_sync(partial(function, db=db, actor=actor, **{keyword: keys}))
+        found = await anyio.to_thread.run_sync(
+            partial(retry_on_disconnect, function, db=db, actor=actor, **{keyword: keys})
+        )
         return [found.get(key, default) for key in keys]
 
     return load

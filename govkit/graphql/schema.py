@@ -13,6 +13,7 @@ from strawberry.types.graphql import OperationType
 
 from govkit.acknowledgements.resolvers import AcknowledgementMutation, AcknowledgementQuery
 from govkit.auth.resolvers import AuditQuery
+from govkit.auth.token_resolvers import TokenMutation, TokenQuery
 from govkit.documents.resolvers import DocumentMutation, DocumentQuery
 from govkit.graphql.execution import PreparedOperations, limit_rules, run_operation
 from govkit.organisations.resolvers import OrganisationMutation, OrganisationQuery
@@ -21,12 +22,12 @@ from govkit.settings import Settings
 
 
 @strawberry.type(description="Read govkit: organisations, documents, acknowledgements, compliance")
-class Query(OrganisationQuery, DocumentQuery, AcknowledgementQuery, RulesQuery, AuditQuery):
+class Query(OrganisationQuery, DocumentQuery, AcknowledgementQuery, RulesQuery, AuditQuery, TokenQuery):
     pass
 
 
 @strawberry.type(description="Change govkit; every mutation is authorised by role and organisation")
-class Mutation(OrganisationMutation, DocumentMutation, AcknowledgementMutation, RulesMutation):
+class Mutation(OrganisationMutation, DocumentMutation, AcknowledgementMutation, RulesMutation, TokenMutation):
     pass
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
+from govkit.auth.policy import Action
+from govkit.graphql.access import public
 from govkit.graphql.context import Info
 from govkit.graphql.convert import to_plain
 from govkit.organisations import service
@@ -20,12 +22,14 @@ from govkit.organisations.types import (
 
 @strawberry.type
 class OrganisationQuery:
-    @strawberry.field(description="The group, the head office and the schools")
+    @strawberry.field(description="The group, the head office and the schools", metadata=public(Action.READ_DIRECTORY))
     async def organisations(self, info: Info, type: OrganisationType | None = None) -> list[Organisation]:
         rows = await info.context.call(service.list_organisations, type=type)
         return [Organisation.from_model(o) for o in rows]
 
-    @strawberry.field(description="One organisation by its code, e.g. imt-atlantique")
+    @strawberry.field(
+        description="One organisation by its code, e.g. imt-atlantique", metadata=public(Action.READ_DIRECTORY)
+    )
     async def organisation(self, info: Info, code: str) -> Organisation:
         return Organisation.from_model(await info.context.call(service.get_organisation, code=code))
 

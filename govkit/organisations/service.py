@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from govkit.auth.policy import Action, authorize, is_allowed
 from govkit.auth.roles import Principal
+from govkit.auth.scoped import authorize_some
 from govkit.db import Database
 from govkit.errors import (
     Conflict,
@@ -45,12 +46,28 @@ def problems_from_validation(error: ValidationError, prefix: str = "") -> list[P
 
 
 def organisation_by_code(session: Session, code: str) -> Organisation:
-    """The organisation with this code, or NotFound listing the known codes."""
+    """The organisation with this code, or NotFound listing the known codes (the directory is public)."""
     organisation = session.exec(select(Organisation).where(Organisation.code == code)).first()
     if organisation is None:
-        known = session.exec(select(Organisation.code).order_by(Organisation.code)).all()
-        raise NotFound(f"No organisation with code {code!r}. Known codes: {', '.join(known)}.")
+        raise _unknown_code(session, code)
     return organisation
+
+
+def organisation_for(session: Session, actor: Principal, action: Action, code: str) -> Organisation:
+    """The organisation a caller names, once they may do ``action`` there (auth.scoped): an unknown
+    code is NOT_FOUND to a caller acting everywhere, and their refusal to one scoped to their own."""
+    authorize_some(actor, action)
+    organisation = session.exec(select(Organisation).where(Organisation.code == code)).first()
+    if organisation is None:
+        authorize(actor, action)  # raises for a caller scoped to their organisation
+        raise _unknown_code(session, code)
+    authorize(actor, action, organisation_id=organisation.id)
+    return organisation
+
+
+def _unknown_code(session: Session, code: str) -> NotFound:
+    known = session.exec(select(Organisation.code).order_by(Organisation.code)).all()
+    return NotFound(f"No organisation with code {code!r}. Known codes: {', '.join(known)}.")
 
 
 # --- reads -------------------------------------------------------------------
@@ -248,9 +265,9 @@ def write_profile(
 
 def update_profile(*, db: Database, actor: Principal, code: str, patch: dict[str, Any]) -> ProfileRevision:
     """Apply a top-level patch to an organisation's profile; a new revision when it changes."""
+    authorize_some(actor, Action.UPDATE_PROFILE)
     with db.transaction() as session:
-        organisation = organisation_by_code(session, code)
-        authorize(actor, Action.UPDATE_PROFILE, organisation_id=organisation.id)
+        organisation = organisation_for(session, actor, Action.UPDATE_PROFILE, code)
         current = session.exec(
             select(ProfileRevision)
             .where(ProfileRevision.organisation_id == organisation.id)
@@ -310,10 +327,10 @@ def _validate_commitment(data: CommitmentInput) -> None:
 
 def record_commitment(*, db: Database, actor: Principal, data: CommitmentInput) -> Commitment:
     """Append a commitment record; it supersedes earlier records of the same type and title."""
-    _validate_commitment(data)
+    authorize_some(actor, Action.RECORD_COMMITMENT)
     with db.transaction() as session:
-        organisation = organisation_by_code(session, data.organisation_code)
-        authorize(actor, Action.RECORD_COMMITMENT, organisation_id=organisation.id)
+        organisation = organisation_for(session, actor, Action.RECORD_COMMITMENT, data.organisation_code)
+        _validate_commitment(data)
         commitment = Commitment(
             organisation_id=organisation.id,  # type: ignore[arg-type]
             type=data.type.value,

@@ -15,10 +15,11 @@ from sqlmodel import Session, col, select
 
 from govkit.auth.policy import Action, authorize, is_allowed
 from govkit.auth.roles import Principal
+from govkit.auth.scoped import authorize_some, unknown
 from govkit.db import Database
 from govkit.errors import InvalidInput, NotFound
 from govkit.organisations.models import Organisation
-from govkit.organisations.service import organisation_by_code
+from govkit.organisations.service import organisation_by_code, organisation_for
 from govkit.rules import barometer as barometer_module
 from govkit.rules.background import InBackground
 from govkit.rules.collector import collector_paused
@@ -285,17 +286,18 @@ def findings(
     include_resolved: bool = False,
 ) -> list[StoredFinding]:
     """The findings of the latest run, for one school or every school the actor may read."""
-    if severity is not None and severity not in SEVERITY_ORDER:
-        raise InvalidInput("Severity is error, warning or info.")
+    authorize_some(actor, Action.READ_FINDINGS)
+    if school is None:
+        authorize(actor, Action.READ_FINDINGS, organisation_id=actor.organisation_id)
     with db.reading() as session:
         organisations = {o.id: o for o in session.exec(select(Organisation)).all()}
         if school is not None:
             target = next((o for o in organisations.values() if o.code == school), None)
             if target is None:
-                raise NotFound(f"No organisation with code {school!r}.")
+                unknown(actor, Action.READ_FINDINGS, NotFound(f"No organisation with code {school!r}."))
             authorize(actor, Action.READ_FINDINGS, organisation_id=target.id)
-        else:
-            authorize(actor, Action.READ_FINDINGS, organisation_id=actor.organisation_id)
+        if severity is not None and severity not in SEVERITY_ORDER:
+            raise InvalidInput("Severity is error, warning or info.")
         latest = session.exec(select(RuleRun).order_by(col(RuleRun.id).desc()).limit(1)).first()
         if latest is None:
             return []
@@ -367,13 +369,13 @@ def record_training_coverage(
 ) -> TrainingCoverage:
     from govkit.acknowledgements.vocabulary import Population
 
-    if population not in {p.value for p in Population}:
-        raise InvalidInput(f"Unknown population {population!r}.")
-    if not (2015 <= year <= date.today().year) or trained < 0 or total <= 0 or trained > total:
-        raise InvalidInput("Give a year up to this one and 0 ≤ trained ≤ total, total > 0.")
+    authorize_some(actor, Action.RECORD_TRAINING)
     with db.transaction() as session:
-        organisation = organisation_by_code(session, school)
-        authorize(actor, Action.RECORD_TRAINING, organisation_id=organisation.id)
+        organisation = organisation_for(session, actor, Action.RECORD_TRAINING, school)
+        if population not in {p.value for p in Population}:
+            raise InvalidInput(f"Unknown population {population!r}.")
+        if not (2015 <= year <= date.today().year) or trained < 0 or total <= 0 or trained > total:
+            raise InvalidInput("Give a year up to this one and 0 ≤ trained ≤ total, total > 0.")
         record = TrainingCoverage(
             organisation_id=organisation.id,
             year=year,
@@ -390,13 +392,13 @@ def record_training_coverage(
 
 def barometer(*, db: Database, actor: Principal, year: int, as_of: date | None = None) -> barometer_module.Barometer:
     """The indicators of ``year``, as they stood at the end of that year (or on ``as_of``)."""
-    if not 2015 <= year <= date.today().year:
-        raise InvalidInput(f"No barometer for {year}.")
-    day = as_of or min(date(year, 12, 31), date.today())
     if actor.organisation_id is None:
         authorize(actor, Action.READ_BAROMETER)
     else:
         authorize(actor, Action.READ_BAROMETER, organisation_id=actor.organisation_id)
+    if not 2015 <= year <= date.today().year:
+        raise InvalidInput(f"No barometer for {year}.")
+    day = as_of or min(date(year, 12, 31), date.today())
     with db.reading() as session:
         facts = load_facts(session, day)
     result = barometer_module.compute(facts, year)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
 import io
@@ -24,7 +23,9 @@ from govkit.acknowledgements.campaigns import encode_cursor
 from govkit.auth import service as auth
 from govkit.auth.roles import ANONYMOUS, Principal, Role
 from govkit.auth.tokens import InvalidToken
+from govkit.csvsafe import csv_writer
 from govkit.db import Database
+from govkit.disconnects import retry_on_disconnect
 from govkit.documents import service as documents
 from govkit.documents.inspect import body_paragraphs
 from govkit.documents.kinds import catalogue
@@ -49,7 +50,7 @@ def web_router(*, db: Database, settings: Settings) -> APIRouter:
         return hmac.new(key, f"csrf:{token or ''}".encode(), hashlib.sha256).hexdigest()[:32]
 
     async def call(function: Callable[..., Any], **kwargs: Any) -> Any:
-        return await anyio.to_thread.run_sync(lambda: function(db=db, **kwargs))
+        return await anyio.to_thread.run_sync(lambda: retry_on_disconnect(function, db=db, **kwargs))
 
     async def actor_of(request: Request) -> tuple[Principal, str | None]:
         token = request.cookies.get(COOKIE)
@@ -399,7 +400,7 @@ def web_router(*, db: Database, settings: Settings) -> APIRouter:
     async def pending_csv(request: Request, code: str, campaign_id: int) -> Response:
         actor, token = await actor_of(request)
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = csv_writer(buffer)
         writer.writerow(["external_id", "family_name", "given_name", "email", "populations", "overdue"])
         after = None
         try:

@@ -1,0 +1,74 @@
+"""What an anonymous caller may ask for: the root fields declared public, and nothing else.
+
+A root field is public when its resolver says so (``metadata=public(Action...)``, an action of
+govkit.auth.policy.PUBLIC_ACTIONS that its service authorises). Any other root field, and every
+mutation, needs an identity: an anonymous operation that asks for one is answered 401 before it
+is executed, whatever its arguments, so that nothing it names is looked up or validated and the
+answer says nothing but "authenticate". The services check again (deny by default).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+)
+
+from govkit.auth.policy import PUBLIC_ACTIONS, Action
+
+#: The key of a field's strawberry metadata that names its public action.
+PUBLIC = "govkit.public"
+#: Introspection root fields (limited in production by a validation rule of their own).
+INTROSPECTION = frozenset({"__typename", "__schema", "__type"})
+
+
+def public(action: Action) -> dict[str, Action]:
+    """The strawberry metadata of a root query field anybody may ask for (its service authorises
+    ``action``, a public one)."""
+    if action not in PUBLIC_ACTIONS:
+        raise ValueError(f"{action} is not a public action")
+    return {PUBLIC: action}
+
+
+def public_fields(schema: GraphQLSchema) -> frozenset[str]:
+    """The root query fields an anonymous caller may ask for."""
+    names = set(INTROSPECTION)
+    if schema.query_type is not None:
+        for name, field in schema.query_type.fields.items():
+            definition = (field.extensions or {}).get("strawberry-definition")
+            metadata = getattr(definition, "metadata", None) or {}
+            if metadata.get(PUBLIC) in PUBLIC_ACTIONS:
+                names.add(name)
+    return frozenset(names)
+
+
+def _root_names(
+    selections: SelectionSetNode, fragments: Mapping[str, FragmentDefinitionNode], seen: set[str]
+) -> Iterator[str]:
+    for selection in selections.selections:
+        if isinstance(selection, FieldNode):
+            yield selection.name.value
+        elif isinstance(selection, InlineFragmentNode):
+            yield from _root_names(selection.selection_set, fragments, seen)
+        elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
+            seen.add(selection.name.value)
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None:
+                yield from _root_names(fragment.selection_set, fragments, seen)
+
+
+def anonymous_may_ask(
+    definition: OperationDefinitionNode, fragments: Mapping[str, FragmentDefinitionNode], public: frozenset[str]
+) -> bool:
+    """Whether an anonymous caller may execute this operation: a query (never a mutation) whose
+    root fields, fragments included, are all public."""
+    if definition.operation.value != "query":
+        return False
+    return all(name in public for name in _root_names(definition.selection_set, fragments, set()))
