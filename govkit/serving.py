@@ -27,7 +27,7 @@ from typing import Any
 import uvicorn
 
 from govkit.errors import GovkitError
-from govkit.stopping import stops_cleanly
+from govkit.stopping import Stopped, stops_cleanly
 
 APP = "govkit.app:serving_app"
 #: A server process exiting this soon after its start counts as failing to start; after so many
@@ -70,8 +70,8 @@ class _Supervisor:
         self.failures = 0  # server processes in a row that died soon after starting
 
     def run(self) -> None:
-        """Serve until SIGINT or SIGTERM; then stop the server processes, and raise that signal
-        again (as uvicorn does), for the caller's handler or the default action."""
+        """Serve until SIGINT or SIGTERM; then stop the server processes and raise ``Stopped`` for
+        that signal (``stops_cleanly``, around the command, ends the process killed by it)."""
 
         def stop(signum: int, frame: FrameType | None) -> None:
             if self.stopping is not None:
@@ -95,7 +95,9 @@ class _Supervisor:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
         if self.stopping is not None:
-            signal.raise_signal(self.stopping)
+            # Raised, not re-signalled: the signal could find SIG_IGN (a second one already began
+            # the stop), and the command would then end as if nothing happened (exit status 0).
+            raise Stopped(self.stopping)
 
     def _stop_servers(self) -> None:
         for server in self.processes:
