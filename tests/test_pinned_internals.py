@@ -1,0 +1,52 @@
+"""What govkit uses below uvicorn's and strawberry's documented surface, checked against the
+versions pyproject.toml pins: a release that moves one of them fails here, by name, rather than
+in a server process."""
+
+from __future__ import annotations
+
+import inspect
+from importlib.metadata import requires, version
+
+import pytest
+import uvicorn
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from uvicorn.config import HTTP_PROTOCOLS
+from uvicorn.importer import import_from_string
+
+from govkit.serving import _HandedServer
+
+
+def pinned(name: str) -> SpecifierSet:
+    for text in requires("govkit") or []:
+        requirement = Requirement(text)
+        if requirement.name == name and not requirement.marker:
+            return requirement.specifier
+    raise AssertionError(f"govkit does not require {name}")
+
+
+@pytest.mark.parametrize("name", ["uvicorn", "strawberry-graphql"])
+def test_the_installed_version_is_the_pinned_one(name: str) -> None:
+    assert version(name) in pinned(name), (name, version(name), str(pinned(name)))
+
+
+@pytest.mark.parametrize("protocol", ["h11", "httptools"])
+def test_uvicorn_protocols_take_the_loop_govkit_serve_gives_them(protocol: str) -> None:
+    """govkit serve builds uvicorn's HTTP protocol for each connection handed to it (`_loop=`)."""
+    cls = import_from_string(HTTP_PROTOCOLS[protocol])
+    parameters = inspect.signature(cls.__init__).parameters
+    for name in ("config", "server_state", "app_state", "_loop"):
+        assert name in parameters, (protocol, name)
+    assert hasattr(_HandedServer, "startup") and hasattr(uvicorn.Server, "startup")
+    assert "sockets" in inspect.signature(uvicorn.Server.startup).parameters
+
+
+def test_strawberry_internals_govkit_executes_with() -> None:
+    from strawberry.execution.is_awaitable import optimized_is_awaitable
+    from strawberry.extensions.max_aliases import create_validator as alias_rule
+    from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+    from strawberry.utils.await_maybe import await_maybe
+
+    assert callable(optimized_is_awaitable) and callable(await_maybe)
+    assert "max_alias_count" in inspect.signature(alias_rule).parameters
+    assert "max_depth" in inspect.signature(depth_rule).parameters
