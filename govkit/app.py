@@ -29,9 +29,10 @@ from govkit.auth.roles import ANONYMOUS, Principal
 from govkit.auth.tokens import InvalidToken
 from govkit.batching import Batcher
 from govkit.db import Database, create_db_engine
+from govkit.disconnects import run_service
 from govkit.documents import service as documents
 from govkit.errors import GovkitError, NotAuthenticated
-from govkit.graphql.context import Context, acknowledgement_batcher, run_service
+from govkit.graphql.context import Context, acknowledgement_batcher
 from govkit.graphql.endpoint import GraphQLEndpoint
 from govkit.graphql.execution import WWW_AUTHENTICATE
 from govkit.graphql.schema import build_schema

@@ -24,8 +24,10 @@ import select
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, ParamSpec, TypeVar
 
+import anyio.to_thread
 import psycopg
 import sqlalchemy as sa
 
@@ -85,6 +87,13 @@ def retry_on_disconnect(function: Callable[P, T], /, *args: P.args, **kwargs: P.
     """``function(*args, **kwargs)``, run once more should its database connection be lost before
     it committed anything (see the module's doc)."""
     return _retrying(function, False, *args, **kwargs)
+
+
+async def run_service(function: Callable[..., T], /, **kwargs: Any) -> T:
+    """Run a blocking service function in a worker thread, off the event loop, once more should its
+    database connection be lost before it committed anything: how every entry point (resolvers,
+    loaders, pages, plain routes) calls the services."""
+    return await anyio.to_thread.run_sync(partial(retry_on_disconnect, function, **kwargs))
 
 
 def retry_idempotent_on_disconnect(function: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:

@@ -42,6 +42,38 @@ def admin(db: Database, school: str) -> Principal:
     )
 
 
+def publish_minimal_internal(db: Database, school: str) -> DocumentVersion:
+    """A minimal French internal regulation uploaded, published and rendered for ``school``, then put
+    in force there (its campaign opens): the real path, renderer included."""
+    from govkit.graphql.context import worker_pool
+    from tests.conftest import make_settings
+    from tests.docx_factory import minimal_docx
+
+    pool = worker_pool(make_settings())
+    upload = documents.upload_root_template_version(
+        db=db,
+        actor=SYSTEM,
+        pool=pool,
+        kind="internal",
+        language="fr",
+        filename="t.docx",
+        data=minimal_docx(),
+        max_bytes=10**7,
+    )
+    assert upload.version is not None
+    documents.publish_root_template_version(
+        db=db,
+        actor=SYSTEM,
+        version_id=upload.version.id,
+        change_kind="substantive",
+        changelog="Essai",  # type: ignore[arg-type]
+    )
+    summary = documents.render_variants(
+        db=db, actor=SYSTEM, pool=pool, kind="internal", language="fr", schools=[school]
+    )
+    return documents.publish_variant(db=db, actor=SYSTEM, variant_id=summary.variants[0][1].id)  # type: ignore[arg-type]
+
+
 def current(db: Database, school: str, kind: str = "internal", language: str = "fr") -> DocumentVersion:
     rows = documents.published_documents(db=db, actor=SYSTEM, school=school, language=language)
     return next(d for _org, d in rows if d.kind == kind)

@@ -19,14 +19,10 @@ from hypothesis import strategies as st
 from govkit import migrations
 from govkit.acknowledgements import chain
 from govkit.acknowledgements import service as acks
-from govkit.auth.roles import SYSTEM
 from govkit.db import Database, create_db_engine
 from govkit.demo.loader import load_demo
-from govkit.documents import service as documents
-from govkit.graphql.context import worker_pool
-from tests.ack_helpers import member, someone
+from tests.ack_helpers import member, publish_minimal_internal, someone
 from tests.conftest import BACKENDS, fresh_database_url, make_settings
-from tests.docx_factory import minimal_docx
 
 SCHOOL = "telecom-paris"
 
@@ -38,29 +34,7 @@ def live(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Datab
     engine = create_db_engine(url)
     db = Database(engine)
     load_demo(db=db, persons_per_school=90)
-    settings = make_settings()
-    upload = documents.upload_root_template_version(
-        db=db,
-        actor=SYSTEM,
-        pool=worker_pool(settings),
-        kind="internal",
-        language="fr",
-        filename="t.docx",
-        data=minimal_docx(),
-        max_bytes=10**7,
-    )
-    assert upload.version is not None
-    documents.publish_root_template_version(
-        db=db,
-        actor=SYSTEM,
-        version_id=upload.version.id,  # type: ignore[arg-type]
-        change_kind="substantive",
-        changelog="Essai",
-    )
-    summary = documents.render_variants(
-        db=db, actor=SYSTEM, pool=worker_pool(settings), kind="internal", language="fr", schools=[SCHOOL]
-    )
-    document = documents.publish_variant(db=db, actor=SYSTEM, variant_id=summary.variants[0][1].id)  # type: ignore[arg-type]
+    document = publish_minimal_internal(db, SCHOOL)
     yield db, document.id  # type: ignore[misc]
     engine.dispose()
 

@@ -29,16 +29,14 @@ import sqlalchemy as sa
 from govkit import migrations
 from govkit.acknowledgements import chain
 from govkit.acknowledgements.recording import AsyncRecorder, ClientInfo, GroupCommit, Receipt, Request
-from govkit.auth.roles import SYSTEM, Principal, Role
+from govkit.auth.roles import Principal, Role
 from govkit.auth.service import authenticate_many, create_token
 from govkit.db import Database, create_db_engine
 from govkit.demo.loader import load_demo
 from govkit.disconnects import is_disconnect, retry_on_disconnect
-from govkit.documents import service as documents
 from govkit.documents.kinds import catalogue
-from govkit.graphql.context import worker_pool
+from tests.ack_helpers import publish_minimal_internal
 from tests.conftest import BACKENDS, fresh_database_url, make_settings
-from tests.docx_factory import minimal_docx
 from tests.test_serving import environment, free_port, wait_healthy
 
 pytestmark = pytest.mark.postgresql
@@ -72,25 +70,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Published:
     engine = create_db_engine(url)
     db = Database(engine)
     load_demo(db=db, persons_per_school=120)
-    pool = worker_pool(make_settings())
-    upload = documents.upload_root_template_version(
-        db=db,
-        actor=SYSTEM,
-        pool=pool,
-        kind="internal",
-        language="fr",
-        filename="t.docx",
-        data=minimal_docx(),
-        max_bytes=10**7,
-    )
-    assert upload.version is not None
-    documents.publish_root_template_version(
-        db=db, actor=SYSTEM, version_id=upload.version.id, change_kind="substantive", changelog="Essai"
-    )
-    summary = documents.render_variants(
-        db=db, actor=SYSTEM, pool=pool, kind="internal", language="fr", schools=[SCHOOL]
-    )
-    document = documents.publish_variant(db=db, actor=SYSTEM, variant_id=summary.variants[0][1].id)  # type: ignore[arg-type]
+    document = publish_minimal_internal(db, SCHOOL)
     concerned = [p.value for p in catalogue().kind("internal").populations]
     with engine.connect() as connection:
         members = connection.execute(

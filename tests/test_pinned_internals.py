@@ -50,3 +50,11 @@ def test_strawberry_internals_govkit_executes_with() -> None:
     assert callable(optimized_is_awaitable) and callable(await_maybe)
     assert "max_alias_count" in inspect.signature(alias_rule).parameters
     assert "max_depth" in inspect.signature(depth_rule).parameters
+
+
+def test_strawberry_views_refuse_with_the_exception_govkit_answers() -> None:
+    """govkit.graphql.endpoint turns the view's refusals into GraphQL responses by catching this class."""
+    import cross_web
+    from strawberry.http import async_base_view
+
+    assert async_base_view.HTTPException is cross_web.HTTPException

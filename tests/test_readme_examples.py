@@ -15,15 +15,13 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.test_serving import free_port
+from tests.test_serving import free_port, wait_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -86,26 +84,21 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int]]
     (where / "templates").symlink_to(ROOT / "templates")  # the clone's sources, which examples read
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOVKIT_")}
+    log = (where / "demo.log").open("w")  # a file, not a pipe nobody reads while it serves
     process = subprocess.Popen(
         [sys.executable, "-m", "govkit", "demo", "--port", str(port)],
         cwd=where,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            assert process.poll() is None, f"govkit demo exited: {process.communicate()[1][-2000:]}"
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "govkit demo did not serve within 180 s"
-            time.sleep(0.3)
+        try:
+            wait_healthy(process, port, seconds=180)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n{(where / 'demo.log').read_text()[-2000:]}") from None
         yield where, port
     finally:
         os.killpg(process.pid, signal.SIGTERM)
@@ -114,6 +107,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int]]
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.communicate()
+        log.close()
 
 
 def test_the_readme_has_examples_and_every_curl_is_in_one() -> None:

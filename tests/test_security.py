@@ -89,6 +89,25 @@ def test_acknowledgements_are_rate_limited_per_identity(db: Database, token: Tok
     assert api.graphql("{ organisations { code } }", token=student).status_code == 200  # reads are not limited
 
 
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        "mutation {{ ...F }} fragment F on Mutation {{ {field} }}",
+        "mutation {{ ... on Mutation {{ {field} }} }}",
+        "mutation {{ ...F }} fragment F on Mutation {{ ...G }} fragment G on Mutation {{ {field} }}",
+    ],
+)
+def test_a_mutation_inside_a_fragment_is_rate_limited_and_audited(db: Database, token: TokenFactory, wrap: str) -> None:
+    api = Api(db, make_settings(mutation_rate_per_minute=1))
+    student = token("member", "imt-atlantique", "E00001")
+    document = current(db, "imt-atlantique")
+    query = wrap.format(field=f'acknowledge(documentVersionId: "{document.id}") {{ verificationCode }}')
+    assert api.graphql(query, token=student).status_code == 200
+    assert api.graphql(query, token=student).status_code == 429
+    entries = api.data(AUDIT, token=token("auditor"))["auditLog"]["entries"]
+    assert any(e["action"] == "mutation.acknowledge" and e["outcome"] == "ok" for e in entries), entries
+
+
 AUDIT = "{ auditLog(first: 50) { entries { subject role action outcome detail target correlationId } hasNextPage } }"
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlmodel import col, select
+from sqlmodel import select
 
 from govkit.acknowledgements.campaigns import CampaignPolicy
 from govkit.auth.roles import SYSTEM
@@ -14,10 +14,10 @@ from govkit.db import Database
 from govkit.documents import service
 from govkit.documents.build import build_docx
 from govkit.documents.kinds import TEMPLATES_DIR, catalogue
-from govkit.documents.models import DocumentVersion, RootTemplate, RootTemplateVersion
+from govkit.documents.models import DocumentVersion
 from govkit.documents.source import read_source
 from govkit.documents.workers import WorkerPool
-from govkit.errors import InvalidInput
+from govkit.errors import InvalidInput, NotFound
 from govkit.organisations.models import Organisation
 from govkit.organisations.vocabulary import OrganisationType
 
@@ -107,18 +107,11 @@ def _publish_source(*, db: Database, pool: WorkerPool, max_bytes: int, path: Pat
 def _latest_published_root(db: Database, kind: str, language: str) -> tuple[int, int] | None:
     """The id and number of the root template version variants of (kind, language) are rendered from."""
     with db.reading() as session:
-        row = session.exec(
-            select(RootTemplateVersion.id, RootTemplateVersion.number)
-            .join(RootTemplate, col(RootTemplate.id) == col(RootTemplateVersion.root_template_id))
-            .where(
-                RootTemplate.kind == kind,
-                RootTemplate.language == language,
-                col(RootTemplateVersion.published_at).is_not(None),
-            )
-            .order_by(col(RootTemplateVersion.number).desc())
-            .limit(1)
-        ).first()
-    return None if row is None else (row[0], row[1])  # type: ignore[return-value]
+        try:
+            _template, version = service._published_root(session, kind, language)
+        except NotFound:
+            return None
+    return version.id, version.number  # type: ignore[return-value]
 
 
 def _current_documents(db: Database, kind: str, language: str) -> dict[int, str]:

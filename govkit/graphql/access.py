@@ -49,26 +49,30 @@ def public_fields(schema: GraphQLSchema) -> frozenset[str]:
     return frozenset(names)
 
 
-def _root_names(
+def root_fields(
+    definition: OperationDefinitionNode, fragments: Mapping[str, FragmentDefinitionNode]
+) -> tuple[FieldNode, ...]:
+    """The operation's root fields in order, those of its fragments (spread or inline) included:
+    what the rate limit, the audit log and the anonymous gate look at."""
+    return tuple(_root_fields(definition.selection_set, fragments, set()))
+
+
+def _root_fields(
     selections: SelectionSetNode, fragments: Mapping[str, FragmentDefinitionNode], seen: set[str]
-) -> Iterator[str]:
+) -> Iterator[FieldNode]:
     for selection in selections.selections:
         if isinstance(selection, FieldNode):
-            yield selection.name.value
+            yield selection
         elif isinstance(selection, InlineFragmentNode):
-            yield from _root_names(selection.selection_set, fragments, seen)
+            yield from _root_fields(selection.selection_set, fragments, seen)
         elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
             seen.add(selection.name.value)
             fragment = fragments.get(selection.name.value)
             if fragment is not None:
-                yield from _root_names(fragment.selection_set, fragments, seen)
+                yield from _root_fields(fragment.selection_set, fragments, seen)
 
 
-def anonymous_may_ask(
-    definition: OperationDefinitionNode, fragments: Mapping[str, FragmentDefinitionNode], public: frozenset[str]
-) -> bool:
-    """Whether an anonymous caller may execute this operation: a query (never a mutation) whose
-    root fields, fragments included, are all public."""
-    if definition.operation.value != "query":
-        return False
-    return all(name in public for name in _root_names(definition.selection_set, fragments, set()))
+def anonymous_may_ask(kind: str, fields: tuple[FieldNode, ...], public: frozenset[str]) -> bool:
+    """Whether an anonymous caller may execute an operation of ``kind`` with these root fields: a
+    query (never a mutation) whose root fields are all public."""
+    return kind == "query" and all(field.name.value in public for field in fields)

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any, TypeVar
 
-import anyio.to_thread
 import strawberry
 from strawberry.fastapi import BaseContext
 
@@ -18,18 +16,12 @@ from govkit.acknowledgements.service import Acknowledging
 from govkit.auth.roles import Principal
 from govkit.batching import Batcher
 from govkit.db import Database
-from govkit.disconnects import retry_on_disconnect
+from govkit.disconnects import run_service
 from govkit.documents.workers import WorkerPool, shared_pool
 from govkit.graphql.loaders import Loaders
 from govkit.settings import Settings
 
 T = TypeVar("T")
-
-
-async def run_service(function: Callable[..., T], /, **kwargs: Any) -> T:
-    """Run a blocking service function in a worker thread, off the event loop (once more should
-    its database connection be lost before it committed anything: govkit.disconnects)."""
-    return await anyio.to_thread.run_sync(partial(retry_on_disconnect, function, **kwargs))
 
 
 @dataclass

@@ -50,7 +50,7 @@ from strawberry.utils.await_maybe import await_maybe
 from govkit.auth import audit
 from govkit.auth.policy import AUTHENTICATION_REQUIRED
 from govkit.errors import Forbidden, GovkitError, NotAuthenticated
-from govkit.graphql.access import anonymous_may_ask, public_fields
+from govkit.graphql.access import anonymous_may_ask, public_fields, root_fields
 
 log = logging.getLogger("govkit.graphql")
 _SNAKE = re.compile(r"_([a-z0-9])")
@@ -75,7 +75,7 @@ class Operation:
     document: DocumentNode | None  # None: the text does not parse (``errors`` says why)
     errors: tuple[GraphQLError, ...]  # syntax or validation errors: the operation is not executed
     kind: OperationType | None  # None: no operation by that name
-    fields: tuple[FieldNode, ...]  # the root fields, in order
+    fields: tuple[FieldNode, ...]  # the root fields, in order, fragments included
     limited: bool  # a mutation with a rate-limited root field
     public: bool = False  # a query of public root fields only: anonymous callers may send it
 
@@ -135,11 +135,11 @@ class PreparedOperations:
         if definition is None:
             return Operation(document, (), None, (), False)
         kind = OperationType(definition.operation.value)
-        fields = tuple(s for s in definition.selection_set.selections if isinstance(s, FieldNode))
+        fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        fields = root_fields(definition, fragments)
         errors = tuple(validate(self.schema, document, self.rules))
         limited = kind is OperationType.MUTATION and any(f.name.value in RATE_LIMITED for f in fields)
-        fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-        public = anonymous_may_ask(definition, fragments, self.public)
+        public = anonymous_may_ask(definition.operation.value, fields, self.public)
         return Operation(document, errors, kind, fields, limited, public)
 
 

@@ -6,12 +6,11 @@ from collections.abc import Callable, Sequence
 from functools import cached_property, partial
 from typing import Any, TypeVar
 
-import anyio.to_thread
 from strawberry.dataloader import DataLoader
 
 from govkit.auth.roles import Principal
 from govkit.db import Database
-from govkit.disconnects import retry_on_disconnect
+from govkit.disconnects import run_service
 from govkit.organisations import service as organisations
 from govkit.organisations.models import Campus, Commitment, Organisation, ProfileRevision
 
@@ -23,9 +22,7 @@ def _batched(
     db: Database, actor: Principal, function: Callable[..., dict[Any, Any]], keyword: str, default: Any
 ) -> Callable[[list[Any]], Any]:
     async def load(keys: list[Any]) -> Sequence[Any]:
-        found = await anyio.to_thread.run_sync(
-            partial(retry_on_disconnect, function, db=db, actor=actor, **{keyword: keys})
-        )
+        found = await run_service(function, db=db, actor=actor, **{keyword: keys})
         return [found.get(key, default) for key in keys]
 
     return load

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from govkit.auth.policy import Action, authorize, is_allowed
 from govkit.auth.roles import Principal
-from govkit.auth.scoped import authorize_some
+from govkit.auth.scoped import authorize_some, unknown
 from govkit.db import Database
 from govkit.errors import (
     Conflict,
@@ -59,8 +59,7 @@ def organisation_for(session: Session, actor: Principal, action: Action, code: s
     authorize_some(actor, action)
     organisation = session.exec(select(Organisation).where(Organisation.code == code)).first()
     if organisation is None:
-        authorize(actor, action)  # raises for a caller scoped to their organisation
-        raise _unknown_code(session, code)
+        unknown(actor, action, _unknown_code(session, code))
     authorize(actor, action, organisation_id=organisation.id)
     return organisation
 

@@ -25,7 +25,7 @@ from govkit.auth.roles import ANONYMOUS, Principal, Role
 from govkit.auth.tokens import InvalidToken
 from govkit.csvsafe import csv_writer
 from govkit.db import Database
-from govkit.disconnects import retry_on_disconnect
+from govkit.disconnects import run_service
 from govkit.documents import service as documents
 from govkit.documents.inspect import body_paragraphs
 from govkit.documents.kinds import catalogue
@@ -50,16 +50,14 @@ def web_router(*, db: Database, settings: Settings) -> APIRouter:
         return hmac.new(key, f"csrf:{token or ''}".encode(), hashlib.sha256).hexdigest()[:32]
 
     async def call(function: Callable[..., Any], **kwargs: Any) -> Any:
-        return await anyio.to_thread.run_sync(lambda: retry_on_disconnect(function, db=db, **kwargs))
+        return await run_service(function, db=db, **kwargs)
 
     async def actor_of(request: Request) -> tuple[Principal, str | None]:
         token = request.cookies.get(COOKIE)
         if not token:
             return ANONYMOUS, None
         try:
-            return await anyio.to_thread.run_sync(
-                lambda: auth.authenticate(db=db, settings=settings, token=token)
-            ), token
+            return await run_service(auth.authenticate, db=db, settings=settings, token=token), token
         except InvalidToken:
             return ANONYMOUS, None
 
