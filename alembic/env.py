@@ -10,12 +10,18 @@ from govkit.models import metadata
 from govkit.settings import get_settings
 
 
+def _govkit_names(name: str | None, type_: str, parent_names: object) -> bool:
+    """procrastinate's tables (revision 0006) are procrastinate's: autogenerate leaves them alone."""
+    return not (type_ == "table" and name is not None and name.startswith("procrastinate_"))
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=_govkit_names,
     )
     with context.begin_transaction():
         context.run_migrations()

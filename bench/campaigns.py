@@ -28,9 +28,9 @@ import sqlalchemy as sa
 
 from bench.common import drop_postgres, fresh_database, row
 from bench.scale import generate
+from govkit.access.roles import Principal, Role
 from govkit.acknowledgements import service
-from govkit.acknowledgements.campaigns import CampaignStatus
-from govkit.auth.roles import Principal, Role
+from govkit.acknowledgements.campaign_progress import CampaignStatus
 from govkit.db import Database, create_db_engine
 
 DAYS = 30  # the campaign days of the default settings: who joined since is never overdue

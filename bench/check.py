@@ -5,11 +5,14 @@ but starting Python: ``run_rules`` (the rules read, the facts loaded, evaluated,
 its findings stored) and the JSON it prints, built in full. The run timed is a day-to-day one:
 the database already holds a run, so findings are compared with it (new, open, resolved).
 
-Beside it, in the same run: the facts read by hand-written SQL through the raw driver (psycopg,
-sqlite3) with nothing built from the rows, the floor of any `govkit check`; and the statements
-of one `govkit check` on 10 and on 1,000 schools, which must be as many. A time row also
-records this process's CPU time (every thread) and the load average at the end: on a shared
-machine, the wall time includes waiting for a core.
+Beside it, in the same run, on the same database and as many times, in turns with it: the facts
+read by hand-written SQL through the raw driver (psycopg, sqlite3) with nothing built from the
+rows, the floor of any `govkit check`. The target is the ratio of the two times
+(``RATIO_LIMIT``: on 2026-12-04, alone on 2 cores, 3.9 on PostgreSQL and 8.2 on SQLite); the
+seconds themselves are information. Also the statements of one `govkit check` on 10 and on
+1,000 schools, which must be as many. A time row also records this process's CPU time (every
+thread) and the load average at the end: on a shared machine, the wall time includes waiting
+for a core.
 """
 
 from __future__ import annotations
@@ -28,9 +31,9 @@ from typing import Any
 import psycopg
 import sqlalchemy as sa
 
-from bench.common import counting_queries, drop_postgres, fresh_database, median_seconds, row
+from bench.common import counting_queries, drop_postgres, fresh_database, row
 from bench.schools import AS_OF, BROKEN, EXEMPLARY, build, generate
-from govkit.auth.roles import SYSTEM
+from govkit.access.roles import SYSTEM
 from govkit.db import Database, create_db_engine
 from govkit.rules.report import check_json
 from govkit.rules.service import RunResult, run_rules
@@ -63,15 +66,22 @@ FACT_QUERIES = [
 ]
 
 
-def timed(function: Callable[[], object], repeat: int) -> tuple[float, float]:
-    """The median wall time of ``function``, and the median CPU time of this process (every thread)."""
-    walls, cpus = [], []
+#: The most `govkit check` may take, in times the hand-written fact queries, by backend.
+RATIO_LIMIT = {"postgresql": 4.5, "sqlite": 9.0}
+
+
+def interleaved(functions: dict[str, Callable[[], object]], repeat: int) -> dict[str, tuple[float, float]]:
+    """The median wall time of each function and the median CPU time of this process (every thread)
+    while it ran; the functions run in turns, so that a load on the machine weighs on each alike."""
+    walls: dict[str, list[float]] = {name: [] for name in functions}
+    cpus: dict[str, list[float]] = {name: [] for name in functions}
     for _ in range(repeat):
-        wall, cpu = time.perf_counter(), time.process_time()
-        function()
-        walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
-    return statistics.median(walls), statistics.median(cpus)
+        for name, function in functions.items():
+            wall, cpu = time.perf_counter(), time.process_time()
+            function()
+            walls[name].append(time.perf_counter() - wall)
+            cpus[name].append(time.process_time() - cpu)
+    return {name: (statistics.median(walls[name]), statistics.median(cpus[name])) for name in functions}
 
 
 def check(db: Database) -> tuple[RunResult, str]:
@@ -85,7 +95,7 @@ def hand_written_facts(url: str) -> Any:
     moment = datetime.combine(AS_OF, clock.max, tzinfo=UTC)
     parsed = sa.make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        connection: Any = sqlite3.connect(parsed.database)
+        connection: Any = sqlite3.connect(str(parsed.database))
         queries = FACT_QUERIES  # SQLite stores naive UTC text: compare with text
         params: dict[str, Any] = {"day": AS_OF.isoformat(), "moment": moment.replace(tzinfo=None).isoformat(" ")}
     else:
@@ -152,8 +162,8 @@ def bench_backend(backend: str, repeat: int, rows: Any) -> list[dict]:
         facts = read()
         assert len(facts[0]) == 1002, "the group, its head office and the schools"
         assert len(facts[3]) == rows.ids["document_version"], "every document version is in force"
-        took, cpu = timed(lambda: check(dbs[1000]), repeat)
-        floor = median_seconds(read, repeat)
+        times = interleaved({"govkit": lambda: check(dbs[1000]), "hand": read}, repeat)
+        (took, cpu), (floor, _) = times["govkit"], times["hand"]
         load = os.getloadavg()[0]
     finally:
         connection.close()
@@ -170,16 +180,17 @@ def bench_backend(backend: str, repeat: int, rows: Any) -> list[dict]:
             unit="s",
             govkit=took,
             baseline=floor,
-            baseline_name="hand-written fact queries",
+            baseline_name="hand-written fact queries, raw driver",
             ratio=took / floor,
-            target="< 1 s",
-            holds=took < 1.0,
+            target=f"<= {RATIO_LIMIT[backend]} (time vs the hand-written fact queries)",
+            holds=took / floor <= RATIO_LIMIT[backend],
             digits=3,
             backend=backend,
             findings=findings,
             cpu_s=round(cpu, 3),
             load_average=round(load, 2),
-            timed=f"run_rules + check_json (govkit check --format json) on a database holding runs, median of {repeat}",
+            timed=f"run_rules + check_json (govkit check --format json) on a database holding runs, median of "
+            f"{repeat}, in turns with the hand-written fact queries",
         ),
         row(
             f"SQL queries of govkit check, 1,000 vs 10 schools{suffix}",
@@ -199,5 +210,5 @@ def bench_backend(backend: str, repeat: int, rows: Any) -> list[dict]:
 def run(quick: bool) -> list[dict]:
     rows = build(1000)
     if quick:
-        return bench_backend("postgresql", 3, rows)
-    return bench_backend("postgresql", 7, rows) + bench_backend("sqlite", 5, rows)
+        return bench_backend("postgresql", 3, rows) + bench_backend("sqlite", 3, rows)
+    return bench_backend("postgresql", 7, rows) + bench_backend("sqlite", 7, rows)

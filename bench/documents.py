@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import multiprocessing
 import os
 import shutil
 import sqlite3
@@ -11,27 +12,28 @@ import statistics
 import time
 import zipfile
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
-from docxtpl import DocxTemplate
+from docxtpl import DocxTemplate  # type: ignore[import-untyped]  # docxtpl publishes no types
 from lxml import etree
 from sqlmodel import select
 
-from bench.common import ROOT, SCRATCH, fresh_database, median_seconds, row
-from govkit.auth.roles import SYSTEM
+from bench.common import SCRATCH, fresh_database, row
+from govkit.access.roles import SYSTEM
 from govkit.db import Database, create_db_engine
 from govkit.demo.dataset import read_dataset
+from govkit.demo.documents import publish_root_template
 from govkit.demo.loader import load_demo
 from govkit.documents import jobs, service
 from govkit.documents.build import build_docx
 from govkit.documents.context import DocumentInfo, build_context
-from govkit.documents.demo import publish_root_template, source_files
 from govkit.documents.inspect import clause_keys
-from govkit.documents.kinds import LANGUAGES, catalogue
+from govkit.documents.kinds import LANGUAGES, TEMPLATES_DIR, catalogue
 from govkit.documents.models import Blob, Variant
 from govkit.documents.render import compile_template, render
-from govkit.documents.source import read_source
+from govkit.documents.source import read_source, source_files
 from govkit.documents.workers import WorkerPool
 from govkit.organisations.vocabulary import OrganisationType
 from govkit.settings import Settings
@@ -72,7 +74,7 @@ def plain_docxtpl(template: bytes, context: dict) -> bytes:
 
 
 def bench_render(repeat: int) -> list[dict]:
-    template = build_docx(read_source(ROOT / "templates/reglements/fr/internal.md"), catalogue())
+    template = build_docx(read_source(TEMPLATES_DIR / "fr" / "internal.md"), catalogue())
     schools = contexts("internal", "fr")
     compiled = compile_template(template)
 
@@ -102,7 +104,7 @@ def bench_render(repeat: int) -> list[dict]:
 
 
 def bench_read(repeat: int) -> list[dict]:
-    template = build_docx(read_source(ROOT / "templates/reglements/fr/internal.md"), catalogue())
+    template = build_docx(read_source(TEMPLATES_DIR / "fr" / "internal.md"), catalogue())
     variant = render(compile_template(template), contexts("internal", "fr")[0])
     ns = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
 
@@ -239,6 +241,24 @@ def check_variants(db: Database, templates: list[tuple[str, str, bytes, list[dic
     return checked
 
 
+#: The least throughput of rendering every demo variant, in times plain docxtpl's on as many processes.
+ALL_VARIANTS_RATIO = 2.0
+
+
+def _plain_pool(jobs: list[tuple[bytes, dict]]) -> ProcessPoolExecutor:
+    """The baseline's processes, started, docxtpl imported and every render run once before any timing."""
+    pool = ProcessPoolExecutor(PROCESSES, mp_context=multiprocessing.get_context("fork"))
+    _plain_render_all(pool, jobs)
+    return pool
+
+
+def _plain_render_all(pool: ProcessPoolExecutor, jobs: list[tuple[bytes, dict]]) -> list[bytes]:
+    """What a competent engineer would write with docxtpl alone: each document rendered in the pool."""
+    documents = list(pool.map(plain_docxtpl, *zip(*jobs, strict=True)))
+    assert len(documents) == len(jobs)
+    return documents
+
+
 def bench_all_variants(quick: bool) -> list[dict]:
     repeat = 3 if quick else 5
     templates = pairs()
@@ -249,7 +269,11 @@ def bench_all_variants(quick: bool) -> list[dict]:
     cpus: list[float] = []  # CPU seconds of the first full render, this process and the workers
     renders: list[int] = []  # when rendering everything again, unchanged
     reuses: list[int] = []
+    plain: list[float] = []  # the baseline, timed in turns with govkit
+    jobs = [(template, context) for _kind, _language, template, schools in templates for context in schools]
+    baseline_pool = _plain_pool(jobs)
     for attempt in range(repeat):
+        plain.append(timed(lambda: _plain_render_all(baseline_pool, jobs))[0])
         db = _copy(source, "documents_demo_run")
         pool = _pool()
         try:
@@ -269,13 +293,8 @@ def bench_all_variants(quick: bool) -> list[dict]:
         finally:
             pool.close()
             db.bind.dispose()  # type: ignore[union-attr]
-
-    def docxtpl_all() -> None:
-        for _kind, _language, template, schools in templates:
-            for context in schools:
-                plain_docxtpl(template, context)
-
-    raw = median_seconds(docxtpl_all, 1 if quick else 3)
+    baseline_pool.shutdown()
+    raw = statistics.median(plain)
     ours = statistics.median(first)
     kinds = len(catalogue().kinds)
     rerender = statistics.median(again)
@@ -285,14 +304,17 @@ def bench_all_variants(quick: bool) -> list[dict]:
             unit="s",
             govkit=ours,
             baseline=raw,
-            baseline_name=f"plain docxtpl, {count} renders, serial",
+            baseline_name=f"plain docxtpl, {count} renders, {PROCESSES} processes",
             ratio=raw / ours,
-            target="< 3 s (and faster than plain docxtpl)",
-            holds=ours < 3.0 and ours < raw,
+            target=f">= {ALL_VARIANTS_RATIO} (throughput vs plain docxtpl on as many processes)",
+            holds=raw / ours >= ALL_VARIANTS_RATIO,
             note=f"render_variants for each kind and language, {PROCESSES} worker processes started and warmed "
-            f"before timing (no template compiled), variants stored in SQLite; median of {repeat}; "
-            "cpu_seconds: CPU time of this process and the workers during the render",
+            f"before timing (no template compiled), variants stored in SQLite; median of {repeat}, in turns with "
+            f"the baseline (every render by docxtpl in a pool of {PROCESSES} processes, started before timing, "
+            "the documents sent back, nothing stored); cpu_seconds: CPU time of this process and the workers "
+            "during the render",
             samples=[round(s, 3) for s in first],
+            baseline_samples=[round(s, 3) for s in plain],
             cpu_seconds=round(statistics.median(cpus), 2),
         ),
         row(

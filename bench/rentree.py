@@ -15,8 +15,8 @@ from govkit.acknowledgements.models import Person, PersonPopulation
 from govkit.auth import tokens
 from govkit.auth.models import Identity, RoleGrant
 from govkit.db import Database, create_db_engine, utcnow
+from govkit.demo.documents import publish_all
 from govkit.demo.loader import load_demo
-from govkit.documents.demo import publish_all
 from govkit.documents.kinds import catalogue
 from govkit.documents.models import DocumentVersion
 from govkit.documents.workers import WorkerPool
@@ -80,9 +80,13 @@ def prepare(backend: str, name: str, *, persons_per_school: int) -> Rentree:
         populations: dict[int, set[str]] = {}
         for person_id, population in session.exec(select(PersonPopulation.person_id, PersonPopulation.population)):
             populations.setdefault(person_id, set()).add(population)
-        persons = session.exec(
-            select(Person.id, Person.organisation_id, Person.external_id).where(Person.status == "active")
-        ).all()
+        persons = [
+            (pid, org, external)
+            for pid, org, external in session.exec(
+                select(Person.id, Person.organisation_id, Person.external_id).where(Person.status == "active")
+            ).all()
+            if pid is not None
+        ]
         codes = dict(session.exec(select(Organisation.id, Organisation.code)).all())
         rentree.schools = sorted(codes[o] for o in documents)
         subjects = {pid: f"govkit:{uuid.uuid4()}" for pid, _, _ in persons}
@@ -110,17 +114,23 @@ def prepare(backend: str, name: str, *, persons_per_school: int) -> Rentree:
                 for pid, org, _ in persons
             ],
         )
-        grants = dict(
-            session.exec(select(RoleGrant.person_id, RoleGrant.id).where(RoleGrant.created_by == "bench")).all()
-        )
+        grants = {
+            person: grant
+            for person, grant in session.exec(
+                select(RoleGrant.person_id, RoleGrant.id).where(RoleGrant.created_by == "bench")
+            ).all()
+            if person is not None and grant is not None
+        }
         for org_id in documents:
             intranet = Identity(subject=f"govkit:{uuid.uuid4()}", display_name=f"intranet {codes[org_id]}")
             session.add(intranet)
             session.flush()
-            grant = RoleGrant(identity_id=intranet.id, role="intranet", organisation_id=org_id, created_by="bench")  # type: ignore[arg-type]
+            assert intranet.id is not None
+            grant = RoleGrant(identity_id=intranet.id, role="intranet", organisation_id=org_id, created_by="bench")
             session.add(grant)
             session.flush()
-            rentree.intranet_tokens[codes[org_id]] = _token(settings, intranet.subject, grant.id, "intranet")  # type: ignore[arg-type]
+            assert grant.id is not None
+            rentree.intranet_tokens[codes[org_id]] = _token(settings, intranet.subject, grant.id, "intranet")
         for pid, org, _ in persons:
             mine = [(d, sha) for d, sha, wanted in documents.get(org, []) if wanted & populations.get(pid, set())]
             token = _token(settings, subjects[pid], grants[pid], "member")

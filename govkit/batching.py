@@ -16,12 +16,23 @@ import inspect
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import anyio.to_thread
 
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs  # typing.TypeIs from Python 3.13
+
 T = TypeVar("T")
 R = TypeVar("R")
+
+#: ``run`` of a Batcher: blocking (called in a worker thread), or a coroutine function.
+Blocking = Callable[[list[T]], Sequence[R | BaseException]]
+Awaited = Callable[[list[T]], Awaitable[Sequence[R | BaseException]]]
+
+
+def _is_coroutine_function(run: Blocking[T, R] | Awaited[T, R]) -> TypeIs[Awaited[T, R]]:
+    return inspect.iscoroutinefunction(run)
 
 
 @dataclass
@@ -40,14 +51,22 @@ class Batcher(Generic[T, R]):
 
     def __init__(
         self,
-        run: Callable[[list[T]], Sequence[R | BaseException]]
-        | Callable[[list[T]], Awaitable[Sequence[R | BaseException]]],
+        run: Blocking[T, R] | Awaited[T, R],
         *,
         max_batch: int = 128,
     ) -> None:
         self.run = run
         self.max_batch = max_batch
-        self._awaited = inspect.iscoroutinefunction(run)
+        self._call: Awaited[T, R]
+        if _is_coroutine_function(run):
+            self._call = run
+        else:
+            blocking = run
+
+            async def in_thread(items: list[T]) -> Sequence[R | BaseException]:
+                return await anyio.to_thread.run_sync(blocking, items)
+
+            self._call = in_thread
         self._queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Queue[T]] = weakref.WeakKeyDictionary()
         self.calls = 0  # made so far (for the tests and benchmarks)
 
@@ -70,10 +89,7 @@ class Batcher(Generic[T, R]):
                 self.calls += 1
                 try:
                     items = [item for item, _ in batch]
-                    if self._awaited:
-                        results = await self.run(items)  # type: ignore[misc]
-                    else:
-                        results = await anyio.to_thread.run_sync(self.run, items)  # type: ignore[arg-type]
+                    results = await self._call(items)
                     if len(results) != len(batch):
                         raise RuntimeError(f"{self.run!r} returned {len(results)} results for {len(batch)} items")
                 except Exception as exc:  # the whole call failed: each of its callers hears why

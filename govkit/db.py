@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
@@ -51,6 +52,29 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class _Keyed(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def stored_id(row: _Keyed) -> int:
+    """The primary key of a row read from the database or flushed into it.
+
+    SQLModel declares ``id: int | None`` (a new row has none until it is flushed): this is the one
+    place that says a stored row has one, instead of an ``Optional`` travelling on."""
+    if row.id is None:
+        raise ValueError(f"this {type(row).__name__} has no id yet: it was never flushed")
+    return row.id
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """The table of a SQLModel table class (its ``__table__``, which SQLModel does not declare)."""
+    table = sa.inspect(model).local_table
+    if not isinstance(table, sa.Table):
+        raise TypeError(f"{model.__name__} is not a table class")
+    return table
+
+
 def _sqlite_pragmas(engine: Engine) -> None:
     """Foreign keys on, WAL, and real transactions (pysqlite's own are off)."""
 
@@ -63,12 +87,33 @@ def _sqlite_pragmas(engine: Engine) -> None:
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+        _digest_functions(dbapi_connection)
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         # Write transactions take the write lock first (and wait for it): a deferred transaction
         # that read first could not upgrade once another connection had written (SQLITE_BUSY).
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("govkit_write") else "BEGIN")
+
+
+def _digest_functions(dbapi_connection: Any) -> None:
+    """PostgreSQL's ``convert_to(text, 'UTF8')``, ``sha256(bytea)`` and ``encode(bytea, 'hex')`` on
+    SQLite: the acknowledgement chain's hashes are one SQL expression on both (chain._HASH)."""
+
+    def convert_to(text: str | None, encoding: str) -> bytes | None:
+        assert encoding == "UTF8", encoding
+        return None if text is None else text.encode()
+
+    def sha256(data: bytes | None) -> bytes | None:
+        return None if data is None else hashlib.sha256(data).digest()
+
+    def encode(data: bytes | None, form: str) -> str | None:
+        assert form == "hex", form
+        return None if data is None else data.hex()
+
+    dbapi_connection.create_function("convert_to", 2, convert_to, deterministic=True)
+    dbapi_connection.create_function("sha256", 1, sha256, deterministic=True)
+    dbapi_connection.create_function("encode", 2, encode, deterministic=True)
 
 
 def create_db_engine(url: str, *, echo: bool = False) -> Engine:

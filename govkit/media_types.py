@@ -66,7 +66,7 @@ def _quality(value: str) -> float:
 
 def is_request_error(response: dict[str, Any]) -> bool:
     """A response whose errors came before execution: no data, and no error on a field's path."""
-    errors = response.get("errors")
+    errors = response.get("errors") or []
     return response.get("data") is None and bool(errors) and not any(error.get("path") for error in errors)
 
 

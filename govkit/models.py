@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+from govkit.access.audit import AuditEvent
 from govkit.acknowledgements.models import (
     Acknowledgement,
     Campaign,
@@ -11,10 +12,10 @@ from govkit.acknowledgements.models import (
     PersonPopulation,
     WebhookDelivery,
 )
-from govkit.auth.audit import AuditEvent
 from govkit.auth.models import Identity, RoleGrant
 from govkit.demo.models import DatasetLoad
 from govkit.documents.models import Blob, DocumentVersion, RootTemplate, RootTemplateVersion, Variant
+from govkit.jobs.models import InProcessJob, JobFailure
 from govkit.organisations.models import Campus, Commitment, Organisation, ProfileRevision
 from govkit.rules.models import FindingRecord, RuleRun, TrainingCoverage, Waiver
 
@@ -33,6 +34,8 @@ __all__ = [
     "DocumentVersion",
     "FindingRecord",
     "Identity",
+    "InProcessJob",
+    "JobFailure",
     "Organisation",
     "Person",
     "PersonPopulation",

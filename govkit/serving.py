@@ -195,7 +195,8 @@ class _HandedServer(uvicorn.Server):
         config = self.config
 
         def protocol() -> asyncio.Protocol:
-            return config.http_protocol_class(  # type: ignore[call-arg]
+            # uvicorn types Config.http_protocol_class as type[asyncio.Protocol], which takes no argument
+            return config.http_protocol_class(  # type: ignore[call-arg]  # uvicorn lacks types for its constructor
                 config=config, server_state=self.server_state, app_state=self.lifespan.state, _loop=loop
             )
 

@@ -6,6 +6,7 @@ import secrets
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,6 +32,9 @@ class Settings(BaseSettings):
     graphql_max_depth: int = Field(default=10, ge=2, le=50)
     graphql_max_tokens: int = Field(default=2000, ge=50)
     graphql_max_aliases: int = Field(default=30, ge=1)
+    # who answers /graphql over HTTP: govkit (its fast path for single JSON operations by POST,
+    # strawberry's view for the rest) or strawberry (strawberry's view for every request)
+    graphql_http: Literal["govkit", "strawberry"] = "govkit"
     sql_echo: bool = False
     render_workers: int = Field(default=2, ge=0, le=64)  # 0 renders in-process (debugging only)
     render_timeout_seconds: float = Field(default=30.0, gt=0)
@@ -62,6 +66,22 @@ class Settings(BaseSettings):
     # role grants kept between requests by `govkit serve` on PostgreSQL, forgotten when revoked (0: off)
     grant_cache_seconds: float = Field(default=60.0, ge=0)
     cors_origins: list[str] = Field(default_factory=list)  # JSON list of the intranets' origins
+    # background jobs (govkit.jobs): procrastinate on PostgreSQL, in-process after commit on SQLite
+    jobs_in_process: bool = False  # PostgreSQL too runs jobs in-process (one machine, no `govkit worker`)
+    job_retry_base_seconds: float = Field(default=2.0, gt=0)  # back-off: base × 2^attempt ...
+    job_retry_max_seconds: float = Field(default=600.0, gt=0)  # ... up to this
+    job_poll_seconds: float = Field(default=5.0, gt=0)  # a worker looks for jobs at least this often
+    job_heartbeat_seconds: float = Field(default=10.0, gt=0)  # a worker says it is alive this often
+    job_stalled_seconds: float = Field(default=60.0, gt=0)  # silent this long: its jobs are retried
+    job_stalled_check_cron: str = "* * * * *"  # when workers look for stalled jobs (6th field: seconds)
+    worker_concurrency: int = Field(default=2, ge=1, le=64)  # jobs one `govkit worker` runs at once
+    job_modules: list[str] = Field(default_factory=list)  # JSON list of extra modules holding tasks
+
+    @model_validator(mode="after")
+    def _stalled_after_heartbeats(self) -> Settings:
+        if self.job_stalled_seconds < 2 * self.job_heartbeat_seconds:
+            raise ValueError("GOVKIT_JOB_STALLED_SECONDS must be at least twice GOVKIT_JOB_HEARTBEAT_SECONDS")
+        return self
 
     @model_validator(mode="after")
     def _prod_needs_secret(self) -> Settings:

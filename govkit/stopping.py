@@ -25,9 +25,10 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from types import FrameType
-from typing import Any, TypeVar
+from typing import NoReturn, ParamSpec, TypeVar
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
@@ -80,12 +81,12 @@ def _ignore_signals() -> None:
         signal.signal(signum, signal.SIG_IGN)
 
 
-def stops_cleanly(function: F) -> F:
+def stops_cleanly(function: Callable[P, R]) -> Callable[P, R]:
     """``function`` (a command, a server's run) with SIGTERM and SIGINT raising ``Stopped``; on the
     way out, the render pools close, and after a signal the process ends killed by it."""
 
     @functools.wraps(function)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         if threading.current_thread() is not threading.main_thread():
             return function(*args, **kwargs)
         # A signal ignored from the start (``nohup``, ``cmd &`` in a script) stays ignored.
@@ -116,7 +117,7 @@ def stops_cleanly(function: F) -> F:
         assert received is not None  # else the function returned or raised
         _end_by(received)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 def _close_pools() -> None:
@@ -125,7 +126,7 @@ def _close_pools() -> None:
         workers.close_shared_pools()
 
 
-def _end_by(signum: int) -> None:
+def _end_by(signum: int) -> NoReturn:
     """End the process as killed by ``signum`` (its default action), once the output is out."""
     # What the interrupted frames held (the pool's queues) goes now: their finalisers tell the
     # resource tracker, which would otherwise warn of "leaked semaphore objects".

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+from collections.abc import Awaitable, Callable
+from typing import Any
 
+import anyio
 from sqlmodel import col, select
 
+from govkit.access.roles import SYSTEM, Principal, Role
+from govkit.acknowledgements import service as acks
 from govkit.acknowledgements.campaigns import CampaignPolicy
 from govkit.acknowledgements.models import Person
-from govkit.auth.roles import SYSTEM, Principal, Role
-from govkit.db import Database
+from govkit.acknowledgements.receipts import Receipt
+from govkit.acknowledgements.recorder import Recorder, build_recorder
+from govkit.db import Database, stored_id
 from govkit.documents import service as documents
 from govkit.documents.models import Blob, DocumentVersion, RootTemplate, RootTemplateVersion, Variant
-from govkit.organisations.models import Organisation, ProfileRevision
+from govkit.flows.publication import publish_variant
+from govkit.organisations.models import Organisation
+from govkit.organisations.revisions import latest_profile
 
 _serial = itertools.count(1)
 
@@ -45,11 +53,11 @@ def admin(db: Database, school: str) -> Principal:
 def publish_minimal_internal(db: Database, school: str) -> DocumentVersion:
     """A minimal French internal regulation uploaded, published and rendered for ``school``, then put
     in force there (its campaign opens): the real path, renderer included."""
-    from govkit.graphql.context import worker_pool
+    from govkit.composition import render_pool
     from tests.conftest import make_settings
     from tests.docx_factory import minimal_docx
 
-    pool = worker_pool(make_settings())
+    pool = render_pool(make_settings())
     upload = documents.upload_root_template_version(
         db=db,
         actor=SYSTEM,
@@ -71,7 +79,7 @@ def publish_minimal_internal(db: Database, school: str) -> DocumentVersion:
     summary = documents.render_variants(
         db=db, actor=SYSTEM, pool=pool, kind="internal", language="fr", schools=[school]
     )
-    return documents.publish_variant(db=db, actor=SYSTEM, variant_id=summary.variants[0][1].id)  # type: ignore[arg-type]
+    return publish_variant(db=db, actor=SYSTEM, variant_id=summary.variants[0][1].id)  # type: ignore[arg-type]
 
 
 def current(db: Database, school: str, kind: str = "internal", language: str = "fr") -> DocumentVersion:
@@ -109,7 +117,7 @@ def republish(
                 col(RootTemplateVersion.published_at).is_not(None),
             )
         ).first()
-        revision = session.exec(select(ProfileRevision).where(ProfileRevision.organisation_id == org.id)).first()
+        revision = latest_profile(session, stored_id(org))
         assert root is not None
         assert revision is not None
         data = f"made-up document {next(_serial)} {school} {kind}".encode()
@@ -127,7 +135,7 @@ def republish(
         session.add(variant)
         session.flush()
         variant_id = variant.id
-    return documents.publish_variant(
+    return publish_variant(
         db=db,
         actor=SYSTEM,
         variant_id=variant_id,
@@ -156,3 +164,24 @@ def someone(db: Database, school: str, population: str, *, only: bool = True, sk
         and (not only or held[p.id] == {population})
     ]  # type: ignore[index]
     return matches[skip]
+
+
+def acknowledge(*, db: Database, **given: Any) -> Receipt:
+    """``service.acknowledge`` from a test's thread, through the recorder ``build_recorder`` makes for ``db``."""
+    return _recorded(db, acks.acknowledge, given)
+
+
+def record_paper_acknowledgement(*, db: Database, **given: Any) -> Receipt:
+    """``service.record_paper_acknowledgement`` from a test's thread (see ``acknowledge``)."""
+    return _recorded(db, acks.record_paper_acknowledgement, {"db": db, **given})
+
+
+def _recorded(db: Database, function: Callable[..., Awaitable[Receipt]], given: dict[str, Any]) -> Receipt:
+    async def call() -> Receipt:
+        recorder: Recorder = build_recorder(db)
+        try:
+            return await function(recorder=recorder, **given)
+        finally:
+            await recorder.close()
+
+    return anyio.run(call)

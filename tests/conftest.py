@@ -21,13 +21,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from govkit import migrations
+from govkit.access.roles import Role
 from govkit.app import create_app
-from govkit.auth.roles import Role
 from govkit.auth.service import create_token
+from govkit.composition import render_pool
 from govkit.db import Database, create_db_engine
+from govkit.demo.documents import publish_all
 from govkit.demo.loader import load_demo
-from govkit.documents.demo import publish_all
-from govkit.graphql.context import worker_pool
 from govkit.settings import Settings
 from tests.oidc_issuer import issuer  # noqa: F401 - a fixture shared by the OIDC and browser tests
 
@@ -116,7 +116,7 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Engi
         engine = create_db_engine(url)
         load_demo(db=Database(engine), persons_per_school=PERSONS_PER_SCHOOL)
         settings = make_settings()
-        report = publish_all(db=Database(engine), pool=worker_pool(settings), max_bytes=settings.upload_max_bytes)
+        report = publish_all(db=Database(engine), pool=render_pool(settings), max_bytes=settings.upload_max_bytes)
         assert not report.failures, report.failures
         made[backend] = engine
     yield made

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-import govkit.graphql.endpoint as endpoint_module
+import govkit.graphql.http as endpoint_module
 from govkit.media_types import GRAPHQL_RESPONSE, JSON
 
 ORGANISATIONS = "{ organisations { code } }"

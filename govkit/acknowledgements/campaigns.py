@@ -1,34 +1,23 @@
-"""Campaigns: opened when a document version is published, followed with SQL aggregates."""
+"""Campaigns: opened when a document version is published; acknowledgements carried forward over
+an editorial change. Their follow-up (counts, pending persons) is in ``campaign_progress``."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import secrets
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-from functools import cache
-from typing import Any
+from dataclasses import dataclass
+from datetime import timedelta
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from govkit.acknowledgements import chain
-from govkit.acknowledgements.models import (
-    Acknowledgement,
-    Campaign,
-    CampaignPopulation,
-    Person,
-    PersonPopulation,
-    WebhookDelivery,
-)
-from govkit.acknowledgements.vocabulary import Population
+from govkit.acknowledgements.models import Acknowledgement, Campaign, CampaignPopulation
+from govkit.acknowledgements.webhook_events import campaign_payload, enqueue
 from govkit.acknowledgements.wording import carried_forward_wording
-from govkit.db import utcnow
+from govkit.db import stored_id, utcnow
 from govkit.documents.kinds import catalogue
 from govkit.documents.models import DocumentVersion
-from govkit.errors import InvalidInput
+from govkit.jobs.queue import JobQueue
 
 #: The text in force is French; English versions are translations read alongside it.
 ACKNOWLEDGED_LANGUAGE = "fr"
@@ -38,36 +27,13 @@ ACKNOWLEDGED_LANGUAGE = "fr"
 class CampaignPolicy:
     days: int = 30
     webhook_urls: tuple[str, ...] = ()
+    #: Where each webhook delivery's job is deferred (required when there are webhook URLs).
+    jobs: JobQueue | None = None
 
 
 def needs_campaign(document: DocumentVersion) -> bool:
     spec = catalogue().kinds.get(document.kind)
     return bool(spec and spec.acknowledgement and document.language == ACKNOWLEDGED_LANGUAGE)
-
-
-def enqueue(session: Session, event: str, campaign: Campaign | None, payload: dict, urls: Sequence[str]) -> None:
-    for url in urls:
-        session.add(
-            WebhookDelivery(
-                event=event,
-                campaign_id=campaign.id if campaign else None,
-                url=url,
-                payload={"event": event, **payload},
-            )
-        )
-
-
-def campaign_payload(campaign: Campaign, document: DocumentVersion, school: str) -> dict:
-    return {
-        "campaign_id": campaign.id,
-        "school": school,
-        "kind": campaign.kind,
-        "document_version_id": document.id,
-        "version": document.number,
-        "change_kind": campaign.change_kind,
-        "deadline": campaign.deadline.isoformat(),
-        "sha256": document.sha256,
-    }
 
 
 def on_publication(
@@ -99,7 +65,7 @@ def on_publication(
     deadline = earlier.deadline if editorial and earlier is not None else start + timedelta(days=policy.days)
     campaign = Campaign(
         organisation_id=document.organisation_id,
-        document_version_id=document.id,  # type: ignore[arg-type]
+        document_version_id=stored_id(document),
         kind=document.kind,
         change_kind=document.change_kind,
         deadline=deadline,
@@ -108,7 +74,7 @@ def on_publication(
     session.add(campaign)
     session.flush()
     for population in catalogue().kind(document.kind).populations:
-        session.add(CampaignPopulation(campaign_id=campaign.id, population=population.value))  # type: ignore[arg-type]
+        session.add(CampaignPopulation(campaign_id=stored_id(campaign), population=population.value))
     if editorial and previous is not None:
         carried = session.exec(
             select(Acknowledgement)
@@ -117,13 +83,13 @@ def on_publication(
         ).all()
         text = carried_forward_wording(language="fr", previous_version=previous.number, version=document.number)
         records = []
-        for old in carried:
+        for acknowledged in carried:
             code = new_code()
             records.append(
                 Acknowledgement(
-                    person_id=old.person_id,
-                    organisation_id=old.organisation_id,
-                    document_version_id=document.id,  # type: ignore[arg-type]
+                    person_id=acknowledged.person_id,
+                    organisation_id=acknowledged.organisation_id,
+                    document_version_id=stored_id(document),
                     campaign_id=campaign.id,
                     method="carried_forward",
                     document_sha256=document.sha256,
@@ -132,7 +98,7 @@ def on_publication(
                     acknowledged_at=now,
                     auth_method="carried_forward",
                     recorded_by=actor_label,
-                    carried_from_id=old.id,
+                    carried_from_id=acknowledged.id,
                     client_sha256=chain.client_digest(None, None, code),
                     verification_code=code,
                     previous_hash="",
@@ -146,6 +112,7 @@ def on_publication(
         campaign,
         campaign_payload(campaign, document, school),
         policy.webhook_urls,
+        policy.jobs,
     )
     return campaign
 
@@ -163,273 +130,3 @@ def new_code() -> str:
     bits = int.from_bytes(secrets.token_bytes(10), "big")
     raw = "".join(_ALPHABET[(bits >> (5 * i)) & 31] for i in range(16))
     return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
-
-
-# --- follow-up ------------------------------------------------------------------------------
-
-
-@dataclass
-class PopulationCount:
-    population: str
-    concerned: int
-    acknowledged: int
-    overdue: int
-
-    @property
-    def pending(self) -> int:
-        return self.concerned - self.acknowledged
-
-    @property
-    def rate(self) -> float:
-        return self.acknowledged / self.concerned if self.concerned else 1.0
-
-
-@dataclass
-class CampaignStatus:
-    campaign: Campaign
-    document: DocumentVersion
-    total: PopulationCount
-    populations: list[PopulationCount] = field(default_factory=list)
-
-    @property
-    def overdue(self) -> bool:
-        return self.total.overdue > 0
-
-
-#: One bit per population. A person's populations are one integer, the sum of their bits ((person,
-#: population) is unique), and "holds one of the campaign's populations" is ``mask & campaign mask``.
-POPULATION_BITS = {p.value: 1 << i for i, p in enumerate(Population)}
-assert len(POPULATION_BITS) <= 7, "a mask takes 7 bits of the group key"
-
-
-@cache
-def _group_query() -> sa.CompoundSelect:
-    """The statement of ``_groups``, built once (its parameters: organisations, versions, late_entry)."""
-    bit = sa.case(POPULATION_BITS, value=PersonPopulation.population, else_=0)
-    late_entry = sa.bindparam("late_entry", type_=sa.Date)
-    settled = sa.case((sa.or_(col(Person.entry_date).is_(None), col(Person.entry_date) < late_entry), 1), else_=0)
-    # the mask by an index lookup of the person's populations: the work follows the persons of the
-    # schools asked for, not every person of the group; NULL for a person without any population
-    mask = select(sa.func.sum(bit)).where(PersonPopulation.person_id == Person.id).scalar_subquery()
-    group = sa.cast(Person.organisation_id, sa.BigInteger) * 256 + mask * 2 + settled
-    concerned = (
-        select(col(Person.id).label("person_id"), group.label("grp"))
-        .where(
-            col(Person.organisation_id).in_(sa.bindparam("organisations", expanding=True)),
-            Person.status == "active",
-        )
-        .cte("concerned")
-    )
-    everyone = select(sa.cast(sa.null(), sa.Integer).label("version"), concerned.c.grp, sa.func.count()).group_by(
-        concerned.c.grp
-    )
-    acknowledged = (
-        select(col(Acknowledgement.document_version_id), concerned.c.grp, sa.func.count())
-        .join(concerned, concerned.c.person_id == Acknowledgement.person_id)
-        .where(col(Acknowledgement.document_version_id).in_(sa.bindparam("versions", expanding=True)))
-        .group_by(col(Acknowledgement.document_version_id), concerned.c.grp)
-    )
-    return sa.union_all(everyone, acknowledged)
-
-
-def _groups(
-    session: Session, campaigns: Sequence[Campaign], late_entry: date
-) -> tuple[dict[int, dict[int, list[int]]], dict[tuple[int, int], dict[int, list[int]]]]:
-    """One aggregate query for all the campaigns, whatever their number: the active persons of their
-    schools grouped by school, populations and entry, all of them and those who acknowledged each
-    campaign's version. (person, version) is unique: plain counts are exact.
-
-    A person's group is one integer, ``school * 256 + mask * 2 + settled``: one grouping key, whose
-    estimate leads PostgreSQL to hash, and which SQLite sorts faster than three. Returned: by school,
-    and by (version, school), each mask's count of persons, [not settled, settled]."""
-    parameters = {
-        "organisations": sorted({c.organisation_id for c in campaigns}),
-        "versions": sorted({c.document_version_id for c in campaigns}),
-        "late_entry": late_entry,
-    }
-    by_school: dict[int, dict[int, list[int]]] = {}
-    by_version: dict[tuple[int, int], dict[int, list[int]]] = {}
-    for version, key, count in session.execute(_group_query(), parameters):
-        if key is None:
-            continue  # no population: concerned by no campaign
-        organisation_id, rest = divmod(int(key), 256)
-        groups = (
-            by_school.setdefault(organisation_id, {})
-            if version is None
-            else by_version.setdefault((version, organisation_id), {})
-        )
-        groups.setdefault(rest >> 1, [0, 0])[rest & 1] += int(count)
-    return by_school, by_version
-
-
-def _count(
-    population: str,
-    mask: int,
-    everyone: dict[int, list[int]],
-    acknowledged: dict[int, list[int]],
-    due: bool,
-) -> PopulationCount:
-    concerned = [n for held, n in everyone.items() if held & mask]
-    done = [n for held, n in acknowledged.items() if held & mask]
-    overdue = sum(n[1] for n in concerned) - sum(n[1] for n in done) if due else 0
-    return PopulationCount(population, sum(map(sum, concerned)), sum(map(sum, done)), overdue)
-
-
-def _details(
-    session: Session, condition: sa.ColumnElement[bool], order: Sequence[sa.ColumnElement[Any]] = ()
-) -> tuple[list[Campaign], dict[int, DocumentVersion], dict[int, list[str]]]:
-    """The campaigns matching ``condition`` (in ``order``), with their documents and populations: one query,
-    one row a campaign (its populations, identifiers from the vocabulary, joined by commas)."""
-    populations = (
-        select(sa.func.aggregate_strings(CampaignPopulation.population, ","))
-        .where(CampaignPopulation.campaign_id == Campaign.id)
-        .scalar_subquery()
-    )
-    campaigns: list[Campaign] = []
-    documents: dict[int, DocumentVersion] = {}
-    held: dict[int, list[str]] = {}
-    for campaign, document, names in session.execute(
-        select(Campaign, DocumentVersion, populations)
-        .join(DocumentVersion, DocumentVersion.id == Campaign.document_version_id)  # type: ignore[arg-type]
-        .where(condition)
-        .order_by(*order)
-    ).all():
-        campaigns.append(campaign)
-        documents[campaign.id] = document
-        held[campaign.id] = names.split(",") if names else []
-    return campaigns, documents, held
-
-
-def follow(
-    session: Session,
-    condition: sa.ColumnElement[bool],
-    *,
-    order: Sequence[sa.ColumnElement[Any]] = (),
-    today: date,
-    days: int,
-) -> list[CampaignStatus]:
-    """The statuses of the campaigns matching ``condition``, in ``order``, in two queries (see ``statuses``)."""
-    return _statuses(session, *_details(session, condition, order), today=today, days=days)
-
-
-def statuses(session: Session, campaigns: Sequence[Campaign], *, today: date, days: int) -> list[CampaignStatus]:
-    """Concerned, acknowledged, pending and overdue counts of each campaign, from one SQL aggregate for all.
-
-    Concerned: the active persons of the campaign's school holding one of its populations; acknowledged:
-    those of them who acknowledged its version; overdue (past the deadline only): those pending who
-    entered before ``days`` ago. Per population: the populations with concerned persons, by name."""
-    if not campaigns:
-        return []
-    _, documents, populations = _details(session, col(Campaign.id).in_([c.id for c in campaigns]))
-    return _statuses(session, campaigns, documents, populations, today=today, days=days)
-
-
-def _statuses(
-    session: Session,
-    campaigns: Sequence[Campaign],
-    documents: dict[int, DocumentVersion],
-    populations: dict[int, list[str]],
-    *,
-    today: date,
-    days: int,
-) -> list[CampaignStatus]:
-    if not campaigns:
-        return []
-    everyone, acknowledged = _groups(session, campaigns, today - timedelta(days=days))
-    result = []
-    for campaign in campaigns:
-        held = everyone.get(campaign.organisation_id, {})
-        done = acknowledged.get((campaign.document_version_id, campaign.organisation_id), {})
-        due = campaign.deadline < today
-        names = sorted(populations[campaign.id])  # type: ignore[index]
-        total = _count("all", sum(POPULATION_BITS.get(p, 0) for p in names), held, done, due)
-        by_population = [_count(p, POPULATION_BITS.get(p, 0), held, done, due) for p in names]
-        result.append(
-            CampaignStatus(campaign, documents[campaign.id], total, [c for c in by_population if c.concerned])  # type: ignore[index]
-        )
-    return result
-
-
-@dataclass(frozen=True)
-class PendingPerson:
-    person: Person
-    populations: tuple[str, ...]
-    overdue: bool
-
-
-def encode_cursor(person_id: int) -> str:
-    return base64.urlsafe_b64encode(f"p:{person_id}".encode()).decode()
-
-
-def decode_cursor(cursor: str) -> int:
-    try:
-        kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if kind != "p":
-            raise ValueError
-        return int(value)
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidInput(f"Invalid cursor {cursor!r}: use the endCursor of a previous page.") from None
-
-
-def pending_persons(
-    session: Session,
-    campaign: Campaign,
-    *,
-    today: date,
-    days: int,
-    first: int,
-    after: str | None = None,
-    population: str | None = None,
-    search: str | None = None,
-) -> tuple[list[PendingPerson], bool, int]:
-    """One page of the persons who have not acknowledged, keyset-paginated by id; and the total."""
-    populations = select(CampaignPopulation.population).where(CampaignPopulation.campaign_id == campaign.id)
-    if population is not None:
-        populations = populations.where(CampaignPopulation.population == population)
-    concerned = sa.exists().where(
-        PersonPopulation.person_id == Person.id, col(PersonPopulation.population).in_(populations)
-    )
-    acknowledged = sa.exists().where(
-        Acknowledgement.person_id == Person.id,
-        Acknowledgement.document_version_id == campaign.document_version_id,
-    )
-    query = select(Person).where(
-        Person.organisation_id == campaign.organisation_id,
-        Person.status == "active",
-        concerned,
-        ~acknowledged,
-    )
-    if search:
-        pattern = f"%{search.strip().lower()}%"
-        query = query.where(
-            sa.or_(
-                sa.func.lower(Person.family_name).like(pattern),
-                sa.func.lower(Person.given_name).like(pattern),
-                sa.func.lower(Person.email).like(pattern),
-                sa.func.lower(Person.external_id).like(pattern),
-            )
-        )
-    total = session.execute(select(sa.func.count()).select_from(query.subquery())).scalar_one()
-    if after is not None:
-        query = query.where(col(Person.id) > decode_cursor(after))
-    rows = list(session.exec(query.order_by(col(Person.id)).limit(first + 1)).all())
-    has_next = len(rows) > first
-    rows = rows[:first]
-    held: dict[int, list[str]] = {}
-    if rows:
-        for person_id, pop in session.execute(
-            select(PersonPopulation.person_id, PersonPopulation.population).where(
-                col(PersonPopulation.person_id).in_([p.id for p in rows])
-            )
-        ).all():
-            held.setdefault(person_id, []).append(pop)
-    late_entry = today - timedelta(days=days)
-    page = [
-        PendingPerson(
-            p,
-            tuple(sorted(held.get(p.id, []))),  # type: ignore[arg-type]
-            campaign.deadline < today and (p.entry_date is None or p.entry_date < late_entry),
-        )
-        for p in rows
-    ]
-    return page, has_next, total

@@ -1,4 +1,9 @@
-"""The acknowledgement chain: each record hashes its content and the previous record's hash."""
+"""The acknowledgement chain: each record hashes its content and the previous record's hash.
+
+One source of truth for the hashes: the database computes them, in SQL (``_HASH``), as it
+appends records (``append``), on PostgreSQL and on SQLite alike. ``record_hash`` recomputes a
+hash in Python, independently of the database, for those who check the chain (see "Verification").
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from govkit.acknowledgements.models import Acknowledgement, ChainHead
-from govkit.db import Database, utcnow
+from govkit.db import Database, stored_id, table_of, utcnow
 
 GENESIS_HASH = hashlib.sha256(b"govkit acknowledgement chain v1").hexdigest()
 
@@ -51,14 +56,25 @@ def body(record: Acknowledgement | Mapping[str, Any]) -> str:
     return json.dumps(payload(record), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def record_hash(previous_hash: str, record: Acknowledgement | Mapping[str, Any]) -> str:
-    """SHA-256 of the previous hash, a line feed and the record's ``body``, in hexadecimal."""
-    return hashlib.sha256(f"{previous_hash}\n{body(record)}".encode()).hexdigest()
-
-
 def client_digest(ip: str | None, user_agent: str | None, code: str) -> str:
     """A digest of the client data that outlives its erasure (salted by the record's code)."""
     return hashlib.sha256(f"{code}\n{ip or ''}\n{user_agent or ''}".encode()).hexdigest()
+
+
+# --- appending: the hashes computed in SQL ------------------------------------------------------
+
+#: A record's hash: SHA-256 of the previous hash, a line feed and the record's ``body``, in
+#: hexadecimal. PostgreSQL's own functions; govkit.db registers the same three on SQLite.
+_HASH = "encode(sha256(convert_to(c.record_hash || '\n' || g.body, 'UTF8')), 'hex')"
+
+#: The new records' places, walked from the chain's head (``head``: last_id, last_hash) through the
+#: bodies given in order (``given``: n from 1, body): both backends run this recursive query.
+_CHAINED = (
+    "chained (n, id, previous_hash, record_hash) AS ("  # noqa: S608 - our own names, no value
+    "SELECT CAST(0 AS BIGINT), last_id, CAST(NULL AS TEXT), CAST(last_hash AS TEXT) FROM head UNION ALL"
+    f" SELECT g.n, c.id + 1, c.record_hash, {_HASH} FROM chained c JOIN given g ON g.n = c.n + 1)"
+)
+_NEW = "SELECT id, previous_hash, record_hash FROM chained WHERE n > 0 ORDER BY n"
 
 
 @dataclass
@@ -89,36 +105,22 @@ def lock(session: Session | sa.Connection) -> Head:
     return Head(last_id, last_hash)
 
 
-def assign(head: Head, rows: list[dict[str, Any]]) -> None:
-    """Give new records' ``rows`` their ids and hashes after ``head``, in order (pure).
-
-    Ids are given here so that id order is chain order (``verify`` walks the chain by id),
-    whatever order a multi-row insert would assign ids in: every acknowledgement is inserted
-    through this module, under the lock.
-    """
-    for row in rows:
-        row["id"] = (head.last_id or 0) + 1
-        row["previous_hash"] = head.last_hash
-        row["record_hash"] = record_hash(head.last_hash, row)
-        head.last_id, head.last_hash = row["id"], row["record_hash"]
-
-
-_TABLE: sa.Table = Acknowledgement.__table__  # type: ignore[attr-defined]
+_TABLE = table_of(Acknowledgement)
 _COMPUTED = ("id", "previous_hash", "record_hash", "_body")
+Also = Sequence[tuple[sa.Table, list[dict[str, Any]]]]
 
 
-def append(
-    connection: sa.Connection,
-    rows: list[dict[str, Any]],
-    also: Sequence[tuple[sa.Table, list[dict[str, Any]]]] = (),
-) -> None:
+def append(connection: sa.Connection, rows: list[dict[str, Any]], also: Also = ()) -> None:
     """Chain new records' ``rows`` (every column; ``id``, ``previous_hash`` and ``record_hash``
     are given here) after the last record and insert them, with the rows of ``also``.
 
-    On PostgreSQL this is one statement: it locks the chain's head, computes the hashes in SQL
-    (SHA-256 of the previous hash, a line feed and each record's ``body``, made here), inserts
+    Ids are given here so that id order is chain order (``verify`` walks the chain by id): every
+    acknowledgement is inserted through this module, under the chain's lock.
+
+    On PostgreSQL this is one statement: it locks the chain's head, computes the hashes, inserts
     everything and moves the head. In autocommit it is a transaction by itself, and the lock is
-    held only while PostgreSQL runs it. Elsewhere: the lock, the hashes in Python, the inserts.
+    held only while PostgreSQL runs it. SQLite cannot insert from a WITH clause: the lock, the
+    same recursive query for the hashes, the inserts, the head moved; in the caller's transaction.
     """
     if not rows:
         return
@@ -126,17 +128,23 @@ def append(
         statement, values = _append_on_postgresql(rows, also)
         chained(rows, connection.execute(statement, values).all())
         return
-    head = lock(connection)
-    assign(head, rows)
+    lock(connection)
+    bodies = json.dumps([body(row) for row in rows], ensure_ascii=False)
+    chained(rows, connection.execute(_CHAIN_ON_SQLITE, {"bodies": bodies}).all())
     for target, given in [(_TABLE, rows), *also]:
         if given:
             connection.execute(sa.insert(target), given)
-    connection.execute(_MOVE, {"last_id": head.last_id, "last_hash": head.last_hash, "now": utcnow()})
+    last = rows[-1]
+    connection.execute(_MOVE, {"last_id": last["id"], "last_hash": last["record_hash"], "now": utcnow()})
 
 
-def _append_on_postgresql(
-    rows: list[dict[str, Any]], also: Sequence[tuple[sa.Table, list[dict[str, Any]]]]
-) -> tuple[sa.TextClause, dict[str, Any]]:
+_CHAIN_ON_SQLITE = sa.text(
+    "WITH RECURSIVE head AS (SELECT coalesce(last_id, 0) AS last_id, last_hash FROM chain_head WHERE id = 1),"  # noqa: S608
+    " given AS (SELECT key + 1 AS n, value AS body FROM json_each(:bodies)), " + _CHAINED + " " + _NEW
+)
+
+
+def _append_on_postgresql(rows: list[dict[str, Any]], also: Also) -> tuple[sa.TextClause, dict[str, Any]]:
     """``append``'s statement on PostgreSQL and its values (the rows of each table as JSON)."""
     inserts = [(_TABLE, [{**row, "_body": body(row)} for row in rows]), *[(t, r) for t, r in also if r]]
     # the columns each table's rows give (the chain's own columns are computed by the statement)
@@ -147,9 +155,7 @@ def _append_on_postgresql(
     return _append_statement(shapes), values
 
 
-def append_for_driver(
-    rows: list[dict[str, Any]], also: Sequence[tuple[sa.Table, list[dict[str, Any]]]] = ()
-) -> tuple[str, dict[str, Any]]:
+def append_for_driver(rows: list[dict[str, Any]], also: Also = ()) -> tuple[str, dict[str, Any]]:
     """``append`` on PostgreSQL as psycopg's text and parameters, for a caller that runs it on a
     connection of its own (in autocommit); give its result rows to ``chained``."""
     statement, values = _append_on_postgresql(rows, also)
@@ -181,20 +187,16 @@ def _append_statement(shapes: tuple[tuple[sa.Table, tuple[str, ...]], ...]) -> s
     """The statement of ``append`` on PostgreSQL, for the columns each table's rows give.
 
     ``t0`` is the acknowledgements' rows as one JSON array (each with its ``_body``); ``t1``… the
-    other tables' rows. ``chained`` walks them in order from the locked head, as ``assign`` does.
+    other tables' rows.
     """
     (_, keys), *others = shapes
     names = ", ".join(_TABLE.c[k].name for k in keys)
     picked = ", ".join(f"r.{_TABLE.c[k].name}" for k in keys)
     parts = [
         "head AS (SELECT coalesce(last_id, 0) AS last_id, last_hash FROM chain_head WHERE id = 1 FOR UPDATE)",
-        "given AS (SELECT e.n, e.value AS row FROM jsonb_array_elements(CAST(:t0 AS JSONB))"
-        " WITH ORDINALITY AS e(value, n))",
-        "chained (n, id, previous_hash, record_hash) AS ("
-        "SELECT 0::bigint, last_id, NULL::text, last_hash::text FROM head UNION ALL"
-        " SELECT g.n, c.id + 1, c.record_hash,"
-        " encode(sha256(convert_to(c.record_hash || chr(10) || (g.row ->> '_body'), 'UTF8')), 'hex')"
-        " FROM chained c JOIN given g ON g.n = c.n + 1)",
+        "given AS (SELECT e.n, e.value AS row, e.value ->> '_body' AS body"
+        " FROM jsonb_array_elements(CAST(:t0 AS JSONB)) WITH ORDINALITY AS e(value, n))",
+        _CHAINED,
         # names from our own table metadata; the values are bound as JSON
         f"t0 AS (INSERT INTO acknowledgement ({names}, id, previous_hash, record_hash)"  # noqa: S608
         f" SELECT {picked}, c.id, c.previous_hash, c.record_hash FROM chained c JOIN given g ON g.n = c.n"
@@ -210,8 +212,7 @@ def _append_statement(shapes: tuple[tuple[sa.Table, tuple[str, ...]], ...]) -> s
         "moved AS (UPDATE chain_head SET last_id = l.id, last_hash = l.record_hash, updated_at = :now"
         " FROM (SELECT id, record_hash FROM chained ORDER BY n DESC LIMIT 1) l WHERE chain_head.id = 1)"
     )
-    chained = "SELECT id, previous_hash, record_hash FROM chained WHERE n > 0 ORDER BY n"
-    return sa.text("WITH RECURSIVE " + ", ".join(parts) + " " + chained)
+    return sa.text("WITH RECURSIVE " + ", ".join(parts) + " " + _NEW)
 
 
 def append_many(session: Session, records: list[Acknowledgement]) -> list[Acknowledgement]:
@@ -222,6 +223,18 @@ def append_many(session: Session, records: list[Acknowledgement]) -> list[Acknow
     for record, row in zip(records, rows, strict=True):
         record.id, record.previous_hash, record.record_hash = row["id"], row["previous_hash"], row["record_hash"]
     return records
+
+
+# --- verification: an independent recomputation -------------------------------------------------
+# The writer never hashes in Python. ``record_hash`` is a second computation on purpose, apart
+# from the database: what `govkit audit verify` (``verify``) and a receipt's verification check
+# stored records against (a check that ran the writer's own SQL would agree with whatever that SQL
+# did), and the oracle tests/acknowledgements/test_chain_sql.py compares the SQL with.
+
+
+def record_hash(previous_hash: str, record: Acknowledgement | Mapping[str, Any]) -> str:
+    """SHA-256 of the previous hash, a line feed and the record's ``body``, in hexadecimal."""
+    return hashlib.sha256(f"{previous_hash}\n{body(record)}".encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -241,7 +254,7 @@ def _records(session: Session) -> Iterator[Acknowledgement]:
         if not batch:
             return
         yield from batch
-        last = batch[-1].id  # type: ignore[assignment]
+        last = stored_id(batch[-1])
 
 
 def verify(db: Database) -> ChainReport:

@@ -125,7 +125,8 @@ class ChainHead(SQLModel, table=True):
 
 
 class WebhookDelivery(SQLModel, table=True):
-    """An event to send to an intranet or e-mail gateway (outbox), and what happened."""
+    """An event to send to an intranet or e-mail gateway, and what happened: each is sent by a job
+    of its own (``webhooks.deliver``), which schedules its retries (``next_attempt_at`` is unused)."""
 
     __tablename__ = "webhook_delivery"
     __table_args__ = (

@@ -7,7 +7,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -22,13 +22,15 @@ from pydantic import (
 )
 from sqlmodel import col, delete, select
 
+from govkit.access.policy import Action
+from govkit.access.roles import Principal
+from govkit.access.scoped import authorize_some
 from govkit.acknowledgements.models import Person, PersonPopulation
-from govkit.acknowledgements.vocabulary import PersonStatus, Population
-from govkit.auth.policy import Action
-from govkit.auth.roles import Principal
-from govkit.auth.scoped import authorize_some
-from govkit.db import Database, utcnow
-from govkit.organisations.service import ProfileRevision, organisation_for
+from govkit.acknowledgements.vocabulary import PersonStatus
+from govkit.db import Database, stored_id, utcnow
+from govkit.organisations.revisions import latest_profile
+from govkit.organisations.service import organisation_for
+from govkit.vocabulary import Population
 
 REQUIRED = ("external_id", "given_name", "family_name", "email", "populations")
 OPTIONAL = ("entry_date", "residence", "status", "departure_date", "language")
@@ -204,11 +206,7 @@ def import_persons(*, db: Database, actor: Principal, school: str, data: bytes |
     authorize_some(actor, Action.IMPORT_PERSONS)
     with db.reading() as session:
         organisation = organisation_for(session, actor, Action.IMPORT_PERSONS, school)
-        profile = session.exec(
-            select(ProfileRevision)
-            .where(ProfileRevision.organisation_id == organisation.id)
-            .order_by(col(ProfileRevision.revision).desc())
-        ).first()
+        profile = latest_profile(session, stored_id(organisation))
     residences = {r["code"] for r in (profile.data["housing"]["residences"] if profile else [])}
     if callable(data):
         data = data()
@@ -224,14 +222,14 @@ def import_persons(*, db: Database, actor: Principal, school: str, data: bytes |
         held: dict[int, set[str]] = {}
         for person_id, population in session.exec(
             select(PersonPopulation.person_id, PersonPopulation.population)
-            .join(Person, Person.id == PersonPopulation.person_id)  # type: ignore[arg-type]
+            .join(Person, col(Person.id) == PersonPopulation.person_id)
             .where(Person.organisation_id == organisation.id)
         ).all():
             held.setdefault(person_id, set()).add(population)
         changed: list[tuple[Person, list[str]]] = []
         for row in rows:
             person = known.get(row.external_id)
-            values = {
+            values: dict[str, Any] = {
                 "given_name": row.given_name,
                 "family_name": row.family_name,
                 "email": str(row.email).lower(),
@@ -243,11 +241,11 @@ def import_persons(*, db: Database, actor: Principal, school: str, data: bytes |
             }
             populations = sorted(p.value for p in row.populations)
             if person is None:
-                person = Person(organisation_id=organisation.id, external_id=row.external_id, **values)  # type: ignore[arg-type]
+                person = Person(organisation_id=stored_id(organisation), external_id=row.external_id, **values)
                 report.created += 1
-            elif all(getattr(person, k) == v for k, v in values.items()) and held.get(person.id, set()) == set(
+            elif all(getattr(person, k) == v for k, v in values.items()) and held.get(stored_id(person), set()) == set(
                 populations
-            ):  # type: ignore[arg-type]
+            ):
                 report.unchanged += 1
                 continue
             else:
@@ -262,6 +260,8 @@ def import_persons(*, db: Database, actor: Principal, school: str, data: bytes |
         session.flush()
         ids = [p.id for p, _ in changed if p.id is not None]
         if ids:
-            session.exec(delete(PersonPopulation).where(col(PersonPopulation.person_id).in_(ids)))  # type: ignore[call-overload]
-            session.add_all(PersonPopulation(person_id=p.id, population=pop) for p, pops in changed for pop in pops)  # type: ignore[arg-type]
+            session.exec(delete(PersonPopulation).where(col(PersonPopulation.person_id).in_(ids)))
+            session.add_all(
+                PersonPopulation(person_id=stored_id(p), population=pop) for p, pops in changed for pop in pops
+            )
     return report

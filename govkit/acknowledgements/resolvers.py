@@ -7,11 +7,14 @@ from datetime import date
 import strawberry
 from strawberry.file_uploads import Upload
 
+from govkit.access import audit
 from govkit.acknowledgements import persons, service
+from govkit.acknowledgements.recorder import Recorder
 from govkit.acknowledgements.types import Campaign, ImportReport, Me, Receipt
-from govkit.auth import audit
-from govkit.graphql.context import Info
-from govkit.graphql.uploads import upload_reader
+from govkit.resolving import Info, Wired, upload_reader
+
+#: The process's acknowledgement recorder (govkit.composition builds it once).
+RECORDER: Wired[Recorder] = Wired("acknowledgement recorder")
 
 
 def _client(info: Info) -> service.ClientInfo:
@@ -62,18 +65,16 @@ class AcknowledgementMutation:
             target=audit.summarise({k: v for k, v in given.items() if v is not None}),
             client_ip=info.context.client_ip,
         )
-        assert info.context.acknowledging is not None
-        found = await info.context.acknowledging(
-            service.Acknowledging(
-                actor=info.context.actor,
-                document_version_id=document_version_id,
-                client=_client(info),
-                language=language,
-                shown_sha256=document_sha256,
-                audit=note,
-            )
+        found = await service.acknowledge(
+            recorder=info.context.wired(RECORDER),
+            actor=info.context.actor,
+            document_version_id=document_version_id,
+            client=_client(info),
+            language=language,
+            shown_sha256=document_sha256,
+            audit=note,
         )
-        info.context.audited.add(info.path.key)  # written with the record, in its transaction
+        info.context.audited.add(str(info.path.key))  # written with the record, in its transaction
         return Receipt.from_data(found, info.context.settings.public_url)
 
     @strawberry.mutation(description="Record a visa signed on paper for a person of your school, with a reason")
@@ -86,8 +87,10 @@ class AcknowledgementMutation:
         reason: str,
         signed_on: date | None = None,
     ) -> Receipt:
-        found = await info.context.call(
-            service.record_paper_acknowledgement,
+        found = await service.record_paper_acknowledgement(
+            db=info.context.db,
+            recorder=info.context.wired(RECORDER),
+            actor=info.context.actor,
             school=school,
             person_external_id=person_external_id,
             document_version_id=document_version_id,

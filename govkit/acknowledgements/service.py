@@ -2,30 +2,48 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from govkit.acknowledgements import campaigns as campaign_queries
-from govkit.acknowledgements import chain, recording
-from govkit.acknowledgements.campaigns import ACKNOWLEDGED_LANGUAGE, CampaignStatus, PendingPerson
+from govkit.access.policy import Action, authorize, is_allowed
+from govkit.access.roles import Principal, Role
+from govkit.access.scoped import authorize_some, given_id, row_id, unknown
+from govkit.acknowledgements import campaign_progress as campaign_queries
+from govkit.acknowledgements import chain
+from govkit.acknowledgements.campaign_progress import CampaignStatus, PendingPerson
+from govkit.acknowledgements.campaigns import ACKNOWLEDGED_LANGUAGE
 from govkit.acknowledgements.models import Acknowledgement, Campaign, Person, PersonPopulation
-from govkit.acknowledgements.recording import AuditNote, ClientInfo, Receipt
+from govkit.acknowledgements.receipts import AuditNote, ClientInfo, Receipt, Request
+from govkit.acknowledgements.recorder import Recorder
 from govkit.acknowledgements.wording import wording as compose_wording
-from govkit.auth.models import Identity, RoleGrant
-from govkit.auth.policy import Action, authorize, is_allowed
-from govkit.auth.roles import Principal, Role
-from govkit.auth.scoped import authorize_some, given_id, row_id, unknown
-from govkit.db import Database, utcnow
+from govkit.db import Database, stored_id
+from govkit.disconnects import run_service
 from govkit.documents.kinds import catalogue
 from govkit.documents.models import DocumentVersion
-from govkit.errors import Forbidden, GovkitError, InvalidInput, NotFound
+from govkit.errors import Forbidden, InvalidInput, NotFound
 from govkit.organisations.models import Organisation
-from govkit.organisations.service import organisation_by_code, organisation_for
+from govkit.organisations.service import organisation_for
+
+__all__ = [
+    "AuditNote",
+    "ClientInfo",
+    "MyView",
+    "PendingDocument",
+    "Receipt",
+    "Verification",
+    "acknowledge",
+    "campaigns",
+    "me",
+    "pending_persons",
+    "progress_over_time",
+    "receipt",
+    "record_paper_acknowledgement",
+    "verify_chain",
+    "verify_receipt",
+]
 
 
 def _person(session: Session, person_id: int) -> Person:
@@ -39,26 +57,9 @@ def _populations(session: Session, person_id: int) -> set[str]:
     return set(session.exec(select(PersonPopulation.population).where(PersonPopulation.person_id == person_id)).all())
 
 
-def _record(db: Database, request: recording.Request) -> Receipt:
-    """Check and chain one acknowledgement, in a batch with the concurrent ones (see recording)."""
-    return recording.group_commit(db).submit(request)
-
-
-@dataclass(frozen=True)
-class Acknowledging:
-    """One member's call to acknowledge a document version (see ``acknowledge``)."""
-
-    actor: Principal
-    document_version_id: int | str  # as the caller gave it: checked once they may acknowledge
-    client: ClientInfo = field(default_factory=ClientInfo)
-    language: str | None = None
-    shown_sha256: str | None = None
-    audit: AuditNote | None = None
-
-
-def acknowledge(
+async def acknowledge(
     *,
-    db: Database,
+    recorder: Recorder,
     actor: Principal,
     document_version_id: int | str,
     client: ClientInfo | None = None,
@@ -66,85 +67,55 @@ def acknowledge(
     shown_sha256: str | None = None,
     audit: AuditNote | None = None,
 ) -> Receipt:
-    """The authenticated member acknowledges a document version in force, for themself only."""
-    call = Acknowledging(actor, document_version_id, client or ClientInfo(), language, shown_sha256, audit)
-    (outcome,) = acknowledge_many(db=db, calls=[call])
-    if isinstance(outcome, BaseException):
-        raise outcome
-    return outcome
+    """The authenticated member acknowledges a document version in force, for themself only.
+
+    Authorised here (only members acknowledge, the id as they gave it), then decided and chained by
+    ``recorder`` (the process's, from the composition) in a batch with the concurrent calls: the
+    checks that need the database (their school's version in force, their populations) are the
+    batch's (govkit.acknowledgements.decisions). ``audit`` is written with the record."""
+    request = _acknowledgement(actor, document_version_id, client or ClientInfo(), language, shown_sha256, audit)
+    return await recorder.record_one(request)
 
 
-def acknowledge_many(*, db: Database, calls: Sequence[Acknowledging]) -> list[Receipt | BaseException]:
-    """Several members' ``acknowledge`` calls at once, each authorised and decided as if alone, in
-    one transaction with whatever else is being recorded (recording.GroupCommit). One outcome per
-    call, in order: its receipt, its refusal (a GovkitError), or its own unexpected error."""
-    outcomes, asked = _requests(calls)
-    if asked:
-        recorded = recording.group_commit(db).submit_many([request for _, request in asked])
-        for (index, _), outcome in zip(asked, recorded, strict=True):
-            outcomes[index] = outcome
-    return outcomes  # type: ignore[return-value]
-
-
-async def acknowledge_many_async(
-    *, recorder: recording.AsyncRecorder, calls: Sequence[Acknowledging]
-) -> list[Receipt | BaseException]:
-    """``acknowledge_many`` from the event loop, on PostgreSQL (recording.AsyncRecorder): the same
-    authorisation and decisions, the batch's two statements awaited instead of run in a thread."""
-    outcomes, asked = _requests(calls)
-    if asked:
-        recorded = await recorder.record([request for _, request in asked])
-        for (index, _), outcome in zip(asked, recorded, strict=True):
-            outcomes[index] = outcome
-    return outcomes  # type: ignore[return-value]
-
-
-def _requests(
-    calls: Sequence[Acknowledging],
-) -> tuple[list[Receipt | BaseException | None], list[tuple[int, recording.Request]]]:
-    """Each call's refusal, or its request to record (with its index)."""
-    outcomes: list[Receipt | BaseException | None] = [None] * len(calls)
-    asked: list[tuple[int, recording.Request]] = []
-    for index, call in enumerate(calls):
-        try:
-            asked.append((index, _acknowledgement(call)))
-        except GovkitError as exc:
-            outcomes[index] = exc
-    return outcomes, asked
-
-
-def _acknowledgement(call: Acknowledging) -> recording.Request:
-    """The request to record for ``call``, or the refusal of a caller who may not acknowledge."""
-    actor = call.actor
+def _acknowledgement(
+    actor: Principal,
+    document_version_id: int | str,
+    client: ClientInfo,
+    language: str | None,
+    shown_sha256: str | None,
+    audit: AuditNote | None,
+) -> Request:
+    """The request to record for a member's call, or the refusal of a caller who may not acknowledge."""
     if actor.role is not Role.MEMBER or actor.person_id is None:
         authorize(actor, Action.ACKNOWLEDGE, organisation_id=-1)  # raises: only members acknowledge
         raise Forbidden("Only the person concerned acknowledges a document.")
-    document_id = given_id(actor, Action.ACKNOWLEDGE, call.document_version_id, "document version")
+    document_id = given_id(actor, Action.ACKNOWLEDGE, document_version_id, "document version")
 
     def check(person: Person, document: DocumentVersion | None) -> None:
         authorize(actor, Action.ACKNOWLEDGE, organisation_id=document.organisation_id if document else None)
         if person.id != actor.person_id:  # pragma: no cover - the person comes from the token
             raise Forbidden("Nobody acknowledges on another person's behalf.")
-        if call.language is not None and call.language not in ("fr", "en"):
+        if language is not None and language not in ("fr", "en"):
             raise InvalidInput("The wording language is fr or en.")
 
-    return recording.Request(
+    return Request(
         person_id=actor.person_id,
         document_version_id=document_id,
         method="electronic",
         auth_method=actor.auth_method,
         recorded_by=actor.subject,
-        language=call.language,
-        client=call.client,
-        shown_sha256=call.shown_sha256,
+        language=language,
+        client=client,
+        shown_sha256=shown_sha256,
         authorise=check,
-        audit=call.audit,
+        audit=audit,
     )
 
 
-def record_paper_acknowledgement(
+async def record_paper_acknowledgement(
     *,
     db: Database,
+    recorder: Recorder,
     actor: Principal,
     school: str,
     person_external_id: str,
@@ -153,6 +124,30 @@ def record_paper_acknowledgement(
     signed_on: date | None = None,
 ) -> Receipt:
     """A school administrator records a visa signed on paper, with a reason, recorded as such."""
+    request = await run_service(
+        _paper_request,
+        db=db,
+        actor=actor,
+        school=school,
+        person_external_id=person_external_id,
+        document_version_id=document_version_id,
+        reason=reason,
+        signed_on=signed_on,
+    )
+    return await recorder.record_one(request)
+
+
+def _paper_request(
+    *,
+    db: Database,
+    actor: Principal,
+    school: str,
+    person_external_id: str,
+    document_version_id: int | str,
+    reason: str,
+    signed_on: date | None,
+) -> Request:
+    """The request to record for a paper visa (the person read by external id), or its refusal."""
     authorize_some(actor, Action.RECORD_PAPER)
     with db.reading() as session:
         organisation = organisation_for(session, actor, Action.RECORD_PAPER, school)
@@ -171,18 +166,15 @@ def record_paper_acknowledgement(
         authorize(actor, Action.RECORD_PAPER, organisation_id=document.organisation_id if document else None)
 
     note = reason.strip() + (f" (signé le {signed_on:%d/%m/%Y})" if signed_on else "")
-    return _record(
-        db,
-        recording.Request(
-            person_id=person.id,  # type: ignore[arg-type]
-            document_version_id=document_id,
-            method="paper",
-            auth_method="paper_signature",
-            recorded_by=actor.label,
-            language=person.preferred_language,
-            reason=note,
-            authorise=check,
-        ),
+    return Request(
+        person_id=stored_id(person),
+        document_version_id=document_id,
+        method="paper",
+        auth_method="paper_signature",
+        recorded_by=actor.label,
+        language=person.preferred_language,
+        reason=note,
+        authorise=check,
     )
 
 
@@ -218,7 +210,7 @@ def me(*, db: Database, actor: Principal, days: int = 30) -> MyView:
         authorize(actor, Action.READ_ME, organisation_id=person.organisation_id)
         organisation = session.get(Organisation, person.organisation_id)
         assert organisation is not None
-        populations = _populations(session, person.id)  # type: ignore[arg-type]
+        populations = _populations(session, stored_id(person))
         versions = session.exec(
             select(DocumentVersion)
             .where(
@@ -249,7 +241,7 @@ def me(*, db: Database, actor: Principal, days: int = 30) -> MyView:
                 continue
             if version.id in acknowledged or person.status != "active":
                 continue
-            deadline = deadlines.get(version.id)
+            deadline = deadlines.get(stored_id(version))
             if deadline is not None and person.entry_date is not None:
                 deadline = max(deadline, person.entry_date + timedelta(days=days))
             text = compose_wording(
@@ -316,8 +308,8 @@ def verify_receipt(*, db: Database, actor: Principal, code: str, sha256: str) ->
     with db.reading() as session:
         row = session.exec(
             select(Acknowledgement, Organisation, DocumentVersion)
-            .join(Organisation, Organisation.id == Acknowledgement.organisation_id)  # type: ignore[arg-type]
-            .join(DocumentVersion, DocumentVersion.id == Acknowledgement.document_version_id)  # type: ignore[arg-type]
+            .join(Organisation, col(Organisation.id) == Acknowledgement.organisation_id)
+            .join(DocumentVersion, col(DocumentVersion.id) == Acknowledgement.document_version_id)
             .where(Acknowledgement.verification_code == normalised)
         ).first()
         if row is None or row[0].document_sha256 != sha256.strip().lower():
@@ -353,20 +345,20 @@ def campaigns(
     authorize_some(actor, Action.READ_CAMPAIGNS)
     with db.reading() as session:
         organisation = organisation_for(session, actor, Action.READ_CAMPAIGNS, school)
-        condition = Campaign.organisation_id == organisation.id
+        condition: sa.ColumnElement[bool] = col(Campaign.organisation_id) == organisation.id
         if not include_closed:
             condition = sa.and_(condition, col(Campaign.closed_at).is_(None))
         return campaign_queries.follow(
             session,
-            condition,  # type: ignore[arg-type]
-            order=(col(Campaign.kind), col(Campaign.opened_at).desc(), col(Campaign.id)),
+            condition,
+            order=(col(Campaign.kind).asc(), col(Campaign.opened_at).desc(), col(Campaign.id).asc()),
             today=date.today(),
             days=days,
         )
 
 
 def _campaign(session: Session, actor: Principal, campaign_id: int) -> Campaign:
-    """The campaign a caller names, once they may follow its school's campaigns (auth.scoped)."""
+    """The campaign a caller names, once they may follow its school's campaigns (access.scoped)."""
     authorize_some(actor, Action.READ_CAMPAIGNS)
     campaign = session.get(Campaign, campaign_id) if row_id(campaign_id) is not None else None
     if campaign is None:
@@ -400,62 +392,6 @@ def pending_persons(
             population=population,
             search=search,
         )
-
-
-# --- data protection ---------------------------------------------------------------------------
-
-
-def erase_client_data(*, db: Database, older_than_days: int) -> int:
-    """Erase IP addresses and user agents of records older than the retention period."""
-    cutoff = utcnow() - timedelta(days=older_than_days)
-    with db.transaction() as session:
-        result = session.execute(
-            sa.update(Acknowledgement)
-            .where(
-                Acknowledgement.acknowledged_at < cutoff,
-                sa.or_(col(Acknowledgement.client_ip).is_not(None), col(Acknowledgement.user_agent).is_not(None)),
-            )
-            .values(client_ip=None, user_agent=None)
-        )
-        return result.rowcount or 0
-
-
-def export_person(*, db: Database, school: str, external_id: str) -> dict[str, Any]:
-    """Everything govkit holds about a person (right of access), as JSON-ready data."""
-    with db.reading() as session:
-        organisation = organisation_by_code(session, school)
-        person = session.exec(
-            select(Person).where(Person.organisation_id == organisation.id, Person.external_id == external_id)
-        ).first()
-        if person is None:
-            raise NotFound(f"No person with external id {external_id!r} at {school}.")
-        identities = session.exec(select(Identity).where(Identity.person_id == person.id)).all()
-        grants = session.exec(select(RoleGrant).where(col(RoleGrant.identity_id).in_([i.id for i in identities]))).all()
-        records = session.exec(
-            select(Acknowledgement).where(Acknowledgement.person_id == person.id).order_by(col(Acknowledgement.id))
-        ).all()
-        documents = {
-            d.id: d
-            for d in session.exec(
-                select(DocumentVersion).where(col(DocumentVersion.id).in_([r.document_version_id for r in records]))
-            ).all()
-        }
-        populations = sorted(_populations(session, person.id))  # type: ignore[arg-type]
-    return {
-        "person": person.model_dump(mode="json"),
-        "school": organisation.code,
-        "populations": populations,
-        "identities": [i.model_dump(mode="json") for i in identities],
-        "role_grants": [g.model_dump(mode="json") for g in grants],
-        "acknowledgements": [
-            {
-                **Receipt(r, person, organisation, documents[r.document_version_id]).to_json(),
-                "client_ip": r.client_ip,
-                "user_agent": r.user_agent,
-            }
-            for r in records
-        ],
-    }
 
 
 def verify_chain(*, db: Database) -> chain.ChainReport:

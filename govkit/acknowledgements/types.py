@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 import strawberry
 
-from govkit.acknowledgements.campaigns import CampaignStatus, PendingPerson, PopulationCount
+from govkit.acknowledgements.campaign_progress import CampaignStatus, PendingPerson, PopulationCount, encode_cursor
+from govkit.acknowledgements.models import Person as PersonRow
 from govkit.acknowledgements.persons import ImportReport as ImportData
 from govkit.acknowledgements.service import MyView
 from govkit.acknowledgements.service import Receipt as ReceiptData
+from govkit.db import stored_id
 from govkit.documents.kinds import catalogue
 from govkit.documents.types import PublishedDocument
+from govkit.resolving import build
 
 
 @strawberry.type(description="The proof of one acknowledgement")
@@ -85,6 +89,10 @@ class Person:
     preferred_language: str
 
 
+def person_of(person: PersonRow, school: str, populations: Iterable[str]) -> Person:
+    return build(Person, person, school=school, populations=list(populations))
+
+
 @strawberry.type(description="The signed-in member: what to acknowledge, and what was acknowledged")
 class Me:
     person: Person
@@ -93,20 +101,9 @@ class Me:
 
     @classmethod
     def from_data(cls, view: MyView, public_url: str) -> Me:
-        p = view.person
         code = view.organisation.code
         return cls(
-            person=Person(
-                external_id=p.external_id,
-                given_name=p.given_name,
-                family_name=p.family_name,
-                email=p.email,
-                school=code,
-                populations=list(view.populations),
-                status=p.status,
-                entry_date=p.entry_date,
-                preferred_language=p.preferred_language,
-            ),
+            person=person_of(view.person, code, view.populations),
             pending_documents=[
                 PendingDocument(
                     document=PublishedDocument.from_model(code, d.document, public_url),
@@ -134,14 +131,7 @@ class PopulationProgress:
 
     @classmethod
     def from_data(cls, count: PopulationCount) -> PopulationProgress:
-        return cls(
-            population=count.population,
-            concerned=count.concerned,
-            acknowledged=count.acknowledged,
-            pending=count.pending,
-            overdue=count.overdue,
-            rate=round(count.rate, 4),
-        )
+        return build(cls, count, rate=round(count.rate, 4))
 
 
 @strawberry.type
@@ -165,22 +155,10 @@ class PendingPersonConnection:
 
     @classmethod
     def from_page(cls, school: str, page: list[PendingPerson], has_next: bool, total: int) -> PendingPersonConnection:
-        from govkit.acknowledgements.campaigns import encode_cursor
-
         edges = [
             PendingPersonEdge(
-                cursor=encode_cursor(item.person.id),  # type: ignore[arg-type]
-                node=Person(
-                    external_id=item.person.external_id,
-                    given_name=item.person.given_name,
-                    family_name=item.person.family_name,
-                    email=item.person.email,
-                    school=school,
-                    populations=list(item.populations),
-                    status=item.person.status,
-                    entry_date=item.person.entry_date,
-                    preferred_language=item.person.preferred_language,
-                ),
+                cursor=encode_cursor(stored_id(item.person)),
+                node=person_of(item.person, school, item.populations),
                 overdue=item.overdue,
             )
             for item in page
@@ -211,15 +189,7 @@ class ImportReport:
 
     @classmethod
     def from_data(cls, report: ImportData) -> ImportReport:
-        return cls(
-            imported=report.ok,
-            rows=report.rows,
-            created=report.created,
-            updated=report.updated,
-            unchanged=report.unchanged,
-            departed=report.departed,
-            errors=[ImportError_(line=e.line, column=e.column, message=e.message) for e in report.errors],
-        )
+        return build(cls, report, imported=report.ok)
 
 
 def campaign_title(status: CampaignStatus) -> str:
@@ -249,7 +219,7 @@ class Campaign:
     def from_status(cls, school: str, status: CampaignStatus, public_url: str) -> Campaign:
         c = status.campaign
         return cls(
-            db_id=c.id,  # type: ignore[arg-type]
+            db_id=stored_id(c),
             school_code=school,
             id=strawberry.ID(str(c.id)),
             kind=c.kind,

@@ -1,18 +1,8 @@
-"""Closed vocabularies of the acknowledgements domain."""
+"""Closed vocabularies of the acknowledgements domain (populations are shared: govkit.vocabulary)."""
 
 from __future__ import annotations
 
 from enum import StrEnum
-
-
-class Population(StrEnum):
-    STUDENT = "student"
-    APPRENTICE = "apprentice"
-    DOCTORAL_STUDENT = "doctoral_student"
-    STAFF = "staff"
-    ADJUNCT = "adjunct"
-    CONTRACTOR = "contractor"
-    RESIDENT = "resident"
 
 
 class PersonStatus(StrEnum):

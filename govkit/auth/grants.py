@@ -118,7 +118,8 @@ class GrantListener:
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
-        self._thread.join(timeout)
+        if self._thread.ident is not None:  # started (a CLI command builds the wiring without starting it)
+            self._thread.join(timeout)
         self.cache.listen(False)
 
     def _run(self) -> None:

@@ -7,8 +7,8 @@ from datetime import datetime
 import strawberry
 from strawberry.scalars import JSON
 
-from govkit.auth import audit
-from govkit.graphql.context import Info
+from govkit.access import audit
+from govkit.resolving import Info, build
 
 
 @strawberry.type
@@ -45,21 +45,7 @@ class AuditQuery:
     ) -> AuditPage:
         page = await info.context.call(audit.events, first=first, after=after, outcome=outcome, subject=subject)
         return AuditPage(
-            entries=[
-                AuditEntry(
-                    id=strawberry.ID(str(e.id)),
-                    at=e.at,
-                    correlation_id=e.correlation_id,
-                    subject=e.subject,
-                    role=e.role,
-                    organisation=e.organisation,
-                    action=e.action,
-                    target=e.target,
-                    outcome=e.outcome,
-                    detail=e.detail,
-                )
-                for e in page.events
-            ],
+            entries=[build(AuditEntry, e) for e in page.events],
             has_next_page=page.has_next,
             end_cursor=page.end_cursor,
         )

@@ -18,12 +18,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from govkit.access.audit import AuditEvent
+from govkit.access.policy import Action, authorize
+from govkit.access.roles import Principal, Role
+from govkit.access.scoped import row_id
 from govkit.acknowledgements.models import Person
-from govkit.auth.audit import AuditEvent
 from govkit.auth.models import Identity, RoleGrant
-from govkit.auth.policy import Action, authorize
-from govkit.auth.roles import Principal, Role
-from govkit.auth.scoped import row_id
 from govkit.auth.service import mark_revoked
 from govkit.db import Database, utcnow
 from govkit.errors import InvalidInput, NotFound

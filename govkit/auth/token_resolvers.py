@@ -7,7 +7,7 @@ from datetime import datetime
 import strawberry
 
 from govkit.auth import token_admin
-from govkit.graphql.context import Info
+from govkit.resolving import Info, build
 
 
 @strawberry.type(description="A bearer token as govkit knows it: its role grant (the token's text is never kept)")
@@ -26,19 +26,7 @@ class Token:
 
     @classmethod
     def from_info(cls, info: token_admin.TokenInfo) -> Token:
-        return cls(
-            id=strawberry.ID(str(info.id)),
-            name=info.name,
-            subject=info.subject,
-            role=info.role,
-            school=info.school,
-            person=info.person,
-            created_at=info.created_at,
-            created_by=info.created_by,
-            expires_at=info.expires_at,
-            revoked_at=info.revoked_at,
-            status=info.status(),
-        )
+        return build(cls, info, status=info.status())
 
 
 @strawberry.type
@@ -77,5 +65,5 @@ class TokenMutation:
             correlation_id=info.context.correlation_id,
             client_ip=info.context.client_ip,
         )
-        info.context.audited.add(info.path.key)  # written with the revocation, in its transaction
+        info.context.audited.add(str(info.path.key))  # written with the revocation, in its transaction
         return TokenRevocation(token=Token.from_info(revocation.token), already_revoked=revocation.already_revoked)

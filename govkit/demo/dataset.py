@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,23 +19,13 @@ from govkit.organisations.vocabulary import (
     DatePrecision,
     OrganisationType,
 )
+from govkit.seed import normalise, seed_text
 
 HERE = Path(__file__).resolve().parent
 DATA_FILE = HERE / "imt.yaml"
-SEED_FILE = HERE / "seed_action_plan_2021_2023.txt"
 
 Quote = Annotated[str, StringConstraints(min_length=20, max_length=300)]
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64)]
-
-
-def normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-@cache
-def seed_text() -> str:
-    """The action plan, whitespace collapsed: the text every source must quote."""
-    return normalise(SEED_FILE.read_text(encoding="utf-8"))
 
 
 def parse_partial_date(text: str) -> tuple[date, DatePrecision]:

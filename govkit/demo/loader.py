@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, delete, select
 
 from govkit.acknowledgements.models import Person, PersonPopulation
-from govkit.db import Database, utcnow
+from govkit.db import Database, stored_id, utcnow
 from govkit.demo import persons as synthetic
 from govkit.demo.dataset import DATA_FILE, DemoDataset, parse_partial_date, read_dataset
 from govkit.demo.models import DatasetLoad
@@ -70,7 +70,7 @@ def _organisations(session: Session, dataset: DemoDataset) -> dict[str, Organisa
         existing[item.code] = org
         campuses = {c.code: c for c in session.exec(select(Campus).where(Campus.organisation_id == org.id)).all()}
         for c in item.campuses:
-            campus = campuses.get(c.code) or Campus(organisation_id=org.id, code=c.code, name=c.name)  # type: ignore[arg-type]
+            campus = campuses.get(c.code) or Campus(organisation_id=stored_id(org), code=c.code, name=c.name)
             campus.name, campus.source_quote = c.name, c.source
             session.add(campus)
         session.flush()
@@ -81,20 +81,22 @@ def _organisations(session: Session, dataset: DemoDataset) -> dict[str, Organisa
             (c.type, c.title, c.status)
             for c in session.exec(select(Commitment).where(Commitment.organisation_id == org.id)).all()
         }
-        for c in item.commitments:
-            if (c.type.value, c.title, c.status.value) in recorded:
+        for commitment in item.commitments:
+            if (commitment.type.value, commitment.title, commitment.status.value) in recorded:
                 continue
-            effective, precision = parse_partial_date(c.effective_on) if c.effective_on else (None, None)
+            effective, precision = (
+                parse_partial_date(commitment.effective_on) if commitment.effective_on else (None, None)
+            )
             session.add(
                 Commitment(
-                    organisation_id=org.id,  # type: ignore[arg-type]
-                    type=c.type.value,
-                    status=c.status.value,
-                    title=c.title,
+                    organisation_id=stored_id(org),
+                    type=commitment.type.value,
+                    status=commitment.status.value,
+                    title=commitment.title,
                     effective_on=effective,
                     date_precision=precision.value if precision else None,
-                    note=c.note,
-                    source_quote=c.source,
+                    note=commitment.note,
+                    source_quote=commitment.source,
                     recorded_by=LOADER,
                 )
             )
@@ -113,18 +115,18 @@ def _persons(session: Session, dataset: DemoDataset, organisations: dict[str, Or
         known = {p.external_id: p for p in session.exec(select(Person).where(Person.organisation_id == org.id)).all()}
         for sp in people:
             person = known.get(sp.external_id) or Person(
-                organisation_id=org.id, external_id=sp.external_id, given_name="", family_name="", email=""
-            )  # type: ignore[arg-type]
+                organisation_id=stored_id(org), external_id=sp.external_id, given_name="", family_name="", email=""
+            )
             person.given_name, person.family_name, person.email = sp.given_name, sp.family_name, sp.email
             person.entry_date, person.residence_code = sp.entry_date, sp.residence_code
             person.preferred_language, person.updated_at = sp.preferred_language, utcnow()
             session.add(person)
             known[sp.external_id] = person
         session.flush()
-        ids = [known[sp.external_id].id for sp in people]
-        session.exec(delete(PersonPopulation).where(col(PersonPopulation.person_id).in_(ids)))  # type: ignore[call-overload]
+        ids = [stored_id(known[sp.external_id]) for sp in people]
+        session.exec(delete(PersonPopulation).where(col(PersonPopulation.person_id).in_(ids)))
         session.add_all(
-            PersonPopulation(person_id=known[sp.external_id].id, population=p.value)  # type: ignore[arg-type]
+            PersonPopulation(person_id=stored_id(known[sp.external_id]), population=p.value)
             for sp in people
             for p in sp.populations
         )

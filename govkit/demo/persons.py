@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from govkit.acknowledgements.vocabulary import Population
+from govkit.vocabulary import Population
 
 GIVEN_NAMES = [
     "Camille",

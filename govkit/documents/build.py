@@ -7,11 +7,13 @@ import re
 from datetime import UTC, datetime
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from docx.text.paragraph import Paragraph as DocxParagraph
+from lxml import etree
 
 from govkit.documents.kinds import Catalogue
 from govkit.documents.ooxml import CLAUSE_TAG_PREFIX, read_entries, rezip
@@ -35,19 +37,20 @@ def _add_runs(paragraph: DocxParagraph, text: str) -> None:
 
 
 def _page_number(paragraph: DocxParagraph) -> None:
-    field = OxmlElement("w:fldSimple")
+    field: etree._Element = OxmlElement("w:fldSimple")
     field.set(qn("w:instr"), "PAGE")
-    run = OxmlElement("w:r")
+    run: etree._Element = OxmlElement("w:r")
     text = OxmlElement("w:t")
     text.text = "1"
     run.append(text)
     field.append(run)
-    paragraph._p.append(field)
+    container: etree._Element = paragraph._p  # a w:p takes any child element
+    container.append(field)
 
 
-def _content_control(key: str, title: str, sdt_id: int) -> tuple[OxmlElement, OxmlElement]:
-    sdt = OxmlElement("w:sdt")
-    properties = OxmlElement("w:sdtPr")
+def _content_control(key: str, title: str, sdt_id: int) -> tuple[etree._Element, etree._Element]:
+    sdt: etree._Element = OxmlElement("w:sdt")
+    properties: etree._Element = OxmlElement("w:sdtPr")
     alias = OxmlElement("w:alias")
     alias.set(qn("w:val"), title)
     tag = OxmlElement("w:tag")
@@ -64,8 +67,8 @@ def _content_control(key: str, title: str, sdt_id: int) -> tuple[OxmlElement, Ox
     return sdt, content
 
 
-def _styles(document: Document, language: str) -> None:  # type: ignore[valid-type]
-    normal = document.styles["Normal"]  # type: ignore[attr-defined]
+def _styles(document: DocxDocument, language: str) -> None:
+    normal = document.styles["Normal"]
     normal.font.name = "Liberation Sans"
     normal.font.size = Pt(10.5)
     r_pr = normal.element.get_or_add_rPr()
@@ -77,7 +80,7 @@ def _styles(document: Document, language: str) -> None:  # type: ignore[valid-ty
     r_pr.append(lang)
     normal.paragraph_format.space_after = Pt(6)
     for name, size in (("Title", 20), ("Heading 1", 13), ("Heading 2", 11.5)):
-        style = document.styles[name]  # type: ignore[attr-defined]
+        style = document.styles[name]
         style.font.name = "Liberation Sans"
         style.font.size = Pt(size)
         style.font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)

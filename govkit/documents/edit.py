@@ -27,7 +27,7 @@ def clause_source(data: bytes, key: str) -> str:
     lines = []
     for paragraph in _clause(root, key).iterfind("w:p", NS):
         style = paragraph.find("w:pPr/w:pStyle", NS)
-        prefix = STYLES.get(style.get(w("val")) if style is not None else "", "")
+        prefix = STYLES.get(style.get(w("val"), "") if style is not None else "", "")
         lines.append(prefix + paragraph_text(paragraph))
     return "\n".join(lines)
 
@@ -39,6 +39,7 @@ def replace_clause(data: bytes, key: str, text: str) -> bytes:
     root = etree.fromstring(document, SAFE_PARSER)
     content = _clause(root, key)
     template = content.find("w:p", NS)
+    template_properties = template.find("w:pPr", NS) if template is not None else None
     for paragraph in list(content):
         content.remove(paragraph)
     for line in (raw.rstrip() for raw in text.replace("\r\n", "\n").split("\n")):
@@ -47,10 +48,11 @@ def replace_clause(data: bytes, key: str, text: str) -> bytes:
         style = next((s for s, p in STYLES.items() if line.startswith(p)), None)
         body = line[len(STYLES[style]) :] if style else line
         paragraph = etree.SubElement(content, w("p"))
-        if template is not None and template.find("w:pPr/w:rPr", NS) is not None:
-            paragraph.append(copy.deepcopy(template.find("w:pPr", NS)))
-            for old in paragraph.iterfind("w:pPr/w:pStyle", NS):
-                old.getparent().remove(old)
+        if template_properties is not None and template_properties.find("w:rPr", NS) is not None:
+            copied = copy.deepcopy(template_properties)
+            for old in copied.findall("w:pStyle", NS):
+                copied.remove(old)
+            paragraph.append(copied)
         if style:
             properties = paragraph.find("w:pPr", NS)
             if properties is None:

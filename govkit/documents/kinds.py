@@ -1,4 +1,4 @@
-"""Document kinds and the clause library, read from templates/reglements/*.yaml."""
+"""Document kinds and the clause library, read from the package data in documents/templates/*.yaml."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from govkit.acknowledgements.vocabulary import Population
 from govkit.errors import InvalidInput, Problem
+from govkit.vocabulary import Population
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates" / "reglements"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 LANGUAGES = ("fr", "en")
 AUDIENCES = ("student_victim", "student_witness", "staff_victim", "staff_witness", "decision_makers")
 BASE_KINDS = ("internal", "study", "housing", "equality_annex", "reflex_sheet")

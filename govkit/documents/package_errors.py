@@ -68,7 +68,7 @@ def unreadable_entry(name: str, exc: BaseException) -> str:
     return f"The file is damaged: entry {name} cannot be read ({SAVE_AGAIN})."
 
 
-_XML_REASONS = {
+_XML_REASONS: dict[int, str] = {  # by libxml2 error code (XMLSyntaxError.code)
     etree.ErrorTypes.ERR_DOCUMENT_EMPTY: "the part is empty",
     etree.ErrorTypes.ERR_DOCUMENT_END: "there is content after the end of the part",
     etree.ErrorTypes.ERR_DOCUMENT_START: "the part does not start with XML",

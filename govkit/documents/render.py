@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from types import CodeType
 from typing import Any
 
-from docxtpl import DocxTemplate
+from docxtpl import DocxTemplate  # type: ignore[import-untyped]  # docxtpl lacks types (no stubs, no py.typed)
 from jinja2 import Template, TemplateSyntaxError
 from jinja2.exceptions import SecurityError, TemplateError
 from lxml import etree
@@ -52,7 +52,7 @@ class MissingValues(RenderError):
 
 def prepare_part(xml: str) -> str:
     """docxtpl's tag clean-up, then one line per paragraph so that errors name a paragraph."""
-    patched = DocxTemplate.patch_xml(None, xml)  # type: ignore[arg-type]
+    patched = DocxTemplate.patch_xml(None, xml)  # a method that does not use its instance
     # docxtpl's escapes for literal braces in the template text ({_{ prints {{), resolved here so that
     # values from the profile are never rewritten after rendering
     for escaped, literal in (("{_{", "{{"), ("}_}", "}}"), ("{_%", "{%"), ("%_}", "%}")):

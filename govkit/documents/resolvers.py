@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from typing import Annotated
 
 import strawberry
 from strawberry.file_uploads import Upload
 
-from govkit.auth.policy import Action
+from govkit.access.policy import Action
 from govkit.documents import service
 from govkit.documents.types import (
     ClauseDiff,
@@ -23,9 +23,14 @@ from govkit.documents.types import (
     clauses_of,
     download_url,
 )
-from govkit.graphql.access import public
-from govkit.graphql.context import Info
-from govkit.graphql.uploads import upload_reader
+from govkit.documents.workers import WorkerPool
+from govkit.jobs.queue import JobQueue
+from govkit.resolving import Info, Wired, public, upload_reader
+
+#: The pool for template work that answers a request (validating an upload, rendering variants).
+RENDER_POOL: Wired[WorkerPool] = Wired("render pool")
+#: The job queue the background renders go to.
+JOB_QUEUE: Wired[JobQueue] = Wired("job queue")
 
 
 def _url(info: Info) -> str:
@@ -82,7 +87,7 @@ class DocumentMutation:
         limit = info.context.settings.upload_max_bytes
         outcome = await info.context.call(
             service.upload_root_template_version,
-            pool=info.context.pool,
+            pool=info.context.wired(RENDER_POOL),
             kind=kind,
             language=language,
             filename=getattr(file, "filename", None) or "template.docx",
@@ -117,10 +122,22 @@ class DocumentMutation:
 
     @strawberry.mutation(description="Render the published root template of a kind for schools (all by default)")
     async def render_variants(
-        self, info: Info, kind: str, language: str, schools: list[str] | None = None
+        self,
+        info: Info,
+        kind: str,
+        language: str,
+        schools: list[str] | None = None,
+        background: Annotated[
+            bool, strawberry.argument(description="Queue one render job per school instead (see queued and jobKeys)")
+        ] = False,
     ) -> RenderResult:
+        if background:
+            keys = await info.context.call(
+                service.queue_renders, jobs=info.context.wired(JOB_QUEUE), kind=kind, language=language, schools=schools
+            )
+            return RenderResult(variants=[], failures=[], rendered=0, reused=0, queued=len(keys), job_keys=keys)
         summary = await info.context.call(
-            service.render_variants, pool=info.context.pool, kind=kind, language=language, schools=schools
+            service.render_variants, pool=info.context.wired(RENDER_POOL), kind=kind, language=language, schools=schools
         )
         return RenderResult(
             variants=[
@@ -144,23 +161,3 @@ class DocumentMutation:
             rendered=summary.rendered,
             reused=summary.reused,
         )
-
-    @strawberry.mutation(description="Put a variant in force at its school from a date")
-    async def publish_variant(
-        self,
-        info: Info,
-        variant_id: strawberry.ID,
-        effective_from: date | None = None,
-        change_kind: str | None = None,
-        changelog: str | None = None,
-    ) -> PublishedDocument:
-        document = await info.context.call(
-            service.publish_variant,
-            variant_id=variant_id,
-            effective_from=effective_from,
-            change_kind=change_kind,
-            changelog=changelog,
-            policy=info.context.campaign_policy,
-        )
-        org, *_ = await info.context.call(service.get_variant, variant_id=document.variant_id)
-        return PublishedDocument.from_model(org.code, document, _url(info))

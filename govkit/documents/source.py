@@ -1,4 +1,4 @@
-"""The text source of a root template (templates/reglements/<lang>/<kind>.md), parsed."""
+"""The text source of a root template (govkit/documents/templates/<lang>/<kind>.md), parsed."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from govkit.documents.kinds import TEMPLATES_DIR
 from govkit.errors import InvalidInput, Problem
 
 FRONT_KEYS = {"kind", "language", "title", "header", "footer"}
@@ -87,7 +88,7 @@ def parse_source(text: str, name: str = "<source>") -> Source:
     def flush() -> None:
         nonlocal pending
         if pending:
-            target().append(Paragraph(pending_style, " ".join(pending), pending_line))  # type: ignore[arg-type]
+            target().append(Paragraph(pending_style, " ".join(pending), pending_line))
             pending = []
 
     for index, raw in enumerate(lines):
@@ -130,7 +131,7 @@ def parse_source(text: str, name: str = "<source>") -> Source:
                     problems.append(Problem(f"line {number}", f"{{%p {word} %}} closes nothing opened here"))
                 else:
                     stack.pop()
-            target().append(Paragraph("Tag", line.strip(), number))  # type: ignore[arg-type]
+            target().append(Paragraph("Tag", line.strip(), number))
             continue
         if not line.strip():
             flush()
@@ -155,3 +156,8 @@ def parse_source(text: str, name: str = "<source>") -> Source:
 
 def read_source(path: Path) -> Source:
     return parse_source(path.read_text(encoding="utf-8"), path.name)
+
+
+def source_files(directory: Path = TEMPLATES_DIR) -> list[Path]:
+    """The text sources of the root templates shipped with govkit (French first, then English)."""
+    return sorted(directory.glob("fr/*.md")) + sorted(directory.glob("en/*.md"))

@@ -9,7 +9,7 @@ document is rendered. ``[]`` stands for "an item of this list".
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from jinja2 import nodes
@@ -77,7 +77,7 @@ def read_paths(tree: nodes.Template) -> dict[str, set[int]]:
             return {target.name: value}
         return {name.name: None for name in target.find_all(nodes.Name)}  # unpacked: not followed
 
-    def visit_all(children: list[nodes.Node]) -> None:
+    def visit_all(children: Iterable[nodes.Node]) -> None:
         for child in children:
             visit(child)
 

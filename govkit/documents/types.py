@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from functools import cache
-from typing import Any
 
 import strawberry
 
@@ -12,6 +11,7 @@ from govkit.documents import models
 from govkit.documents.diff import ClauseDiff as ClauseDiffData
 from govkit.documents.kinds import KindSpec, catalogue
 from govkit.documents.validate import ValidationReport as ReportData
+from govkit.resolving import build
 
 
 def download_url(public_url: str, sha256: str) -> str:
@@ -82,22 +82,7 @@ class ValidationReport:
 
     @classmethod
     def from_data(cls, report: ReportData) -> ValidationReport:
-        return cls(
-            valid=report.valid,
-            sha256=report.sha256,
-            items=[
-                ReportItem(
-                    severity=i.severity,
-                    part=i.part,
-                    paragraph=i.paragraph,
-                    message=i.message,
-                    excerpt=i.excerpt,
-                )
-                for i in report.items
-            ],
-            clauses=report.clauses,
-            variables=report.variables,
-        )
+        return build(cls, report)
 
 
 @strawberry.type
@@ -121,7 +106,9 @@ class RootTemplateVersion:
     download_url: str
 
     @classmethod
-    def from_model(cls, template: models.RootTemplate, v: models.RootTemplateVersion, public_url: str) -> Any:
+    def from_model(
+        cls, template: models.RootTemplate, v: models.RootTemplateVersion, public_url: str
+    ) -> RootTemplateVersion:
         return cls(
             id=strawberry.ID(str(v.id)),
             kind=template.kind,
@@ -184,6 +171,10 @@ class RenderResult:
     failures: list[RenderFailure]
     rendered: int = strawberry.field(description="Variants rendered now")
     reused: int = strawberry.field(description="Variants whose inputs were already rendered: not rendered again")
+    queued: int = strawberry.field(default=0, description="Render jobs queued (background: true), one per school")
+    job_keys: list[str] = strawberry.field(
+        default_factory=list, description="The keys of the queued render jobs (render:<root version>:<school>:<lang>)"
+    )
 
 
 @strawberry.type(description="A document in force at a school: a published variant")
@@ -232,4 +223,4 @@ class ClauseDiff:
 
     @classmethod
     def from_data(cls, d: ClauseDiffData) -> ClauseDiff:
-        return cls(key=d.key, title=d.title, status=d.status, before=d.before, after=d.after, diff=d.diff)
+        return build(cls, d)

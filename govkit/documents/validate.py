@@ -231,12 +231,12 @@ def _check_part(report: ValidationReport, env: TemplateSandbox, name: str, sourc
     for node in tree.find_all(nodes.Getattr):
         if isinstance(node.node, nodes.Const | nodes.List | nodes.Tuple | nodes.Dict):
             report.error(name, f"attribute access on a literal (.{node.attr}) is not allowed", paragraph(node.lineno))
-    for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
-        tag = {nodes.Extends: "extends", nodes.Include: "include"}.get(type(node), "import")
-        report.error(name, f"{{% {tag} %}} is not allowed: a template is one document", paragraph(node.lineno))
-    for node in tree.find_all(nodes.Call):
-        if isinstance(node.node, nodes.Getattr):
-            report.error(name, f"method call .{node.node.attr}() is not allowed in templates", paragraph(node.lineno))
+    for statement in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
+        tag = {nodes.Extends: "extends", nodes.Include: "include"}.get(type(statement), "import")
+        report.error(name, f"{{% {tag} %}} is not allowed: a template is one document", paragraph(statement.lineno))
+    for call in tree.find_all(nodes.Call):
+        if isinstance(call.node, nodes.Getattr):
+            report.error(name, f"method call .{call.node.attr}() is not allowed in templates", paragraph(call.lineno))
     for path, lines in sorted(read_paths(tree).items()):
         problem = _check_path(path, local)
         if problem:

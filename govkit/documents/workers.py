@@ -149,7 +149,7 @@ class WorkerPool:
         with self._locked():
             if key in self._results:
                 self._results.move_to_end(key)
-                return self._results[key]  # type: ignore[no-any-return]
+                return self._results[key]
         value = compute()
         with self._locked():
             self._results[key] = value

@@ -1,7 +1,7 @@
 """What an anonymous caller may ask for: the root fields declared public, and nothing else.
 
-A root field is public when its resolver says so (``metadata=public(Action...)``, an action of
-govkit.auth.policy.PUBLIC_ACTIONS that its service authorises). Any other root field, and every
+A root field is public when its resolver says so (``metadata=public(Action...)``, govkit.resolving; an action of
+govkit.access.policy.PUBLIC_ACTIONS that its service authorises). Any other root field, and every
 mutation, needs an identity: an anonymous operation that asks for one is answered 401 before it
 is executed, whatever its arguments, so that nothing it names is looked up or validated and the
 answer says nothing but "authenticate". The services check again (deny by default).
@@ -21,20 +21,11 @@ from graphql import (
     SelectionSetNode,
 )
 
-from govkit.auth.policy import PUBLIC_ACTIONS, Action
+from govkit.access.policy import PUBLIC_ACTIONS
+from govkit.resolving import PUBLIC
 
-#: The key of a field's strawberry metadata that names its public action.
-PUBLIC = "govkit.public"
 #: Introspection root fields (limited in production by a validation rule of their own).
 INTROSPECTION = frozenset({"__typename", "__schema", "__type"})
-
-
-def public(action: Action) -> dict[str, Action]:
-    """The strawberry metadata of a root query field anybody may ask for (its service authorises
-    ``action``, a public one)."""
-    if action not in PUBLIC_ACTIONS:
-        raise ValueError(f"{action} is not a public action")
-    return {PUBLIC: action}
 
 
 def public_fields(schema: GraphQLSchema) -> frozenset[str]:

@@ -15,19 +15,23 @@ from govkit.acknowledgements.resolvers import AcknowledgementMutation, Acknowled
 from govkit.auth.resolvers import AuditQuery
 from govkit.auth.token_resolvers import TokenMutation, TokenQuery
 from govkit.documents.resolvers import DocumentMutation, DocumentQuery
+from govkit.flows.resolvers import PublicationMutation
 from govkit.graphql.execution import PreparedOperations, limit_rules, run_operation
+from govkit.jobs.resolvers import JobsQuery
 from govkit.organisations.resolvers import OrganisationMutation, OrganisationQuery
 from govkit.rules.resolvers import RulesMutation, RulesQuery
 from govkit.settings import Settings
 
 
 @strawberry.type(description="Read govkit: organisations, documents, acknowledgements, compliance")
-class Query(OrganisationQuery, DocumentQuery, AcknowledgementQuery, RulesQuery, AuditQuery, TokenQuery):
+class Query(OrganisationQuery, DocumentQuery, AcknowledgementQuery, RulesQuery, AuditQuery, TokenQuery, JobsQuery):
     pass
 
 
 @strawberry.type(description="Change govkit; every mutation is authorised by role and organisation")
-class Mutation(OrganisationMutation, DocumentMutation, AcknowledgementMutation, RulesMutation, TokenMutation):
+class Mutation(
+    OrganisationMutation, DocumentMutation, PublicationMutation, AcknowledgementMutation, RulesMutation, TokenMutation
+):
     pass
 
 

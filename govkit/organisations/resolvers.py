@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from govkit.auth.policy import Action
-from govkit.graphql.access import public
-from govkit.graphql.context import Info
-from govkit.graphql.convert import to_plain
+from govkit.access.policy import Action
 from govkit.organisations import service
 from govkit.organisations import vocabulary as v
 from govkit.organisations.types import (
@@ -18,6 +15,7 @@ from govkit.organisations.types import (
     SchoolProfile,
     SchoolProfilePatch,
 )
+from govkit.resolving import Info, public, to_plain
 
 
 @strawberry.type

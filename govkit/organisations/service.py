@@ -12,10 +12,10 @@ import sqlalchemy as sa
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
-from govkit.auth.policy import Action, authorize, is_allowed
-from govkit.auth.roles import Principal
-from govkit.auth.scoped import authorize_some, unknown
-from govkit.db import Database
+from govkit.access.policy import Action, authorize, is_allowed
+from govkit.access.roles import Principal
+from govkit.access.scoped import authorize_some, unknown
+from govkit.db import Database, stored_id
 from govkit.errors import (
     Conflict,
     Forbidden,
@@ -27,12 +27,30 @@ from govkit.errors import (
 )
 from govkit.organisations.models import Campus, Commitment, Organisation, ProfileRevision
 from govkit.organisations.profile import SchoolProfile, merge_profile
+from govkit.organisations.revisions import latest_profile, latest_profiles
 from govkit.organisations.vocabulary import (
     CommitmentStatus,
     CommitmentType,
     DatePrecision,
     OrganisationType,
 )
+
+__all__ = [
+    "CommitmentInput",
+    "campuses_by_organisation",
+    "commitments_by_organisation",
+    "current_commitments",
+    "get_organisation",
+    "list_organisations",
+    "organisation_by_code",
+    "organisation_for",
+    "organisations_by_id",
+    "problems_from_validation",
+    "profiles_by_organisation",
+    "record_commitment",
+    "update_profile",
+    "write_profile",
+]
 
 
 def problems_from_validation(error: ValidationError, prefix: str = "") -> list[Problem]:
@@ -54,7 +72,7 @@ def organisation_by_code(session: Session, code: str) -> Organisation:
 
 
 def organisation_for(session: Session, actor: Principal, action: Action, code: str) -> Organisation:
-    """The organisation a caller names, once they may do ``action`` there (auth.scoped): an unknown
+    """The organisation a caller names, once they may do ``action`` there (access.scoped): an unknown
     code is NOT_FOUND to a caller acting everywhere, and their refusal to one scoped to their own."""
     authorize_some(actor, action)
     organisation = session.exec(select(Organisation).where(Organisation.code == code)).first()
@@ -106,7 +124,7 @@ def campuses_by_organisation(
         rows = session.exec(
             select(Campus)
             .where(col(Campus.organisation_id).in_(organisation_ids))
-            .order_by(Campus.organisation_id, Campus.name)
+            .order_by(col(Campus.organisation_id), col(Campus.name))
         ).all()
     for campus in rows:
         result[campus.organisation_id].append(campus)
@@ -137,32 +155,14 @@ def profiles_by_organisation(
     return result
 
 
-def latest_profiles(session: Session, organisation_ids: Sequence[int]) -> dict[int, ProfileRevision]:
-    """The current profile revision of each organisation that has one, in one query."""
-    latest = (
-        select(ProfileRevision.organisation_id, sa.func.max(ProfileRevision.revision).label("rev"))
-        .where(col(ProfileRevision.organisation_id).in_(organisation_ids))
-        .group_by(ProfileRevision.organisation_id)
-        .subquery()
-    )
-    rows = session.exec(
-        select(ProfileRevision).join(
-            latest,
-            sa.and_(
-                ProfileRevision.organisation_id == latest.c.organisation_id,
-                ProfileRevision.revision == latest.c.rev,
-            ),
-        )
-    ).all()
-    return {r.organisation_id: r for r in rows}
-
-
 def current_commitments(session: Session, organisation_ids: Sequence[int]) -> dict[int, list[Commitment]]:
     """The latest record of each (type, title) per organisation: the commitments in force."""
     rows = session.exec(
         select(Commitment)
         .where(col(Commitment.organisation_id).in_(organisation_ids))
-        .order_by(Commitment.organisation_id, Commitment.type, Commitment.title, col(Commitment.id).desc())
+        .order_by(
+            col(Commitment.organisation_id), col(Commitment.type), col(Commitment.title), col(Commitment.id).desc()
+        )
     ).all()
     result: dict[int, list[Commitment]] = defaultdict(list)
     seen: set[tuple[int, str, str]] = set()
@@ -234,17 +234,12 @@ def write_profile(
 ) -> ProfileRevision:
     """Store ``profile`` as the next revision unless it equals the current one."""
     _check_references(session, organisation, profile)
-    current = session.exec(
-        select(ProfileRevision)
-        .where(ProfileRevision.organisation_id == organisation.id)
-        .order_by(col(ProfileRevision.revision).desc())
-        .limit(1)
-    ).first()
+    current = latest_profile(session, stored_id(organisation))
     digest = profile.sha256()
     if current is not None and current.sha256 == digest:
         return current
     revision = ProfileRevision(
-        organisation_id=organisation.id,  # type: ignore[arg-type]
+        organisation_id=stored_id(organisation),
         revision=(current.revision + 1) if current else 1,
         data=profile.model_dump(mode="json"),
         sources=sources or {},
@@ -267,12 +262,7 @@ def update_profile(*, db: Database, actor: Principal, code: str, patch: dict[str
     authorize_some(actor, Action.UPDATE_PROFILE)
     with db.transaction() as session:
         organisation = organisation_for(session, actor, Action.UPDATE_PROFILE, code)
-        current = session.exec(
-            select(ProfileRevision)
-            .where(ProfileRevision.organisation_id == organisation.id)
-            .order_by(col(ProfileRevision.revision).desc())
-            .limit(1)
-        ).first()
+        current = latest_profile(session, stored_id(organisation))
         base = SchoolProfile.model_validate(current.data) if current else None
         if base is None and not {"official_name", "short_name"} <= set(patch):
             patch = {"official_name": organisation.name, "short_name": organisation.short_name, **patch}
@@ -331,7 +321,7 @@ def record_commitment(*, db: Database, actor: Principal, data: CommitmentInput) 
         organisation = organisation_for(session, actor, Action.RECORD_COMMITMENT, data.organisation_code)
         _validate_commitment(data)
         commitment = Commitment(
-            organisation_id=organisation.id,  # type: ignore[arg-type]
+            organisation_id=stored_id(organisation),
             type=data.type.value,
             status=data.status.value,
             title=data.title.strip(),

@@ -3,22 +3,44 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 
 import strawberry
 
-from govkit.graphql.context import Info
-from govkit.graphql.convert import build
-from govkit.organisations import models
+from govkit.db import stored_id
+from govkit.organisations import models, service
 from govkit.organisations import vocabulary as v
+from govkit.resolving import Batch, Info, build
 
-OrganisationType = strawberry.enum(v.OrganisationType, description="group, head office or school")
-CommitmentType = strawberry.enum(v.CommitmentType, description="What an organisation commits to")
-CommitmentStatus = strawberry.enum(v.CommitmentStatus)
-DatePrecision = strawberry.enum(v.DatePrecision, description="How precisely a date is known")
-ResidenceManager = strawberry.enum(v.ResidenceManager, description="Who runs a residence")
-ListeningCellKind = strawberry.enum(v.ListeningCellKind)
-ReportingChannelKind = strawberry.enum(v.ReportingChannelKind)
-Language = strawberry.enum(v.Language)
+# The batch reads of an organisation's fields: one authorised service call per request and field.
+ORGANISATIONS: Batch[int, models.Organisation | None] = Batch(service.organisations_by_id, "ids", lambda: None)
+CAMPUSES: Batch[int, list[models.Campus]] = Batch(service.campuses_by_organisation, "organisation_ids", list)
+PROFILES: Batch[int, models.ProfileRevision | None] = Batch(
+    service.profiles_by_organisation, "organisation_ids", lambda: None
+)
+COMMITMENTS: Batch[int, list[models.Commitment]] = Batch(service.commitments_by_organisation, "organisation_ids", list)
+COMMITMENT_HISTORY: Batch[int, list[models.Commitment]] = Batch(
+    partial(service.commitments_by_organisation, history=True), "organisation_ids", list
+)
+
+# The vocabulary's enums, in GraphQL under their own names (strawberry.enum marks the class and
+# returns it): the names below are the enums themselves, so that they can be used as types.
+strawberry.enum(v.OrganisationType, description="group, head office or school")
+strawberry.enum(v.CommitmentType, description="What an organisation commits to")
+strawberry.enum(v.CommitmentStatus)
+strawberry.enum(v.DatePrecision, description="How precisely a date is known")
+strawberry.enum(v.ResidenceManager, description="Who runs a residence")
+strawberry.enum(v.ListeningCellKind)
+strawberry.enum(v.ReportingChannelKind)
+strawberry.enum(v.Language)
+OrganisationType = v.OrganisationType
+CommitmentType = v.CommitmentType
+CommitmentStatus = v.CommitmentStatus
+DatePrecision = v.DatePrecision
+ResidenceManager = v.ResidenceManager
+ListeningCellKind = v.ListeningCellKind
+ReportingChannelKind = v.ReportingChannelKind
+Language = v.Language
 
 
 # --- profile (output) ----------------------------------------------------------
@@ -158,20 +180,7 @@ class Commitment:
 
     @classmethod
     def from_model(cls, c: models.Commitment) -> Commitment:
-        return cls(
-            id=strawberry.ID(str(c.id)),
-            type=v.CommitmentType(c.type),
-            status=v.CommitmentStatus(c.status),
-            title=c.title,
-            effective_on=c.effective_on,
-            date_precision=v.DatePrecision(c.date_precision) if c.date_precision else None,
-            expires_on=c.expires_on,
-            evidence_url=c.evidence_url,
-            note=c.note,
-            source=c.source_quote,
-            recorded_at=c.recorded_at,
-            recorded_by=c.recorded_by,
-        )
+        return build(cls, c, source=c.source_quote)
 
 
 @strawberry.type
@@ -192,42 +201,33 @@ class Organisation:
 
     @classmethod
     def from_model(cls, o: models.Organisation) -> Organisation:
-        assert o.id is not None
-        return cls(
-            db_id=o.id,
-            parent_db_id=o.parent_id,
-            id=strawberry.ID(str(o.id)),
-            code=o.code,
-            name=o.name,
-            short_name=o.short_name,
-            type=v.OrganisationType(o.type),
-        )
+        return build(cls, o, db_id=stored_id(o), parent_db_id=o.parent_id)
 
     @strawberry.field
     async def parent(self, info: Info) -> Organisation | None:
         if self.parent_db_id is None:
             return None
-        parent = await info.context.loaders.organisation.load(self.parent_db_id)
+        parent = await info.context.loader(ORGANISATIONS).load(self.parent_db_id)
         return Organisation.from_model(parent) if parent else None
 
     @strawberry.field
     async def campuses(self, info: Info) -> list[Campus]:
-        rows = await info.context.loaders.campuses.load(self.db_id)
-        return [Campus(code=c.code, name=c.name) for c in rows]
+        rows = await info.context.loader(CAMPUSES).load(self.db_id)
+        return [build(Campus, c) for c in rows]
 
     @strawberry.field(description="The current profile; null when none was recorded yet")
     async def profile(self, info: Info) -> SchoolProfile | None:
-        revision = await info.context.loaders.profile.load(self.db_id)
+        revision = await info.context.loader(PROFILES).load(self.db_id)
         return SchoolProfile.from_revision(revision) if revision else None
 
     @strawberry.field(description="Commitments in force: the latest record of each type and title")
     async def commitments(self, info: Info, type: CommitmentType | None = None) -> list[Commitment]:
-        rows = await info.context.loaders.commitments.load(self.db_id)
+        rows = await info.context.loader(COMMITMENTS).load(self.db_id)
         return [Commitment.from_model(c) for c in rows if type is None or c.type == type.value]
 
     @strawberry.field(description="Every commitment record, newest first")
     async def commitment_history(self, info: Info) -> list[Commitment]:
-        rows = await info.context.loaders.commitment_history.load(self.db_id)
+        rows = await info.context.loader(COMMITMENT_HISTORY).load(self.db_id)
         return [Commitment.from_model(c) for c in rows]
 
 

@@ -118,8 +118,8 @@ def compute(facts: Facts, year: int) -> Barometer:
     group_name = next((o.name for o in facts.organisations if o.type == "group"), "Groupe")
     group = BarometerRow("group", group_name)
     for indicator in INDICATORS:
-        known = [r.values[indicator.id] for r in schools if r.values.get(indicator.id) is not None]
-        group.values[indicator.id] = round(sum(known) / len(known), 4) if known else None  # type: ignore[arg-type]
+        known = [value for r in schools if (value := r.values.get(indicator.id)) is not None]
+        group.values[indicator.id] = round(sum(known) / len(known), 4) if known else None
     populations = sorted({p for r in schools for p in r.acknowledgement_by_population})
     for population in populations:
         rates = [

@@ -14,8 +14,7 @@ from typing import Any, NamedTuple
 import cel
 
 from govkit.documents.kinds import catalogue
-from govkit.rules.facts import Facts, OrganisationFacts
-from govkit.rules.model import (
+from govkit.rules.definitions import (
     MinAcknowledgementRate,
     MinMeetings,
     MinTrainingCoverage,
@@ -25,6 +24,7 @@ from govkit.rules.model import (
     RequireLanguage,
     Rule,
 )
+from govkit.rules.facts import Facts, OrganisationFacts
 
 
 class Violation(NamedTuple):
@@ -114,12 +114,13 @@ def _trie(paths: Iterable[tuple[str, ...]]) -> dict[str, Any]:
     """The paths as nested dicts; None where a path ends (everything below it is read)."""
     trie: dict[str, Any] = {}
     for path in sorted(paths, key=len):  # a shorter path first: it covers the longer ones below it
-        node: dict[str, Any] | None = trie
+        node: dict[str, Any] = trie
         for name in path[:-1]:
-            node = node.setdefault(name, {})
-            if node is None:
+            below = node.setdefault(name, {})
+            if below is None:  # a shorter path ends here
                 break
-        if node is not None:
+            node = below
+        else:
             node[path[-1]] = None
     return trie
 

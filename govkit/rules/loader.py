@@ -1,4 +1,4 @@
-"""Load rules/*.yaml: every mistake is named with its file, rule id and field."""
+"""Load the rule files (govkit/rules/catalogue/*.yaml): every mistake is named with its file, rule id and field."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ import cel
 import yaml
 from pydantic import ValidationError
 
-from govkit.demo.dataset import normalise, seed_text
 from govkit.documents.kinds import catalogue
 from govkit.errors import InvalidInput, Problem
-from govkit.rules.model import PARAMETERS, Rule
+from govkit.rules.definitions import PARAMETERS, ProfileCheck, Rule
+from govkit.seed import normalise, seed_text
 
-RULES_DIR = Path(__file__).resolve().parent.parent.parent / "rules"
+#: The rules of the action plan, one YAML file per theme: package data, found in an installed wheel too.
+RULES_DIR = Path(__file__).resolve().parent / "catalogue"
 #: yaml.safe_load's loader, in C when libyaml is there (the same values, several times faster).
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: The variables a CEL expression may read: the organisation and its profile.
@@ -108,8 +109,8 @@ def load_rules(directory: Path = RULES_DIR) -> RuleSet:
             rule._file = path.name
             if rule.when:
                 rule._when = _compile(rule.when, _where(path.name, rule.id, "when"), problems)
-            if rule.kind == "profile_check":
-                parameters._program = _compile(parameters.check, _where(path.name, rule.id, "params.check"), problems)  # type: ignore[attr-defined]
+            if isinstance(parameters, ProfileCheck):  # the parameters of kind profile_check
+                parameters._program = _compile(parameters.check, _where(path.name, rule.id, "params.check"), problems)
             rules.append(rule)
     if problems:
         raise InvalidInput(f"The rules have {len(problems)} mistake(s)", problems=problems)

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from govkit.acknowledgements.models import Acknowledgement, Campaign, CampaignPopulation, Person, PersonPopulation
 from govkit.documents.models import DocumentVersion
 from govkit.organisations.models import Commitment, Organisation, ProfileRevision
+from govkit.organisations.revisions import latest_revisions
 from govkit.rules.facts import (
     CampaignFact,
     CommitmentFact,
@@ -51,8 +52,11 @@ class _Plain:
             return datetime.fromisoformat(value).replace(tzinfo=UTC)
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
-    def to_day(self, value: Any) -> date | None:
-        return date.fromisoformat(value) if self.text and value is not None else value
+    def to_day(self, value: Any) -> date:  # of a column that is never null
+        return date.fromisoformat(value) if self.text else value
+
+    def to_optional_day(self, value: Any) -> date | None:
+        return None if value is None else self.to_day(value)
 
 
 def load_facts(session: Session, as_of: date, codes: list[str] | None = None) -> Facts:
@@ -68,61 +72,37 @@ def load_facts(session: Session, as_of: date, codes: list[str] | None = None) ->
     if codes:
         query = query.where(col(Organisation.code).in_(codes))
     organisations = connection.execute(query).all()
-    ids = [o.id for o in organisations]
+
+    #: the organisations evaluated: every one (None), or a subquery on ``codes``
+    evaluated = select(Organisation.id).where(col(Organisation.code).in_(codes)).scalar_subquery() if codes else None
 
     def scoped(column: Any) -> Any:
-        """Rows of the organisations evaluated: every one, or those of ``codes``."""
-        if not codes:
-            return sa.true()
-        return column.in_(select(Organisation.id).where(col(Organisation.code).in_(codes)).scalar_subquery())
+        """Rows of the organisations evaluated."""
+        return sa.true() if evaluated is None else column.in_(evaluated)
 
-    latest_profile = (
-        select(ProfileRevision.organisation_id, sa.func.max(ProfileRevision.revision).label("revision"))
-        .where(scoped(ProfileRevision.organisation_id), ProfileRevision.created_at <= moment)
-        .group_by(ProfileRevision.organisation_id)
-        .subquery()
-    )
+    # the latest profile recorded by then; nothing recorded by then: the first one, the best knowledge
     profiles: dict[int, dict[str, Any]] = dict(
-        connection.execute(  # type: ignore[arg-type]
-            select(ProfileRevision.organisation_id, ProfileRevision.data).join(
-                latest_profile,
-                sa.and_(
-                    ProfileRevision.organisation_id == latest_profile.c.organisation_id,
-                    ProfileRevision.revision == latest_profile.c.revision,
-                ),
+        connection.execute(
+            latest_revisions(
+                ProfileRevision.organisation_id,
+                ProfileRevision.data,
+                organisation_ids=evaluated,
+                as_of=moment,
+                else_first=True,
             )
         ).all()
     )
-
-    if len(profiles) < len(ids):  # nothing recorded by then: the first profile recorded is the best knowledge
-        first = (
-            select(ProfileRevision.organisation_id, sa.func.min(ProfileRevision.revision).label("revision"))
-            .where(col(ProfileRevision.organisation_id).in_([i for i in ids if i not in profiles]))
-            .group_by(ProfileRevision.organisation_id)
-            .subquery()
-        )
-        profiles.update(
-            connection.execute(  # type: ignore[arg-type]
-                select(ProfileRevision.organisation_id, ProfileRevision.data).join(
-                    first,
-                    sa.and_(
-                        ProfileRevision.organisation_id == first.c.organisation_id,
-                        ProfileRevision.revision == first.c.revision,
-                    ),
-                )
-            ).all()
-        )
 
     # a commitment counts from its effective date (a charter signed in 2018 was signed in 2022 too),
     # or from when it was recorded if its date is unknown
     commitments: dict[int, dict[tuple[str, str], CommitmentFact]] = defaultdict(dict)
     for c in connection.execute(
-        select(
-            Commitment.id,
-            Commitment.organisation_id,
-            Commitment.type,
-            Commitment.status,
-            Commitment.title,
+        sa.select(
+            col(Commitment.id),
+            col(Commitment.organisation_id),
+            col(Commitment.type),
+            col(Commitment.status),
+            col(Commitment.title),
             plain.day(Commitment.effective_on),
             plain.day(Commitment.expires_on),
         )
@@ -130,7 +110,7 @@ def load_facts(session: Session, as_of: date, codes: list[str] | None = None) ->
             scoped(Commitment.organisation_id),
             sa.or_(
                 sa.and_(col(Commitment.effective_on).is_not(None), col(Commitment.effective_on) <= as_of),
-                sa.and_(col(Commitment.effective_on).is_(None), Commitment.recorded_at <= moment),
+                sa.and_(col(Commitment.effective_on).is_(None), col(Commitment.recorded_at) <= moment),
             ),
         )
         .order_by(col(Commitment.id))
@@ -139,23 +119,23 @@ def load_facts(session: Session, as_of: date, codes: list[str] | None = None) ->
         key = (type_, title.casefold()) if type_ != "referent_meeting" else (type_, str(commitment_id))
         # the latest record of each (type, title) wins
         commitments[organisation_id][key] = CommitmentFact(
-            type_, status, title, plain.to_day(effective_on), plain.to_day(expires_on)
+            type_, status, title, plain.to_optional_day(effective_on), plain.to_optional_day(expires_on)
         )
     documents: dict[int, list[DocumentFact]] = defaultdict(list)
     clause_lists: dict[str, tuple[str, ...]] = {}  # most versions of a kind have the same clauses: parsed once
     for d in connection.execute(
-        select(
-            DocumentVersion.organisation_id,
-            DocumentVersion.kind,
-            DocumentVersion.language,
-            DocumentVersion.number,
+        sa.select(
+            col(DocumentVersion.organisation_id),
+            col(DocumentVersion.kind),
+            col(DocumentVersion.language),
+            col(DocumentVersion.number),
             plain.day(DocumentVersion.effective_from),
             plain.timestamp(DocumentVersion.published_at),
             sa.cast(DocumentVersion.clauses, sa.Text),
         ).where(
             scoped(DocumentVersion.organisation_id),
-            DocumentVersion.effective_from <= as_of,
-            DocumentVersion.published_at <= moment,
+            col(DocumentVersion.effective_from) <= as_of,
+            col(DocumentVersion.published_at) <= moment,
         )
     ).all():
         organisation_id, kind, language, number, effective_from, published_at, clause_list = d
@@ -170,45 +150,45 @@ def load_facts(session: Session, as_of: date, codes: list[str] | None = None) ->
 
     is_open = sa.and_(
         scoped(Campaign.organisation_id),
-        Campaign.opened_at <= moment,
+        col(Campaign.opened_at) <= moment,
         sa.or_(col(Campaign.closed_at).is_(None), col(Campaign.closed_at) > moment),
     )
     open_campaigns = connection.execute(
-        select(
-            Campaign.id,
-            Campaign.organisation_id,
-            Campaign.kind,
+        sa.select(
+            col(Campaign.id),
+            col(Campaign.organisation_id),
+            col(Campaign.kind),
             plain.timestamp(Campaign.opened_at),
             plain.day(Campaign.deadline),
-            DocumentVersion.number,
+            col(DocumentVersion.number),
         )
-        .outerjoin(DocumentVersion, DocumentVersion.id == Campaign.document_version_id)  # type: ignore[arg-type]
+        .outerjoin(DocumentVersion, col(DocumentVersion.id) == Campaign.document_version_id)
         .where(is_open)
         .order_by(col(Campaign.id))
     ).all()
     rates: dict[int, list[PopulationRate]] = defaultdict(list)
     if open_campaigns:
         present = sa.and_(
-            Person.organisation_id == Campaign.organisation_id,
+            col(Person.organisation_id) == Campaign.organisation_id,
             sa.or_(col(Person.entry_date).is_(None), col(Person.entry_date) <= as_of),
-            sa.or_(Person.status == "active", col(Person.departure_date) > as_of),
+            sa.or_(col(Person.status) == "active", col(Person.departure_date) > as_of),
         )
         for campaign_id, population, concerned, acknowledged in connection.execute(
-            select(Campaign.id, PersonPopulation.population, sa.func.count(), sa.func.count(Acknowledgement.id))
+            select(Campaign.id, PersonPopulation.population, sa.func.count(), sa.func.count(col(Acknowledgement.id)))
             .select_from(Campaign)
-            .join(CampaignPopulation, CampaignPopulation.campaign_id == Campaign.id)  # type: ignore[arg-type]
-            .join(PersonPopulation, PersonPopulation.population == CampaignPopulation.population)  # type: ignore[arg-type]
-            .join(Person, sa.and_(Person.id == PersonPopulation.person_id, present))
+            .join(CampaignPopulation, col(CampaignPopulation.campaign_id) == Campaign.id)
+            .join(PersonPopulation, col(PersonPopulation.population) == CampaignPopulation.population)
+            .join(Person, sa.and_(col(Person.id) == PersonPopulation.person_id, present))
             .outerjoin(
                 Acknowledgement,
                 sa.and_(
-                    Acknowledgement.person_id == Person.id,
-                    Acknowledgement.document_version_id == Campaign.document_version_id,
-                    Acknowledgement.acknowledged_at <= moment,
+                    col(Acknowledgement.person_id) == Person.id,
+                    col(Acknowledgement.document_version_id) == Campaign.document_version_id,
+                    col(Acknowledgement.acknowledged_at) <= moment,
                 ),
             )
             .where(is_open)
-            .group_by(Campaign.id, PersonPopulation.population)
+            .group_by(col(Campaign.id), col(PersonPopulation.population))
         ).all():
             rates[campaign_id].append(PopulationRate(population, concerned, acknowledged))
     campaigns: dict[int, list[CampaignFact]] = defaultdict(list)
@@ -218,22 +198,22 @@ def load_facts(session: Session, as_of: date, codes: list[str] | None = None) ->
                 kind,
                 number or 0,
                 plain.to_timestamp(opened_at).date(),
-                plain.to_day(deadline),  # type: ignore[arg-type]
+                plain.to_day(deadline),
                 tuple(sorted(rates[campaign_id], key=lambda r: r.population)),
             )
         )
 
     training: dict[int, list[TrainingFact]] = defaultdict(list)
     for t in connection.execute(
-        select(
-            TrainingCoverage.organisation_id,
-            TrainingCoverage.year,
-            TrainingCoverage.population,
-            TrainingCoverage.training,
-            TrainingCoverage.trained,
-            TrainingCoverage.total,
+        sa.select(
+            col(TrainingCoverage.organisation_id),
+            col(TrainingCoverage.year),
+            col(TrainingCoverage.population),
+            col(TrainingCoverage.training),
+            col(TrainingCoverage.trained),
+            col(TrainingCoverage.total),
         )
-        .where(scoped(TrainingCoverage.organisation_id), TrainingCoverage.recorded_at <= moment)
+        .where(scoped(TrainingCoverage.organisation_id), col(TrainingCoverage.recorded_at) <= moment)
         .order_by(col(TrainingCoverage.id))
     ).all():
         training[t.organisation_id].append(TrainingFact(t.year, t.population, t.training, t.trained, t.total))

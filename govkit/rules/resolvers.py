@@ -7,7 +7,7 @@ from functools import cache
 
 import strawberry
 
-from govkit.graphql.context import Info
+from govkit.resolving import Info
 from govkit.rules import service
 from govkit.rules.loader import load_rules
 from govkit.rules.types import Barometer, Finding, RuleRun, Waiver, waiver_of

@@ -13,10 +13,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session, col, select
 
-from govkit.auth.policy import Action, authorize, is_allowed
-from govkit.auth.roles import Principal
-from govkit.auth.scoped import authorize_some, unknown
-from govkit.db import Database
+from govkit.access.policy import Action, authorize, is_allowed
+from govkit.access.roles import Principal
+from govkit.access.scoped import authorize_some, unknown
+from govkit.db import Database, stored_id, table_of
 from govkit.errors import InvalidInput, NotFound
 from govkit.organisations.models import Organisation
 from govkit.organisations.service import organisation_by_code, organisation_for
@@ -27,6 +27,16 @@ from govkit.rules.engine import Finding, evaluate
 from govkit.rules.loader import RuleSet, load_rules
 from govkit.rules.models import FindingRecord, RuleRun, TrainingCoverage, Waiver
 from govkit.rules.queries import load_facts
+
+__all__ = [
+    "RunResult",
+    "StoredFinding",
+    "barometer",
+    "findings",
+    "grant_waiver",
+    "record_training_coverage",
+    "run_rules",
+]
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -50,6 +60,9 @@ class FindingRow(NamedTuple):
 
 #: The columns of FindingRow, in its order.
 FINDING_COLUMNS: tuple[str, ...] = FindingRow._fields
+#: A WHERE condition, as sqlmodel's ``where`` takes it (``Model.column == value`` is typed bool).
+Condition = sa.ColumnElement[bool] | bool
+_EVIDENCE = FINDING_COLUMNS.index("evidence")
 
 
 class StoredFinding(NamedTuple):
@@ -89,7 +102,7 @@ def _active_waiver(waivers: list[Waiver], finding: Finding, organisation_id: int
     return None
 
 
-def _finding_rows(session: Session, *conditions: Any) -> list[FindingRow]:
+def _finding_rows(session: Session, *conditions: Condition) -> list[FindingRow]:
     columns = [getattr(FindingRecord, c) for c in FINDING_COLUMNS]
     return [FindingRow(*r) for r in session.execute(select(*columns).where(*conditions).order_by(FindingRecord.id))]
 
@@ -107,13 +120,13 @@ def _insert_findings(connection: sa.Connection, rows: list[FindingRow]) -> None:
         element, order = elements.c.value, elements.c.n
 
         def value(index: int, column: str) -> Any:
-            position = sa.literal_column(str(index))
+            position: sa.ColumnClause[Any] = sa.literal_column(str(index))
             if column == "evidence":
                 return element.op("->")(position)
             text = element.op("->>")(position)
             return sa.cast(text, sa.Integer) if column in ("run_id", "organisation_id", "waiver_id") else text
     else:  # SQLite: the evidence travels as the text its JSON column stores, as the ORM writes it
-        as_text = [r._replace(evidence=json.dumps(r.evidence)) for r in rows]
+        as_text = [(*r[:_EVIDENCE], json.dumps(r.evidence), *r[_EVIDENCE + 1 :]) for r in rows]
         payload = sa.bindparam("rows", json.dumps(as_text, ensure_ascii=False), sa.Text)
         elements = sa.func.json_each(payload).table_valued("value", "key")
         element, order = elements.c.value, elements.c.key
@@ -122,7 +135,7 @@ def _insert_findings(connection: sa.Connection, rows: list[FindingRow]) -> None:
             return sa.func.json_extract(element, f"$[{index}]")
 
     values = select(*(value(i, c) for i, c in enumerate(FINDING_COLUMNS))).select_from(elements).order_by(order)
-    connection.execute(sa.insert(FindingRecord.__table__).from_select(FINDING_COLUMNS, values))
+    connection.execute(sa.insert(table_of(FindingRecord)).from_select(FINDING_COLUMNS, values))
 
 
 #: The organisations are evaluated in slices, of these shares of them: the database inserts the
@@ -184,8 +197,8 @@ def _evaluate(
     session.flush()
     assert run.id is not None
     waivers: dict[tuple[str, int], list[Waiver]] = defaultdict(list)
-    for waiver in session.exec(select(Waiver).where(Waiver.expires_on >= day).order_by(col(Waiver.id))).all():
-        waivers[waiver.rule_id, waiver.organisation_id].append(waiver)
+    for granted in session.exec(select(Waiver).where(Waiver.expires_on >= day).order_by(col(Waiver.id))).all():
+        waivers[granted.rule_id, granted.organisation_id].append(granted)
     stored: list[StoredFinding] = []
     append_stored = stored.append
     ordered = sorted(facts.organisations, key=lambda o: o.code)  # evaluate's order: the slices follow each other
@@ -247,7 +260,7 @@ def run_rules(
 def _run(db: Database, actor: Principal, day: date, schools: list[str] | None, rule_set: RuleSet) -> RunResult:
     """What run_rules does once authorised, in one transaction."""
     with db.transaction() as session:
-        organisations: dict[str, int] = dict(session.execute(select(Organisation.code, Organisation.id)).all())  # type: ignore[arg-type]
+        organisations: dict[str, int] = dict(session.execute(select(Organisation.code, Organisation.id)).all())
         for code in schools or []:
             if code not in organisations:
                 raise NotFound(f"No organisation with code {code!r}.")
@@ -262,7 +275,7 @@ def _run(db: Database, actor: Principal, day: date, schools: list[str] | None, r
             run.errors = sum(1 for s in stored if s.record.severity == "error" and s.waiver is None)
         if previous - current:
             resolved = {  # by fingerprint, as the previous run's findings are compared
-                r.fingerprint: r._replace(run_id=run.id, status="resolved", waiver_id=None)
+                r.fingerprint: r._replace(run_id=stored_id(run), status="resolved", waiver_id=None)
                 for r in _finding_rows(
                     session, FindingRecord.run_id == previous_run, FindingRecord.status != "resolved"
                 )
@@ -291,19 +304,21 @@ def findings(
         authorize(actor, Action.READ_FINDINGS, organisation_id=actor.organisation_id)
     with db.reading() as session:
         organisations = {o.id: o for o in session.exec(select(Organisation)).all()}
+        school_id: int | None = None
         if school is not None:
             target = next((o for o in organisations.values() if o.code == school), None)
             if target is None:
                 unknown(actor, Action.READ_FINDINGS, NotFound(f"No organisation with code {school!r}."))
             authorize(actor, Action.READ_FINDINGS, organisation_id=target.id)
+            school_id = stored_id(target)
         if severity is not None and severity not in SEVERITY_ORDER:
             raise InvalidInput("Severity is error, warning or info.")
         latest = session.exec(select(RuleRun).order_by(col(RuleRun.id).desc()).limit(1)).first()
         if latest is None:
             return []
-        conditions: list[Any] = [FindingRecord.run_id == latest.id]
-        if school is not None:
-            conditions.append(FindingRecord.organisation_id == target.id)  # type: ignore[union-attr]
+        conditions: list[Condition] = [FindingRecord.run_id == latest.id]
+        if school_id is not None:
+            conditions.append(FindingRecord.organisation_id == school_id)
         if severity is not None:
             conditions.append(FindingRecord.severity == severity)
         if not include_resolved:
@@ -345,9 +360,9 @@ def grant_waiver(
         organisation = organisation_by_code(session, school)
         waiver = Waiver(
             rule_id=rule_id,
-            organisation_id=organisation.id,
+            organisation_id=stored_id(organisation),
             key=key,
-            reason=reason.strip(),  # type: ignore[arg-type]
+            reason=reason.strip(),
             expires_on=expires_on,
             granted_by=actor.label,
         )
@@ -367,7 +382,7 @@ def record_training_coverage(
     trained: int,
     total: int,
 ) -> TrainingCoverage:
-    from govkit.acknowledgements.vocabulary import Population
+    from govkit.vocabulary import Population
 
     authorize_some(actor, Action.RECORD_TRAINING)
     with db.transaction() as session:
@@ -377,9 +392,9 @@ def record_training_coverage(
         if not (2015 <= year <= date.today().year) or trained < 0 or total <= 0 or trained > total:
             raise InvalidInput("Give a year up to this one and 0 ≤ trained ≤ total, total > 0.")
         record = TrainingCoverage(
-            organisation_id=organisation.id,
+            organisation_id=stored_id(organisation),
             year=year,
-            population=population,  # type: ignore[arg-type]
+            population=population,
             training=training,
             trained=trained,
             total=total,

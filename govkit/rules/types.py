@@ -7,7 +7,9 @@ from datetime import date, datetime
 import strawberry
 from strawberry.scalars import JSON
 
+from govkit.resolving import build
 from govkit.rules import barometer as barometer_module
+from govkit.rules import models
 from govkit.rules.service import StoredFinding
 
 
@@ -22,16 +24,8 @@ class Waiver:
     granted_at: datetime
 
 
-def waiver_of(w) -> Waiver:  # noqa: ANN001 - a govkit.rules.models.Waiver
-    return Waiver(
-        id=strawberry.ID(str(w.id)),
-        rule_id=w.rule_id,
-        key=w.key,
-        reason=w.reason,
-        expires_on=w.expires_on,
-        granted_by=w.granted_by,
-        granted_at=w.granted_at,
-    )
+def waiver_of(w: models.Waiver) -> Waiver:
+    return build(Waiver, w)
 
 
 @strawberry.type(description="What a rule found at an organisation, with its source in the action plan")
@@ -54,18 +48,12 @@ class Finding:
     def from_stored(cls, stored: StoredFinding, titles: dict[str, tuple[str, str]]) -> Finding:
         r = stored.record
         title_fr, title_en = titles.get(r.rule_id, (r.rule_id, r.rule_id))
-        return cls(
-            rule_id=r.rule_id,
+        return build(
+            cls,
+            r,
             rule_title_fr=title_fr,
             rule_title_en=title_en,
             school=stored.organisation,
-            severity=r.severity,
-            status=r.status,
-            key=r.key,
-            message_fr=r.message_fr,
-            message_en=r.message_en,
-            source=r.source,
-            evidence=r.evidence,
             waived=stored.waived,
             waiver=waiver_of(stored.waiver) if stored.waiver else None,
         )
@@ -134,10 +122,7 @@ class Barometer:
         return cls(
             year=data.year,
             as_of=date.fromisoformat(data.as_of),
-            indicators=[
-                Indicator(id=i.id, axe=i.axe, label_fr=i.label_fr, label_en=i.label_en, unit=i.unit)
-                for i in barometer_module.INDICATORS
-            ],
+            indicators=[build(Indicator, i) for i in barometer_module.INDICATORS],
             schools=[BarometerRow.from_data(r) for r in data.schools],
             group=BarometerRow.from_data(data.group),
         )

@@ -112,6 +112,28 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "La nouvelle version n'est pas valable ; rien n'a été enregistré :",
         "en": "The new version is not valid; nothing was saved:",
     },
+    # the background jobs (govkit.web.jobs_page)
+    "jobs": {"fr": "Tâches de fond", "en": "Background jobs"},
+    "jobs_help": {
+        "fr": "Générations, webhooks, relances et analyses exécutées en arrière-plan, les plus récentes d'abord.",
+        "en": "Renders, webhooks, reminders and rule runs done in the background, newest first.",
+    },
+    "no_jobs": {"fr": "Aucune tâche.", "en": "No job."},
+    "job_task": {"fr": "Tâche", "en": "Task"},
+    "job_key": {"fr": "Clé", "en": "Key"},
+    "job_status": {"fr": "État", "en": "Status"},
+    "job_attempts": {"fr": "Essais", "en": "Attempts"},
+    "job_reason": {"fr": "Raison de l'échec", "en": "Why it failed"},
+    "job_queued_at": {"fr": "Mise en file (UTC)", "en": "Queued (UTC)"},
+    "job_finished_at": {"fr": "Terminée (UTC)", "en": "Finished (UTC)"},
+    "job_next_attempt": {"fr": "prochain essai", "en": "next attempt"},
+    "job_all": {"fr": "Toutes", "en": "All"},
+    "job_filter": {"fr": "Filtrer", "en": "Filter"},
+    "job_queued": {"fr": "en file", "en": "queued"},
+    "job_running": {"fr": "en cours", "en": "running"},
+    "job_succeeded": {"fr": "réussie", "en": "succeeded"},
+    "job_failed": {"fr": "échouée", "en": "failed"},
+    "job_cancelled": {"fr": "annulée", "en": "cancelled"},
 }
 
 

@@ -1,0 +1,136 @@
+"""Who may do what: one table, deny by default, decided in the service layer."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from govkit.access.roles import Principal, Role
+from govkit.errors import Forbidden, NotAuthenticated
+
+
+class Action(StrEnum):
+    READ_DIRECTORY = "organisation.read_directory"  # codes, names, types, campuses
+    READ_PROFILE = "organisation.read_profile"
+    READ_COMMITMENTS = "organisation.read_commitments"
+    UPDATE_PROFILE = "organisation.update_profile"
+    RECORD_COMMITMENT = "organisation.record_commitment"
+    READ_KINDS = "documents.read_kinds"
+    READ_ROOT_TEMPLATES = "documents.read_root_templates"
+    UPLOAD_ROOT_TEMPLATE = "documents.upload_root_template"
+    PUBLISH_ROOT_TEMPLATE = "documents.publish_root_template"
+    RENDER_VARIANTS = "documents.render_variants"
+    READ_VARIANTS = "documents.read_variants"
+    PUBLISH_VARIANT = "documents.publish_variant"
+    READ_PUBLISHED = "documents.read_published"
+    ACKNOWLEDGE = "acknowledgements.acknowledge"
+    RECORD_PAPER = "acknowledgements.record_paper_acknowledgement"
+    READ_ME = "acknowledgements.read_own"
+    READ_CAMPAIGNS = "acknowledgements.read_campaigns"
+    READ_RECEIPTS = "acknowledgements.read_receipts"
+    IMPORT_PERSONS = "acknowledgements.import_persons"
+    VERIFY = "acknowledgements.verify"
+    RUN_RULES = "rules.run"
+    READ_FINDINGS = "rules.read_findings"
+    GRANT_WAIVER = "rules.grant_waiver"
+    READ_BAROMETER = "rules.read_barometer"
+    RECORD_TRAINING = "rules.record_training_coverage"
+    READ_AUDIT = "audit.read"
+    READ_TOKENS = "auth.read_tokens"
+    REVOKE_TOKEN = "auth.revoke_token"
+    READ_JOBS = "jobs.read"  # the background jobs: queued, running, failed and why
+
+
+class Scope(StrEnum):
+    ANYWHERE = "anywhere"
+    OWN_ORGANISATION = "own_organisation"
+
+
+PUBLIC_ACTIONS = frozenset({Action.READ_DIRECTORY, Action.READ_KINDS, Action.VERIFY})
+
+#: All an anonymous caller is told when they ask for anything but a public action.
+AUTHENTICATION_REQUIRED = (
+    "Authentication required: send 'Authorization: Bearer <token>' "
+    "(an administrator creates one with `govkit token create`)."
+)
+
+_A, _O = Scope.ANYWHERE, Scope.OWN_ORGANISATION
+
+#: For each action, the roles allowed and where. Anything absent is refused.
+POLICY: dict[Action, dict[Role, Scope]] = {
+    Action.READ_DIRECTORY: dict.fromkeys(Role, _A),
+    Action.READ_PROFILE: {
+        Role.LEGAL: _A,
+        Role.AUDITOR: _A,
+        Role.SCHOOL_ADMIN: _O,
+        Role.INTRANET: _O,
+        Role.MEMBER: _O,
+    },
+    Action.READ_COMMITMENTS: {
+        Role.LEGAL: _A,
+        Role.AUDITOR: _A,
+        Role.SCHOOL_ADMIN: _O,
+        Role.INTRANET: _O,
+        Role.MEMBER: _O,
+    },
+    Action.UPDATE_PROFILE: {Role.LEGAL: _A, Role.SCHOOL_ADMIN: _O},
+    Action.RECORD_COMMITMENT: {Role.LEGAL: _A, Role.SCHOOL_ADMIN: _O},
+    Action.READ_KINDS: dict.fromkeys(Role, _A),
+    # root templates are the group's: every school's administration reads them
+    Action.READ_ROOT_TEMPLATES: {Role.LEGAL: _A, Role.AUDITOR: _A, Role.SCHOOL_ADMIN: _A},
+    Action.UPLOAD_ROOT_TEMPLATE: {Role.LEGAL: _A},
+    Action.PUBLISH_ROOT_TEMPLATE: {Role.LEGAL: _A},
+    Action.RENDER_VARIANTS: {Role.LEGAL: _A, Role.SCHOOL_ADMIN: _O},
+    Action.READ_VARIANTS: {Role.LEGAL: _A, Role.AUDITOR: _A, Role.SCHOOL_ADMIN: _O},
+    Action.PUBLISH_VARIANT: {Role.LEGAL: _A, Role.SCHOOL_ADMIN: _O},
+    Action.READ_PUBLISHED: {
+        Role.LEGAL: _A,
+        Role.AUDITOR: _A,
+        Role.SCHOOL_ADMIN: _O,
+        Role.INTRANET: _O,
+        Role.MEMBER: _O,
+    },
+    # a member acknowledges for themself only: the service also checks the person
+    Action.ACKNOWLEDGE: {Role.MEMBER: _O},
+    Action.READ_ME: {Role.MEMBER: _O},
+    Action.RECORD_PAPER: {Role.SCHOOL_ADMIN: _O},
+    Action.READ_CAMPAIGNS: {Role.LEGAL: _A, Role.AUDITOR: _A, Role.SCHOOL_ADMIN: _O, Role.INTRANET: _O},
+    # receipts of others: a member reads their own (checked in the service)
+    Action.READ_RECEIPTS: {Role.LEGAL: _A, Role.AUDITOR: _A, Role.SCHOOL_ADMIN: _O, Role.MEMBER: _O},
+    Action.IMPORT_PERSONS: {Role.LEGAL: _A, Role.SCHOOL_ADMIN: _O},
+    Action.VERIFY: dict.fromkeys(Role, _A),
+    Action.RUN_RULES: {Role.LEGAL: _A},
+    Action.READ_FINDINGS: {Role.LEGAL: _A, Role.AUDITOR: _A, Role.SCHOOL_ADMIN: _O, Role.INTRANET: _O},
+    Action.GRANT_WAIVER: {Role.LEGAL: _A},
+    # every school's figures for legal staff and auditors; one's own school beside the group otherwise
+    Action.READ_BAROMETER: {Role.LEGAL: _A, Role.AUDITOR: _A, Role.SCHOOL_ADMIN: _O, Role.INTRANET: _O},
+    Action.RECORD_TRAINING: {Role.LEGAL: _A, Role.SCHOOL_ADMIN: _O},
+    Action.READ_AUDIT: {Role.LEGAL: _A, Role.AUDITOR: _A},
+    # who holds which token: legal staff alone (auditors read revocations in the audit log)
+    Action.READ_TOKENS: {Role.LEGAL: _A},
+    Action.REVOKE_TOKEN: {Role.LEGAL: _A},
+    # background jobs name schools and documents of the whole group: legal staff (head office)
+    Action.READ_JOBS: {Role.LEGAL: _A},
+}
+
+
+def is_allowed(actor: Principal, action: Action, *, organisation_id: int | None = None) -> bool:
+    if action in PUBLIC_ACTIONS:
+        return True
+    if actor.role is None:
+        return False
+    scope = POLICY.get(action, {}).get(actor.role)
+    if scope is None:
+        return False
+    if scope is Scope.ANYWHERE:
+        return True
+    return organisation_id is not None and organisation_id == actor.organisation_id
+
+
+def authorize(actor: Principal, action: Action, *, organisation_id: int | None = None) -> None:
+    """Raise unless ``actor`` may perform ``action`` (on ``organisation_id`` when scoped)."""
+    if is_allowed(actor, action, organisation_id=organisation_id):
+        return
+    if actor.role is None:
+        raise NotAuthenticated(AUTHENTICATION_REQUIRED)
+    where = f" of organisation {actor.organisation_code}" if actor.organisation_code else ""
+    raise Forbidden(f"Role {actor.role.value}{where} may not {action.value.split('.')[1].replace('_', ' ')} here.")

@@ -1,0 +1,70 @@
+"""Data protection of acknowledgements: the retention of client data and the right of access."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import col, select
+
+from govkit.acknowledgements.models import Acknowledgement, Person, PersonPopulation
+from govkit.acknowledgements.receipts import Receipt
+from govkit.db import Database, utcnow
+from govkit.documents.models import DocumentVersion
+from govkit.errors import NotFound
+from govkit.organisations.service import organisation_by_code
+
+__all__ = ["erase_client_data", "export_person"]
+
+
+def erase_client_data(*, db: Database, older_than_days: int) -> int:
+    """Erase IP addresses and user agents of records older than the retention period."""
+    cutoff = utcnow() - timedelta(days=older_than_days)
+    with db.transaction() as session:
+        result = session.connection().execute(
+            sa.update(Acknowledgement)
+            .where(
+                col(Acknowledgement.acknowledged_at) < cutoff,
+                sa.or_(col(Acknowledgement.client_ip).is_not(None), col(Acknowledgement.user_agent).is_not(None)),
+            )
+            .values(client_ip=None, user_agent=None)
+        )
+        return result.rowcount or 0
+
+
+def export_person(*, db: Database, school: str, external_id: str) -> dict[str, Any]:
+    """What acknowledgements hold about a person (right of access: govkit.flows.data_protection
+    adds their identities), as JSON-ready data."""
+    with db.reading() as session:
+        organisation = organisation_by_code(session, school)
+        person = session.exec(
+            select(Person).where(Person.organisation_id == organisation.id, Person.external_id == external_id)
+        ).first()
+        if person is None:
+            raise NotFound(f"No person with external id {external_id!r} at {school}.")
+        records = session.exec(
+            select(Acknowledgement).where(Acknowledgement.person_id == person.id).order_by(col(Acknowledgement.id))
+        ).all()
+        documents = {
+            d.id: d
+            for d in session.exec(
+                select(DocumentVersion).where(col(DocumentVersion.id).in_([r.document_version_id for r in records]))
+            ).all()
+        }
+        populations = sorted(
+            session.exec(select(PersonPopulation.population).where(PersonPopulation.person_id == person.id)).all()
+        )
+    return {
+        "person": person.model_dump(mode="json"),
+        "school": organisation.code,
+        "populations": populations,
+        "acknowledgements": [
+            {
+                **Receipt(r, person, organisation, documents[r.document_version_id]).to_json(),
+                "client_ip": r.client_ip,
+                "user_agent": r.user_agent,
+            }
+            for r in records
+        ],
+    }

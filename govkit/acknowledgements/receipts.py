@@ -1,0 +1,97 @@
+"""What the recorder is given (a ``Request``) and what it gives back (a ``Receipt`` or a refusal)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from govkit.access.roles import Principal
+from govkit.acknowledgements.models import Acknowledgement, Person
+from govkit.documents.kinds import catalogue
+from govkit.documents.models import DocumentVersion
+from govkit.errors import GovkitError
+from govkit.organisations.models import Organisation
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    """How the request reached us: recorded with an electronic acknowledgement."""
+
+    ip: str | None = None
+    user_agent: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditNote:
+    """The audit event of the request, written in the acknowledgement's own transaction."""
+
+    actor: Principal
+    action: str
+    correlation_id: str
+    target: dict[str, Any]
+    client_ip: str | None = None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    record: Acknowledgement
+    person: Person
+    organisation: Organisation
+    document: DocumentVersion
+    fresh: bool = False  # recorded by this call (not found from an earlier one)
+
+    @property
+    def title(self) -> str:
+        return catalogue().kind(self.document.kind).title.get(self.document.language)
+
+    def to_json(self) -> dict[str, Any]:
+        r = self.record
+        return {
+            "receipt_id": r.id,
+            "verification_code": r.verification_code,
+            "person": {
+                "external_id": self.person.external_id,
+                "name": f"{self.person.given_name} {self.person.family_name}",
+            },
+            "school": self.organisation.code,
+            "document": {
+                "kind": self.document.kind,
+                "title": self.title,
+                "version": self.document.number,
+                "language": self.document.language,
+                "effective_from": self.document.effective_from.isoformat(),
+                "sha256": r.document_sha256,
+            },
+            "wording": r.wording,
+            "acknowledged_at": r.acknowledged_at.isoformat(),
+            "method": r.method,
+            "authentication": r.auth_method,
+            "recorded_by": r.recorded_by,
+            "record_hash": r.record_hash,
+            "previous_hash": r.previous_hash,
+        }
+
+
+@dataclass(frozen=True)
+class Request:
+    """One acknowledgement to record; ``authorise`` raises when the caller may not record it (it
+    is given None for a document version that does not exist: access.scoped)."""
+
+    person_id: int
+    document_version_id: int
+    method: str
+    auth_method: str
+    recorded_by: str
+    language: str | None  # of the wording; None: the person's preferred language
+    client: ClientInfo = ClientInfo()
+    reason: str | None = None
+    acknowledged_at: datetime | None = None
+    shown_sha256: str | None = None
+    authorise: Callable[[Person, DocumentVersion | None], None] | None = None
+    audit: AuditNote | None = None
+
+
+#: What the recorder decides for one request: its receipt, or its refusal.
+Outcome = Receipt | GovkitError

@@ -1,0 +1,82 @@
+"""`govkit serve` and `govkit demo`: the API served, on an existing database or on the IMT demo data."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from govkit.cli.errors import err, friendly
+from govkit.cli.wiring import redact, settings, wired
+from govkit.errors import InvalidInput
+from govkit.settings import Settings
+from govkit.stopping import stops_cleanly
+
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+
+
+def _serve(
+    given: Settings, host: str, port: int, workers: int = 1, log_level: str = "info", access_log: bool = False
+) -> None:
+    from govkit.serving import serve as run
+
+    where = redact(given.database_url)
+    err.print(f"govkit serving on http://{host}:{port}/graphql ({given.env.value}, {where}, {workers} process(es))")
+    # Each server process builds the app from the same GOVKIT_* environment.
+    run(host=host, port=port, workers=workers, log_level=log_level, access_log=access_log)
+
+
+@friendly
+@stops_cleanly
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Server processes (one per core on PostgreSQL)")] = 1,
+    log_level: Annotated[str, typer.Option(help="critical, error, warning, info or debug")] = "info",
+    access_log: Annotated[bool, typer.Option(help="Log every request (a reverse proxy usually does)")] = False,
+) -> None:
+    """Serve the API (GraphQL at /graphql) on an already migrated database."""
+    if log_level.lower() not in LOG_LEVELS:
+        raise InvalidInput(f"Unknown log level {log_level!r}: use one of {', '.join(LOG_LEVELS)}.")
+    _serve(settings(), host, port, workers, log_level.lower(), access_log)
+
+
+@friendly
+@stops_cleanly
+def demo(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Load the data, then stop")] = False,
+) -> None:
+    """Migrate the database, load the IMT demo data (once), and serve the API."""
+    from govkit import migrations
+    from govkit.demo.documents import publish_all
+    from govkit.demo.loader import load_demo
+
+    given = settings()
+    migrations.upgrade(url=given.database_url)
+    with wired(given) as wiring:
+        report = load_demo(db=wiring.db)
+        if report.loaded:
+            err.print(
+                f"loaded the IMT demo data: {report.organisations} organisations, {report.persons} synthetic persons"
+            )
+        else:
+            err.print("the IMT demo data is already loaded: not loaded again")
+        published = publish_all(
+            db=wiring.db,
+            pool=wiring.pool,
+            max_bytes=given.upload_max_bytes,
+            policy=wiring.campaign_policy,
+            refresh=report.loaded,
+        )
+    err.print(published.summary())
+    for note in published.left_alone:
+        err.print(f"note: {note}")
+    for failure in published.failures:
+        err.print(f"[yellow]warning:[/yellow] {failure}")
+    if not report.loaded and not published.changed:
+        err.print("nothing changed: the demo data and its documents were already in place")
+    err.print("to act as legal staff: govkit token create --role legal")
+    if not no_serve:
+        _serve(given, host, port)

@@ -1,0 +1,135 @@
+"""The composition root: what a govkit process builds once at start-up and hands to its entry
+points (the GraphQL context, the pages, the CLI, the worker).
+
+``build_wiring(settings, db)`` builds it: the render pool for request-bound template work
+(validating an upload, trial renders, the CLI's renders), the acknowledgement recorder, the cache
+of role grants and its PostgreSQL listener, the job queue, and the campaign policy that defers
+its webhooks on that queue. Nothing else creates them; the entry points receive a ``Wiring``.
+
+    wiring = build_wiring(settings)
+    wiring.start()            # the grant listener (PostgreSQL)
+    ...                       # serve, run a command
+    await wiring.aclose()     # or wiring.close() where no event loop runs (the CLI)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from govkit.access.roles import Principal
+from govkit.acknowledgements.campaigns import CampaignPolicy
+from govkit.acknowledgements.recorder import Recorder, build_recorder
+from govkit.acknowledgements.resolvers import RECORDER
+from govkit.auth.grants import GrantCache, GrantListener
+from govkit.db import Database, create_db_engine
+from govkit.documents.resolvers import JOB_QUEUE, RENDER_POOL
+from govkit.documents.workers import WorkerPool, shared_pool
+from govkit.flows.resolvers import CAMPAIGN_POLICY
+from govkit.jobs.engine import job_queue
+from govkit.jobs.inprocess import InProcessQueue
+from govkit.jobs.queue import JobQueue
+from govkit.jobs.registry import import_task_modules
+from govkit.resolving import Context, Wired
+from govkit.settings import Settings
+
+#: The modules whose tasks every govkit process knows (GOVKIT_JOB_MODULES adds more).
+TASK_MODULES = ("govkit.tasks",)
+
+
+@dataclass
+class Wiring:
+    """What one process built at start-up (see the module's documentation)."""
+
+    settings: Settings
+    db: Database
+    #: Template work that answers a request: validating an upload, trial renders (a process pool with limits).
+    pool: WorkerPool
+    recorder: Recorder
+    grants: GrantCache
+    jobs: JobQueue
+    campaign_policy: CampaignPolicy
+    grant_listener: GrantListener | None = None
+    #: What resolvers may ask for with ``info.context.wired(KEY)``.
+    resolvers: Mapping[Wired[Any], object] = field(default_factory=dict)
+
+    def start(self) -> None:
+        """Start what runs beside the requests (the grant listener, on PostgreSQL)."""
+        if self.grant_listener is not None:
+            self.grant_listener.start()
+
+    def context(self, *, actor: Principal, correlation_id: str = "-", client_ip: str | None = None) -> Context:
+        """A GraphQL request's context."""
+        return Context(
+            db=self.db,
+            settings=self.settings,
+            actor=actor,
+            wiring=self.resolvers,
+            correlation_id=correlation_id,
+            client_ip=client_ip,
+        )
+
+    async def aclose(self) -> None:
+        """Stop everything at the end of a server's lifespan, on its event loop (in-process jobs
+        not yet run stay queued: the next start runs them)."""
+        await self.recorder.close()
+        self._stop(drain=False)
+
+    def close(self) -> None:
+        """Stop everything where no event loop runs (a CLI command), once the in-process jobs
+        deferred so far have run (the recorder, used from the CLI, writes in a thread)."""
+        self._stop(drain=True)
+
+    def _stop(self, *, drain: bool) -> None:
+        if self.grant_listener is not None:
+            self.grant_listener.stop()
+        if isinstance(self.jobs, InProcessQueue):
+            if drain:
+                self.jobs.drain()
+            self.jobs.close()
+        self.pool.close()
+
+
+def render_pool(settings: Settings) -> WorkerPool:
+    """The process's pool for template work, sized and limited by the settings (one per process:
+    the stop handlers of govkit.stopping close it)."""
+    return shared_pool(
+        processes=settings.render_workers,
+        timeout=settings.render_timeout_seconds,
+        memory_mb=settings.render_memory_mb,
+    )
+
+
+def build_wiring(settings: Settings, db: Database | None = None) -> Wiring:
+    """Build the process's wiring once, at start-up; ``db`` defaults to an engine on
+    ``settings.database_url``."""
+    if db is None:
+        db = Database(create_db_engine(settings.database_url, echo=settings.sql_echo))
+    import_task_modules([*TASK_MODULES, *settings.job_modules])
+    pool = render_pool(settings)
+    jobs = job_queue(db, settings, extras={"render_pool": pool})
+    policy = CampaignPolicy(days=settings.campaign_days, webhook_urls=tuple(settings.webhook_urls), jobs=jobs)
+    recorder = build_recorder(db)
+    grants = GrantCache(ttl=settings.grant_cache_seconds)
+    return Wiring(
+        settings=settings,
+        db=db,
+        pool=pool,
+        recorder=recorder,
+        grants=grants,
+        jobs=jobs,
+        campaign_policy=policy,
+        grant_listener=grant_listener(db, settings, grants),
+        resolvers={RENDER_POOL: pool, JOB_QUEUE: jobs, RECORDER: recorder, CAMPAIGN_POLICY: policy},
+    )
+
+
+def grant_listener(db: Database, settings: Settings, grants: GrantCache) -> GrantListener | None:
+    """The listener that keeps ``grants`` current, on PostgreSQL (elsewhere, grants are read each time)."""
+    if settings.grant_cache_seconds <= 0 or db.dialect != "postgresql" or not isinstance(db.bind, sa.Engine):
+        return None
+    url = db.bind.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return GrantListener(grants, url)

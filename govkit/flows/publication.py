@@ -1,0 +1,53 @@
+"""Publishing a variant: the school's document is put in force (documents) and its acknowledgement
+campaign opened, or carried forward over an editorial change (acknowledgements), in one
+transaction serialised with the acknowledgements by the chain's lock."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from govkit.access.policy import Action
+from govkit.access.roles import Principal
+from govkit.access.scoped import authorize_some
+from govkit.acknowledgements import campaigns, chain
+from govkit.acknowledgements.campaigns import CampaignPolicy
+from govkit.db import Database
+from govkit.documents.models import DocumentVersion
+from govkit.documents.published import put_in_force
+
+__all__ = ["publish_variant"]
+
+
+def publish_variant(
+    *,
+    db: Database,
+    actor: Principal,
+    variant_id: int | str,
+    effective_from: date | None = None,
+    change_kind: str | None = None,
+    changelog: str | None = None,
+    policy: CampaignPolicy | None = None,
+) -> DocumentVersion:
+    """Put a variant in force for its school from a date, as the next version of that document;
+    for a French document that needs acknowledgement, open its campaign in the same transaction
+    (``policy``: its deadline, and where its webhooks' jobs go)."""
+    authorize_some(actor, Action.PUBLISH_VARIANT)
+    with db.transaction() as session:
+        chain.lock(session)  # first: publications and acknowledgements are serialised
+        published = put_in_force(
+            session,
+            actor=actor,
+            variant_id=variant_id,
+            effective_from=effective_from,
+            change_kind=change_kind,
+            changelog=changelog,
+        )
+        campaigns.on_publication(
+            session,
+            published.document,
+            published.previous,
+            school=published.school,
+            actor_label=actor.label,
+            policy=policy or CampaignPolicy(),
+        )
+        return published.document

@@ -1,0 +1,66 @@
+"""govkit's own job tables, on both databases (procrastinate's tables exist on PostgreSQL only).
+
+- ``inprocess_job``: the jobs the in-process engine runs (SQLite, or GOVKIT_JOBS_IN_PROCESS),
+  one row per job: queued, running, succeeded or failed, with its attempts and times.
+- ``job_failure``: why an attempt failed, in plain words, for both engines (procrastinate keeps
+  no error message): written by the task wrapper in its own transaction, so a failure that
+  rolled the task's work back is still told.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from govkit.db import JSONType, UTCDateTime, utcnow
+
+#: The engines a job may belong to, as recorded in ``job_failure.engine``.
+PROCRASTINATE = "procrastinate"
+IN_PROCESS = "inprocess"
+
+
+class InProcessJob(SQLModel, table=True):
+    """A job run in-process after the commit of the transaction that deferred it."""
+
+    __tablename__ = "inprocess_job"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('queued', 'running', 'succeeded', 'failed')", name="status"),
+        # no unique index on the queued key: a failed job goes back to the queue for its retry
+        # even when another job with its key was queued meanwhile (both are idempotent)
+        sa.Index("ix_inprocess_job_key_status", "key", "status"),
+        sa.Index("ix_inprocess_job_status_scheduled_at", "status", "scheduled_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_name: str = Field(max_length=128)
+    queue: str = Field(max_length=128)
+    key: str | None = Field(default=None, max_length=255)
+    args: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    status: str = Field(default="queued", max_length=10)
+    attempts: int = 0  # attempts finished (failed ones included)
+    runner: str | None = Field(default=None, max_length=100)  # host:pid of the process running it
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    scheduled_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)  # not before
+    started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class JobFailure(SQLModel, table=True):
+    """One failed attempt of a job, and why."""
+
+    __tablename__ = "job_failure"
+    __table_args__ = (
+        sa.CheckConstraint("engine IN ('procrastinate', 'inprocess')", name="engine"),
+        sa.Index("ix_job_failure_engine_job_id", "engine", "job_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    engine: str = Field(max_length=20)
+    job_id: int = Field(sa_type=sa.BigInteger)
+    attempt: int  # 1 for the first attempt
+    task_name: str = Field(max_length=128)
+    reason: str = Field(sa_type=sa.Text)
+    failed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,12 @@
+"""govkit's background work as jobs: an entry point, like the GraphQL resolvers.
+
+Each task maps its arguments and calls one service function; nothing else. Tasks may import the
+domains; no domain imports them (a domain defers a job by its name, e.g. ``webhooks.deliver``).
+Importing this package registers every task (``govkit.jobs.registry``).
+"""
+
+from __future__ import annotations
+
+from govkit.tasks import reminders, renders, rules, webhooks
+
+__all__ = ["reminders", "renders", "rules", "webhooks"]

@@ -1,0 +1,156 @@
+"""The schools' dashboard: the list of schools, a school's documents, campaigns, findings and
+barometer, and the persons who have not acknowledged yet (page and CSV)."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, Response
+
+from govkit.acknowledgements import service as acks
+from govkit.acknowledgements.campaign_progress import PendingPerson, encode_cursor
+from govkit.csvsafe import csv_writer
+from govkit.documents import service as documents
+from govkit.documents.kinds import catalogue
+from govkit.errors import GovkitError
+from govkit.organisations import service as organisations
+from govkit.rules import service as rules
+from govkit.rules.barometer import INDICATORS
+from govkit.web import charts
+from govkit.web.i18n import translator
+from govkit.web.pages import Page
+
+router = APIRouter()
+
+#: The persons of a campaign's page, and of each service call the CSV is written from.
+PAGE_SIZE = 50
+CSV_BATCH = 500
+
+
+def _cursor_after(rows: list[PendingPerson]) -> str:
+    """The cursor of the page after ``rows`` (persons read from the database: each has an id)."""
+    person_id = rows[-1].person.id
+    assert person_id is not None
+    return encode_cursor(person_id)
+
+
+@router.get("/schools", response_class=HTMLResponse)
+async def schools(page: Page) -> Response:
+    if not page.actor.is_authenticated:
+        return page.render("signin.html", status=401)
+    rows = await page.call(organisations.list_organisations)
+    return page.render("schools.html", organisations=[o for o in rows if o.type == "school"])
+
+
+@router.get("/schools/{code}", response_class=HTMLResponse)
+async def school(page: Page, code: str) -> Response:
+    lang = page.language
+    t = translator(lang)
+    try:
+        organisation = await page.call(organisations.get_organisation, code=code)
+        in_force = [d for _o, d in await page.call(documents.published_documents, school=code)]
+        campaigns = await page.call(acks.campaigns, school=code, days=page.settings.campaign_days)
+        findings = await page.call(rules.findings, school=code)
+        barometer = await page.call(rules.barometer, year=date.today().year)
+    except GovkitError as exc:
+        return page.error(exc)
+    mine = next((r for r in barometer.schools if r.organisation == code), None)
+    labels = [
+        (
+            i.label_fr if lang == "fr" else i.label_en,
+            (mine.values.get(i.id) if mine else None),
+            barometer.group.values.get(i.id),
+        )
+        for i in INDICATORS
+    ]
+    svg = charts.paired_bars(f"{t('barometer')} {barometer.year}", labels, (organisation.short_name, t("group")))
+
+    def ctitle(status: Any) -> str:
+        return catalogue().kind(status.campaign.kind).title.get(lang)
+
+    def population_bars(status: Any) -> str:
+        return charts.bars(f"{ctitle(status)} — {t('rate')}", [(p.population, p.rate) for p in status.populations])
+
+    return page.render(
+        "school.html",
+        organisation=organisation,
+        documents=in_force,
+        campaigns=campaigns,
+        findings=findings,
+        barometer=barometer,
+        barometer_svg=svg,
+        ctitle=ctitle,
+        bars=population_bars,
+    )
+
+
+@router.get("/schools/{code}/campaigns/{campaign_id}", response_class=HTMLResponse)
+async def pending(page: Page, code: str, campaign_id: int) -> Response:
+    q = page.request.query_params.get("q") or None
+    after = page.request.query_params.get("after") or None
+    try:
+        organisation = await page.call(organisations.get_organisation, code=code)
+        rows, has_next, total = await page.call(
+            acks.pending_persons,
+            campaign_id=campaign_id,
+            first=PAGE_SIZE,
+            after=after,
+            search=q,
+            days=page.settings.campaign_days,
+        )
+    except GovkitError as exc:
+        return page.error(exc)
+    cursor = _cursor_after(rows) if has_next and rows else None
+    return page.render(
+        "pending.html",
+        organisation=organisation,
+        page=rows,
+        total=total,
+        q=q,
+        next_cursor=cursor,
+        campaign_id=campaign_id,
+    )
+
+
+@router.get("/schools/{code}/campaigns/{campaign_id}/pending.csv")
+async def pending_csv(page: Page, code: str, campaign_id: int) -> Response:
+    buffer = io.StringIO()
+    writer = csv_writer(buffer)
+    writer.writerow(["external_id", "family_name", "given_name", "email", "populations", "overdue"])
+    after = None
+    try:
+        while True:
+            rows, has_next, _total = await page.call(
+                acks.pending_persons,
+                campaign_id=campaign_id,
+                first=CSV_BATCH,
+                after=after,
+                days=page.settings.campaign_days,
+            )
+            for p in rows:
+                writer.writerow(
+                    [
+                        p.person.external_id,
+                        p.person.family_name,
+                        p.person.given_name,
+                        p.person.email,
+                        "|".join(p.populations),
+                        "yes" if p.overdue else "no",
+                    ]
+                )
+            if not has_next:
+                break
+            after = _cursor_after(rows)
+    except GovkitError as exc:
+        return page.error(exc)
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="pending-{code}-{campaign_id}.csv"',
+            "Cache-Control": "private, no-store",
+        },
+    )

@@ -1,0 +1,113 @@
+"""The member's pages: the documents to read and acknowledge, receipts and their certificates, files."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Form
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from govkit.acknowledgements import service as acks
+from govkit.acknowledgements.certificate import certificate_docx
+from govkit.documents import service as documents
+from govkit.documents.inspect import body_paragraphs
+from govkit.errors import GovkitError
+from govkit.web.dependencies import RecorderDep
+from govkit.web.pages import Page
+
+router = APIRouter()
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@router.get("/me", response_class=HTMLResponse)
+async def me(page: Page) -> Response:
+    try:
+        view = await page.call(acks.me, days=page.settings.campaign_days)
+    except GovkitError as exc:
+        return page.error(exc)
+    return page.render("me.html", view=view)
+
+
+@router.get("/me/documents/{document_id}", response_class=HTMLResponse)
+async def read(page: Page, document_id: int) -> Response:
+    try:
+        view = await page.call(acks.me, days=page.settings.campaign_days)
+        pending = next((p for p in view.pending if p.document.id == document_id), None)
+        in_force = await page.call(documents.published_documents, school=view.organisation.code)
+        document = next((d for _o, d in in_force if d.id == document_id), None)
+        if document is None:
+            raise GovkitError("This document is not in force at your school.")
+        data = (await page.call(documents.download, sha256=document.sha256)).data
+    except GovkitError as exc:
+        return page.error(exc)
+    return page.render(
+        "document.html",
+        document=document,
+        translation=pending.translation if pending else None,
+        paragraphs=body_paragraphs(data),
+        acknowledgeable=pending is not None,
+        wording=pending.wording if pending else "",
+    )
+
+
+@router.post("/me/documents/{document_id}/acknowledge")
+async def acknowledge(
+    page: Page, recorder: RecorderDep, document_id: int, csrf: str = Form(""), sha256: str = Form("")
+) -> Response:
+    request = page.request
+    try:
+        page.check_csrf(csrf)
+        client = acks.ClientInfo(
+            ip=request.client.host if request.client else None, user_agent=request.headers.get("user-agent")
+        )
+        receipt = await acks.acknowledge(
+            recorder=recorder,
+            actor=page.actor,
+            document_version_id=document_id,
+            client=client,
+            shown_sha256=sha256 or None,
+        )
+    except GovkitError as exc:
+        return page.error(exc)
+    return RedirectResponse(f"/ui/me/receipts/{receipt.record.verification_code}", status_code=303)
+
+
+@router.get("/me/receipts/{code}", response_class=HTMLResponse)
+async def receipt_page(page: Page, code: str) -> Response:
+    try:
+        receipt = await page.call(acks.receipt, code=code)
+    except GovkitError as exc:
+        return page.error(exc)
+    return page.render("receipt.html", receipt=receipt)
+
+
+@router.get("/receipts/{code}.docx")
+async def certificate(page: Page, code: str) -> Response:
+    try:
+        receipt = await page.call(acks.receipt, code=code)
+    except GovkitError as exc:
+        return page.error(exc)
+    content = certificate_docx(receipt.to_json(), f"{page.settings.public_url.rstrip('/')}/verify/{code}")
+    return Response(
+        content,
+        media_type=DOCX,
+        headers={
+            "Content-Disposition": f'attachment; filename="attestation-{code}.docx"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@router.get("/files/{sha256}")
+async def file(page: Page, sha256: str) -> Response:
+    try:
+        found = await page.call(documents.download, sha256=sha256)
+    except GovkitError as exc:
+        return page.error(exc)
+    return Response(
+        found.data,
+        media_type=found.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{found.filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )

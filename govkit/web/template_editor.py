@@ -1,0 +1,249 @@
+"""The template editor: legal staff edit the root templates (a clause at a time, or a whole .docx),
+preview them for a school and publish them; school administrations and auditors read them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import anyio.to_thread
+from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from govkit.access.roles import Role
+from govkit.documents import jobs
+from govkit.documents import service as documents
+from govkit.documents.context import DocumentInfo, build_context
+from govkit.documents.diff import diff_clauses
+from govkit.documents.edit import clause_source, replace_clause
+from govkit.documents.inspect import body_paragraphs, read_clauses
+from govkit.documents.kinds import catalogue
+from govkit.errors import GovkitError
+from govkit.organisations import service as organisations
+from govkit.organisations.profile import SchoolProfile
+from govkit.web.dependencies import PoolDep
+from govkit.web.pages import Page, PageRequest
+
+router = APIRouter()
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+SAVED = "Version {number} enregistrée en brouillon (validée)."
+
+
+def clause_title(lang: str) -> Callable[[str], str]:
+    return lambda key: catalogue().clause_title(key, lang)
+
+
+def _saved(kind: str, lang_code: str, number: int) -> Response:
+    message = SAVED.format(number=number)
+    return RedirectResponse(f"/ui/templates/{kind}/{lang_code}?message={message}", status_code=303)
+
+
+@router.get("/templates", response_class=HTMLResponse)
+async def template_list(page: Page) -> Response:
+    try:
+        found = {(t.kind, t.language): v[0] if v else None for t, v in await page.call(documents.list_root_templates)}
+    except GovkitError as exc:
+        return page.error(exc)
+    rows = [(spec, lang, found.get((spec.key, lang))) for spec in catalogue().kinds.values() for lang in ("fr", "en")]
+    return page.render("templates.html", rows=rows)
+
+
+async def template_view(
+    page: PageRequest, kind: str, lang_code: str, message: str | None = None, report: Any = None, status: int = 200
+) -> Response:
+    """A root template's page: versions, clauses, upload and preview forms (and an upload's report)."""
+    try:
+        rows = await page.call(documents.list_root_templates, kind=kind)
+        organisations_list = await page.call(organisations.list_organisations)
+    except GovkitError as exc:
+        return page.error(exc)
+    versions = next((v for t, v in rows if t.language == lang_code), [])
+    spec = catalogue().kind(kind)
+    return page.render(
+        "template.html",
+        status=status,
+        spec=spec,
+        language=lang_code,
+        versions=versions,
+        clauses=versions[0].clauses if versions else list(spec.required_clauses),
+        clause_title=clause_title(page.language),
+        message=message,
+        report=report,
+        can_edit=page.actor.role is Role.LEGAL,
+        schools=[o.code for o in organisations_list if o.type == "school"],
+    )
+
+
+@router.get("/templates/diff", response_class=HTMLResponse)
+async def template_diff(page: Page) -> Response:
+    query = page.request.query_params
+    try:
+        diffs = await page.call(
+            documents.diff_root_versions, from_id=int(query.get("from", "0")), to_id=int(query.get("to", "0"))
+        )
+    except (GovkitError, ValueError) as exc:
+        return page.error(exc if isinstance(exc, GovkitError) else GovkitError(str(exc)))
+    return page.render("diff.html", diffs=diffs)
+
+
+@router.get("/templates/{kind}/{lang_code}", response_class=HTMLResponse)
+async def template_page(page: Page, kind: str, lang_code: str) -> Response:
+    return await template_view(page, kind, lang_code, page.request.query_params.get("message"))
+
+
+async def latest_version(page: PageRequest, kind: str, lang_code: str) -> Any:
+    rows = await page.call(documents.list_root_templates, kind=kind)
+    versions = next((v for t, v in rows if t.language == lang_code), [])
+    if not versions:
+        raise GovkitError(f"No version of {kind} ({lang_code}) to edit yet.")
+    return versions[0]
+
+
+def _clause_page(
+    page: PageRequest, kind: str, lang_code: str, key: str, text: str, report: Any, status: int
+) -> Response:
+    return page.render(
+        "clause.html",
+        status=status,
+        spec=catalogue().kind(kind),
+        language=lang_code,
+        key=key,
+        text=text,
+        clause_title=clause_title(page.language),
+        report=report,
+    )
+
+
+@router.get("/templates/{kind}/{lang_code}/clauses/{key}", response_class=HTMLResponse)
+async def clause_form(page: Page, kind: str, lang_code: str, key: str) -> Response:
+    try:
+        version = await latest_version(page, kind, lang_code)
+        data = (await page.call(documents.download, sha256=version.sha256)).data
+        text = clause_source(data, key)
+    except GovkitError as exc:
+        return page.error(exc)
+    return _clause_page(page, kind, lang_code, key, text, report=None, status=200)
+
+
+@router.post("/templates/{kind}/{lang_code}/clauses/{key}", response_class=HTMLResponse)
+async def clause_save(
+    page: Page, pool: PoolDep, kind: str, lang_code: str, key: str, csrf: str = Form(""), text: str = Form("")
+) -> Response:
+    try:
+        page.check_csrf(csrf)
+        version = await latest_version(page, kind, lang_code)
+        data = (await page.call(documents.download, sha256=version.sha256)).data
+        outcome = await page.call(
+            documents.upload_root_template_version,
+            pool=pool,
+            kind=kind,
+            language=lang_code,
+            filename=f"trame-{kind}-{lang_code}.docx",
+            data=replace_clause(data, key, text),
+            max_bytes=page.settings.upload_max_bytes,
+            note=f"Clause {key} modifiée dans l'éditeur",
+        )
+    except GovkitError as exc:
+        return page.error(exc)
+    if outcome.version is None:
+        return _clause_page(page, kind, lang_code, key, text, report=outcome.report, status=422)
+    return _saved(kind, lang_code, outcome.version.number)
+
+
+@router.post("/templates/{kind}/{lang_code}/upload", response_class=HTMLResponse)
+async def upload(
+    page: Page, pool: PoolDep, kind: str, lang_code: str, csrf: str = Form(""), file: UploadFile = File(...)
+) -> Response:
+    try:
+        page.check_csrf(csrf)
+        data = await file.read(page.settings.upload_max_bytes + 1)
+        outcome = await page.call(
+            documents.upload_root_template_version,
+            pool=pool,
+            kind=kind,
+            language=lang_code,
+            filename=file.filename or "trame.docx",
+            data=data,
+            max_bytes=page.settings.upload_max_bytes,
+            note="Téléversée dans l'éditeur",
+        )
+    except GovkitError as exc:
+        return page.error(exc)
+    if outcome.version is None:
+        return await template_view(page, kind, lang_code, report=outcome.report, status=422)
+    return _saved(kind, lang_code, outcome.version.number)
+
+
+@router.get("/templates/versions/{version_id}/preview", response_model=None)
+async def preview(page: Page, pool: PoolDep, version_id: int) -> Response:
+    """A root template version rendered for one school (``?school=``): its text and how its
+    clauses differ from the template's; ``&download=1``: the .docx."""
+    code = page.request.query_params.get("school", "")
+    try:
+        template, version = await page.call(documents.get_root_version, version_id=version_id)
+        organisation = await page.call(organisations.get_organisation, code=code)
+        organisation_id = organisation.id
+        assert organisation_id is not None  # read from the database
+        profiles = await page.call(organisations.profiles_by_organisation, organisation_ids=[organisation_id])
+        revision = profiles.get(organisation_id)
+        if revision is None or isinstance(revision, Exception):
+            raise revision if isinstance(revision, GovkitError) else GovkitError(f"{code} has no profile yet.")
+        campuses = (await page.call(organisations.campuses_by_organisation, organisation_ids=[organisation_id])).get(
+            organisation_id, []
+        )
+        root = (await page.call(documents.download, sha256=version.sha256)).data
+        spec = catalogue().kind(template.kind)
+        context = build_context(
+            code=code,
+            profile=SchoolProfile.model_validate(revision.data),
+            campuses=[(c.code, c.name) for c in campuses],
+            document=DocumentInfo(template.kind, template.language, spec.title.get(template.language), version.number),
+        )
+        outcome = await anyio.to_thread.run_sync(lambda: pool.run(jobs.render_job, version.sha256, root, code, context))
+        if outcome.data is None:
+            raise GovkitError(outcome.error or "rendering failed")
+    except GovkitError as exc:
+        return page.error(exc)
+    if page.request.query_params.get("download"):
+        return Response(
+            outcome.data,
+            media_type=DOCX,
+            headers={
+                "Content-Disposition": f'attachment; filename="apercu-{template.kind}-{code}.docx"',
+                "Cache-Control": "private, no-store",
+            },
+        )
+    return page.render(
+        "preview.html",
+        spec=spec,
+        template=template,
+        version=version,
+        organisation=organisation,
+        paragraphs=body_paragraphs(outcome.data),
+        diffs=diff_clauses(read_clauses(root), read_clauses(outcome.data), template.language),
+        query=f"school={code}",
+    )
+
+
+@router.post("/templates/versions/{version_id}/publish")
+async def publish(
+    page: Page,
+    version_id: int,
+    csrf: str = Form(""),
+    change_kind: str = Form("substantive"),
+    changelog: str = Form(""),
+) -> Response:
+    try:
+        page.check_csrf(csrf)
+        version = await page.call(
+            documents.publish_root_template_version,
+            version_id=version_id,
+            change_kind=change_kind,
+            changelog=changelog,
+        )
+        template, _v = await page.call(documents.get_root_version, version_id=version.id)
+    except GovkitError as exc:
+        return page.error(exc)
+    message = f"Version {version.number} publiée."
+    return RedirectResponse(f"/ui/templates/{template.kind}/{template.language}?message={message}", status_code=303)

@@ -1,0 +1,309 @@
+"""Concurrent acknowledgements on real connections (a fresh database per test, both backends)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from govkit import migrations
+from govkit.acknowledgements import chain
+from govkit.acknowledgements import service as acks
+from govkit.acknowledgements.receipts import AuditNote, ClientInfo, Receipt, Request
+from govkit.acknowledgements.recorder import build_recorder
+from govkit.acknowledgements.writers import LoopWriter, record_batch
+from govkit.db import Database, create_db_engine
+from govkit.demo.loader import load_demo
+from tests.ack_helpers import member, publish_minimal_internal, someone
+from tests.conftest import BACKENDS, fresh_database_url, make_settings
+
+SCHOOL = "telecom-paris"
+
+
+@pytest.fixture(params=BACKENDS)
+def live(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Database, int]]:
+    url = fresh_database_url(request.param, "govkit_test_concurrency", tmp_path)
+    migrations.upgrade(url=url)
+    engine = create_db_engine(url)
+    db = Database(engine)
+    load_demo(db=db, persons_per_school=90)
+    document = publish_minimal_internal(db, SCHOOL)
+    yield db, document.id  # type: ignore[misc]
+    engine.dispose()
+
+
+def _count(db: Database) -> int:
+    with db.reading() as session:
+        return session.execute(sa.text("SELECT count(*) FROM acknowledgement")).scalar_one()
+
+
+def _each_on_its_loop(db: Database, calls: list[list[dict[str, Any]]]) -> list[list[Any]]:
+    """Each list of calls on an event loop of its own (a thread), with a recorder of its own (as each
+    server process has), all at once; each call through ``service.acknowledge``."""
+    start = threading.Barrier(len(calls))
+
+    def one_loop(given: list[dict[str, Any]]) -> list[Any]:
+        async def run() -> list[Any]:
+            recorder = build_recorder(db)
+            try:
+                await anyio.to_thread.run_sync(start.wait)
+                return await asyncio.gather(*(acks.acknowledge(recorder=recorder, **c) for c in given))
+            finally:
+                await recorder.close()
+
+        return anyio.run(run)
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(one_loop, calls))
+
+
+def test_fifty_concurrent_calls_by_one_person_make_one_record(live: tuple[Database, int]) -> None:
+    """50 calls on four recorders at once (four server processes): one record."""
+    db, document_id = live
+    actor = member(db, SCHOOL, "E00001")
+    call = {"actor": actor, "document_version_id": document_id}
+    receipts = [r for loop in _each_on_its_loop(db, [[call] * 13, [call] * 13, [call] * 12, [call] * 12]) for r in loop]
+    assert len(receipts) == 50
+    assert len({r.record.id for r in receipts}) == 1
+    assert _count(db) == 1
+    assert chain.verify(db).ok
+
+
+def test_fifty_persons_at_once_make_fifty_chained_records(live: tuple[Database, int]) -> None:
+    db, document_id = live
+    actors = [member(db, SCHOOL, someone(db, SCHOOL, "student", only=False, skip=i)) for i in range(50)]
+    calls = [{"actor": a, "document_version_id": document_id} for a in actors]
+    receipts = [r for loop in _each_on_its_loop(db, [calls[i::4] for i in range(4)]) for r in loop]
+    assert len({r.record.id for r in receipts}) == 50
+    assert _count(db) == 50
+    report = chain.verify(db)
+    assert report.ok
+    assert report.records == 50
+
+
+def test_concurrent_members_share_transactions_and_each_is_recorded_once(live: tuple[Database, int]) -> None:
+    """40 members at once on one event loop: their acknowledgements are written in fewer
+    transactions than records (batches), each exactly once, the chain intact, one audit event each."""
+    db, document_id = live
+    actors = [member(db, SCHOOL, someone(db, SCHOOL, "student", only=False, skip=i)) for i in range(40)]
+    recorder = build_recorder(db)
+
+    async def go(actor: Any) -> Any:
+        note = AuditNote(actor=actor, action="mutation.acknowledge", correlation_id="bench", target={})
+        # twice each: the second call returns the first record
+        first = await acks.acknowledge(recorder=recorder, actor=actor, document_version_id=document_id, audit=note)
+        again = await acks.acknowledge(recorder=recorder, actor=actor, document_version_id=document_id, audit=note)
+        assert again.record.id == first.record.id and first.fresh and not again.fresh
+        return first
+
+    async def run() -> list[Any]:
+        try:
+            return await asyncio.gather(*(go(a) for a in actors))
+        finally:
+            await recorder.close()
+
+    receipts = anyio.run(run)
+    assert len({r.record.id for r in receipts}) == 40
+    assert _count(db) == 40
+    assert recorder.records == 40
+    assert recorder.batches < 80  # calls shared a transaction
+    report = chain.verify(db)
+    assert report.ok and report.records == 40
+    with db.reading() as session:
+        events = session.execute(
+            sa.text("SELECT count(*) FROM audit_event WHERE correlation_id = 'bench' AND outcome = 'ok'")
+        ).scalar_one()
+    assert events == 40  # written with the records, not for the calls that found one
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_batch_decides_as_one_call_after_the_other(live: tuple[Database, int], data: st.DataObject) -> None:
+    """Whatever a batch holds (repeats, unknown persons or documents, another school's members,
+    departed persons), each request gets what it would get alone, in order, and the chain verifies."""
+    from govkit.errors import GovkitError
+
+    db, _document_id = live
+    pool = _batch_pool(db)
+    picks = data.draw(st.lists(st.sampled_from(sorted(pool)), min_size=1, max_size=12))
+    requests = _requests(pool, picks)
+    with db.session() as session:
+        outcomes = record_batch(session.connection(), requests, today=date.today())
+        seen: dict[tuple[int, int], int] = {}
+        for name, request, outcome in zip(picks, requests, outcomes, strict=True):
+            expected = pool[name][2]
+            if expected is None:
+                assert isinstance(outcome, Receipt), (name, outcome)
+                pair = (request.person_id, request.document_version_id)
+                assert seen.setdefault(pair, outcome.record.id) == outcome.record.id  # repeats: the first record
+            else:
+                assert isinstance(outcome, GovkitError) and isinstance(outcome, expected), (name, outcome)
+        assert len(seen) == len({r.record.id for r in outcomes if isinstance(r, Receipt)})
+        ids = [i for (i,) in session.execute(sa.text("SELECT id FROM acknowledgement ORDER BY id"))]
+        assert sorted(seen.values()) == ids  # id order is chain order, nothing else inserted
+        session.rollback()
+
+
+def _batch_pool(db: Database) -> dict[str, tuple[int, int, type | None]]:
+    """Named requests: (person id, document version id, the refusal expected or None)."""
+    from govkit.errors import Forbidden, InvalidInput, NotFound
+
+    with db.reading() as session:
+        ids = dict(session.execute(sa.text("SELECT external_id, id FROM person")).all())
+        departed = session.execute(
+            sa.text(
+                "SELECT p.id FROM person p JOIN organisation o ON o.id = p.organisation_id "
+                "WHERE o.code = :s AND p.status <> 'active'"
+            ),
+            {"s": SCHOOL},
+        ).first()
+        other = session.execute(
+            sa.text(
+                "SELECT p.id FROM person p JOIN organisation o ON o.id = p.organisation_id "
+                "WHERE o.code <> :s AND p.status = 'active' LIMIT 1"
+            ),
+            {"s": SCHOOL},
+        ).scalar_one()
+    document_id = _published(db)
+    pool: dict[str, tuple[int, int, type | None]] = {
+        f"student{i}": (ids[someone(db, SCHOOL, "student", only=False, skip=i)], document_id, None) for i in range(4)
+    }
+    pool["stranger"] = (other, document_id, Forbidden)
+    pool["nobody"] = (10**9, document_id, NotFound)
+    pool["no-document"] = (pool["student0"][0], 10**9, NotFound)
+    if departed is not None:
+        pool["departed"] = (departed[0], document_id, InvalidInput)
+    return pool
+
+
+def _published(db: Database) -> int:
+    with db.reading() as session:
+        return session.execute(
+            sa.text(
+                "SELECT d.id FROM document_version d JOIN organisation o ON o.id = d.organisation_id "
+                "WHERE o.code = :s AND d.kind = 'internal' AND d.language = 'fr'"
+            ),
+            {"s": SCHOOL},
+        ).scalar_one()
+
+
+# --- recorded from the event loop (PostgreSQL, as `govkit serve` does) ----------------------------
+
+
+def _requests(pool: dict[str, tuple[int, int, type | None]], names: list[str]) -> list[Any]:
+    return [
+        Request(
+            person_id=pool[name][0],
+            document_version_id=pool[name][1],
+            method="electronic",
+            auth_method="test",
+            recorded_by=name,
+            language=None,
+            client=ClientInfo(ip="192.0.2.1"),
+        )
+        for name in names
+    ]
+
+
+@pytest.mark.parametrize("live", ["postgresql"], indirect=True)  # SQLite records in threads (tests above)
+def test_the_event_loop_recorder_decides_each_request_as_alone(live: tuple[Database, int]) -> None:
+    """The recorder built for PostgreSQL writes from the event loop: the same decisions as the
+    threaded batch, repeats included, refusals for their requests only, the chain intact; it
+    survives losing its connection."""
+    from govkit.errors import GovkitError
+
+    db, _document_id = live
+    pool = _batch_pool(db)
+    names = [*pool, "student0", "student1"]  # repeats in the same batch
+    recorder = build_recorder(db)
+    writer = recorder.writer
+    assert isinstance(writer, LoopWriter)
+
+    async def run() -> tuple[list[Any], list[Any], list[Any]]:
+        try:
+            first = await recorder.record(_requests(pool, names))
+            again = await recorder.record(_requests(pool, ["student2", "student3"]))
+            assert writer._connection is not None
+            pid = writer._connection.info.backend_pid
+            with db.bind.connect() as admin:  # type: ignore[union-attr]
+                admin.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            after_loss = await recorder.record(_requests(pool, ["student0", "student1"]))
+            return first, again, after_loss
+        finally:
+            await recorder.close()
+
+    first, again, after_loss = anyio.run(run)
+    seen: dict[str, int] = {}
+    for name, outcome in zip(names, first, strict=True):
+        expected = pool[name][2]
+        if expected is None:
+            assert isinstance(outcome, Receipt), (name, outcome)
+            assert seen.setdefault(name, outcome.record.id) == outcome.record.id
+        else:
+            assert isinstance(outcome, GovkitError) and isinstance(outcome, expected), (name, outcome)
+    assert [o.fresh for o in first[-2:]] == [False, False]  # the repeats got the first record
+    assert all(isinstance(o, Receipt) and not o.fresh for o in again)  # recorded already
+    assert [o.record.id for o in after_loss] == [seen["student0"], seen["student1"]]  # reconnected
+    assert _count(db) == 4
+    report = chain.verify(db)
+    assert report.ok and report.records == 4
+
+
+@pytest.mark.parametrize("live", ["postgresql"], indirect=True)
+def test_members_acknowledging_over_http_are_recorded_from_the_loop(live: tuple[Database, int]) -> None:
+    """The app as `govkit serve` builds it on PostgreSQL: 30 members at once, each twice; every
+    acknowledgement recorded once, in fewer batches than calls, the chain intact."""
+    from govkit.access.roles import Role
+    from govkit.app import create_app
+    from govkit.auth.service import create_token
+
+    db, document_id = live
+    settings = make_settings(str(db.bind.url.render_as_string(hide_password=False)))  # type: ignore[union-attr]
+    tokens = [
+        create_token(
+            db=db,
+            settings=settings,
+            role=Role.MEMBER,
+            school_code=SCHOOL,
+            person_external_id=someone(db, SCHOOL, "student", only=False, skip=i),
+        )[0]
+        for i in range(30)
+    ]
+    app = create_app(settings, db=db)
+    mutation = {"query": f'mutation {{ acknowledge(documentVersionId: "{document_id}") {{ id verificationCode }} }}'}
+
+    async def run() -> list[httpx.Response]:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://govkit.test") as client:
+
+                async def twice(token: str) -> list[httpx.Response]:
+                    headers = {"Authorization": f"Bearer {token}"}
+                    return [await client.post("/graphql", json=mutation, headers=headers) for _ in range(2)]
+
+                answers = await asyncio.gather(*[twice(t) for t in tokens])
+        return [response for pair in answers for response in pair]
+
+    responses = anyio.run(run)
+    assert all(r.status_code == 200 and "errors" not in r.json() for r in responses), responses[0].text
+    ids = [r.json()["data"]["acknowledge"]["id"] for r in responses]
+    assert ids[0::2] == ids[1::2]  # each member's second call returns the first record
+    assert len(set(ids)) == 30
+    assert _count(db) == 30
+    recorder = app.state.wiring.recorder
+    assert isinstance(recorder.writer, LoopWriter)  # the one the factory builds on PostgreSQL
+    assert recorder.records == 30
+    assert 0 < recorder.batches < 60  # calls shared batches
+    report = chain.verify(db)
+    assert report.ok and report.records == 30

@@ -1,0 +1,334 @@
+"""Every entry point × every role, through HTTP: deny by default, scoped to one's organisation."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pytest
+
+from govkit.access.roles import SYSTEM, Role
+from govkit.auth.service import authenticate, create_token
+from govkit.composition import render_pool
+from govkit.db import Database
+from govkit.documents import service as documents
+from govkit.graphql.schema import Mutation, Query
+from govkit.settings import Settings
+from tests.ack_helpers import acknowledge
+from tests.conftest import Api, TokenFactory
+from tests.docx_factory import minimal_docx
+
+TARGET = "imt-atlantique"
+OTHER = "telecom-paris"
+
+#: caller name → (role, school, person)
+CALLERS: dict[str, tuple[str, str | None, str | None] | None] = {
+    "anonymous": None,
+    "legal": ("legal", None, None),
+    "auditor": ("auditor", None, None),
+    "school_admin": ("school_admin", TARGET, None),
+    "school_admin_other": ("school_admin", OTHER, None),
+    "intranet": ("intranet", TARGET, None),
+    "intranet_other": ("intranet", OTHER, None),
+    "member": ("member", TARGET, "E00001"),
+    "member_other": ("member", OTHER, "E00001"),
+}
+
+OK, UNAUTH, FORBID, HIDDEN = "ok", "unauthenticated", "forbidden", "not_found"
+
+
+@dataclass(frozen=True)
+class EntryPoint:
+    name: str  # root field of Query or Mutation, or Type.field for guarded nested fields
+    document: str  # may use @version@, @version2@ and @variant@: ids made by the fixture
+    expected: dict[str, str]
+    upload: bool = field(default=False)
+    upload_name: str = "t.docx"
+
+
+def _readers() -> dict[str, str]:
+    return {
+        "anonymous": UNAUTH,
+        "legal": OK,
+        "auditor": OK,
+        "school_admin": OK,
+        "school_admin_other": FORBID,
+        "intranet": OK,
+        "intranet_other": FORBID,
+        "member": OK,
+        "member_other": FORBID,
+    }
+
+
+def _writers() -> dict[str, str]:
+    return {
+        "anonymous": UNAUTH,
+        "legal": OK,
+        "auditor": FORBID,
+        "school_admin": OK,
+        "school_admin_other": FORBID,
+        "intranet": FORBID,
+        "intranet_other": FORBID,
+        "member": FORBID,
+        "member_other": FORBID,
+    }
+
+
+PUBLIC = dict.fromkeys(CALLERS, OK)
+
+
+def _only(*allowed: str) -> dict[str, str]:
+    return {c: OK if c in allowed else UNAUTH if c == "anonymous" else FORBID for c in CALLERS}
+
+
+ROOT_READERS = _only("legal", "auditor", "school_admin", "school_admin_other")
+
+ENTRY_POINTS = [
+    EntryPoint("organisations", "{ organisations { code name type campuses { code } } }", PUBLIC),
+    EntryPoint("organisation", f'{{ organisation(code: "{TARGET}") {{ code parent {{ code }} }} }}', PUBLIC),
+    EntryPoint(
+        "Organisation.profile",
+        f'{{ organisation(code: "{TARGET}") {{ profile {{ revision }} }} }}',
+        _readers(),
+    ),
+    EntryPoint(
+        "Organisation.commitments",
+        f'{{ organisation(code: "{TARGET}") {{ commitments {{ id }} }} }}',
+        _readers(),
+    ),
+    EntryPoint(
+        "Organisation.commitmentHistory",
+        f'{{ organisation(code: "{TARGET}") {{ commitmentHistory {{ id }} }} }}',
+        _readers(),
+    ),
+    EntryPoint(
+        "updateSchoolProfile",
+        f'mutation {{ updateSchoolProfile(code: "{TARGET}", patch: {{ address: {{ city: "Brest" }} }}) '
+        "{ revision } }",
+        _writers(),
+    ),
+    EntryPoint(
+        "recordCommitment",
+        f'mutation {{ recordCommitment(input: {{ organisation: "{TARGET}", type: VSS_ACTION_PLAN, '
+        'status: IN_PLACE, title: "Plan d\'action VSS", effectiveOn: "2021-11-30" }) { id } }',
+        _writers(),
+    ),
+    EntryPoint("documentKinds", "{ documentKinds { key requiredClauses { key } } }", PUBLIC),
+    EntryPoint("rootTemplates", "{ rootTemplates { kind versions { number } } }", ROOT_READERS),
+    EntryPoint(
+        "rootTemplateDiff",
+        '{ rootTemplateDiff(fromVersionId: "@version@", toVersionId: "@version2@") { key } }',
+        ROOT_READERS,
+    ),
+    EntryPoint("publishedDocuments", f'{{ publishedDocuments(school: "{TARGET}") {{ kind sha256 }} }}', _readers()),
+    EntryPoint(
+        "variantDiff",
+        '{ variantDiff(variantId: "@variant@") { key } }',
+        _only("legal", "auditor", "school_admin"),
+    ),
+    EntryPoint(
+        "uploadRootTemplateVersion",
+        'mutation($file: Upload!) { uploadRootTemplateVersion(kind: "study", language: "fr", file: $file) { valid } }',
+        _only("legal"),
+        upload=True,
+    ),
+    EntryPoint(
+        "publishRootTemplateVersion",
+        'mutation { publishRootTemplateVersion(versionId: "@version2@", changeKind: "editorial", '
+        'changelog: "Relecture") { status } }',
+        _only("legal"),
+    ),
+    EntryPoint(
+        "renderVariants",
+        f'mutation {{ renderVariants(kind: "internal", language: "fr", schools: ["{TARGET}"]) {{ rendered }} }}',
+        _only("legal", "school_admin"),
+    ),
+    EntryPoint(
+        "publishVariant",
+        'mutation { publishVariant(variantId: "@variant@") { version } }',
+        _only("legal", "school_admin"),
+    ),
+    EntryPoint("me", "{ me { person { externalId } pendingDocuments { wording } } }", _only("member", "member_other")),
+    EntryPoint(
+        "campaigns",
+        f'{{ campaigns(school: "{TARGET}") {{ kind concerned pendingPersons(first: 2) {{ totalCount }} }} }}',
+        _only("legal", "auditor", "school_admin", "intranet"),
+    ),
+    EntryPoint(
+        "receipt",
+        '{ receipt(code: "@code@") { verificationCode } }',
+        {
+            **_only("legal", "auditor", "school_admin", "member"),
+            # intranets may read no receipt at all: refused before the code is looked up
+            **dict.fromkeys(("school_admin_other", "member_other"), HIDDEN),
+        },
+    ),
+    EntryPoint(
+        "acknowledge", 'mutation { acknowledge(documentVersionId: "@document@") { verificationCode } }', _only("member")
+    ),
+    EntryPoint(
+        "recordPaperAcknowledgement",
+        f'mutation {{ recordPaperAcknowledgement(school: "{TARGET}", personExternalId: "E00002", '
+        'documentVersionId: "@document@", reason: "Visa papier signé à l\'accueil") { method } }',
+        _only("school_admin"),
+    ),
+    EntryPoint(
+        "findings",
+        f'{{ findings(school: "{TARGET}") {{ ruleId }} }}',
+        _only("legal", "auditor", "school_admin", "intranet"),
+    ),
+    EntryPoint(
+        "barometer",
+        "{ barometer(year: 2022) { year schools { school } } }",
+        _only("legal", "auditor", "school_admin", "school_admin_other", "intranet", "intranet_other"),
+    ),
+    EntryPoint("runRules", "mutation { runRules { id } }", _only("legal")),
+    EntryPoint("auditLog", "{ auditLog(first: 5) { entries { action } } }", _only("legal", "auditor")),
+    EntryPoint(
+        "grantWaiver",
+        f'mutation {{ grantWaiver(ruleId: "listening.cell", school: "{TARGET}", reason: "Revue annuelle en cours", '
+        f'expiresOn: "{(__import__("datetime").date.today() + __import__("datetime").timedelta(days=30)).isoformat()}") '
+        "{ id } }",
+        _only("legal"),
+    ),
+    EntryPoint(
+        "recordTrainingCoverage",
+        f'mutation {{ recordTrainingCoverage(school: "{TARGET}", year: 2025, population: "student", trained: 90, '
+        "total: 100) }",
+        _only("legal", "school_admin"),
+    ),
+    EntryPoint(
+        "importPersons",
+        f'mutation($file: Upload!) {{ importPersons(school: "{TARGET}", file: $file) {{ imported errors {{ line }} }} }}',
+        _only("legal", "school_admin"),
+        upload=True,
+        upload_name="persons.csv",
+    ),
+    EntryPoint("tokens", "{ tokens { id role school } }", _only("legal")),
+    EntryPoint("revokeToken", 'mutation { revokeToken(id: "@grant@") { alreadyRevoked } }', _only("legal")),
+    # background jobs name schools and documents of the whole group: head office's legal staff only
+    EntryPoint("jobs", "{ jobs(first: 5) { id task status failureReason } }", _only("legal")),
+]
+
+
+@pytest.fixture
+def ids(db: Database, settings: Settings) -> dict[str, str]:
+    """A published root template (two versions) and a variant of TARGET, in the test transaction."""
+    pool = render_pool(settings)
+    first = documents.upload_root_template_version(
+        db=db,
+        actor=SYSTEM,
+        pool=pool,
+        kind="internal",
+        language="fr",
+        filename="a.docx",
+        data=minimal_docx(body="Version A.", extra_clause="vss.inquiry"),
+        max_bytes=10**7,
+    )
+    second = documents.upload_root_template_version(
+        db=db,
+        actor=SYSTEM,
+        pool=pool,
+        kind="internal",
+        language="fr",
+        filename="b.docx",
+        data=minimal_docx(body="Version B.", extra_clause="vss.inquiry"),
+        max_bytes=10**7,
+    )
+    assert first.version is not None
+    assert second.version is not None
+    documents.publish_root_template_version(
+        db=db,
+        actor=SYSTEM,
+        version_id=first.version.id,
+        change_kind="substantive",
+        changelog="A",  # type: ignore[arg-type]
+    )
+    summary = documents.render_variants(
+        db=db, actor=SYSTEM, pool=pool, kind="internal", language="fr", schools=[TARGET]
+    )
+    in_force = documents.published_documents(db=db, actor=SYSTEM, school=TARGET, language="fr")
+    document = next(d for _org, d in in_force if d.kind == "internal")
+    member_token, _ = create_token(
+        db=db, settings=settings, role=Role.MEMBER, school_code=TARGET, person_external_id="E00001"
+    )
+    member = authenticate(db=db, settings=settings, token=member_token)
+    receipt = acknowledge(db=db, actor=member, document_version_id=document.id)  # type: ignore[arg-type]
+    _revocable, grant = create_token(db=db, settings=settings, role=Role.INTRANET, school_code=TARGET)
+    return {
+        "grant": str(grant.id),
+        "version": str(first.version.id),
+        "version2": str(second.version.id),
+        "variant": str(summary.variants[0][1].id),
+        "document": str(document.id),
+        "code": receipt.record.verification_code,
+    }
+
+
+def test_matrix_covers_every_root_field() -> None:
+    roots = {f.python_name for f in Query.__strawberry_definition__.fields} | {
+        f.python_name for f in Mutation.__strawberry_definition__.fields
+    }
+    camel = {n.split("_")[0] + "".join(w.title() for w in n.split("_")[1:]) for n in roots}
+    covered = {e.name for e in ENTRY_POINTS if "." not in e.name}
+    assert camel == covered, f"entry points without an authorisation matrix row: {camel - covered}"
+
+
+def test_matrix_rows_name_every_caller() -> None:
+    for entry in ENTRY_POINTS:
+        assert set(entry.expected) == set(CALLERS), entry.name
+
+
+def _call(api: Api, entry: EntryPoint, document: str, bearer: str | None):
+    if not entry.upload:
+        return api.graphql(document, token=bearer)
+    operations = {"query": document, "variables": {"file": None}}
+    return api.request(
+        "POST",
+        "/graphql",
+        headers={"Authorization": f"Bearer {bearer}"} if bearer else {},
+        files={
+            "operations": (None, json.dumps(operations), "application/json"),
+            "map": (None, json.dumps({"0": ["variables.file"]}), "application/json"),
+            "0": (entry.upload_name, _upload_body(entry.upload_name), "application/octet-stream"),
+        },
+    )
+
+
+def _upload_body(name: str) -> bytes:
+    if name.endswith(".csv"):
+        return b"external_id,given_name,family_name,email,populations\nX900,Ana,Test,ana@t.example,student\n"
+    return minimal_docx(kind="study")
+
+
+@pytest.mark.parametrize("entry", ENTRY_POINTS, ids=lambda e: e.name)
+def test_authorisation(api: Api, token: TokenFactory, ids: dict[str, str], entry: EntryPoint) -> None:
+    tokens = {name: token(*spec) if spec else None for name, spec in CALLERS.items()}
+    document = entry.document
+    for name, value in ids.items():
+        document = document.replace(f"@{name}@", value)
+    for caller, expected in entry.expected.items():
+        response = _call(api, entry, document, tokens[caller])
+        body = response.json()
+        codes = [e.get("extensions", {}).get("code") for e in body.get("errors") or []]
+        if expected == OK:  # authorised: whatever else happens, it is not a refusal
+            assert response.status_code == 200, (caller, body)
+            assert not {"UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND"} & set(codes), (caller, body)
+        elif expected == UNAUTH:
+            assert response.status_code == 401 and codes == ["UNAUTHENTICATED"], (caller, body)
+        elif expected == HIDDEN:
+            assert response.status_code == 200 and codes == ["NOT_FOUND"], (caller, body)
+        else:
+            assert response.status_code == 200 and codes == ["FORBIDDEN"], (caller, body)
+            assert "may not" in body["errors"][0]["message"]
+
+
+def test_refused_write_changes_nothing(api: Api, token: TokenFactory) -> None:
+    query = f'{{ organisation(code: "{TARGET}") {{ profile {{ revision address {{ city }} }} commitmentHistory {{ id }} }} }}'
+    before = api.data(query, token=token("auditor"))
+    for caller in ("school_admin_other", "intranet", "member", "auditor"):
+        spec = CALLERS[caller]
+        assert spec is not None
+        for entry in [e for e in ENTRY_POINTS if e.name in {"updateSchoolProfile", "recordCommitment"}]:
+            api.graphql(entry.document, token=token(*spec))
+    assert api.data(query, token=token("auditor")) == before

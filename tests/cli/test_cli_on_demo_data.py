@@ -1,0 +1,175 @@
+"""`govkit demo` run again, and the tables of `govkit check` and `govkit barometer`, as a user
+runs them on the demo data (a database of their own per backend)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from govkit.access.roles import SYSTEM
+from govkit.composition import render_pool
+from govkit.db import Database, create_db_engine
+from govkit.documents import service as documents
+from govkit.documents.edit import clause_source, replace_clause
+from govkit.documents.inspect import clause_keys
+from govkit.flows.publication import publish_variant
+from govkit.rules.barometer import INDICATORS
+from tests.conftest import BACKENDS, SECRET, fresh_database_url, make_settings
+
+
+def govkit(*args: str, url: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """The command line as a user runs it, with ``env`` added to the environment."""
+    environment = {
+        **os.environ,
+        "GOVKIT_DATABASE_URL": url,
+        "GOVKIT_SECRET_KEY": SECRET,
+        "GOVKIT_ENV": "dev",
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "govkit", *args],
+        env=environment,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def demo(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[str, Path, subprocess.CompletedProcess[str]]:
+    """A database loaded by `govkit demo --no-serve`, with what its first run printed."""
+    where = tmp_path_factory.mktemp("demo")
+    url = fresh_database_url(request.param, "govkit_test_demo_cli", where)
+    first = govkit("demo", "--no-serve", url=url, cwd=where)
+    assert first.returncode == 0, first.stderr
+    return url, where, first
+
+
+def digest(url: str) -> dict[str, str]:
+    """Every table's rows, hashed: equal digests, identical databases."""
+    engine = create_db_engine(url)
+    try:
+        with engine.connect() as connection:
+            found = {}
+            for name in sorted(sa.inspect(connection).get_table_names()):
+                rows = sorted(repr(tuple(row)) for row in connection.execute(sa.text(f'SELECT * FROM "{name}"')))
+                found[name] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
+            return found
+    finally:
+        engine.dispose()
+
+
+def legal_staff_publish_a_new_internal_template(url: str) -> None:
+    """What legal staff do between two demo runs: a new root template version of internal/fr,
+    published and rendered for every school; one school alone publishes its variant."""
+    engine = create_db_engine(url)
+    db, pool = Database(engine), render_pool(make_settings(url))
+    try:
+        templates = documents.list_root_templates(db=db, actor=SYSTEM, kind="internal")
+        (current,) = next(versions for template, versions in templates if template.language == "fr")
+        found = documents.download(db=db, actor=SYSTEM, sha256=current.sha256).data
+        key = clause_keys(found)[0]
+        edited = replace_clause(
+            found, key, clause_source(found, key) + "\nUne phrase ajoutée par le service juridique."
+        )
+        uploaded = documents.upload_root_template_version(
+            db=db,
+            actor=SYSTEM,
+            pool=pool,
+            kind="internal",
+            language="fr",
+            filename="internal.fr.docx",
+            data=edited,
+            max_bytes=10**7,
+        )
+        assert uploaded.version is not None and uploaded.created
+        documents.publish_root_template_version(
+            db=db, actor=SYSTEM, version_id=uploaded.version.id, change_kind="substantive", changelog="Ajout"
+        )
+        summary = documents.render_variants(db=db, actor=SYSTEM, pool=pool, kind="internal", language="fr")
+        assert summary.rendered == 8
+        publish_variant(db=db, actor=SYSTEM, variant_id=summary.variants[0][1].id)  # type: ignore[arg-type]
+    finally:
+        engine.dispose()
+
+
+def test_a_second_demo_run_changes_nothing_and_says_so(
+    demo: tuple[str, Path, subprocess.CompletedProcess[str]],
+) -> None:
+    url, where, first = demo
+    assert "18 root template versions uploaded, 144 variants rendered, 144 published" in first.stderr
+
+    before = digest(url)
+    second = govkit("demo", "--no-serve", url=url, cwd=where)
+    assert second.returncode == 0, second.stderr
+    assert "already loaded" in second.stderr
+    assert "0 root template versions uploaded, 0 variants rendered, 0 published (144 already in force)" in second.stderr
+    assert "nothing changed" in second.stderr
+    assert digest(url) == before
+
+    # legal staff publish a newer root template version; seven schools have not published it yet
+    legal_staff_publish_a_new_internal_template(url)
+    before = digest(url)
+    third = govkit("demo", "--no-serve", url=url, cwd=where)
+    assert third.returncode == 0, third.stderr
+    assert "0 variants rendered, 0 published" in third.stderr  # the seven schools are theirs to decide
+    assert "internal/fr: root template version 2, newer than the demo's (version 1)" in third.stderr
+    assert "nothing changed" in third.stderr
+    assert digest(url) == before
+
+
+def _whole_words(output: str) -> set[str]:
+    return {word.strip("│┃ ") for line in output.splitlines() for word in line.split()}
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_check_table_shows_every_rule_and_school_whole_at_80_columns(
+    demo: tuple[str, Path, subprocess.CompletedProcess[str]], language: str
+) -> None:
+    url, where, _ = demo
+    report = json.loads(govkit("check", "--format", "json", url=url, cwd=where).stdout)
+    table = govkit("check", "--lang", language, url=url, cwd=where, COLUMNS="80")
+    assert table.returncode == 1 and table.stderr == ""  # unwaived errors in the demo data
+    assert max(len(line) for line in table.stdout.splitlines()) <= 80
+    assert "…" not in table.stdout
+    words = _whole_words(table.stdout)
+    open_findings = [f for f in report["findings"] if f["status"] != "resolved"]
+    assert open_findings
+    for finding in open_findings:
+        assert finding["rule"] in words and finding["school"] in words
+        message = finding[f"message_{language}"]
+        assert " ".join(message.split()) in " ".join(table.stdout.split()), message
+
+
+def test_barometer_table_shows_every_school_whole_at_80_columns(
+    demo: tuple[str, Path, subprocess.CompletedProcess[str]],
+) -> None:
+    url, where, _ = demo
+    result = govkit("barometer", "--year", "2024", url=url, cwd=where, COLUMNS="80")
+    assert result.returncode == 0, result.stderr
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    assert "…" not in result.stdout
+    engine = create_db_engine(url)
+    with engine.connect() as connection:
+        schools = connection.execute(sa.text("SELECT code FROM organisation WHERE type = 'school'")).scalars().all()
+    engine.dispose()
+    words = _whole_words(result.stdout)
+    assert len(schools) == 8 and set(schools) | {"group"} <= words
+    tables = result.stdout.count("indicateur")
+    assert tables >= 2  # 80 columns hold a few schools at a time
+    for indicator in INDICATORS:  # each table has every indicator's row
+        label = " ".join(f"A{indicator.axe} {indicator.label_fr}".split()[:2])
+        assert result.stdout.count(label) == tables * sum(
+            1 for i in INDICATORS if " ".join(f"A{i.axe} {i.label_fr}".split()[:2]) == label
+        )
