@@ -24,7 +24,7 @@ from govkit.jobs.queue import PostgresQueue
 from govkit.jobs.registry import import_task_modules
 from tests.conftest import BACKENDS, fresh_database_url
 from tests.jobs_tasks import create_effects
-from tests.test_serving import environment
+from tests.system.test_serving import environment
 
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")

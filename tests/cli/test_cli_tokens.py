@@ -21,9 +21,9 @@ from govkit.app import create_app
 from govkit.auth.token_admin import TokenInfo
 from govkit.cli.tokens import token_table
 from govkit.db import Database, create_db_engine
+from tests.auth.test_token_admin import refusal
+from tests.cli.test_cli import JWT, govkit
 from tests.conftest import BACKENDS, fresh_database_url, make_settings
-from tests.test_cli import JWT, govkit
-from tests.test_token_admin import refusal
 
 QUERY = {"query": "{ organisations { code } }"}
 

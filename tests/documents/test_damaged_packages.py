@@ -14,8 +14,8 @@ from govkit.documents.kinds import catalogue
 from govkit.documents.ooxml import read_entries, rezip
 from govkit.documents.validate import validate_template
 from tests.conftest import Api, TokenFactory
+from tests.documents.test_documents_api import upload
 from tests.docx_factory import minimal_docx
-from tests.test_documents_api import upload
 
 VALID = minimal_docx()
 XML_PARTS = [name for name, _ in read_entries(VALID) if name.endswith((".xml", ".rels"))]

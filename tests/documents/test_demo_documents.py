@@ -16,7 +16,7 @@ from govkit.documents import service
 from govkit.documents.inspect import clause_keys, read_clauses
 from govkit.documents.kinds import catalogue
 from tests.conftest import Api, TokenFactory
-from tests.test_health_and_directory import SCHOOLS
+from tests.web.test_health_and_directory import SCHOOLS
 
 QUERY = """query($school: String!) {
   publishedDocuments(school: $school) { kind language version sha256 downloadUrl clauses { key } }

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Route, expect
 from govkit.db import Database
 from govkit.graphql.ide import IDE_CSP, graphiql_html
 from tests.conftest import Api, make_settings
-from tests.test_browser import browser, server  # noqa: F401 - the browser tests' fixtures
+from tests.web.test_browser import browser, server  # noqa: F401 - the browser tests' fixtures
 
 ASSET = re.compile(r"""<(?:script|link)\b[^>]*?\b(?:src|href)="([^"]+)"(?:[^>]*?\bintegrity="([^"]+)")?""")
 CONTENT_TYPES = {".js": "text/javascript", ".css": "text/css"}

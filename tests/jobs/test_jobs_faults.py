@@ -13,7 +13,7 @@ import pytest
 from govkit.jobs.service import JobStatus
 from tests.jobs_tasks import FAILS, PAIR, effects
 from tests.jobs_workers import Queue, queue_fixture  # noqa: F401 - the `queue` fixture
-from tests.test_serving import descendants
+from tests.system.test_serving import descendants
 
 pytestmark = pytest.mark.postgresql
 

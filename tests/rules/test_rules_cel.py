@@ -14,7 +14,7 @@ from govkit.rules.engine import _passes, _Programs, evaluate, profile_paths
 from govkit.rules.facts import OrganisationFacts
 from govkit.rules.loader import load_rules
 from tests.rule_facts import facts
-from tests.test_rules_properties import cases
+from tests.rules.test_rules_properties import cases
 
 RULES = load_rules().rules
 

@@ -22,8 +22,8 @@ from govkit.rules.background import InBackground
 from govkit.rules.engine import profile_fields
 from govkit.rules.queries import load_facts
 from govkit.rules.report import check_json, check_payload, dumps
+from tests.cli.test_cli import govkit
 from tests.conftest import fresh_database_url
-from tests.test_cli import govkit
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from govkit.organisations.vocabulary import CommitmentStatus, CommitmentType
 from govkit.rules import service as rules
 from tests.ack_helpers import republish
 from tests.conftest import Api, TokenFactory
-from tests.test_health_and_directory import SCHOOLS
+from tests.web.test_health_and_directory import SCHOOLS
 
 
 def _keys(result: rules.RunResult, school: str | None = None) -> set[tuple[str, str, str]]:

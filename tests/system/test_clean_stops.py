@@ -25,7 +25,7 @@ from govkit.auth.service import create_token
 from govkit.db import Database, create_db_engine
 from tests.conftest import make_settings
 from tests.docx_factory import minimal_docx
-from tests.test_serving import alive, environment, free_port, wait_healthy
+from tests.system.test_serving import alive, environment, free_port, wait_healthy
 
 #: How long the processes may take to go once the command is asked to stop (a few seconds, with
 #: room for a loaded machine).

@@ -39,7 +39,7 @@ from govkit.disconnects import is_disconnect, retry_on_disconnect
 from govkit.documents.kinds import catalogue
 from tests.ack_helpers import publish_minimal_internal
 from tests.conftest import BACKENDS, fresh_database_url, make_settings
-from tests.test_serving import environment, free_port, wait_healthy
+from tests.system.test_serving import environment, free_port, wait_healthy
 
 pytestmark = pytest.mark.postgresql
 

@@ -27,7 +27,14 @@ def test_ci_reads_the_test_command_from_the_readme() -> None:
 def test_the_test_command_sets_up_what_the_tests_need_and_the_readme_lists_it() -> None:
     script = (ROOT / "scripts" / "test").read_text(encoding="utf-8")
     assert (ROOT / "scripts" / "test").stat().st_mode & 0o111, "scripts/test must be executable"
-    for step in ("ruff check", "ruff format --check", "pytest", "npm ci --prefix tests/browser", "pip install"):
+    for step in (
+        "ruff check",
+        "ruff format --check",
+        ".venv/bin/mypy",
+        "pytest",
+        "npm ci --prefix tests/browser",
+        "pip install",
+    ):
         assert step in script, step
     installed = set(re.findall(r"missing\+=\(([^)]+)\)", script))
     installed = {name for group in installed for name in group.split()} | set(

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.test_serving import free_port, wait_healthy
+from tests.system.test_serving import free_port, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

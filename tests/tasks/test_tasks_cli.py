@@ -20,9 +20,9 @@ from govkit.db import Database, create_db_engine
 from govkit.demo.loader import load_demo
 from govkit.documents import service as documents
 from govkit.flows.publication import publish_variant
+from tests.acknowledgements.test_webhooks import Receiver, running_receiver
 from tests.conftest import BACKENDS, SECRET, fresh_database_url, make_settings
-from tests.test_tasks_renders import new_root_version, variants_by_school
-from tests.test_webhooks import Receiver, running_receiver
+from tests.tasks.test_tasks_renders import new_root_version, variants_by_school
 
 SCHOOLS = 8
 

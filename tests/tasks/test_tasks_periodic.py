@@ -21,8 +21,8 @@ from govkit.jobs.models import InProcessJob
 from govkit.jobs.registry import registered_tasks
 from govkit.rules.models import RuleRun
 from govkit.tasks import reminders, rules
+from tests.acknowledgements.test_webhooks import Receiver, running_receiver
 from tests.conftest import make_settings
-from tests.test_webhooks import Receiver, running_receiver
 
 
 @pytest.fixture

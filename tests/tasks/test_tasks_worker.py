@@ -27,10 +27,10 @@ from govkit.documents import service as documents
 from govkit.documents.variants import RENDER_VARIANT
 from govkit.flows.publication import publish_variant
 from govkit.jobs.queue import BURST, PostgresQueue
+from tests.acknowledgements.test_webhooks import SECRET, Receiver, running_receiver
 from tests.conftest import BACKENDS, fresh_database_url, make_settings
-from tests.test_serving import environment
-from tests.test_tasks_renders import new_root_version, variants_by_school
-from tests.test_webhooks import SECRET, Receiver, running_receiver
+from tests.system.test_serving import environment
+from tests.tasks.test_tasks_renders import new_root_version, variants_by_school
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHOOLS = 8
