@@ -51,7 +51,7 @@ pairs AS (
     FROM followed c
     JOIN campaign_population cp ON cp.campaign_id = c.id
     JOIN person p ON p.organisation_id = c.organisation_id AND p.status = 'active'
-    JOIN person_population pp ON pp.person_id = p.id AND pp.population = cp.population
+    JOIN person_population pp ON pp.person_id = p.id AND pp.population = cp.population AND pp.valid_to IS NULL
     LEFT JOIN acknowledgement a ON a.person_id = p.id AND a.document_version_id = c.document_version_id
 )
 SELECT campaign_id, population, count(*), sum(acked), sum(overdue) FROM pairs GROUP BY campaign_id, population
@@ -73,7 +73,7 @@ concerned AS (
            256 * p.organisation_id + 2 * sum(b.bit)
            + CASE WHEN p.entry_date IS NULL OR p.entry_date < :late THEN 1 ELSE 0 END AS class
     FROM person p
-    JOIN person_population pp ON pp.person_id = p.id
+    JOIN person_population pp ON pp.person_id = p.id AND pp.valid_to IS NULL
     JOIN bits b ON b.population = pp.population
     WHERE p.status = 'active'
     GROUP BY p.id

@@ -38,23 +38,27 @@ from govkit.db import Database, create_db_engine
 from govkit.rules.report import check_json
 from govkit.rules.service import RunResult, run_rules
 
-#: The facts of every organisation as of a day, as load_facts reads them: plain SQL, :named parameters.
+#: The facts of every organisation as of a day (valid time, everything recorded), as load_facts reads
+#: them: plain SQL, :named parameters.
 FACT_QUERIES = [
     "SELECT id, code, type, name FROM organisation ORDER BY code",
-    "SELECT p.organisation_id, p.data FROM profile_revision p JOIN (SELECT organisation_id, max(revision) AS revision"
-    " FROM profile_revision WHERE created_at <= :moment GROUP BY organisation_id) l"
-    " ON l.organisation_id = p.organisation_id AND l.revision = p.revision",
-    "SELECT id, organisation_id, type, status, title, effective_on, expires_on FROM commitment"
-    " WHERE (effective_on IS NOT NULL AND effective_on <= :day) OR (effective_on IS NULL AND recorded_at <= :moment)"
-    " ORDER BY id",
+    # the profile revision in effect: the greatest (valid_from, revision) valid by the day
+    "SELECT p.organisation_id, p.data, p.valid_from, p.valid_from_precision FROM profile_revision p JOIN"
+    " (SELECT id, row_number() OVER (PARTITION BY organisation_id ORDER BY valid_from DESC, revision DESC) AS n"
+    " FROM profile_revision WHERE valid_from <= :day) r ON r.id = p.id AND r.n = 1",
+    # the commitments valid by the day (or undated), not corrected by a later record
+    "SELECT c.id, c.organisation_id, c.type, c.status, c.title, c.effective_on, c.expires_on, c.date_precision,"
+    " c.recorded_at FROM commitment c WHERE (c.effective_on IS NULL OR c.effective_on <= :day)"
+    " AND NOT EXISTS (SELECT 1 FROM commitment s WHERE s.supersedes_id = c.id)",
     "SELECT organisation_id, kind, language, number, effective_from, published_at, clauses FROM document_version"
-    " WHERE effective_from <= :day AND published_at <= :moment",
+    " WHERE effective_from <= :day",
     "SELECT c.id, c.organisation_id, c.kind, c.opened_at, c.deadline, d.number FROM campaign c"
     " LEFT JOIN document_version d ON d.id = c.document_version_id"
     " WHERE c.opened_at <= :moment AND (c.closed_at IS NULL OR c.closed_at > :moment) ORDER BY c.id",
     "SELECT c.id, pp.population, count(*), count(a.id) FROM campaign c"
     " JOIN campaign_population cp ON cp.campaign_id = c.id"
     " JOIN person_population pp ON pp.population = cp.population"
+    " AND (pp.valid_from IS NULL OR pp.valid_from <= :day) AND (pp.valid_to IS NULL OR pp.valid_to > :day)"
     " JOIN person p ON p.id = pp.person_id AND p.organisation_id = c.organisation_id"
     " AND (p.entry_date IS NULL OR p.entry_date <= :day) AND (p.status = 'active' OR p.departure_date > :day)"
     " LEFT JOIN acknowledgement a ON a.person_id = p.id AND a.document_version_id = c.document_version_id"
@@ -62,7 +66,7 @@ FACT_QUERIES = [
     " WHERE c.opened_at <= :moment AND (c.closed_at IS NULL OR c.closed_at > :moment)"
     " GROUP BY c.id, pp.population",
     "SELECT organisation_id, year, population, training, trained, total FROM training_coverage"
-    " WHERE recorded_at <= :moment ORDER BY id",
+    " WHERE year <= :year ORDER BY id",
 ]
 
 
@@ -97,11 +101,15 @@ def hand_written_facts(url: str) -> Any:
     if parsed.get_backend_name() == "sqlite":
         connection: Any = sqlite3.connect(str(parsed.database))
         queries = FACT_QUERIES  # SQLite stores naive UTC text: compare with text
-        params: dict[str, Any] = {"day": AS_OF.isoformat(), "moment": moment.replace(tzinfo=None).isoformat(" ")}
+        params: dict[str, Any] = {
+            "day": AS_OF.isoformat(),
+            "moment": moment.replace(tzinfo=None).isoformat(" "),
+            "year": AS_OF.year,
+        }
     else:
         connection = psycopg.connect(parsed.set(drivername="postgresql").render_as_string(hide_password=False))
         queries = [re.sub(r":(\w+)", r"%(\1)s", q) for q in FACT_QUERIES]
-        params = {"day": AS_OF, "moment": moment}
+        params = {"day": AS_OF, "moment": moment, "year": AS_OF.year}
 
     def read() -> list[list[Any]]:
         cursor = connection.cursor()

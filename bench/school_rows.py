@@ -189,7 +189,7 @@ def school_persons(
             updated_at=at(date(2021, 6, 1)),
         )
         for population in populations:
-            rows.link("person_population", person_id=person, population=population)
+            rows.add("person_population", person_id=person, population=population)  # an open period
         people.append((person, set(populations), departed))
     return people
 
@@ -216,4 +216,6 @@ def profile_revision(rows: Rows, org_id: int, revision: int, data: dict[str, Any
         sha256=sha,
         created_at=when,
         created_by=BY,
+        valid_from=when.date(),  # valid from the day it was recorded, as revision 0007 backfills
+        valid_from_precision="day",
     )

@@ -93,7 +93,15 @@ def build(n: int, seed: int = 2021) -> Rows:
         code = f"school-{i:04d}"
         rnd = random.Random(f"{seed}:{code}")
         org_id = rows.add("organisation", **organisation_row(code, "school", f"École d'ingénieurs n° {i}", group))
-        rows.add("campus", organisation_id=org_id, code="main", name=f"Campus principal {i}", source_quote=None)
+        rows.add(
+            "campus",
+            organisation_id=org_id,
+            code="main",
+            name=f"Campus principal {i}",
+            source_quote=None,
+            recorded_at=at(date(2021, 1, 4)),
+            recorded_by=BY,
+        )
         data, sha, residences = school_profile(i, rnd, code)
         profile_id = profile_revision(rows, org_id, 1, data, sha, at(date(2021, 3, 1)))
         if rnd.random() < 0.3:  # a second revision, the one in force

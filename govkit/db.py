@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel
 
 from govkit.disconnects import discard_closed_connections, may_have_committed
+from govkit.input_text import guard_engine, strict_json
 
 # Stable constraint names, so that Alembic migrations name what they create.
 SQLModel.metadata.naming_convention = {
@@ -122,12 +123,20 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
     if url_obj.drivername == "postgresql":
         url_obj = url_obj.set(drivername="postgresql+psycopg")
     if url_obj.get_backend_name() == "sqlite":
-        engine = sa.create_engine(url_obj, echo=echo, connect_args={"check_same_thread": False, "timeout": 10})
+        engine = sa.create_engine(
+            url_obj,
+            echo=echo,
+            connect_args={"check_same_thread": False, "timeout": 10},
+            json_serializer=strict_json,
+        )
         _sqlite_pragmas(engine)
+        guard_engine(engine)
         return engine
     if url_obj.get_backend_name() != "postgresql":
         raise ValueError(f"unsupported database {url_obj.get_backend_name()!r}: use sqlite:/// or postgresql://")
-    engine = sa.create_engine(url_obj, echo=echo, pool_size=10, max_overflow=10, pool_recycle=1800)
+    engine = sa.create_engine(
+        url_obj, echo=echo, pool_size=10, max_overflow=10, pool_recycle=1800, json_serializer=strict_json
+    )
     discard_closed_connections(engine)  # PostgreSQL restarted, failed over, or ended them
     return engine
 

@@ -31,6 +31,8 @@ import anyio.to_thread
 import psycopg
 import sqlalchemy as sa
 
+from govkit.input_text import nul_refusal
+
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -92,8 +94,15 @@ def retry_on_disconnect(function: Callable[P, T], /, *args: P.args, **kwargs: P.
 async def run_service(function: Callable[..., T], /, **kwargs: Any) -> T:
     """Run a blocking service function in a worker thread, off the event loop, once more should its
     database connection be lost before it committed anything: how every entry point (resolvers,
-    loaders, pages, plain routes) calls the services."""
-    return await anyio.to_thread.run_sync(partial(retry_on_disconnect, function, **kwargs))
+    loaders, pages, plain routes) calls the services. Text the database refuses for holding a NUL
+    character is the caller's error (``govkit.input_text``)."""
+    try:
+        return await anyio.to_thread.run_sync(partial(retry_on_disconnect, function, **kwargs))
+    except Exception as exc:
+        refusal = nul_refusal(exc)
+        if refusal is None:
+            raise
+        raise refusal from None
 
 
 def retry_idempotent_on_disconnect(function: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:

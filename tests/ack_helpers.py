@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any
 
 import anyio
@@ -95,6 +96,7 @@ def republish(
     language: str = "fr",
     policy: CampaignPolicy | None = None,
     clauses: list[str] | None = None,
+    effective_from: date | None = None,
 ) -> DocumentVersion:
     """A new version of a school's document, from made-up bytes (the campaign logic does not read them)."""
     with db.transaction() as session:
@@ -139,6 +141,7 @@ def republish(
         db=db,
         actor=SYSTEM,
         variant_id=variant_id,
+        effective_from=effective_from,
         change_kind=change_kind,  # type: ignore[arg-type]
         changelog=f"{change_kind} change for the tests",
         policy=policy,
@@ -155,7 +158,11 @@ def someone(db: Database, school: str, population: str, *, only: bool = True, sk
             select(Person).where(Person.organisation_id == org.id, Person.status == "active").order_by(col(Person.id))
         ).all()
         held: dict[int, set[str]] = {}
-        for pid, pop in session.exec(select(PersonPopulation.person_id, PersonPopulation.population)).all():
+        for pid, pop in session.exec(
+            select(PersonPopulation.person_id, PersonPopulation.population).where(
+                col(PersonPopulation.valid_to).is_(None)
+            )
+        ).all():
             held.setdefault(pid, set()).add(pop)
     matches = [
         p.external_id

@@ -38,6 +38,7 @@ class Action(StrEnum):
     READ_TOKENS = "auth.read_tokens"
     REVOKE_TOKEN = "auth.revoke_token"
     READ_JOBS = "jobs.read"  # the background jobs: queued, running, failed and why
+    EXPORT_EVIDENCE = "evidence.export"  # a person's evidence file on a date (disciplinary boards)
 
 
 class Scope(StrEnum):
@@ -110,6 +111,9 @@ POLICY: dict[Action, dict[Role, Scope]] = {
     Action.REVOKE_TOKEN: {Role.LEGAL: _A},
     # background jobs name schools and documents of the whole group: legal staff (head office)
     Action.READ_JOBS: {Role.LEGAL: _A},
+    # a person's evidence file (versions in force, acknowledgements, chain proof): legal staff, and the
+    # administration of the person's own school; every export is written to the audit log
+    Action.EXPORT_EVIDENCE: {Role.LEGAL: _A, Role.SCHOOL_ADMIN: _O},
 }
 
 

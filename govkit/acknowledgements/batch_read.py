@@ -94,7 +94,10 @@ def statement(dialect_name: str) -> str:
         f"{_columns(_PERSON, 'p', d)}, {_columns(_ORGANISATION, 'o', d)}",
         f"FROM person p JOIN organisation o ON o.id = p.organisation_id WHERE {d.ids('p.id', 'persons')}",
     )
-    populations = d.rows("person_id, population", f"FROM person_population WHERE {d.ids('person_id', 'persons')}")
+    populations = d.rows(  # the populations held now: the open periods
+        "person_id, population",
+        f"FROM person_population WHERE {d.ids('person_id', 'persons')} AND valid_to IS NULL",
+    )
     versions = d.rows(
         _VERSION_COLUMNS,
         "FROM document_version d LEFT JOIN campaign c ON c.document_version_id = d.id"  # noqa: S608 - our names; values bound

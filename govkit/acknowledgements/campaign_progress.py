@@ -13,10 +13,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from govkit.acknowledgements.models import Acknowledgement, Campaign, CampaignPopulation, Person, PersonPopulation
+from govkit.acknowledgements.models import Acknowledgement, Campaign, CampaignPopulation, Person
+from govkit.acknowledgements.persons import population_members, present_at
 from govkit.db import stored_id
 from govkit.documents.models import DocumentVersion
 from govkit.errors import InvalidInput
+from govkit.timeline import AsOf
 from govkit.vocabulary import Population
 
 
@@ -54,22 +56,21 @@ POPULATION_BITS = {p.value: 1 << i for i, p in enumerate(Population)}
 assert len(POPULATION_BITS) <= 7, "a mask takes 7 bits of the group key"
 
 
-@cache
-def _group_query() -> sa.CompoundSelect:
-    """The statement of ``_groups``, built once (its parameters: organisations, versions, late_entry)."""
-    bit = sa.case(POPULATION_BITS, value=PersonPopulation.population, else_=0)
+def _group_statement(when: AsOf | None) -> sa.CompoundSelect:
+    """The statement of ``_groups`` (its parameters: organisations, versions, late_entry): today's
+    active persons and every acknowledgement, or those present and recorded as of ``when``."""
+    members = population_members(when)
+    bit = sa.case(POPULATION_BITS, value=members.c.population, else_=0)
     late_entry = sa.bindparam("late_entry", type_=sa.Date)
     settled = sa.case((sa.or_(col(Person.entry_date).is_(None), col(Person.entry_date) < late_entry), 1), else_=0)
     # the mask by an index lookup of the person's populations: the work follows the persons of the
     # schools asked for, not every person of the group; NULL for a person without any population
-    mask = select(sa.func.sum(bit)).where(PersonPopulation.person_id == Person.id).scalar_subquery()
+    mask = select(sa.func.sum(bit)).where(members.c.person_id == Person.id).scalar_subquery()
     group = sa.cast(Person.organisation_id, sa.BigInteger) * 256 + mask * 2 + settled
+    present = col(Person.status) == "active" if when is None else present_at(when)
     concerned = (
         select(col(Person.id).label("person_id"), group.label("grp"))
-        .where(
-            col(Person.organisation_id).in_(sa.bindparam("organisations", expanding=True)),
-            Person.status == "active",
-        )
+        .where(col(Person.organisation_id).in_(sa.bindparam("organisations", expanding=True)), present)
         .cte("concerned")
     )
     everyone = select(sa.cast(sa.null(), sa.Integer).label("version"), concerned.c.grp, sa.func.count()).group_by(
@@ -78,18 +79,37 @@ def _group_query() -> sa.CompoundSelect:
     acknowledged = (
         select(col(Acknowledgement.document_version_id), concerned.c.grp, sa.func.count())
         .join(concerned, concerned.c.person_id == Acknowledgement.person_id)
-        .where(col(Acknowledgement.document_version_id).in_(sa.bindparam("versions", expanding=True)))
+        .where(
+            col(Acknowledgement.document_version_id).in_(sa.bindparam("versions", expanding=True)),
+            sa.true() if when is None else col(Acknowledgement.acknowledged_at) <= when.end,
+        )
         .group_by(col(Acknowledgement.document_version_id), concerned.c.grp)
     )
     return sa.union_all(everyone, acknowledged)
 
 
+@cache
+def _group_query() -> sa.CompoundSelect:
+    """The statement of ``_groups`` today, built once."""
+    return _group_statement(None)
+
+
+def open_on(when: AsOf, *, include_closed: bool = False) -> sa.ColumnElement[bool]:
+    """SQL: the campaign was open at the end of ``when.day`` (opened by then and not closed by then;
+    ``include_closed``: opened by then)."""
+    opened = col(Campaign.opened_at) <= when.end
+    if include_closed:
+        return opened
+    return sa.and_(opened, sa.or_(col(Campaign.closed_at).is_(None), col(Campaign.closed_at) > when.end))
+
+
 def _groups(
-    session: Session, campaigns: Sequence[Campaign], late_entry: date
+    session: Session, campaigns: Sequence[Campaign], late_entry: date, when: AsOf | None = None
 ) -> tuple[dict[int, dict[int, list[int]]], dict[tuple[int, int], dict[int, list[int]]]]:
     """One aggregate query for all the campaigns, whatever their number: the active persons of their
     schools grouped by school, populations and entry, all of them and those who acknowledged each
-    campaign's version. (person, version) is unique: plain counts are exact.
+    campaign's version (as of ``when``: those present then, and what was acknowledged by the end of
+    that day). (person, version) is unique: plain counts are exact.
 
     A person's group is one integer, ``school * 256 + mask * 2 + settled``: one grouping key, whose
     estimate leads PostgreSQL to hash, and which SQLite sorts faster than three. Returned: by school,
@@ -101,7 +121,8 @@ def _groups(
     }
     by_school: dict[int, dict[int, list[int]]] = {}
     by_version: dict[tuple[int, int], dict[int, list[int]]] = {}
-    for version, key, count in session.execute(_group_query(), parameters):
+    statement = _group_query() if when is None else _group_statement(when)
+    for version, key, count in session.execute(statement, parameters):
         if key is None:
             continue  # no population: concerned by no campaign
         organisation_id, rest = divmod(int(key), 256)
@@ -159,9 +180,11 @@ def follow(
     order: Sequence[sa.ColumnElement[Any]] = (),
     today: date,
     days: int,
+    when: AsOf | None = None,
 ) -> list[CampaignStatus]:
-    """The statuses of the campaigns matching ``condition``, in ``order``, in two queries (see ``statuses``)."""
-    return _statuses(session, *_details(session, condition, order), today=today, days=days)
+    """The statuses of the campaigns matching ``condition``, in ``order``, in two queries (see ``statuses``);
+    as of ``when`` (``today`` is then its day): counted as on that day."""
+    return _statuses(session, *_details(session, condition, order), today=today, days=days, when=when)
 
 
 def statuses(session: Session, campaigns: Sequence[Campaign], *, today: date, days: int) -> list[CampaignStatus]:
@@ -184,10 +207,11 @@ def _statuses(
     *,
     today: date,
     days: int,
+    when: AsOf | None = None,
 ) -> list[CampaignStatus]:
     if not campaigns:
         return []
-    everyone, acknowledged = _groups(session, campaigns, today - timedelta(days=days))
+    everyone, acknowledged = _groups(session, campaigns, today - timedelta(days=days), when)
     result = []
     for campaign in campaigns:
         held = everyone.get(campaign.organisation_id, {})
@@ -233,21 +257,24 @@ def pending_persons(
     after: str | None = None,
     population: str | None = None,
     search: str | None = None,
+    when: AsOf | None = None,
 ) -> tuple[list[PendingPerson], bool, int]:
-    """One page of the persons who have not acknowledged, keyset-paginated by id; and the total."""
+    """One page of the persons who have not acknowledged, keyset-paginated by id; and the total.
+    As of ``when`` (``today`` is then its day): those present then who had not acknowledged by the
+    end of that day."""
+    members = population_members(when)
     populations = select(CampaignPopulation.population).where(CampaignPopulation.campaign_id == campaign.id)
     if population is not None:
         populations = populations.where(CampaignPopulation.population == population)
-    concerned = sa.exists().where(
-        col(PersonPopulation.person_id) == Person.id, col(PersonPopulation.population).in_(populations)
-    )
+    concerned = sa.exists().where(members.c.person_id == Person.id, members.c.population.in_(populations))
     acknowledged = sa.exists().where(
         col(Acknowledgement.person_id) == Person.id,
         col(Acknowledgement.document_version_id) == campaign.document_version_id,
+        sa.true() if when is None else col(Acknowledgement.acknowledged_at) <= when.end,
     )
     query = select(Person).where(
         Person.organisation_id == campaign.organisation_id,
-        Person.status == "active",
+        col(Person.status) == "active" if when is None else present_at(when),
         concerned,
         ~acknowledged,
     )
@@ -270,9 +297,7 @@ def pending_persons(
     held: dict[int, list[str]] = {}
     if rows:
         for person_id, pop in session.execute(
-            select(PersonPopulation.person_id, PersonPopulation.population).where(
-                col(PersonPopulation.person_id).in_([p.id for p in rows])
-            )
+            select(members.c.person_id, members.c.population).where(members.c.person_id.in_([p.id for p in rows]))
         ).all():
             held.setdefault(person_id, []).append(pop)
     late_entry = today - timedelta(days=days)

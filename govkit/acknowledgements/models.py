@@ -29,6 +29,7 @@ class Person(SQLModel, table=True):
     status: str = Field(default="active", max_length=10)
     entry_date: date | None = None
     departure_date: date | None = None
+    departure_recorded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     residence_code: str | None = Field(default=None, max_length=64)
     preferred_language: str = Field(default="fr", max_length=2)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -36,7 +37,14 @@ class Person(SQLModel, table=True):
 
 
 class PersonPopulation(SQLModel, table=True):
-    """A population a person belongs to (student, staff, resident…); a person may have several."""
+    """A period during which a person belongs to a population (student, staff, resident…); a person
+    may have several, and several periods of one population.
+
+    Valid time: from ``valid_from`` (NULL: since the person's entry) to ``valid_to`` (exclusive;
+    NULL: still open; at most one open period per person and population). Recorded time: the period
+    was recorded at ``recorded_at`` and closed (``valid_to`` set) at ``ended_recorded_at``. Imports
+    never delete a period: they close it.
+    """
 
     __tablename__ = "person_population"
     __table_args__ = (
@@ -44,11 +52,29 @@ class PersonPopulation(SQLModel, table=True):
             "population IN ('student', 'apprentice', 'doctoral_student', 'staff', 'adjunct', 'contractor', 'resident')",
             name="population",
         ),
-        sa.Index("ix_person_population_population", "population", "person_id"),
+        sa.CheckConstraint("(valid_to IS NULL) = (ended_recorded_at IS NULL)", name="ended"),
+        sa.CheckConstraint("valid_from IS NULL OR valid_to IS NULL OR valid_from <= valid_to", name="period"),
+        # who holds a population on a day: an index-only scan (valid time is in the index)
+        sa.Index("ix_person_population_population", "population", "person_id", "valid_from", "valid_to"),
+        sa.Index(
+            "uq_person_population_open",
+            "person_id",
+            "population",
+            unique=True,
+            sqlite_where=sa.text("valid_to IS NULL"),
+            postgresql_where=sa.text("valid_to IS NULL"),
+        ),
     )
 
-    person_id: int = Field(foreign_key="person.id", primary_key=True)
-    population: str = Field(max_length=20, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    population: str = Field(max_length=20)
+    valid_from: date | None = None
+    valid_to: date | None = None
+    recorded_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs={"server_default": sa.text("CURRENT_TIMESTAMP")}
+    )
+    ended_recorded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Campaign(SQLModel, table=True):

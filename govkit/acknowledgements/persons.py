@@ -1,14 +1,22 @@
-"""Importing a school's persons from CSV: every line checked first, then all or nothing."""
+"""Importing a school's persons from CSV: every line checked first, then all or nothing; and who
+held which population, and who was at their school, on any day (valid time), as known at any moment.
+
+A person's populations are periods (``PersonPopulation``): an import never deletes one, it closes
+it (``valid_to`` = the import's day, ``ended_recorded_at`` = now) and opens new ones (from the import's
+day; from the entry date for a new person). A departure records when it was learned
+(``departure_recorded_at``).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
+import sqlalchemy as sa
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -20,17 +28,31 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from sqlmodel import col, delete, select
+from sqlmodel import Session, col, select
 
 from govkit.access.policy import Action
 from govkit.access.roles import Principal
 from govkit.access.scoped import authorize_some
 from govkit.acknowledgements.models import Person, PersonPopulation
 from govkit.acknowledgements.vocabulary import PersonStatus
-from govkit.db import Database, stored_id, utcnow
+from govkit.db import Database, stored_id, table_of, utcnow
 from govkit.organisations.revisions import latest_profile
 from govkit.organisations.service import organisation_for
+from govkit.timeline import AsOf
 from govkit.vocabulary import Population
+
+__all__ = [
+    "ImportReport",
+    "LineError",
+    "PersonRow",
+    "import_persons",
+    "open_populations",
+    "parse_csv",
+    "population_members",
+    "populations_of",
+    "present_at",
+    "sync_populations",
+]
 
 REQUIRED = ("external_id", "given_name", "family_name", "email", "populations")
 OPTIONAL = ("entry_date", "residence", "status", "departure_date", "language")
@@ -214,6 +236,7 @@ def import_persons(*, db: Database, actor: Principal, school: str, data: bytes |
     report = ImportReport(rows=len(rows) + len({e.line for e in errors}), errors=errors)
     if errors:
         return report
+    today, now = date.today(), utcnow()
     with db.transaction() as session:
         known = {
             p.external_id: p
@@ -223,10 +246,10 @@ def import_persons(*, db: Database, actor: Principal, school: str, data: bytes |
         for person_id, population in session.exec(
             select(PersonPopulation.person_id, PersonPopulation.population)
             .join(Person, col(Person.id) == PersonPopulation.person_id)
-            .where(Person.organisation_id == organisation.id)
+            .where(Person.organisation_id == organisation.id, col(PersonPopulation.valid_to).is_(None))
         ).all():
             held.setdefault(person_id, set()).add(population)
-        changed: list[tuple[Person, list[str]]] = []
+        changed: list[tuple[Person, list[str], bool]] = []
         for row in rows:
             person = known.get(row.external_id)
             values: dict[str, Any] = {
@@ -240,8 +263,10 @@ def import_persons(*, db: Database, actor: Principal, school: str, data: bytes |
                 "preferred_language": row.language,
             }
             populations = sorted(p.value for p in row.populations)
+            departed = row.status is PersonStatus.DEPARTED
             if person is None:
                 person = Person(organisation_id=stored_id(organisation), external_id=row.external_id, **values)
+                person.departure_recorded_at = now if departed else None
                 report.created += 1
             elif all(getattr(person, k) == v for k, v in values.items()) and held.get(stored_id(person), set()) == set(
                 populations
@@ -249,19 +274,116 @@ def import_persons(*, db: Database, actor: Principal, school: str, data: bytes |
                 report.unchanged += 1
                 continue
             else:
-                if person.status == "active" and row.status is PersonStatus.DEPARTED:
+                if person.status == "active" and departed:
                     report.departed += 1
+                if (person.status, person.departure_date) != (row.status.value, row.departure_date):
+                    person.departure_recorded_at = now if departed else None
                 for key, value in values.items():
                     setattr(person, key, value)
-                person.updated_at = utcnow()
+                person.updated_at = now
                 report.updated += 1
+            new = person.id is None
             session.add(person)
-            changed.append((person, populations))
+            changed.append((person, populations, new))
         session.flush()
-        ids = [p.id for p, _ in changed if p.id is not None]
-        if ids:
-            session.exec(delete(PersonPopulation).where(col(PersonPopulation.person_id).in_(ids)))
-            session.add_all(
-                PersonPopulation(person_id=stored_id(p), population=pop) for p, pops in changed for pop in pops
-            )
+        wanted = {stored_id(p): (pops, p.entry_date if new else today) for p, pops, new in changed}
+        sync_populations(session, wanted, today=today, now=now, held=held)
     return report
+
+
+# --- populations and presence over time -------------------------------------------
+
+_CHUNK = 1000
+
+
+def open_populations(session: Session, person_ids: Collection[int]) -> dict[int, set[str]]:
+    """The populations each person holds now (their open periods)."""
+    held: dict[int, set[str]] = {}
+    ids = sorted(person_ids)
+    for start in range(0, len(ids), _CHUNK):
+        for person_id, population in session.exec(
+            select(PersonPopulation.person_id, PersonPopulation.population).where(
+                col(PersonPopulation.person_id).in_(ids[start : start + _CHUNK]),
+                col(PersonPopulation.valid_to).is_(None),
+            )
+        ).all():
+            held.setdefault(person_id, set()).add(population)
+    return held
+
+
+def sync_populations(
+    session: Session,
+    wanted: Mapping[int, tuple[Iterable[str], date | None]],
+    *,
+    today: date,
+    now: datetime | None = None,
+    held: dict[int, set[str]] | None = None,
+) -> None:
+    """Make each person's open periods their populations ``wanted[person_id] = (populations, since)``:
+    a population no longer held has its period closed on ``today`` (recorded ``now``), a new one is
+    opened from ``since`` (``today`` for a known person; the entry date, or None = since entry, for
+    a new one). Nothing is deleted. ``held``: the open populations when the caller has them."""
+    now = now or utcnow()
+    if held is None:
+        held = open_populations(session, wanted)
+    closing: list[dict[str, Any]] = []
+    opening: list[dict[str, Any]] = []
+    for person_id, (populations, since) in wanted.items():
+        target, current = set(populations), held.get(person_id, set())
+        closing += [{"b_person": person_id, "b_population": p} for p in sorted(current - target)]
+        opening += [
+            {"person_id": person_id, "population": p, "valid_from": since, "recorded_at": now}
+            for p in sorted(target - current)
+        ]
+    table = table_of(PersonPopulation)
+    if closing:
+        # a period not begun yet (a future entry) ends where it starts: empty, never in force
+        end = sa.case((table.c.valid_from > today, table.c.valid_from), else_=sa.literal(today, sa.Date))
+        session.execute(
+            sa.update(table)
+            .where(
+                table.c.person_id == sa.bindparam("b_person"),
+                table.c.population == sa.bindparam("b_population"),
+                table.c.valid_to.is_(None),
+            )
+            .values(valid_to=end, ended_recorded_at=now),
+            closing,
+        )
+    if opening:
+        session.execute(sa.insert(table), opening)
+
+
+def population_members(when: AsOf | None = None) -> sa.Subquery:
+    """Columns ``person_id`` and ``population``: who holds which population — now (the open periods)
+    when ``when`` is None; else in force at ``when.day`` (valid time) as known at ``when.known_at``
+    (a period recorded later is unknown, a closing recorded later not yet made). One row per
+    (person, population): periods of one population never overlap. Join it in place of
+    ``PersonPopulation``; the index (population, person_id, valid_from, valid_to) covers it."""
+    pp = PersonPopulation
+    query: Any = select(col(pp.person_id).label("person_id"), col(pp.population).label("population"))
+    if when is None:
+        return query.where(col(pp.valid_to).is_(None)).subquery("population_members")
+    still_open = [col(pp.valid_to).is_(None), col(pp.valid_to) > when.day]
+    if when.known_at is not None:
+        still_open.append(col(pp.ended_recorded_at) > when.known_at)
+        query = query.where(col(pp.recorded_at) <= when.known_at)
+    return query.where(
+        sa.or_(col(pp.valid_from).is_(None), col(pp.valid_from) <= when.day), sa.or_(*still_open)
+    ).subquery("population_members")
+
+
+def populations_of(session: Session, person_id: int, when: AsOf | None = None) -> set[str]:
+    """The populations one person holds now, or as of ``when``."""
+    members = population_members(when)
+    return set(session.execute(sa.select(members.c.population).where(members.c.person_id == person_id)).scalars())
+
+
+def present_at(when: AsOf) -> sa.ColumnElement[bool]:
+    """SQL on ``Person``: the person was at their school at ``when.day`` (entered by then, not yet
+    departed), as known at ``when.known_at`` (recorded by then; a departure learned later not yet)."""
+    staying = [col(Person.status) == "active", col(Person.departure_date) > when.day]
+    conditions = [sa.or_(col(Person.entry_date).is_(None), col(Person.entry_date) <= when.day)]
+    if when.known_at is not None:
+        staying.append(col(Person.departure_recorded_at) > when.known_at)
+        conditions.append(col(Person.created_at) <= when.known_at)
+    return sa.and_(*conditions, sa.or_(*staying))

@@ -52,13 +52,22 @@ def export_person(*, db: Database, school: str, external_id: str) -> dict[str, A
                 select(DocumentVersion).where(col(DocumentVersion.id).in_([r.document_version_id for r in records]))
             ).all()
         }
-        populations = sorted(
-            session.exec(select(PersonPopulation.population).where(PersonPopulation.person_id == person.id)).all()
-        )
+        periods = session.exec(
+            select(PersonPopulation)
+            .where(PersonPopulation.person_id == person.id)
+            .order_by(col(PersonPopulation.population), col(PersonPopulation.id))
+        ).all()
+        populations = sorted({p.population for p in periods if p.valid_to is None})
     return {
         "person": person.model_dump(mode="json"),
         "school": organisation.code,
         "populations": populations,
+        "population_periods": [
+            p.model_dump(
+                mode="json", include={"population", "valid_from", "valid_to", "recorded_at", "ended_recorded_at"}
+            )
+            for p in periods
+        ],
         "acknowledgements": [
             {
                 **Receipt(r, person, organisation, documents[r.document_version_id]).to_json(),

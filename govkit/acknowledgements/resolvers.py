@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 import strawberry
 from strawberry.file_uploads import Upload
@@ -31,15 +32,28 @@ class AcknowledgementQuery:
         view = await info.context.call(service.me, days=info.context.settings.campaign_days)
         return Me.from_data(view, info.context.settings.public_url)
 
-    @strawberry.field(description="A school's acknowledgement campaigns with their progress")
-    async def campaigns(self, info: Info, school: str, include_closed: bool = False) -> list[Campaign]:
+    @strawberry.field(description="A school's acknowledgement campaigns with their progress, today or as of a date")
+    async def campaigns(
+        self,
+        info: Info,
+        school: str,
+        include_closed: bool = False,
+        as_of: Annotated[
+            date | None,
+            strawberry.argument(
+                description="The campaigns open at the end of that day, counted as then: the persons present "
+                "that day, the acknowledgements recorded by its end"
+            ),
+        ] = None,
+    ) -> list[Campaign]:
         rows = await info.context.call(
             service.campaigns,
             school=school,
             include_closed=include_closed,
             days=info.context.settings.campaign_days,
+            as_of=as_of,
         )
-        return [Campaign.from_status(school, s, info.context.settings.public_url) for s in rows]
+        return [Campaign.from_status(school, s, info.context.settings.public_url, as_of) for s in rows]
 
     @strawberry.field(description="A receipt by its verification code (yours, or of your school as its admin)")
     async def receipt(self, info: Info, code: str) -> Receipt:

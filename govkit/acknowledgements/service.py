@@ -15,7 +15,8 @@ from govkit.acknowledgements import campaign_progress as campaign_queries
 from govkit.acknowledgements import chain
 from govkit.acknowledgements.campaign_progress import CampaignStatus, PendingPerson
 from govkit.acknowledgements.campaigns import ACKNOWLEDGED_LANGUAGE
-from govkit.acknowledgements.models import Acknowledgement, Campaign, Person, PersonPopulation
+from govkit.acknowledgements.models import Acknowledgement, Campaign, Person
+from govkit.acknowledgements.persons import populations_of
 from govkit.acknowledgements.receipts import AuditNote, ClientInfo, Receipt, Request
 from govkit.acknowledgements.recorder import Recorder
 from govkit.acknowledgements.wording import wording as compose_wording
@@ -26,6 +27,7 @@ from govkit.documents.models import DocumentVersion
 from govkit.errors import Forbidden, InvalidInput, NotFound
 from govkit.organisations.models import Organisation
 from govkit.organisations.service import organisation_for
+from govkit.timeline import AsOf
 
 __all__ = [
     "AuditNote",
@@ -54,7 +56,7 @@ def _person(session: Session, person_id: int) -> Person:
 
 
 def _populations(session: Session, person_id: int) -> set[str]:
-    return set(session.exec(select(PersonPopulation.population).where(PersonPopulation.person_id == person_id)).all())
+    return populations_of(session, person_id)
 
 
 async def acknowledge(
@@ -340,21 +342,37 @@ def verify_receipt(*, db: Database, actor: Principal, code: str, sha256: str) ->
 
 
 def campaigns(
-    *, db: Database, actor: Principal, school: str, include_closed: bool = False, days: int = 30
+    *,
+    db: Database,
+    actor: Principal,
+    school: str,
+    include_closed: bool = False,
+    days: int = 30,
+    as_of: date | None = None,
 ) -> list[CampaignStatus]:
+    """A school's campaigns open today, or open at the end of ``as_of`` and counted as on that day."""
     authorize_some(actor, Action.READ_CAMPAIGNS)
+    when = _as_of(as_of)
     with db.reading() as session:
         organisation = organisation_for(session, actor, Action.READ_CAMPAIGNS, school)
         condition: sa.ColumnElement[bool] = col(Campaign.organisation_id) == organisation.id
-        if not include_closed:
+        if when is not None:
+            condition = sa.and_(condition, campaign_queries.open_on(when, include_closed=include_closed))
+        elif not include_closed:
             condition = sa.and_(condition, col(Campaign.closed_at).is_(None))
         return campaign_queries.follow(
             session,
             condition,
             order=(col(Campaign.kind).asc(), col(Campaign.opened_at).desc(), col(Campaign.id).asc()),
-            today=date.today(),
+            today=when.day if when else date.today(),
             days=days,
+            when=when,
         )
+
+
+def _as_of(day: date | None) -> AsOf | None:
+    """The question as of ``day``; None for today (the current state answers)."""
+    return None if day is None or day == date.today() else AsOf(day)
 
 
 def _campaign(session: Session, actor: Principal, campaign_id: int) -> Campaign:
@@ -377,7 +395,9 @@ def pending_persons(
     population: str | None = None,
     search: str | None = None,
     days: int = 30,
+    as_of: date | None = None,
 ) -> tuple[list[PendingPerson], bool, int]:
+    when = _as_of(as_of)
     with db.reading() as session:
         campaign = _campaign(session, actor, campaign_id)
         if not 1 <= first <= 500:
@@ -385,12 +405,13 @@ def pending_persons(
         return campaign_queries.pending_persons(
             session,
             campaign,
-            today=date.today(),
+            today=when.day if when else date.today(),
             days=days,
             first=first,
             after=after,
             population=population,
             search=search,
+            when=when,
         )
 
 

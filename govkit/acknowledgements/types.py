@@ -200,6 +200,7 @@ def campaign_title(status: CampaignStatus) -> str:
 class Campaign:
     db_id: strawberry.Private[int]
     school_code: strawberry.Private[str]
+    as_of: strawberry.Private[date | None]
     id: strawberry.ID
     kind: str
     title: str
@@ -216,11 +217,12 @@ class Campaign:
     populations: list[PopulationProgress]
 
     @classmethod
-    def from_status(cls, school: str, status: CampaignStatus, public_url: str) -> Campaign:
+    def from_status(cls, school: str, status: CampaignStatus, public_url: str, as_of: date | None = None) -> Campaign:
         c = status.campaign
         return cls(
             db_id=stored_id(c),
             school_code=school,
+            as_of=as_of,
             id=strawberry.ID(str(c.id)),
             kind=c.kind,
             title=campaign_title(status),
@@ -237,7 +239,7 @@ class Campaign:
             populations=[PopulationProgress.from_data(p) for p in status.populations],
         )
 
-    @strawberry.field(description="Persons who have not acknowledged, keyset-paginated")
+    @strawberry.field(description="Persons who have not acknowledged (as of the campaigns' date), keyset-paginated")
     async def pending_persons(
         self,
         info: strawberry.Info,
@@ -256,5 +258,6 @@ class Campaign:
             population=population,
             search=search,
             days=info.context.settings.campaign_days,
+            as_of=self.as_of,
         )
         return PendingPersonConnection.from_page(self.school_code, page, has_next, total)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from govkit.cli import audit, database, persons, reminders, rules, serving, templates, tokens, worker
+from govkit.cli import audit, database, evidence, persons, reminders, rules, serving, templates, tokens, worker
 from govkit.cli.errors import OneLineErrors
 
 app = typer.Typer(
@@ -33,6 +33,7 @@ app.command()(templates.render)
 app.command("import-persons")(persons.import_persons)
 app.command()(rules.check)
 app.command("barometer")(rules.barometer)
+app.command()(evidence.evidence)
 
 
 def main() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,13 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from govkit.errors import InvalidInput, Problem
 from govkit.organisations.profile import SchoolProfile
-from govkit.organisations.vocabulary import (
-    CommitmentStatus,
-    CommitmentType,
-    DatePrecision,
-    OrganisationType,
-)
+from govkit.organisations.vocabulary import CommitmentStatus, CommitmentType, OrganisationType
 from govkit.seed import normalise, seed_text
+from govkit.timeline import Precision, parse_dated
 
 HERE = Path(__file__).resolve().parent
 DATA_FILE = HERE / "imt.yaml"
@@ -28,18 +23,38 @@ Quote = Annotated[str, StringConstraints(min_length=20, max_length=300)]
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64)]
 
 
-def parse_partial_date(text: str) -> tuple[date, DatePrecision]:
-    """'2018' → (2018-01-01, year); '2020-09' → month; '2020-09-01' → day."""
-    parts = text.split("-")
-    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
-        raise ValueError(f"{text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
-    year, month, day = (
-        int(parts[0]),
-        int(parts[1]) if len(parts) > 1 else 1,
-        int(parts[2]) if len(parts) > 2 else 1,
-    )
-    precision = [DatePrecision.YEAR, DatePrecision.MONTH, DatePrecision.DAY][len(parts) - 1]
-    return date(year, month, day), precision
+# The plan's sentence on its annex, the état des lieux written in spring 2021: a fact it describes as
+# in place without a date of its own is dated "2021" (a year: uncertain during 2021, in place after).
+ETAT_DES_LIEUX = (
+    "Il est basé sur un état des lieux (cf annexe) qui a montré "
+    "que de nombreuses actions étaient en place dans les écoles"
+)
+ETAT_DES_LIEUX_YEAR = "2021"
+
+
+def dated(text: str | None) -> tuple[date, Precision] | tuple[None, None]:
+    """'2018' → (2018-01-01, year); '2020-09' → month; '2020-09-01' → day; '2021/2022' → academic
+    year; None (unknown) → (None, None)."""
+    return parse_dated(text) if text is not None else (None, None)
+
+
+def check_dated(effective_on: str | None, date_source: str | None, source: str | None, where: str) -> None:
+    """A date parses, is dated by a quote that writes its year (or is the état des lieux' "2021"),
+    and a ``date_source`` always comes with a date."""
+    if effective_on is None:
+        if date_source is not None:
+            raise ValueError(f"{where}: date_source without a date (effective_on)")
+        return
+    start, _ = parse_dated(effective_on)
+    quote = normalise(date_source or source or "")
+    if quote == normalise(ETAT_DES_LIEUX):
+        if effective_on != ETAT_DES_LIEUX_YEAR:
+            raise ValueError(f'{where}: a fact dated by the état des lieux is dated "{ETAT_DES_LIEUX_YEAR}"')
+    elif str(start.year) not in quote:
+        raise ValueError(
+            f"{where}: the quote that dates {effective_on!r} does not write {start.year}; "
+            "give the passage that does as date_source"
+        )
 
 
 class _Strict(BaseModel):
@@ -50,6 +65,13 @@ class DemoCampus(_Strict):
     code: Code
     name: str
     source: Quote
+    effective_on: str | None = None
+    date_source: Quote | None = None
+
+    @model_validator(mode="after")
+    def _date(self) -> DemoCampus:
+        check_dated(self.effective_on, self.date_source, self.source, f"campus {self.code}")
+        return self
 
 
 class DemoCommitment(_Strict):
@@ -57,13 +79,13 @@ class DemoCommitment(_Strict):
     status: CommitmentStatus
     title: Annotated[str, StringConstraints(min_length=1, max_length=300)]
     effective_on: str | None = None
+    date_source: Quote | None = None
     note: str | None = None
     source: Quote
 
     @model_validator(mode="after")
     def _date(self) -> DemoCommitment:
-        if self.effective_on is not None:
-            parse_partial_date(self.effective_on)
+        check_dated(self.effective_on, self.date_source, self.source, f"{self.type.value} {self.title!r}")
         return self
 
 
@@ -77,6 +99,8 @@ class DemoOrganisation(_Strict):
     campuses: list[DemoCampus] = Field(default_factory=list)
     profile: SchoolProfile
     profile_sources: dict[str, Quote] = Field(default_factory=dict)
+    profile_valid_from: str | None = None
+    profile_date_source: Quote | None = None
     commitments: list[DemoCommitment] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -85,6 +109,22 @@ class DemoOrganisation(_Strict):
         missing = given - {"official_name", "short_name", "languages"} - set(self.profile_sources)
         if missing:
             raise ValueError(f"profile fields without a source: {', '.join(sorted(missing))}")
+        if self.profile_valid_from is not None and self.profile_date_source is None:
+            raise ValueError("profile_valid_from needs its profile_date_source quote")
+        check_dated(self.profile_valid_from, self.profile_date_source, None, "profile")
+        return self
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DemoOrganisation:
+        titles = [(c.type, c.title.casefold()) for c in self.commitments]
+        if len(titles) != len(set(titles)):
+            raise ValueError("two commitments of one type have the same title (a later record would supersede)")
+        profile_start = dated(self.profile_valid_from)[0]
+        campus_start = {c.code: dated(c.effective_on)[0] for c in self.campuses}
+        for residence in self.profile.housing.residences:
+            start = campus_start.get(residence.campus or "")
+            if profile_start and start and start > profile_start:
+                raise ValueError(f"residence {residence.code}: its campus is dated after the profile")
         return self
 
 
@@ -110,9 +150,17 @@ class DemoDataset(_Strict):
         for o in self.organisations:
             if o.source:
                 found.append((o.code, o.source))
-            found += [(f"{o.code}/campuses/{c.code}", c.source) for c in o.campuses]
+            if o.profile_date_source:
+                found.append((f"{o.code}/profile_date_source", o.profile_date_source))
+            for c in o.campuses:
+                found.append((f"{o.code}/campuses/{c.code}", c.source))
+                if c.date_source:
+                    found.append((f"{o.code}/campuses/{c.code}/date_source", c.date_source))
             found += [(f"{o.code}/profile/{k}", q) for k, q in o.profile_sources.items()]
-            found += [(f"{o.code}/commitments/{c.type.value}", c.source) for c in o.commitments]
+            for m in o.commitments:
+                found.append((f"{o.code}/commitments/{m.type.value}", m.source))
+                if m.date_source:
+                    found.append((f"{o.code}/commitments/{m.type.value}/date_source", m.date_source))
         return found
 
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, select
 
-from govkit.acknowledgements.models import Person, PersonPopulation
+from govkit.acknowledgements.models import Person
+from govkit.acknowledgements.persons import sync_populations
 from govkit.db import Database, stored_id, utcnow
 from govkit.demo import persons as synthetic
-from govkit.demo.dataset import DATA_FILE, DemoDataset, parse_partial_date, read_dataset
+from govkit.demo.dataset import DATA_FILE, DemoDataset, DemoOrganisation, dated, read_dataset
 from govkit.demo.models import DatasetLoad
 from govkit.organisations.models import Campus, Commitment, Organisation
-from govkit.organisations.service import write_profile
+from govkit.organisations.service import Dating, write_profile
 from govkit.organisations.vocabulary import OrganisationType
 
 DATASET_NAME = "imt-demo"
@@ -29,9 +32,9 @@ class LoadReport:
     sha256: str
 
 
-def load_demo(*, db: Database, persons_per_school: int = PERSONS_PER_SCHOOL) -> LoadReport:
+def load_demo(*, db: Database, persons_per_school: int = PERSONS_PER_SCHOOL, data_file: Path = DATA_FILE) -> LoadReport:
     """Load imt.yaml and the synthetic persons; nothing happens when this exact data is loaded."""
-    dataset, digest = read_dataset(DATA_FILE)
+    dataset, digest = read_dataset(data_file)
     fingerprint = f"{digest}:{persons_per_school}"
     with db.transaction() as session:
         done = session.get(DatasetLoad, DATASET_NAME)
@@ -68,40 +71,81 @@ def _organisations(session: Session, dataset: DemoDataset) -> dict[str, Organisa
         session.add(org)
         session.flush()
         existing[item.code] = org
-        campuses = {c.code: c for c in session.exec(select(Campus).where(Campus.organisation_id == org.id)).all()}
-        for c in item.campuses:
-            campus = campuses.get(c.code) or Campus(organisation_id=stored_id(org), code=c.code, name=c.name)
-            campus.name, campus.source_quote = c.name, c.source
-            session.add(campus)
-        session.flush()
+        _campuses(session, org, item)
     for item in ordered:  # profiles may refer to other organisations: all exist by now
         org = existing[item.code]
-        write_profile(session, org, item.profile, author=LOADER, sources=dict(item.profile_sources))
-        recorded = {
-            (c.type, c.title, c.status)
-            for c in session.exec(select(Commitment).where(Commitment.organisation_id == org.id)).all()
-        }
-        for commitment in item.commitments:
-            if (commitment.type.value, commitment.title, commitment.status.value) in recorded:
-                continue
-            effective, precision = (
-                parse_partial_date(commitment.effective_on) if commitment.effective_on else (None, None)
-            )
-            session.add(
-                Commitment(
-                    organisation_id=stored_id(org),
-                    type=commitment.type.value,
-                    status=commitment.status.value,
-                    title=commitment.title,
-                    effective_on=effective,
-                    date_precision=precision.value if precision else None,
-                    note=commitment.note,
-                    source_quote=commitment.source,
-                    recorded_by=LOADER,
-                )
-            )
+        valid_from, precision = dated(item.profile_valid_from)
+        dating = Dating(valid_from, precision, item.profile_date_source) if valid_from and precision else None
+        write_profile(session, org, item.profile, author=LOADER, sources=dict(item.profile_sources), dating=dating)
+        _commitments(session, org, item)
     session.flush()
     return existing
+
+
+def _campuses(session: Session, org: Organisation, item: DemoOrganisation) -> None:
+    """Each campus with the date the seed gives it; a changed campus is recorded again (now)."""
+    campuses = {c.code: c for c in session.exec(select(Campus).where(Campus.organisation_id == org.id)).all()}
+    for c in item.campuses:
+        valid_from, precision = dated(c.effective_on)
+        wanted = Campus(
+            organisation_id=stored_id(org),
+            code=c.code,
+            name=c.name,
+            source_quote=c.source,
+            valid_from=valid_from,
+            valid_from_precision=precision.value if precision else None,
+            date_source=c.date_source,
+            recorded_by=LOADER,
+        )
+        campus = campuses.get(c.code)
+        if campus is None:
+            session.add(wanted)
+        elif _campus_facts(campus) != _campus_facts(wanted):
+            campus.name, campus.source_quote, campus.date_source = wanted.name, wanted.source_quote, wanted.date_source
+            campus.valid_from, campus.valid_from_precision = wanted.valid_from, wanted.valid_from_precision
+            campus.recorded_at, campus.recorded_by = utcnow(), LOADER
+            session.add(campus)
+    session.flush()
+
+
+def _campus_facts(c: Campus) -> tuple[object, ...]:
+    """What the file says of a campus (not when or by whom it was recorded)."""
+    return (c.name, c.source_quote, c.valid_from, c.valid_from_precision, c.date_source)
+
+
+def _commitments(session: Session, org: Organisation, item: DemoOrganisation) -> None:
+    """Each commitment as the file dates it: unchanged, nothing happens; changed, a new record
+    supersedes the current one (which stays readable); new, it is recorded."""
+    rows = session.exec(
+        select(Commitment).where(Commitment.organisation_id == org.id).order_by(col(Commitment.id))
+    ).all()
+    superseded = {r.supersedes_id for r in rows if r.supersedes_id is not None}
+    current = {(r.type, r.title.casefold()): r for r in rows if r.id not in superseded}  # the latest wins
+    for commitment in item.commitments:
+        effective, precision = dated(commitment.effective_on)
+        record = Commitment(
+            organisation_id=stored_id(org),
+            type=commitment.type.value,
+            status=commitment.status.value,
+            title=commitment.title,
+            effective_on=effective,
+            date_precision=precision.value if precision else None,
+            date_source=commitment.date_source,
+            note=commitment.note,
+            source_quote=commitment.source,
+            recorded_by=LOADER,
+        )
+        known = current.get((record.type, record.title.casefold()))
+        if known is not None:
+            if _facts(known) == _facts(record):
+                continue
+            record.supersedes_id = known.id
+        session.add(record)
+
+
+def _facts(c: Commitment) -> tuple[object, ...]:
+    """What the file says of a commitment (not when or by whom it was recorded)."""
+    return (c.status, c.effective_on, c.date_precision, c.date_source, c.note, c.source_quote, c.expires_on)
 
 
 def _persons(session: Session, dataset: DemoDataset, organisations: dict[str, Organisation], count: int) -> int:
@@ -123,12 +167,11 @@ def _persons(session: Session, dataset: DemoDataset, organisations: dict[str, Or
             session.add(person)
             known[sp.external_id] = person
         session.flush()
-        ids = [stored_id(known[sp.external_id]) for sp in people]
-        session.exec(delete(PersonPopulation).where(col(PersonPopulation.person_id).in_(ids)))
-        session.add_all(
-            PersonPopulation(person_id=stored_id(known[sp.external_id]), population=p.value)
-            for sp in people
-            for p in sp.populations
+        # populations are periods: a new person's from the entry date; a change closes or opens one
+        sync_populations(
+            session,
+            {stored_id(known[sp.external_id]): ([p.value for p in sp.populations], sp.entry_date) for sp in people},
+            today=date.today(),
         )
         total += len(people)
     session.flush()

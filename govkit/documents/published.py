@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -23,6 +24,7 @@ from govkit.documents.variants import variant_for
 from govkit.errors import Conflict, InvalidInput, NotFound
 from govkit.organisations.models import Organisation
 from govkit.organisations.service import organisation_for
+from govkit.timeline import AsOf, known_by
 
 
 def slug(text: str) -> str:
@@ -101,47 +103,166 @@ def put_in_force(
     return Publication(document=document, previous=previous, school=org.code)
 
 
+def in_force_order(document: DocumentVersion) -> tuple[date, int]:
+    """The order in which the versions of one document take over: by effective date, then number."""
+    return (document.effective_from, document.number)
+
+
+#: A version's standing on a day (``Period.status``).
+IN_FORCE = "in_force"
+SUPERSEDED = "superseded"
+UPCOMING = "upcoming"
+NEVER_IN_FORCE = "never_in_force"
+
+
+@dataclass(frozen=True)
+class Period:
+    """A version of a school's document with its period in force: from its effective date to
+    ``effective_to`` (exclusive: the effective date of the version that follows it; None while none
+    does). A version followed by another from the same day was never in force: its period is empty."""
+
+    document: DocumentVersion
+    effective_to: date | None
+
+    @property
+    def effective_from(self) -> date:
+        return self.document.effective_from
+
+    @property
+    def empty(self) -> bool:
+        """Superseded before it took effect: shown in the history, never in force."""
+        return self.effective_to is not None and self.effective_to <= self.effective_from
+
+    @property
+    def last_day(self) -> date | None:
+        """The last day in force (the day before ``effective_to``); None while no version follows."""
+        return None if self.effective_to is None else self.effective_to - timedelta(days=1)
+
+    def in_force_on(self, day: date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day < self.effective_to)
+
+    def status(self, day: date) -> str:
+        """``never_in_force``, ``upcoming``, ``in_force`` or ``superseded`` on ``day``."""
+        if self.empty:
+            return NEVER_IN_FORCE
+        if day < self.effective_from:
+            return UPCOMING
+        return IN_FORCE if self.in_force_on(day) else SUPERSEDED
+
+
+def periods(versions: Iterable[DocumentVersion]) -> list[Period]:
+    """The versions of one document (a school's kind in one language) with their periods, newest first.
+
+    On a day D the version in force is the one with the greatest effective date on or before D (of
+    those, the highest number): each version is in force from its effective date to that of the next
+    one in that order, so the periods are consecutive and never overlap."""
+    ordered = sorted(versions, key=in_force_order)
+    following: list[date | None] = [d.effective_from for d in ordered[1:]]
+    return [Period(d, to) for d, to in zip(ordered, [*following, None], strict=False)][::-1]
+
+
+def in_force_at(versions: Iterable[DocumentVersion], day: date) -> DocumentVersion | None:
+    """The version of one document in force on ``day`` (None before the first one takes effect)."""
+    return max((d for d in versions if d.effective_from <= day), key=in_force_order, default=None)
+
+
 def published_documents(
-    *, db: Database, actor: Principal, school: str, language: str | None = None, as_of: date | None = None
+    *,
+    db: Database,
+    actor: Principal,
+    school: str,
+    language: str | None = None,
+    kind: str | None = None,
+    as_of: date | None = None,
+    known_at: datetime | None = None,
 ) -> list[tuple[Organisation, DocumentVersion]]:
-    """The documents in force at a school on a date (today by default), one per kind and language."""
+    """The documents in force at a school on a date (today by default), one per kind and language:
+    for each, the version with the greatest effective date on or before that day (of those, the
+    highest number). ``known_at``: only the versions published by then (what govkit knew; UTC when
+    it gives no time zone)."""
     authorize_some(actor, Action.READ_PUBLISHED)
-    day = as_of or date.today()
+    if known_at is not None and known_at.tzinfo is None:
+        known_at = known_at.replace(tzinfo=UTC)
+    when = AsOf.of(as_of, known_at)
     with db.reading() as session:
         org = organisation_for(session, actor, Action.READ_PUBLISHED, school)
-        if language is not None:
-            check_language(language)
-        query = (
-            select(DocumentVersion)
-            .where(DocumentVersion.organisation_id == org.id, DocumentVersion.effective_from <= day)
-            .order_by(DocumentVersion.kind, DocumentVersion.language, col(DocumentVersion.number).desc())
+        query = select(DocumentVersion).where(
+            DocumentVersion.organisation_id == org.id,
+            DocumentVersion.effective_from <= when.day,
+            known_by(DocumentVersion.published_at, when),
         )
         if language is not None:
-            query = query.where(DocumentVersion.language == language)
+            query = query.where(DocumentVersion.language == check_language(language))
+        if kind is not None:
+            query = query.where(DocumentVersion.kind == catalogue().kind(kind).key)
         rows = session.exec(query).all()
-    order = list(catalogue().kinds)
-    current: dict[tuple[str, str], DocumentVersion] = {}
+    found: dict[tuple[str, str], list[DocumentVersion]] = {}
     for row in rows:
-        current.setdefault((row.kind, row.language), row)
-    ranked = sorted(current.values(), key=lambda d: (order.index(d.kind) if d.kind in order else 99, d.language))
+        found.setdefault((row.kind, row.language), []).append(row)
+    current = [d for versions in found.values() if (d := in_force_at(versions, when.day)) is not None]
+    order = list(catalogue().kinds)
+    ranked = sorted(current, key=lambda d: (order.index(d.kind) if d.kind in order else 99, d.language))
     return [(org, d) for d in ranked]
 
 
-def document_history(*, db: Database, actor: Principal, school: str, kind: str, language: str) -> list[DocumentVersion]:
+@dataclass(frozen=True)
+class History:
+    """A school's document of one kind in one language: its versions with their periods, newest first,
+    and the number of the root template version each was rendered from."""
+
+    organisation: Organisation
+    kind: str
+    language: str
+    periods: list[Period]
+    root_versions: dict[int, int]
+
+    def in_force_on(self, day: date) -> Period | None:
+        return next((p for p in self.periods if not p.empty and p.in_force_on(day)), None)
+
+
+def histories(
+    *, db: Database, actor: Principal, school: str | None = None, kind: str | None = None, language: str | None = None
+) -> list[History]:
+    """The histories of a school's documents (``school``), or of every school the caller may read,
+    optionally of one kind and language: one query, in the catalogue's order of kinds, then by
+    language and school."""
     authorize_some(actor, Action.READ_PUBLISHED)
+    query = (
+        select(DocumentVersion, Organisation, RootTemplateVersion.number)
+        .join(Organisation, col(Organisation.id) == DocumentVersion.organisation_id)
+        .join(Variant, col(Variant.id) == DocumentVersion.variant_id)
+        .join(RootTemplateVersion, col(RootTemplateVersion.id) == Variant.root_template_version_id)
+    )
     with db.reading() as session:
-        org = organisation_for(session, actor, Action.READ_PUBLISHED, school)
-        return list(
-            session.exec(
-                select(DocumentVersion)
-                .where(
-                    DocumentVersion.organisation_id == org.id,
-                    DocumentVersion.kind == kind,
-                    DocumentVersion.language == language,
-                )
-                .order_by(col(DocumentVersion.number).desc())
-            ).all()
+        if school is not None:  # first: a caller naming another school is refused whatever else they give
+            org = organisation_for(session, actor, Action.READ_PUBLISHED, school)
+            query = query.where(DocumentVersion.organisation_id == org.id)
+        if kind is not None:
+            query = query.where(DocumentVersion.kind == catalogue().kind(kind).key)
+        if language is not None:
+            query = query.where(DocumentVersion.language == check_language(language))
+        rows = session.exec(query).all()
+    found: dict[tuple[str, str, str], tuple[Organisation, list[DocumentVersion], dict[int, int]]] = {}
+    for document, org, root_number in rows:
+        if school is None and not is_allowed(actor, Action.READ_PUBLISHED, organisation_id=org.id):
+            continue
+        _org, versions, roots = found.setdefault((document.kind, document.language, org.code), (org, [], {}))
+        versions.append(document)
+        roots[stored_id(document)] = root_number
+    order = {key: i for i, key in enumerate(catalogue().kinds)}
+    return [
+        History(org, kind_key, language_key, periods(versions), roots)
+        for (kind_key, language_key, _code), (org, versions, roots) in sorted(
+            found.items(), key=lambda item: (order.get(item[0][0], len(order)), item[0][1], item[0][2])
         )
+    ]
+
+
+def document_history(*, db: Database, actor: Principal, school: str, kind: str, language: str) -> list[Period]:
+    """Every version of a school's document of ``kind`` in ``language``, newest first, each with its
+    period in force (``periods``)."""
+    found = histories(db=db, actor=actor, school=school, kind=kind, language=language)
+    return found[0].periods if found else []
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Annotated
 
 import strawberry
@@ -12,6 +13,7 @@ from govkit.documents import service
 from govkit.documents.types import (
     ClauseDiff,
     DocumentKind,
+    DocumentPeriod,
     PublishedDocument,
     RenderFailure,
     RenderResult,
@@ -58,12 +60,34 @@ class DocumentQuery:
             for t, versions in rows
         ]
 
-    @strawberry.field(description="The documents in force at a school today, one per kind and language")
+    @strawberry.field(
+        description="The documents in force at a school on a date (today by default), one per kind and language"
+    )
     async def published_documents(
-        self, info: Info, school: str, language: str | None = None
+        self,
+        info: Info,
+        school: str,
+        language: str | None = None,
+        kind: str | None = None,
+        as_of: Annotated[
+            date | None,
+            strawberry.argument(description="The day: the version with the greatest effective date up to it"),
+        ] = None,
+        known_at: Annotated[
+            datetime | None,
+            strawberry.argument(description="Only what govkit knew then: the versions published by that time"),
+        ] = None,
     ) -> list[PublishedDocument]:
-        rows = await info.context.call(service.published_documents, school=school, language=language)
+        rows = await info.context.call(
+            service.published_documents, school=school, language=language, kind=kind, as_of=as_of, known_at=known_at
+        )
         return [PublishedDocument.from_model(org.code, d, _url(info)) for org, d in rows]
+
+    @strawberry.field(description="Every version of a school's document with its period in force, newest first")
+    async def document_history(self, info: Info, school: str, kind: str, language: str = "fr") -> list[DocumentPeriod]:
+        rows = await info.context.call(service.document_history, school=school, kind=kind, language=language)
+        today = date.today()
+        return [DocumentPeriod.from_period(school, p, _url(info), today) for p in rows]
 
     @strawberry.field(description="Clause-by-clause changes between two versions of a root template")
     async def root_template_diff(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import Enum
 from functools import cache
 
 import strawberry
 
-from govkit.documents import models
+from govkit.documents import models, published
 from govkit.documents.diff import ClauseDiff as ClauseDiffData
 from govkit.documents.kinds import KindSpec, catalogue
 from govkit.documents.validate import ValidationReport as ReportData
@@ -209,6 +210,60 @@ class PublishedDocument:
             sha256=d.sha256,
             download_url=download_url(public_url, d.sha256),
             clauses=clauses_of(d.clauses, d.language),
+        )
+
+
+@strawberry.enum(description="A version's standing on a day in its document's history")
+class PeriodStatus(Enum):
+    IN_FORCE = "in_force"
+    SUPERSEDED = "superseded"
+    UPCOMING = "upcoming"
+    NEVER_IN_FORCE = "never_in_force"
+
+
+@strawberry.type(description="A version of a school's document with its period in force")
+class DocumentPeriod:
+    id: strawberry.ID = strawberry.field(description="The document version id")
+    school: str
+    kind: str
+    title: str
+    language: str
+    version: int
+    effective_from: date = strawberry.field(description="First day in force")
+    effective_to: date | None = strawberry.field(
+        description="Day the next version took (or takes) effect, excluded; null while no version follows"
+    )
+    empty_period: bool = strawberry.field(
+        description="Superseded before it took effect (a version followed from the same day): never in force"
+    )
+    status: PeriodStatus = strawberry.field(description="Its standing today")
+    change_kind: str
+    changelog: str
+    published_at: datetime
+    published_by: str
+    sha256: str
+    download_url: str
+
+    @classmethod
+    def from_period(cls, school: str, period: published.Period, public_url: str, today: date) -> DocumentPeriod:
+        d = period.document
+        return cls(
+            id=strawberry.ID(str(d.id)),
+            school=school,
+            kind=d.kind,
+            title=catalogue().kind(d.kind).title.get(d.language),
+            language=d.language,
+            version=d.number,
+            effective_from=d.effective_from,
+            effective_to=period.effective_to,
+            empty_period=period.empty,
+            status=PeriodStatus(period.status(today)),
+            change_kind=d.change_kind,
+            changelog=d.changelog,
+            published_at=d.published_at,
+            published_by=d.published_by,
+            sha256=d.sha256,
+            download_url=download_url(public_url, d.sha256),
         )
 
 

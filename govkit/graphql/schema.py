@@ -15,6 +15,7 @@ from govkit.acknowledgements.resolvers import AcknowledgementMutation, Acknowled
 from govkit.auth.resolvers import AuditQuery
 from govkit.auth.token_resolvers import TokenMutation, TokenQuery
 from govkit.documents.resolvers import DocumentMutation, DocumentQuery
+from govkit.evidence.resolvers import EvidenceQuery
 from govkit.flows.resolvers import PublicationMutation
 from govkit.graphql.execution import PreparedOperations, limit_rules, run_operation
 from govkit.jobs.resolvers import JobsQuery
@@ -24,7 +25,16 @@ from govkit.settings import Settings
 
 
 @strawberry.type(description="Read govkit: organisations, documents, acknowledgements, compliance")
-class Query(OrganisationQuery, DocumentQuery, AcknowledgementQuery, RulesQuery, AuditQuery, TokenQuery, JobsQuery):
+class Query(
+    OrganisationQuery,
+    DocumentQuery,
+    AcknowledgementQuery,
+    RulesQuery,
+    EvidenceQuery,
+    AuditQuery,
+    TokenQuery,
+    JobsQuery,
+):
     pass
 
 

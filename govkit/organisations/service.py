@@ -1,4 +1,10 @@
-"""Organisations, profiles and commitments: every read and write, authorised here."""
+"""Organisations, profiles and commitments: every read and write, authorised here.
+
+Reads answer as of a day, as known at a moment (``when: AsOf``; None: today, everything recorded):
+the profile revision in effect, the commitments in effect (govkit.organisations.commitments), the
+campuses open. Writes never edit: a profile change is a new revision valid from a day, a commitment
+is a new record, a correction a new record superseding the one it corrects.
+"""
 
 from __future__ import annotations
 
@@ -25,18 +31,20 @@ from govkit.errors import (
     Problem,
     ProblemList,
 )
+from govkit.organisations.commitments import in_effect as commitments_in_effect
 from govkit.organisations.models import Campus, Commitment, Organisation, ProfileRevision
 from govkit.organisations.profile import SchoolProfile, merge_profile
-from govkit.organisations.revisions import latest_profile, latest_profiles
+from govkit.organisations.revisions import profiles_in_effect
 from govkit.organisations.vocabulary import (
     CommitmentStatus,
     CommitmentType,
-    DatePrecision,
     OrganisationType,
 )
+from govkit.timeline import AsOf, Precision, in_effect_at, known_by, period_start
 
 __all__ = [
     "CommitmentInput",
+    "Dating",
     "campuses_by_organisation",
     "commitments_by_organisation",
     "current_commitments",
@@ -116,14 +124,21 @@ def organisations_by_id(*, db: Database, actor: Principal, ids: Sequence[int]) -
 
 
 def campuses_by_organisation(
-    *, db: Database, actor: Principal, organisation_ids: Sequence[int]
+    *, db: Database, actor: Principal, organisation_ids: Sequence[int], when: AsOf | None = None
 ) -> dict[int, list[Campus]]:
+    """The campuses of each organisation open as of ``when`` (today by default; a campus whose
+    opening date is unknown counts as open)."""
     authorize(actor, Action.READ_DIRECTORY)
+    when = when or AsOf.today()
     result: dict[int, list[Campus]] = defaultdict(list)
     with db.reading() as session:
         rows = session.exec(
             select(Campus)
-            .where(col(Campus.organisation_id).in_(organisation_ids))
+            .where(
+                col(Campus.organisation_id).in_(organisation_ids),
+                known_by(col(Campus.recorded_at), when),
+                in_effect_at(col(Campus.valid_from), col(Campus.valid_to), when.day),
+            )
             .order_by(col(Campus.organisation_id), col(Campus.name))
         ).all()
     for campus in rows:
@@ -141,9 +156,10 @@ def _refusal(actor: Principal, action: Action, organisation_id: int) -> GovkitEr
 
 
 def profiles_by_organisation(
-    *, db: Database, actor: Principal, organisation_ids: Sequence[int]
+    *, db: Database, actor: Principal, organisation_ids: Sequence[int], when: AsOf | None = None
 ) -> dict[int, ProfileRevision | Exception | None]:
-    """The current profile revision of each organisation, or the refusal for that organisation."""
+    """The profile revision of each organisation in effect as of ``when`` (today by default), or the
+    refusal for that organisation."""
     allowed = [i for i in organisation_ids if is_allowed(actor, Action.READ_PROFILE, organisation_id=i)]
     result: dict[int, ProfileRevision | Exception | None] = {
         i: None if i in allowed else _refusal(actor, Action.READ_PROFILE, i) for i in organisation_ids
@@ -151,32 +167,27 @@ def profiles_by_organisation(
     if not allowed:
         return result
     with db.reading() as session:
-        result.update(latest_profiles(session, allowed))
+        result.update(profiles_in_effect(session, allowed, when))
     return result
 
 
-def current_commitments(session: Session, organisation_ids: Sequence[int]) -> dict[int, list[Commitment]]:
-    """The latest record of each (type, title) per organisation: the commitments in force."""
-    rows = session.exec(
-        select(Commitment)
-        .where(col(Commitment.organisation_id).in_(organisation_ids))
-        .order_by(
-            col(Commitment.organisation_id), col(Commitment.type), col(Commitment.title), col(Commitment.id).desc()
-        )
-    ).all()
-    result: dict[int, list[Commitment]] = defaultdict(list)
-    seen: set[tuple[int, str, str]] = set()
-    for commitment in rows:
-        key = (commitment.organisation_id, commitment.type, commitment.title.casefold())
-        if key not in seen:
-            seen.add(key)
-            result[commitment.organisation_id].append(commitment)
-    return result
+def current_commitments(
+    session: Session, organisation_ids: Sequence[int], when: AsOf | None = None
+) -> dict[int, list[Commitment]]:
+    """The commitments in effect per organisation as of ``when`` (today by default)."""
+    return commitments_in_effect(session, organisation_ids, when or AsOf.today())
 
 
 def commitments_by_organisation(
-    *, db: Database, actor: Principal, organisation_ids: Sequence[int], history: bool = False
+    *,
+    db: Database,
+    actor: Principal,
+    organisation_ids: Sequence[int],
+    history: bool = False,
+    when: AsOf | None = None,
 ) -> dict[int, list[Commitment] | Exception]:
+    """The commitments in effect as of ``when`` of each organisation, or with ``history`` every
+    record known then, newest first (superseded ones too); or the refusal for that organisation."""
     allowed = [i for i in organisation_ids if is_allowed(actor, Action.READ_COMMITMENTS, organisation_id=i)]
     result: dict[int, list[Commitment] | Exception] = {}
     for i in organisation_ids:
@@ -187,14 +198,17 @@ def commitments_by_organisation(
             if history:
                 rows = session.exec(
                     select(Commitment)
-                    .where(col(Commitment.organisation_id).in_(allowed))
+                    .where(
+                        col(Commitment.organisation_id).in_(allowed),
+                        known_by(col(Commitment.recorded_at), when or AsOf.today()),
+                    )
                     .order_by(col(Commitment.id).desc())
                 ).all()
                 grouped: dict[int, list[Commitment]] = defaultdict(list)
                 for c in rows:
                     grouped[c.organisation_id].append(c)
             else:
-                grouped = current_commitments(session, allowed)
+                grouped = current_commitments(session, allowed, when)
         for i in allowed:
             result[i] = grouped.get(i, [])
     return result
@@ -203,9 +217,16 @@ def commitments_by_organisation(
 # --- writes ------------------------------------------------------------------
 
 
-def _check_references(session: Session, organisation: Organisation, profile: SchoolProfile) -> None:
+def _check_references(session: Session, organisation: Organisation, profile: SchoolProfile, day: date) -> None:
     problems = ProblemList()
-    campus_codes = set(session.exec(select(Campus.code).where(Campus.organisation_id == organisation.id)).all())
+    campus_codes = set(
+        session.exec(
+            select(Campus.code).where(
+                Campus.organisation_id == organisation.id,
+                in_effect_at(col(Campus.valid_from), col(Campus.valid_to), day),
+            )
+        ).all()
+    )
     for index, residence in enumerate(profile.housing.residences):
         if residence.campus is not None and residence.campus not in campus_codes:
             known = ", ".join(sorted(campus_codes)) or "none recorded"
@@ -224,6 +245,20 @@ def _check_references(session: Session, organisation: Organisation, profile: Sch
     problems.raise_if_any(f"The profile of {organisation.code} refers to unknown things.")
 
 
+@dataclass(frozen=True)
+class Dating:
+    """When a profile change became true: from ``valid_from`` (today by default), known to
+    ``precision``, dated by ``source`` (a passage, a document, a person)."""
+
+    valid_from: date | None = None
+    precision: Precision = Precision.DAY
+    source: str | None = None
+
+    def start(self) -> date:
+        """The first day of the period (``valid_from`` itself for a day)."""
+        return period_start(self.valid_from or date.today(), self.precision)
+
+
 def write_profile(
     session: Session,
     organisation: Organisation,
@@ -231,20 +266,31 @@ def write_profile(
     *,
     author: str,
     sources: dict[str, Any] | None = None,
+    dating: Dating | None = None,
 ) -> ProfileRevision:
-    """Store ``profile`` as the next revision unless it equals the current one."""
-    _check_references(session, organisation, profile)
-    current = latest_profile(session, stored_id(organisation))
+    """Store ``profile`` as the next revision, valid from ``dating`` (today by default), unless it
+    equals the revision in effect on that day."""
+    dating = dating or Dating()
+    valid_from = dating.start()
+    _check_references(session, organisation, profile, valid_from)
+    organisation_id = stored_id(organisation)
+    base = profiles_in_effect(session, [organisation_id], AsOf(valid_from)).get(organisation_id)
     digest = profile.sha256()
-    if current is not None and current.sha256 == digest:
-        return current
+    if base is not None and base.sha256 == digest:
+        return base
+    last = session.exec(
+        select(sa.func.max(ProfileRevision.revision)).where(ProfileRevision.organisation_id == organisation_id)
+    ).one()
     revision = ProfileRevision(
-        organisation_id=stored_id(organisation),
-        revision=(current.revision + 1) if current else 1,
+        organisation_id=organisation_id,
+        revision=(last or 0) + 1,
         data=profile.model_dump(mode="json"),
         sources=sources or {},
         sha256=digest,
         created_by=author,
+        valid_from=valid_from,
+        valid_from_precision=dating.precision.value,
+        date_source=dating.source,
     )
     session.add(revision)
     try:
@@ -257,12 +303,22 @@ def write_profile(
     return revision
 
 
-def update_profile(*, db: Database, actor: Principal, code: str, patch: dict[str, Any]) -> ProfileRevision:
-    """Apply a top-level patch to an organisation's profile; a new revision when it changes."""
+def update_profile(
+    *, db: Database, actor: Principal, code: str, patch: dict[str, Any], dating: Dating | None = None
+) -> ProfileRevision:
+    """Apply a top-level patch to the profile in effect on ``dating``'s day (today by default): a new
+    revision valid from that day when it changes. Revisions valid later keep their own values."""
     authorize_some(actor, Action.UPDATE_PROFILE)
+    dating = dating or Dating()
+    if dating.valid_from is not None and dating.valid_from > date.today():
+        raise InvalidInput(
+            "La date de validité ne peut pas être dans le futur ; rien n'a été enregistré. "
+            "/ validFrom cannot be in the future; nothing was saved."
+        )
     with db.transaction() as session:
         organisation = organisation_for(session, actor, Action.UPDATE_PROFILE, code)
-        current = latest_profile(session, stored_id(organisation))
+        organisation_id = stored_id(organisation)
+        current = profiles_in_effect(session, [organisation_id], AsOf(dating.start())).get(organisation_id)
         base = SchoolProfile.model_validate(current.data) if current else None
         if base is None and not {"official_name", "short_name"} <= set(patch):
             patch = {"official_name": organisation.name, "short_name": organisation.short_name, **patch}
@@ -275,7 +331,7 @@ def update_profile(*, db: Database, actor: Principal, code: str, patch: dict[str
             ) from exc
         except ValueError as exc:
             raise InvalidInput(f"{exc}; nothing was saved.") from exc
-        return write_profile(session, organisation, profile, author=actor.label)
+        return write_profile(session, organisation, profile, author=actor.label, dating=dating)
 
 
 @dataclass(frozen=True)
@@ -285,11 +341,14 @@ class CommitmentInput:
     status: CommitmentStatus
     title: str
     effective_on: date | None = None
-    date_precision: DatePrecision | None = None
+    date_precision: Precision | None = None
     expires_on: date | None = None
     evidence_url: str | None = None
     note: str | None = None
     source_quote: str | None = None
+    date_source: str | None = None
+    #: the id of the record this one corrects (a record of the same organisation)
+    supersedes: int | None = None
 
 
 def _validate_commitment(data: CommitmentInput) -> None:
@@ -303,6 +362,10 @@ def _validate_commitment(data: CommitmentInput) -> None:
         problems.add("expiresOn", "must not be before effectiveOn")
     if data.date_precision and not data.effective_on:
         problems.add("datePrecision", "is only meaningful with effectiveOn")
+    if data.date_source is not None and not data.date_source.strip():
+        problems.add("dateSource", "must not be empty when given")
+    elif data.date_source is not None and len(data.date_source) > 4000:
+        problems.add("dateSource", "must be at most 4000 characters")
     if data.evidence_url is not None:
         url = data.evidence_url.strip()
         if not url.lower().startswith(("http://", "https://")) or " " in url or len(url) > 500:
@@ -314,23 +377,50 @@ def _validate_commitment(data: CommitmentInput) -> None:
     problems.raise_if_any("The commitment is not valid; nothing was saved.")
 
 
+def _corrected(session: Session, organisation: Organisation, record_id: int) -> Commitment:
+    """The record a correction supersedes: one of the same organisation, not corrected yet."""
+    record = session.get(Commitment, record_id)
+    if record is None or record.organisation_id != organisation.id:
+        raise InvalidInput(
+            f"L'engagement {record_id} n'est pas un engagement de {organisation.code} : une correction remplace "
+            f"un engagement de la même organisation. / Commitment {record_id} is not a commitment of "
+            f"{organisation.code}: a correction supersedes a record of the same organisation.",
+            problems=[Problem("supersedes", f"no commitment {record_id} of {organisation.code}")],
+        )
+    later = session.exec(select(Commitment.id).where(Commitment.supersedes_id == record_id)).first()
+    if later is not None:
+        raise InvalidInput(
+            f"L'engagement {record_id} a déjà été corrigé par l'engagement {later} : corrigez celui-ci. "
+            f"/ Commitment {record_id} was already corrected by commitment {later}: correct that one.",
+            problems=[Problem("supersedes", f"already superseded by {later}")],
+        )
+    return record
+
+
 def record_commitment(*, db: Database, actor: Principal, data: CommitmentInput) -> Commitment:
-    """Append a commitment record; it supersedes earlier records of the same type and title."""
+    """Append a commitment record; in effect from its date, it follows earlier records of the same
+    type and title. With ``supersedes``, it is a correction: the record it names no longer counts
+    (from now on; "known at" an earlier moment still shows it)."""
     authorize_some(actor, Action.RECORD_COMMITMENT)
     with db.transaction() as session:
         organisation = organisation_for(session, actor, Action.RECORD_COMMITMENT, data.organisation_code)
         _validate_commitment(data)
+        if data.supersedes is not None:
+            _corrected(session, organisation, data.supersedes)
+        precision = data.date_precision or (Precision.DAY if data.effective_on else None)
         commitment = Commitment(
             organisation_id=stored_id(organisation),
             type=data.type.value,
             status=data.status.value,
             title=data.title.strip(),
-            effective_on=data.effective_on,
-            date_precision=(data.date_precision or (DatePrecision.DAY if data.effective_on else None)),
+            effective_on=period_start(data.effective_on, precision) if data.effective_on else None,
+            date_precision=precision.value if precision else None,
             expires_on=data.expires_on,
             evidence_url=data.evidence_url.strip() if data.evidence_url else None,
             note=data.note,
             source_quote=data.source_quote,
+            date_source=data.date_source.strip() if data.date_source else None,
+            supersedes_id=data.supersedes,
             recorded_by=actor.label,
         )
         session.add(commitment)

@@ -3,32 +3,58 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import partial
+from functools import lru_cache, partial
+from typing import Any
 
 import strawberry
 
 from govkit.db import stored_id
+from govkit.organisations import commitments as in_effect
 from govkit.organisations import models, service
 from govkit.organisations import vocabulary as v
 from govkit.resolving import Batch, Info, build
+from govkit.timeline import AsOf, is_uncertain
 
 # The batch reads of an organisation's fields: one authorised service call per request and field.
 ORGANISATIONS: Batch[int, models.Organisation | None] = Batch(service.organisations_by_id, "ids", lambda: None)
-CAMPUSES: Batch[int, list[models.Campus]] = Batch(service.campuses_by_organisation, "organisation_ids", list)
-PROFILES: Batch[int, models.ProfileRevision | None] = Batch(
-    service.profiles_by_organisation, "organisation_ids", lambda: None
-)
-COMMITMENTS: Batch[int, list[models.Commitment]] = Batch(service.commitments_by_organisation, "organisation_ids", list)
-COMMITMENT_HISTORY: Batch[int, list[models.Commitment]] = Batch(
-    partial(service.commitments_by_organisation, history=True), "organisation_ids", list
-)
+
+
+def _none() -> None:
+    return None
+
+
+@lru_cache(maxsize=256)
+def _as_of(function: Any, when: AsOf | None, missing: Any, history: bool = False) -> Batch[int, Any]:
+    """The batch read of ``function`` as of ``when`` (one per function and date: the same object for
+    the same arguments, so that a request has one DataLoader of each)."""
+    keywords: dict[str, Any] = {"when": when}
+    if history:
+        keywords["history"] = True
+    return Batch(partial(function, **keywords), "organisation_ids", missing)
+
+
+def campuses_batch(when: AsOf | None) -> Batch[int, list[models.Campus]]:
+    return _as_of(service.campuses_by_organisation, when, list)
+
+
+def profiles_batch(when: AsOf | None) -> Batch[int, models.ProfileRevision | None]:
+    return _as_of(service.profiles_by_organisation, when, _none)
+
+
+def commitments_batch(when: AsOf | None, history: bool = False) -> Batch[int, list[models.Commitment]]:
+    return _as_of(service.commitments_by_organisation, when, list, history)
+
 
 # The vocabulary's enums, in GraphQL under their own names (strawberry.enum marks the class and
 # returns it): the names below are the enums themselves, so that they can be used as types.
 strawberry.enum(v.OrganisationType, description="group, head office or school")
 strawberry.enum(v.CommitmentType, description="What an organisation commits to")
 strawberry.enum(v.CommitmentStatus)
-strawberry.enum(v.DatePrecision, description="How precisely a date is known")
+strawberry.enum(
+    v.DatePrecision,
+    name="DatePrecision",
+    description="How precisely a date is known: a day, a month, a year, an academic year (1 Sep–31 Aug)",
+)
 strawberry.enum(v.ResidenceManager, description="Who runs a residence")
 strawberry.enum(v.ListeningCellKind)
 strawberry.enum(v.ReportingChannelKind)
@@ -143,12 +169,21 @@ class SchoolProfile:
     languages: list[Language]
     revision: int
     sha256: str
-    updated_at: datetime
+    updated_at: datetime = strawberry.field(description="When govkit recorded this revision")
     updated_by: str
     sources: list[ProfileSource]
+    valid_from: date = strawberry.field(description="The first day this revision describes the organisation")
+    valid_from_precision: DatePrecision
+    date_source: str | None = strawberry.field(description="What dates validFrom (a passage, a document, a person)")
+    recorded_at: datetime = strawberry.field(description="When govkit recorded this revision (as updatedAt)")
+    recorded_by: str
+    uncertain: bool = strawberry.field(
+        description="True when, on the day asked, this revision may not be in effect yet (dated to a period "
+        "that day is inside): not documented rather than known"
+    )
 
     @classmethod
-    def from_revision(cls, revision: models.ProfileRevision) -> SchoolProfile:
+    def from_revision(cls, revision: models.ProfileRevision, day: date | None = None) -> SchoolProfile:
         return build(
             cls,
             revision.data,
@@ -157,42 +192,86 @@ class SchoolProfile:
             updated_at=revision.created_at,
             updated_by=revision.created_by,
             sources=[ProfileSource(field=k, quote=str(q)) for k, q in sorted(revision.sources.items())],
+            valid_from=revision.valid_from,
+            valid_from_precision=DatePrecision(revision.valid_from_precision),
+            date_source=revision.date_source,
+            recorded_at=revision.created_at,
+            recorded_by=revision.created_by,
+            uncertain=is_uncertain(
+                revision.valid_from, revision.valid_from_precision, revision.created_at, day or date.today()
+            ),
         )
 
 
 # --- commitments, campuses, organisations ---------------------------------------
 
 
-@strawberry.type
+@strawberry.type(description="A commitment record: valid from a date (valid time), recorded at a moment")
 class Commitment:
     id: strawberry.ID
     type: CommitmentType
     status: CommitmentStatus
     title: str
-    effective_on: date | None
-    date_precision: DatePrecision | None
-    expires_on: date | None
+    effective_on: date | None = strawberry.field(description="As validFrom")
+    date_precision: DatePrecision | None = strawberry.field(description="As validFromPrecision")
+    expires_on: date | None = strawberry.field(description="As validTo")
     evidence_url: str | None
     note: str | None
     source: str | None = strawberry.field(description="The action plan passage, for seed facts")
     recorded_at: datetime
     recorded_by: str
+    valid_from: date | None = strawberry.field(description="The first day it was true; null when unknown")
+    valid_from_precision: DatePrecision | None
+    valid_to: date | None = strawberry.field(description="The day it stopped being true (exclusive)")
+    date_source: str | None = strawberry.field(description="What dates validFrom (a passage, a document, a person)")
+    supersedes: strawberry.ID | None = strawberry.field(description="The record this one corrects")
+    uncertain: bool = strawberry.field(
+        description="True when, on the day asked, it may not be in effect yet (dated to a period that day is "
+        "inside, or undated and recorded later): not documented rather than known"
+    )
 
     @classmethod
-    def from_model(cls, c: models.Commitment) -> Commitment:
-        return build(cls, c, source=c.source_quote)
+    def from_model(cls, c: models.Commitment, day: date | None = None) -> Commitment:
+        return build(
+            cls,
+            c,
+            source=c.source_quote,
+            valid_from=c.effective_on,
+            valid_from_precision=DatePrecision(c.date_precision) if c.date_precision else None,
+            valid_to=c.expires_on,
+            supersedes=None if c.supersedes_id is None else strawberry.ID(str(c.supersedes_id)),
+            uncertain=in_effect.uncertain(c, day or date.today()),
+        )
 
 
-@strawberry.type
+@strawberry.type(description="A campus, open from validFrom (null: unknown) until validTo (exclusive)")
 class Campus:
     code: str
     name: str
+    valid_from: date | None
+    valid_from_precision: DatePrecision | None
+    valid_to: date | None
+    date_source: str | None
+    recorded_at: datetime
+    recorded_by: str
+    uncertain: bool
+
+    @classmethod
+    def from_model(cls, c: models.Campus, day: date | None = None) -> Campus:
+        return build(
+            cls,
+            c,
+            valid_from_precision=DatePrecision(c.valid_from_precision) if c.valid_from_precision else None,
+            uncertain=is_uncertain(c.valid_from, c.valid_from_precision, c.recorded_at, day or date.today()),
+        )
 
 
 @strawberry.type
 class Organisation:
     db_id: strawberry.Private[int]
     parent_db_id: strawberry.Private[int | None]
+    #: the question in time its profile, commitments and campuses answer (None: today)
+    when: strawberry.Private[AsOf | None]
     id: strawberry.ID
     code: str
     name: str
@@ -200,35 +279,50 @@ class Organisation:
     type: OrganisationType
 
     @classmethod
-    def from_model(cls, o: models.Organisation) -> Organisation:
-        return build(cls, o, db_id=stored_id(o), parent_db_id=o.parent_id)
+    def from_model(cls, o: models.Organisation, when: AsOf | None = None) -> Organisation:
+        return build(cls, o, db_id=stored_id(o), parent_db_id=o.parent_id, when=when)
+
+    @property
+    def day(self) -> date:
+        return self.when.day if self.when else date.today()
+
+    @strawberry.field(description="The day its profile, commitments and campuses answer for (asOf; today by default)")
+    def as_of(self) -> date:
+        return self.day
+
+    @strawberry.field(description="The moment of govkit's knowledge they answer for (knownAt); null: everything")
+    def known_at(self) -> datetime | None:
+        return self.when.known_at if self.when else None
 
     @strawberry.field
     async def parent(self, info: Info) -> Organisation | None:
         if self.parent_db_id is None:
             return None
         parent = await info.context.loader(ORGANISATIONS).load(self.parent_db_id)
-        return Organisation.from_model(parent) if parent else None
+        return Organisation.from_model(parent, self.when) if parent else None
 
-    @strawberry.field
+    @strawberry.field(description="The campuses open on the day asked (a campus of unknown opening date counts)")
     async def campuses(self, info: Info) -> list[Campus]:
-        rows = await info.context.loader(CAMPUSES).load(self.db_id)
-        return [build(Campus, c) for c in rows]
+        rows = await info.context.loader(campuses_batch(self.when)).load(self.db_id)
+        return [Campus.from_model(c, self.day) for c in rows]
 
-    @strawberry.field(description="The current profile; null when none was recorded yet")
+    @strawberry.field(description="The profile in effect on the day asked; null when none was in effect yet")
     async def profile(self, info: Info) -> SchoolProfile | None:
-        revision = await info.context.loader(PROFILES).load(self.db_id)
-        return SchoolProfile.from_revision(revision) if revision else None
+        revision = await info.context.loader(profiles_batch(self.when)).load(self.db_id)
+        return SchoolProfile.from_revision(revision, self.day) if revision else None
 
-    @strawberry.field(description="Commitments in force: the latest record of each type and title")
+    @strawberry.field(
+        description="Commitments in effect on the day asked: of each type and title, the latest record in valid "
+        "time (its date, or the day it was recorded when unknown), corrections replacing what they correct"
+    )
     async def commitments(self, info: Info, type: CommitmentType | None = None) -> list[Commitment]:
-        rows = await info.context.loader(COMMITMENTS).load(self.db_id)
-        return [Commitment.from_model(c) for c in rows if type is None or c.type == type.value]
+        rows = await info.context.loader(commitments_batch(self.when)).load(self.db_id)
+        return [Commitment.from_model(c, self.day) for c in rows if type is None or c.type == type.value]
 
-    @strawberry.field(description="Every commitment record, newest first")
+    @strawberry.field(description="Every commitment record known (at knownAt), newest first, corrected ones too")
     async def commitment_history(self, info: Info) -> list[Commitment]:
-        rows = await info.context.loader(COMMITMENT_HISTORY).load(self.db_id)
-        return [Commitment.from_model(c) for c in rows]
+        rows = await info.context.loader(commitments_batch(self.when, history=True)).load(self.db_id)
+        return [Commitment.from_model(c, self.day) for c in rows]
 
 
 # --- inputs ---------------------------------------------------------------------
@@ -336,3 +430,11 @@ class RecordCommitmentInput:
     expires_on: date | None = None
     evidence_url: str | None = None
     note: str | None = None
+    date_source: str | None = strawberry.field(
+        default=None, description="What dates effectiveOn (a passage, a document, a person)"
+    )
+    supersedes: int | None = strawberry.field(
+        default=None,
+        description="A correction: the id of the record of the same organisation this one corrects (it then "
+        "no longer counts)",
+    )

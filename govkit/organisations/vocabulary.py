@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from govkit.timeline import Precision
+
 
 class OrganisationType(StrEnum):
     GROUP = "group"
@@ -37,12 +39,8 @@ class CommitmentStatus(StrEnum):
     LAPSED = "lapsed"
 
 
-class DatePrecision(StrEnum):
-    """How precisely a date is known: the seed often gives only a year."""
-
-    YEAR = "year"
-    MONTH = "month"
-    DAY = "day"
+#: How precisely a date is known (day, month, year, academic year): the time model's own.
+DatePrecision = Precision
 
 
 class ResidenceManager(StrEnum):

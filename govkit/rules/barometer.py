@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from govkit.documents.kinds import catalogue
 from govkit.rules.facts import Facts, OrganisationFacts
@@ -58,8 +59,13 @@ class Barometer:
     group: BarometerRow
 
 
-def _in_place(org: OrganisationFacts, type_: str, statuses: tuple[str, ...] = ("in_place",)) -> float:
-    return 1.0 if any(c.status in statuses for c in org.commitments_of(type_)) else 0.0
+def _in_place(org: OrganisationFacts, day: date, type_: str, statuses: tuple[str, ...] = ("in_place",)) -> float | None:
+    """1 when a record in effect on ``day`` says so, None (not known) when only records dated too loosely
+    to tell do (valid time: govkit.timeline.is_uncertain), else 0."""
+    records = [c for c in org.commitments_of(type_) if c.status in statuses and c.in_effect(day)]
+    if any(not c.uncertain for c in records):
+        return 1.0
+    return None if records else 0.0
 
 
 def _training(org: OrganisationFacts, population: str, year: int) -> float | None:
@@ -70,7 +76,8 @@ def _training(org: OrganisationFacts, population: str, year: int) -> float | Non
     return round(latest.rate, 4) if latest else None
 
 
-def school_row(org: OrganisationFacts, year: int) -> BarometerRow:
+def school_row(org: OrganisationFacts, year: int, day: date) -> BarometerRow:
+    """The indicators of ``org`` for ``year``, from its facts as of ``day``."""
     row = BarometerRow(org.code, org.name)
     v = row.values
     for type_ in (
@@ -82,7 +89,7 @@ def school_row(org: OrganisationFacts, year: int) -> BarometerRow:
         "listening_cell",
         "reporting_channel",
     ):
-        v[type_] = _in_place(org, type_)
+        v[type_] = _in_place(org, day, type_)
     with_french = [k for k in ACKNOWLEDGED_KINDS if org.document(k, "fr")]
     v["english_documents"] = (
         round(sum(1 for k in with_french if org.document(k, "en")) / len(with_french), 4) if with_french else 0.0
@@ -90,7 +97,8 @@ def school_row(org: OrganisationFacts, year: int) -> BarometerRow:
     v["vss_training_students"] = _training(org, "student", year)
     v["vss_training_staff"] = _training(org, "staff", year)
     anonymous = ((org.profile or {}).get("reporting_channel") or {}).get("anonymous")
-    v["anonymous_reporting"] = None if anonymous is None else float(bool(anonymous))
+    unknown = anonymous is None or org.profile_uncertain
+    v["anonymous_reporting"] = None if unknown else float(bool(anonymous))
     complete = 0
     for kind in ACKNOWLEDGED_KINDS:
         document = org.document(kind, "fr")
@@ -108,13 +116,17 @@ def school_row(org: OrganisationFacts, year: int) -> BarometerRow:
             pair[1] += rate.acknowledged
     v["acknowledgement_rate"] = round(acknowledged / concerned, 4) if concerned else None
     row.acknowledgement_by_population = {p: round(a / n, 4) for p, (n, a) in sorted(by_population.items()) if n}
-    v["vss_survey"] = _in_place(org, "vss_survey", ("in_place", "in_progress"))
+    v["vss_survey"] = _in_place(org, day, "vss_survey", ("in_place", "in_progress"))
     return row
 
 
 def compute(facts: Facts, year: int) -> Barometer:
-    """Indicators per school, and for the group: the mean over schools where the value is known."""
-    schools = [school_row(o, year) for o in facts.organisations if o.type == "school"]
+    """Indicators per school, and for the group: the mean over schools where the value is known.
+
+    ``facts`` are those as of the end of ``year`` (valid time): what was true then, whenever it was
+    recorded; a commitment dated too loosely to tell counts as not known (None), not as absent.
+    """
+    schools = [school_row(o, year, facts.as_of) for o in facts.organisations if o.type == "school"]
     group_name = next((o.name for o in facts.organisations if o.type == "group"), "Groupe")
     group = BarometerRow("group", group_name)
     for indicator in INDICATORS:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, field_validator
@@ -52,6 +53,11 @@ class RequireCommitment(_Strict):
     type: CommitmentType
     statuses: list[CommitmentStatus] = Field(default_factory=lambda: [CommitmentStatus.IN_PLACE], min_length=1)
     max_age_years: int | None = Field(default=None, ge=1, le=20)
+
+    @cached_property
+    def accepted(self) -> frozenset[str]:
+        """The values of ``statuses`` (computed once: the check runs at every organisation)."""
+        return frozenset(s.value for s in self.statuses)
 
 
 class RequireLanguage(_Strict):

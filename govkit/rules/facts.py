@@ -9,11 +9,25 @@ from typing import Any
 
 @dataclass(frozen=True)
 class CommitmentFact:
+    """A commitment's record in effect on the day evaluated (valid time).
+
+    ``uncertain``: the record may not have been true yet on that day — dated only to a period
+    (a year, an academic year, a month) that contains the day, or undated and recorded after
+    it (govkit.timeline.is_uncertain). The rules report such a fact "not documented", never
+    "missing".
+    """
+
     type: str
     status: str
     title: str
     effective_on: date | None
-    expires_on: date | None
+    expires_on: date | None  # valid to (exclusive)
+    uncertain: bool = False
+    precision: str | None = None  # of effective_on: day, month, year, academic_year
+
+    def in_effect(self, day: date) -> bool:
+        """Not expired on ``day``."""
+        return self.expires_on is None or day < self.expires_on
 
 
 @dataclass(frozen=True)
@@ -65,6 +79,8 @@ class OrganisationFacts:
     type: str
     name: str
     profile: dict[str, Any] | None = None
+    #: the profile revision in effect is dated to a period containing the day: its values are uncertain
+    profile_uncertain: bool = False
     commitments: tuple[CommitmentFact, ...] = ()
     documents: tuple[DocumentFact, ...] = ()
     campaigns: tuple[CampaignFact, ...] = ()
@@ -77,13 +93,14 @@ class OrganisationFacts:
         return list(self._indexes()[1].get(type_, ()))
 
     def _indexes(self) -> tuple[dict[tuple[str, str], DocumentFact], dict[str, list[CommitmentFact]]]:
-        """The latest document of each kind and language, the commitments by type: built on first use."""
+        """The document in force of each kind and language (the greatest effective date, then number),
+        the commitments by type: built on first use."""
         indexes = self.__dict__.get("_index")
         if indexes is None:
             latest: dict[tuple[str, str], DocumentFact] = {}
             for d in self.documents:
                 current = latest.get((d.kind, d.language))
-                if current is None or d.number > current.number:
+                if current is None or (d.effective_from, d.number) > (current.effective_from, current.number):
                     latest[d.kind, d.language] = d
             by_type: dict[str, list[CommitmentFact]] = {}
             for c in self.commitments:
@@ -96,4 +113,5 @@ class OrganisationFacts:
 @dataclass(frozen=True)
 class Facts:
     as_of: date
+    known_at: datetime | None = None  # what govkit knew then (None: everything recorded so far)
     organisations: tuple[OrganisationFacts, ...] = field(default_factory=tuple)

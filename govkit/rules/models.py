@@ -6,19 +6,36 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from govkit.db import JSONType, UTCDateTime, utcnow
+
+#: A run's date basis: ``current`` (as of today, with everything recorded: what dashboards, `govkit
+#: check` and ``findings`` without a date show) or ``as_of`` (as of a past date, or as known at a past
+#: moment: kept apart, it never becomes the current run).
+CURRENT = "current"
+AS_OF = "as_of"
+BASES = (CURRENT, AS_OF)
+
+
+#: JSON whose None is SQL NULL (``IS NULL`` finds it), not the JSON text ``null``.
+_NULLABLE_JSON = sa.JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 
 class RuleRun(SQLModel, table=True):
     """One evaluation of the rules, kept with its findings."""
 
     __tablename__ = "rule_run"
+    __table_args__ = (sa.CheckConstraint("basis IN ('current', 'as_of')", name="basis"),)
 
     id: int | None = Field(default=None, primary_key=True)
     ran_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     as_of: date
+    basis: str = Field(default=CURRENT, max_length=8, sa_column_kwargs={"server_default": CURRENT})
+    known_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # as known then (None: everything)
+    #: the codes of the organisations evaluated; None (SQL NULL): every one
+    schools: list[str] | None = Field(default=None, sa_type=_NULLABLE_JSON)
     ran_by: str = Field(max_length=200)
     rules_sha256: str = Field(max_length=64)
     findings: int = 0

@@ -1,19 +1,21 @@
-"""Load the facts of every organisation as of a date, in a fixed number of batch queries."""
+"""Load the facts of every organisation as of a date (valid time), as known at a moment, in a fixed
+number of batch queries."""
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from govkit.acknowledgements.models import Acknowledgement, Campaign, CampaignPopulation, Person, PersonPopulation
+from govkit.acknowledgements.models import Acknowledgement, Campaign, CampaignPopulation, Person
+from govkit.acknowledgements.persons import population_members, present_at
 from govkit.documents.models import DocumentVersion
 from govkit.organisations.models import Commitment, Organisation, ProfileRevision
-from govkit.organisations.revisions import latest_revisions
+from govkit.organisations.revisions import in_effect_revisions
 from govkit.rules.facts import (
     CampaignFact,
     CommitmentFact,
@@ -24,10 +26,9 @@ from govkit.rules.facts import (
     TrainingFact,
 )
 from govkit.rules.models import TrainingCoverage
+from govkit.timeline import AsOf, is_uncertain, known_by, not_superseded
 
-
-def end_of(day: date) -> datetime:
-    return datetime.combine(day, time.max, tzinfo=UTC)
+_ZERO = timedelta(0)
 
 
 class _Plain:
@@ -58,14 +59,25 @@ class _Plain:
     def to_optional_day(self, value: Any) -> date | None:
         return None if value is None else self.to_day(value)
 
+    def day_of(self, value: Any) -> date:
+        """The UTC day of a timestamp column's value (SQLite stores naive UTC text)."""
+        if self.text:
+            return date.fromisoformat(value[:10])
+        return value.date() if value.utcoffset() == _ZERO else value.astimezone(UTC).date()
 
-def load_facts(session: Session, as_of: date, codes: list[str] | None = None) -> Facts:
-    """Seven queries, whatever the number of organisations; only what was recorded by ``as_of``.
+
+def load_facts(session: Session, when: AsOf | date, codes: list[str] | None = None) -> Facts:
+    """The facts of every organisation as of ``when.day`` (valid time), as known at ``when.known_at``
+    (everything recorded so far when None), in seven queries whatever the number of organisations.
 
     Each query reads plain columns (no ORM objects) of every organisation at once: when
     ``codes`` restricts the organisations, through a subquery on their codes.
     """
-    moment = end_of(as_of)
+    when = when if isinstance(when, AsOf) else AsOf(when)
+    day = when.day
+    #: events that are their own record (campaigns opened and closed, acknowledgements, waivers):
+    #: those of ``day`` at the latest, recorded by ``known_at``
+    moment = when.end if when.known_at is None else min(when.end, when.known_at)
     connection = session.connection()  # plain rows: no ORM bookkeeping for thousands of them
     plain = _Plain(connection.dialect.name)
     query = select(Organisation.id, Organisation.code, Organisation.type, Organisation.name).order_by(Organisation.code)
@@ -80,22 +92,24 @@ def load_facts(session: Session, as_of: date, codes: list[str] | None = None) ->
         """Rows of the organisations evaluated."""
         return sa.true() if evaluated is None else column.in_(evaluated)
 
-    # the latest profile recorded by then; nothing recorded by then: the first one, the best knowledge
-    profiles: dict[int, dict[str, Any]] = dict(
-        connection.execute(
-            latest_revisions(
-                ProfileRevision.organisation_id,
-                ProfileRevision.data,
-                organisation_ids=evaluated,
-                as_of=moment,
-                else_first=True,
-            )
-        ).all()
-    )
+    # the profile revision in effect: the greatest (valid_from, revision) valid by then, known by then
+    profiles: dict[int, tuple[dict[str, Any], bool]] = {}
+    for organisation_id, data, valid_from, precision in connection.execute(
+        in_effect_revisions(
+            col(ProfileRevision.organisation_id),
+            col(ProfileRevision.data),
+            plain.day(ProfileRevision.valid_from),
+            col(ProfileRevision.valid_from_precision),
+            when=when,
+            organisation_ids=evaluated,
+        )
+    ).all():
+        # a profile is always dated: when it was recorded does not make it uncertain
+        profiles[organisation_id] = (data, is_uncertain(plain.to_day(valid_from), precision, when.end, day))
 
-    # a commitment counts from its effective date (a charter signed in 2018 was signed in 2022 too),
-    # or from when it was recorded if its date is unknown
-    commitments: dict[int, dict[tuple[str, str], CommitmentFact]] = defaultdict(dict)
+    # the commitments in effect (valid from by then, or undated), known by then and not corrected since
+    latest: dict[int, dict[tuple[str, str], tuple[tuple[date, int], CommitmentFact]]] = defaultdict(dict)
+    dated: dict[tuple[Any, Any], tuple[date, bool]] = {}  # by (valid from, precision): few distinct ones
     for c in connection.execute(
         sa.select(
             col(Commitment.id),
@@ -105,22 +119,38 @@ def load_facts(session: Session, as_of: date, codes: list[str] | None = None) ->
             col(Commitment.title),
             plain.day(Commitment.effective_on),
             plain.day(Commitment.expires_on),
-        )
-        .where(
+            col(Commitment.date_precision),
+            plain.timestamp(Commitment.recorded_at),
+        ).where(
             scoped(Commitment.organisation_id),
-            sa.or_(
-                sa.and_(col(Commitment.effective_on).is_not(None), col(Commitment.effective_on) <= as_of),
-                sa.and_(col(Commitment.effective_on).is_(None), col(Commitment.recorded_at) <= moment),
-            ),
+            sa.or_(col(Commitment.effective_on).is_(None), col(Commitment.effective_on) <= day),
+            known_by(Commitment.recorded_at, when),
+            not_superseded(Commitment, when),
         )
-        .order_by(col(Commitment.id))
     ).all():
-        commitment_id, organisation_id, type_, status, title, effective_on, expires_on = c
+        commitment_id, organisation_id, type_, status, title, effective_on, expires_on, precision, recorded_at = c
+        if effective_on is None:  # undated: in place from the day it was recorded, uncertain before
+            valid_from = None
+            since = plain.day_of(recorded_at)
+            uncertain = day < since
+        else:
+            known = dated.get((effective_on, precision))
+            if known is None:
+                start = plain.to_day(effective_on)
+                known = dated[effective_on, precision] = (start, is_uncertain(start, precision, when.end, day))
+            valid_from = since = known[0]
+            uncertain = known[1]
         key = (type_, title.casefold()) if type_ != "referent_meeting" else (type_, str(commitment_id))
-        # the latest record of each (type, title) wins
-        commitments[organisation_id][key] = CommitmentFact(
-            type_, status, title, plain.to_optional_day(effective_on), plain.to_optional_day(expires_on)
-        )
+        # the latest record of each (type, title) in valid time wins (undated: from when it was recorded)
+        rank = (since, commitment_id)
+        best = latest[organisation_id].get(key)
+        if best is None or rank > best[0]:
+            fact = CommitmentFact(
+                type_, status, title, valid_from, plain.to_optional_day(expires_on), uncertain, precision
+            )
+            latest[organisation_id][key] = (rank, fact)
+    commitments = {o: tuple(fact for _rank, fact in by_key.values()) for o, by_key in latest.items()}
+
     documents: dict[int, list[DocumentFact]] = defaultdict(list)
     clause_lists: dict[str, tuple[str, ...]] = {}  # most versions of a kind have the same clauses: parsed once
     for d in connection.execute(
@@ -134,8 +164,8 @@ def load_facts(session: Session, as_of: date, codes: list[str] | None = None) ->
             sa.cast(DocumentVersion.clauses, sa.Text),
         ).where(
             scoped(DocumentVersion.organisation_id),
-            col(DocumentVersion.effective_from) <= as_of,
-            col(DocumentVersion.published_at) <= moment,
+            col(DocumentVersion.effective_from) <= day,
+            known_by(DocumentVersion.published_at, when),
         )
     ).all():
         organisation_id, kind, language, number, effective_from, published_at, clause_list = d
@@ -168,17 +198,20 @@ def load_facts(session: Session, as_of: date, codes: list[str] | None = None) ->
     ).all()
     rates: dict[int, list[PopulationRate]] = defaultdict(list)
     if open_campaigns:
-        present = sa.and_(
-            col(Person.organisation_id) == Campaign.organisation_id,
-            sa.or_(col(Person.entry_date).is_(None), col(Person.entry_date) <= as_of),
-            sa.or_(col(Person.status) == "active", col(Person.departure_date) > as_of),
-        )
+        members = population_members(when)  # (person_id, population) in force then, as known then
         for campaign_id, population, concerned, acknowledged in connection.execute(
-            select(Campaign.id, PersonPopulation.population, sa.func.count(), sa.func.count(col(Acknowledgement.id)))
+            select(Campaign.id, members.c.population, sa.func.count(), sa.func.count(col(Acknowledgement.id)))
             .select_from(Campaign)
             .join(CampaignPopulation, col(CampaignPopulation.campaign_id) == Campaign.id)
-            .join(PersonPopulation, col(PersonPopulation.population) == CampaignPopulation.population)
-            .join(Person, sa.and_(col(Person.id) == PersonPopulation.person_id, present))
+            .join(members, members.c.population == CampaignPopulation.population)
+            .join(
+                Person,
+                sa.and_(
+                    col(Person.id) == members.c.person_id,
+                    col(Person.organisation_id) == Campaign.organisation_id,
+                    present_at(when),
+                ),
+            )
             .outerjoin(
                 Acknowledgement,
                 sa.and_(
@@ -188,7 +221,7 @@ def load_facts(session: Session, as_of: date, codes: list[str] | None = None) ->
                 ),
             )
             .where(is_open)
-            .group_by(col(Campaign.id), col(PersonPopulation.population))
+            .group_by(col(Campaign.id), members.c.population)
         ).all():
             rates[campaign_id].append(PopulationRate(population, concerned, acknowledged))
     campaigns: dict[int, list[CampaignFact]] = defaultdict(list)
@@ -203,7 +236,8 @@ def load_facts(session: Session, as_of: date, codes: list[str] | None = None) ->
             )
         )
 
-    training: dict[int, list[TrainingFact]] = defaultdict(list)
+    # training coverage of the years up to then, as known then: the latest record of each wins
+    training: dict[int, dict[tuple[int, str, str], TrainingFact]] = defaultdict(dict)
     for t in connection.execute(
         sa.select(
             col(TrainingCoverage.organisation_id),
@@ -213,23 +247,31 @@ def load_facts(session: Session, as_of: date, codes: list[str] | None = None) ->
             col(TrainingCoverage.trained),
             col(TrainingCoverage.total),
         )
-        .where(scoped(TrainingCoverage.organisation_id), col(TrainingCoverage.recorded_at) <= moment)
+        .where(
+            scoped(TrainingCoverage.organisation_id),
+            col(TrainingCoverage.year) <= day.year,
+            known_by(TrainingCoverage.recorded_at, when),
+        )
         .order_by(col(TrainingCoverage.id))
     ).all():
-        training[t.organisation_id].append(TrainingFact(t.year, t.population, t.training, t.trained, t.total))
+        training[t.organisation_id][t.year, t.population, t.training] = TrainingFact(
+            t.year, t.population, t.training, t.trained, t.total
+        )
 
     return Facts(
-        as_of=as_of,
+        as_of=day,
+        known_at=when.known_at,
         organisations=tuple(
             OrganisationFacts(
                 code=o.code,
                 type=o.type,
                 name=o.name,
-                profile=profiles.get(o.id),
-                commitments=tuple(commitments[o.id].values()),
+                profile=profiles[o.id][0] if o.id in profiles else None,
+                profile_uncertain=profiles[o.id][1] if o.id in profiles else False,
+                commitments=commitments.get(o.id, ()),
                 documents=tuple(sorted(documents[o.id], key=lambda d: (d.kind, d.language, d.number))),
                 campaigns=tuple(campaigns[o.id]),
-                training=tuple(training[o.id]),
+                training=tuple(training[o.id].values()),
             )
             for o in organisations
         ),

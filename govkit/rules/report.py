@@ -14,10 +14,12 @@ _SPECIAL_FLOATS = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
 
 
 def check_payload(result: RunResult) -> dict[str, Any]:
-    """The run, its unwaived errors and its open findings (the resolved ones are history)."""
+    """The run (with its date basis), its unwaived errors and its open findings (the resolved ones are history)."""
     return {
         "run": result.run.id,
         "as_of": result.run.as_of.isoformat(),
+        "basis": result.run.basis,
+        "known_at": result.run.known_at.isoformat() if result.run.known_at else None,
         "blocking_errors": len(result.blocking),
         "findings": [
             {
@@ -46,8 +48,11 @@ def check_json(result: RunResult) -> str:
     thousands of findings of a group, it took longer than running the rules. Each finding
     here is one template filled with strings from the C encoder.
     """
+    run = result.run
+    known_at = run.known_at.isoformat() if run.known_at else None
     head = (
-        f'{{\n  "run": {dumps(result.run.id)},\n  "as_of": {dumps(result.run.as_of.isoformat())},\n'
+        f'{{\n  "run": {dumps(run.id)},\n  "as_of": {dumps(run.as_of.isoformat())},\n'
+        f'  "basis": {dumps(run.basis)},\n  "known_at": {dumps(known_at)},\n'
         f'  "blocking_errors": {len(result.blocking)},\n  "findings": '
     )
     s = _encode_string

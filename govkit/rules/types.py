@@ -35,14 +35,28 @@ class Finding:
     rule_title_en: str
     school: str
     severity: str
-    status: str = strawberry.field(description="new, open (already found by the previous run) or resolved")
-    key: str
+    status: str = strawberry.field(
+        description="new, open (already found by the previous run of the same date basis) or resolved; "
+        "every finding evaluated on the fly (findings(asOf) without a stored run) is new"
+    )
+    key: str = strawberry.field(
+        description="What the finding is about; ends in /not_documented when a fact is recorded but not "
+        "dated (or valued) well enough to tell (an info finding, « non documenté »), distinct from the key "
+        "of a missing fact"
+    )
     message_fr: str
     message_en: str
     source: str
     evidence: JSON
     waived: bool
     waiver: Waiver | None
+    not_documented: bool = strawberry.field(
+        description="The fact is recorded but not dated or valued well enough to tell (« non documenté »)"
+    )
+    run_id: strawberry.ID | None = strawberry.field(
+        description="The stored run it belongs to; null when evaluated on the fly (findings(asOf) without a "
+        "stored run of that date: nothing is stored)"
+    )
 
     @classmethod
     def from_stored(cls, stored: StoredFinding, titles: dict[str, tuple[str, str]]) -> Finding:
@@ -56,17 +70,29 @@ class Finding:
             school=stored.organisation,
             waived=stored.waived,
             waiver=waiver_of(stored.waiver) if stored.waiver else None,
+            not_documented=bool(r.evidence.get("not_documented")),
+            run_id=None if r.run_id is None else strawberry.ID(str(r.run_id)),
         )
 
 
-@strawberry.type
+@strawberry.type(description="A stored evaluation of the rules")
 class RuleRun:
     id: strawberry.ID
     ran_at: datetime
     as_of: date
+    basis: str = strawberry.field(
+        description="current (as of today, everything recorded: the run dashboards and findings without a "
+        "date show) or as_of (as of a past date, or as known at knownAt: never replaces the current run)"
+    )
+    known_at: datetime | None = strawberry.field(description="As govkit knew it then; null: everything recorded")
     rules_sha256: str
     findings: int
     blocking_errors: int = strawberry.field(description="Unwaived errors: `govkit check` exits 1 when > 0")
+
+    @classmethod
+    def from_model(cls, run: models.RuleRun, blocking_errors: int | None = None) -> RuleRun:
+        """``blocking_errors``: the run's unwaived errors (its stored count when not given)."""
+        return build(cls, run, blocking_errors=run.errors if blocking_errors is None else blocking_errors)
 
 
 @strawberry.type

@@ -15,10 +15,10 @@ from govkit.acknowledgements.campaign_progress import PendingPerson, encode_curs
 from govkit.csvsafe import csv_writer
 from govkit.documents import service as documents
 from govkit.documents.kinds import catalogue
-from govkit.errors import GovkitError
+from govkit.errors import GovkitError, InvalidInput
 from govkit.organisations import service as organisations
 from govkit.rules import service as rules
-from govkit.rules.barometer import INDICATORS
+from govkit.rules.barometer import INDICATORS, Barometer
 from govkit.web import charts
 from govkit.web.i18n import translator
 from govkit.web.pages import Page
@@ -45,28 +45,39 @@ async def schools(page: Page) -> Response:
     return page.render("schools.html", organisations=[o for o in rows if o.type == "school"])
 
 
+def picked_day(page: Page) -> date | None:
+    """The day picked on the page (GET ``as_of``, YYYY-MM-DD), or None for the present."""
+    text = (page.request.query_params.get("as_of") or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            f"Date « {text} » non reconnue (AAAA-MM-JJ). / Date {text!r} not recognised (YYYY-MM-DD)."
+        ) from None
+
+
 @router.get("/schools/{code}", response_class=HTMLResponse)
 async def school(page: Page, code: str) -> Response:
     lang = page.language
     t = translator(lang)
+    today = date.today()
     try:
+        as_of = picked_day(page)  # None: the present (the latest current run, this year's barometer)
+        past = as_of if as_of is not None and as_of < today else None
         organisation = await page.call(organisations.get_organisation, code=code)
-        in_force = [d for _o, d in await page.call(documents.published_documents, school=code)]
-        campaigns = await page.call(acks.campaigns, school=code, days=page.settings.campaign_days)
-        findings = await page.call(rules.findings, school=code)
-        barometer = await page.call(rules.barometer, year=date.today().year)
+        in_force = [d for _o, d in await page.call(documents.published_documents, school=code, as_of=as_of)]
+        history = await page.call(documents.histories, school=code)
+        campaigns = await page.call(acks.campaigns, school=code, days=page.settings.campaign_days, as_of=as_of)
+        findings = await page.call(rules.findings, school=code, as_of=as_of)
+        year = (past or today).year
+        barometer = (  # none before the first year measured: the rest of the page still answers
+            await page.call(rules.barometer, year=year, as_of=past) if year >= rules.FIRST_BAROMETER_YEAR else None
+        )
     except GovkitError as exc:
         return page.error(exc)
-    mine = next((r for r in barometer.schools if r.organisation == code), None)
-    labels = [
-        (
-            i.label_fr if lang == "fr" else i.label_en,
-            (mine.values.get(i.id) if mine else None),
-            barometer.group.values.get(i.id),
-        )
-        for i in INDICATORS
-    ]
-    svg = charts.paired_bars(f"{t('barometer')} {barometer.year}", labels, (organisation.short_name, t("group")))
+    svg = _barometer_svg(barometer, code, organisation.short_name, lang) if barometer else ""
 
     def ctitle(status: Any) -> str:
         return catalogue().kind(status.campaign.kind).title.get(lang)
@@ -78,7 +89,11 @@ async def school(page: Page, code: str) -> Response:
         "school.html",
         organisation=organisation,
         documents=in_force,
+        history=history,
+        day=as_of or today,
+        today=today,
         campaigns=campaigns,
+        as_of=as_of,
         findings=findings,
         barometer=barometer,
         barometer_svg=svg,
@@ -87,11 +102,27 @@ async def school(page: Page, code: str) -> Response:
     )
 
 
+def _barometer_svg(barometer: Barometer, code: str, short_name: str, lang: str) -> str:
+    """The school's indicators beside the group's, as paired bars."""
+    t = translator(lang)
+    mine = next((r for r in barometer.schools if r.organisation == code), None)
+    labels = [
+        (
+            i.label_fr if lang == "fr" else i.label_en,
+            (mine.values.get(i.id) if mine else None),
+            barometer.group.values.get(i.id),
+        )
+        for i in INDICATORS
+    ]
+    return charts.paired_bars(f"{t('barometer')} {barometer.year}", labels, (short_name, t("group")))
+
+
 @router.get("/schools/{code}/campaigns/{campaign_id}", response_class=HTMLResponse)
 async def pending(page: Page, code: str, campaign_id: int) -> Response:
     q = page.request.query_params.get("q") or None
     after = page.request.query_params.get("after") or None
     try:
+        as_of = picked_day(page)
         organisation = await page.call(organisations.get_organisation, code=code)
         rows, has_next, total = await page.call(
             acks.pending_persons,
@@ -100,6 +131,7 @@ async def pending(page: Page, code: str, campaign_id: int) -> Response:
             after=after,
             search=q,
             days=page.settings.campaign_days,
+            as_of=as_of,
         )
     except GovkitError as exc:
         return page.error(exc)
@@ -112,6 +144,7 @@ async def pending(page: Page, code: str, campaign_id: int) -> Response:
         q=q,
         next_cursor=cursor,
         campaign_id=campaign_id,
+        as_of=as_of,
     )
 
 
@@ -122,6 +155,7 @@ async def pending_csv(page: Page, code: str, campaign_id: int) -> Response:
     writer.writerow(["external_id", "family_name", "given_name", "email", "populations", "overdue"])
     after = None
     try:
+        as_of = picked_day(page)
         while True:
             rows, has_next, _total = await page.call(
                 acks.pending_persons,
@@ -129,6 +163,7 @@ async def pending_csv(page: Page, code: str, campaign_id: int) -> Response:
                 first=CSV_BATCH,
                 after=after,
                 days=page.settings.campaign_days,
+                as_of=as_of,
             )
             for p in rows:
                 writer.writerow(
@@ -146,11 +181,12 @@ async def pending_csv(page: Page, code: str, campaign_id: int) -> Response:
             after = _cursor_after(rows)
     except GovkitError as exc:
         return page.error(exc)
+    suffix = f"-{as_of.isoformat()}" if as_of else ""
     return Response(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",
         headers={
-            "Content-Disposition": f'attachment; filename="pending-{code}-{campaign_id}.csv"',
+            "Content-Disposition": f'attachment; filename="pending-{code}-{campaign_id}{suffix}.csv"',
             "Cache-Control": "private, no-store",
         },
     )

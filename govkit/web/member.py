@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -9,6 +12,7 @@ from govkit.acknowledgements import service as acks
 from govkit.acknowledgements.certificate import certificate_docx
 from govkit.documents import service as documents
 from govkit.documents.inspect import body_paragraphs
+from govkit.documents.kinds import catalogue
 from govkit.errors import GovkitError
 from govkit.web.dependencies import RecorderDep
 from govkit.web.pages import Page
@@ -18,13 +22,37 @@ router = APIRouter()
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
+@dataclass(frozen=True)
+class Acknowledged:
+    """A version the member acknowledged, with its period in force and where its record came from."""
+
+    receipt: acks.Receipt
+    period: documents.Period | None
+    carried_from: int | None  # the version an editorial change carried the acknowledgement forward from
+
+
+def by_document(receipts: list[acks.Receipt], histories: list[documents.History]) -> list[list[Acknowledged]]:
+    """The member's acknowledgements grouped by document (kind and language, in the catalogue's order),
+    newest version first, each with its version's period in force."""
+    periods = {p.document.id: p for h in histories for p in h.periods}
+    numbers = {r.record.id: r.document.number for r in receipts}
+    order = {key: i for i, key in enumerate(catalogue().kinds)}
+    groups: dict[tuple[str, str], list[Acknowledged]] = {}
+    for r in sorted(receipts, key=lambda r: r.document.number, reverse=True):
+        origin = numbers.get(r.record.carried_from_id) if r.record.carried_from_id else None
+        item = Acknowledged(r, periods.get(r.document.id), origin)
+        groups.setdefault((r.document.kind, r.document.language), []).append(item)
+    return [groups[key] for key in sorted(groups, key=lambda k: (order.get(k[0], len(order)), k[1]))]
+
+
 @router.get("/me", response_class=HTMLResponse)
 async def me(page: Page) -> Response:
     try:
         view = await page.call(acks.me, days=page.settings.campaign_days)
+        histories = await page.call(documents.histories, school=view.organisation.code)
     except GovkitError as exc:
         return page.error(exc)
-    return page.render("me.html", view=view)
+    return page.render("me.html", view=view, acknowledged=by_document(view.receipts, histories), today=date.today())
 
 
 @router.get("/me/documents/{document_id}", response_class=HTMLResponse)

@@ -1,9 +1,9 @@
 """The routers of the application, by area, in the order it includes them.
 
 Pages (under /ui, server-rendered, signed in with a session cookie): sign-in, the member's
-pages, the schools' dashboard, the template editor, the background jobs (legal staff).
+pages, the schools' dashboard, the template editor, the background jobs (legal staff), evidence files.
 Plain routes (bearer tokens, JSON or files): downloads, receipts and their public
-verification, the health check. GraphQL is not among them: govkit.graphql.http serves it
+verification, evidence files, the health check. GraphQL is not among them: govkit.graphql.http serves it
 before FastAPI's routing.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from govkit.web import dashboard, downloads, health, jobs_page, member, receipts, signin, template_editor
+from govkit.web import dashboard, downloads, evidence, health, jobs_page, member, receipts, signin, template_editor
 
 PAGES: tuple[APIRouter, ...] = (
     signin.router,
@@ -19,7 +19,8 @@ PAGES: tuple[APIRouter, ...] = (
     dashboard.router,
     template_editor.router,
     jobs_page.router,
+    evidence.pages,
 )
-ROUTES: tuple[APIRouter, ...] = (downloads.router, receipts.router, health.router)
+ROUTES: tuple[APIRouter, ...] = (downloads.router, receipts.router, evidence.router, health.router)
 #: Where the pages live.
 PAGES_PREFIX = "/ui"

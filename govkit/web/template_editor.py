@@ -4,6 +4,7 @@ preview them for a school and publish them; school administrations and auditors 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import anyio.to_thread
@@ -21,6 +22,7 @@ from govkit.documents.kinds import catalogue
 from govkit.errors import GovkitError
 from govkit.organisations import service as organisations
 from govkit.organisations.profile import SchoolProfile
+from govkit.web.dashboard import picked_day
 from govkit.web.dependencies import PoolDep
 from govkit.web.pages import Page, PageRequest
 
@@ -52,10 +54,14 @@ async def template_list(page: Page) -> Response:
 async def template_view(
     page: PageRequest, kind: str, lang_code: str, message: str | None = None, report: Any = None, status: int = 200
 ) -> Response:
-    """A root template's page: versions, clauses, upload and preview forms (and an upload's report)."""
+    """A root template's page: versions, clauses, upload and preview forms (and an upload's report), and
+    each school's version in force on a day (GET ``as_of``, today by default) with its history."""
+    today = date.today()
     try:
         rows = await page.call(documents.list_root_templates, kind=kind)
         organisations_list = await page.call(organisations.list_organisations)
+        day = picked_day(page) or today
+        in_schools = await page.call(documents.histories, kind=kind, language=lang_code)
     except GovkitError as exc:
         return page.error(exc)
     versions = next((v for t, v in rows if t.language == lang_code), [])
@@ -65,6 +71,9 @@ async def template_view(
         status=status,
         spec=spec,
         language=lang_code,
+        day=day,
+        today=today,
+        histories=in_schools,
         versions=versions,
         clauses=versions[0].clauses if versions else list(spec.required_clauses),
         clause_title=clause_title(page.language),

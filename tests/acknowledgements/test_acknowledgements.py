@@ -181,6 +181,7 @@ def test_campaign_counts_match_a_brute_force_count(db: Database) -> None:
         rows = session.execute(
             sa.text(
                 "SELECT p.id, pp.population, p.status FROM person p JOIN person_population pp ON pp.person_id = p.id "
+                "AND pp.valid_to IS NULL "
                 "JOIN organisation o ON o.id = p.organisation_id WHERE o.code = :code"
             ),
             {"code": SCHOOL},

@@ -41,7 +41,11 @@ def naive(db: Database, campaign_ids: list[int], today: date, days: int) -> dict
     with db.reading() as session:
         persons = {p.id: p for p in session.exec(select(Person)).all()}
         held: dict[int, set[str]] = {}
-        for person_id, population in session.exec(select(PersonPopulation.person_id, PersonPopulation.population)):
+        for person_id, population in session.exec(
+            select(PersonPopulation.person_id, PersonPopulation.population).where(
+                col(PersonPopulation.valid_to).is_(None)
+            )
+        ):
             held.setdefault(person_id, set()).add(population)
         done = set(session.exec(select(Acknowledgement.person_id, Acknowledgement.document_version_id)).all())
         campaigns = session.exec(select(Campaign).where(col(Campaign.id).in_(campaign_ids))).all()

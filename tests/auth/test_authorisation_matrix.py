@@ -122,6 +122,11 @@ ENTRY_POINTS = [
     ),
     EntryPoint("publishedDocuments", f'{{ publishedDocuments(school: "{TARGET}") {{ kind sha256 }} }}', _readers()),
     EntryPoint(
+        "documentHistory",
+        f'{{ documentHistory(school: "{TARGET}", kind: "internal") {{ version effectiveTo }} }}',
+        _readers(),
+    ),
+    EntryPoint(
         "variantDiff",
         '{ variantDiff(variantId: "@variant@") { key } }',
         _only("legal", "auditor", "school_admin"),
@@ -183,6 +188,7 @@ ENTRY_POINTS = [
         _only("legal", "auditor", "school_admin", "school_admin_other", "intranet", "intranet_other"),
     ),
     EntryPoint("runRules", "mutation { runRules { id } }", _only("legal")),
+    EntryPoint("ruleRuns", "{ ruleRuns { id basis asOf } }", _only("legal", "auditor")),
     EntryPoint("auditLog", "{ auditLog(first: 5) { entries { action } } }", _only("legal", "auditor")),
     EntryPoint(
         "grantWaiver",
@@ -208,6 +214,11 @@ ENTRY_POINTS = [
     EntryPoint("revokeToken", 'mutation { revokeToken(id: "@grant@") { alreadyRevoked } }', _only("legal")),
     # background jobs name schools and documents of the whole group: head office's legal staff only
     EntryPoint("jobs", "{ jobs(first: 5) { id task status failureReason } }", _only("legal")),
+    EntryPoint(
+        "evidence",
+        f'{{ evidence(school: "{TARGET}", person: "E00001", date: "2025-01-01") {{ school kinds {{ standing }} }} }}',
+        _only("legal", "school_admin"),
+    ),
 ]
 
 

@@ -127,7 +127,7 @@ COMMITMENTS = """query($code: String!) { organisation(code: $code) {
 def test_new_record_supersedes_and_history_keeps_both(api: Api, token: TokenFactory) -> None:
     admin = token("school_admin", "imt-lille-douai")
     base = {"organisation": "imt-lille-douai", "type": "VSS_ACTION_PLAN", "title": "Plan d'action VSS"}
-    api.data(RECORD, {"input": {**base, "status": "IN_PROGRESS"}}, token=admin)
+    api.data(RECORD, {"input": {**base, "status": "IN_PROGRESS", "effectiveOn": "2021-03-01"}}, token=admin)
     done = api.data(RECORD, {"input": {**base, "status": "IN_PLACE", "effectiveOn": "2021-12-01"}}, token=admin)
     assert done["recordCommitment"]["datePrecision"] == "DAY"
     data = api.data(COMMITMENTS, {"code": "imt-lille-douai"}, token=admin)["organisation"]

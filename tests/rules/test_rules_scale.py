@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,13 +17,15 @@ from govkit import migrations
 from govkit.access.roles import SYSTEM
 from govkit.acknowledgements import chain
 from govkit.db import Database, create_db_engine
-from govkit.rules import service
+from govkit.rules import runs, service
 from govkit.rules.background import InBackground
 from govkit.rules.engine import profile_fields
 from govkit.rules.queries import load_facts
 from govkit.rules.report import check_json, check_payload, dumps
 from tests.cli.test_cli import govkit
 from tests.conftest import fresh_database_url
+
+KNOWN_AT = datetime(2023, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -62,8 +64,9 @@ def test_a_run_takes_as_many_statements_for_30_schools_as_for_3(groups: dict[int
         counts["again"][n], result = statements(db, lambda db=db: service.run_rules(db=db, actor=SYSTEM, as_of=AS_OF))
         found[n] = len(result.findings)  # type: ignore[attr-defined]
         assert {f.record.status for f in result.findings} == {"open"}  # type: ignore[attr-defined]
+        # as known at the start of 2023, compared with the runs of the same day: some were not known yet
         counts["resolving"][n], earlier = statements(
-            db, lambda db=db: service.run_rules(db=db, actor=SYSTEM, as_of=date(2021, 6, 1))
+            db, lambda db=db: service.run_rules(db=db, actor=SYSTEM, as_of=AS_OF, known_at=KNOWN_AT)
         )
         assert any(f.record.status == "resolved" for f in earlier.findings)  # type: ignore[attr-defined]
 
@@ -175,19 +178,19 @@ def test_a_failed_insert_stores_nothing(groups: dict[int, Database], monkeypatch
     db = groups[3]
     before = service.run_rules(db=db, actor=SYSTEM, as_of=AS_OF)
     inserted: list[int] = []
-    real = service._insert_findings
+    real = runs._insert_findings
 
-    def failing(connection: sa.Connection, rows: list[service.FindingRow]) -> None:
+    def failing(connection: sa.Connection, rows: list[runs.FindingRow]) -> None:
         if len(inserted) == 2:
             raise RuntimeError("disk full")
         inserted.append(len(rows))
         real(connection, rows)
 
-    monkeypatch.setattr(service, "_insert_findings", failing)
+    monkeypatch.setattr(runs, "_insert_findings", failing)
     with pytest.raises(RuntimeError, match="disk full"):
         service.run_rules(db=db, actor=SYSTEM, as_of=AS_OF)
-    monkeypatch.setattr(service, "_insert_findings", real)
-    after = service.findings(db=db, actor=SYSTEM, include_resolved=True)
+    monkeypatch.setattr(runs, "_insert_findings", real)
+    after = service.findings(db=db, actor=SYSTEM, include_resolved=True, as_of=AS_OF)
     assert {f.record.run_id for f in after} == {before.run.id}
     assert len(after) == len(before.findings)
 

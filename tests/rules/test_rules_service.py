@@ -27,8 +27,8 @@ def _keys(result: rules.RunResult, school: str | None = None) -> set[tuple[str, 
 
 def test_what_a_careful_reader_of_the_etat_des_lieux_expects(db: Database) -> None:
     found = _keys(rules.run_rules(db=db, actor=SYSTEM))
-    # Alès: the reporting platform is still being chosen, and its channel is not anonymous
-    assert ("imt-mines-ales", "listening.reporting-channel", "reporting_channel") in found
+    # Alès: reports go to an HR officer since August 2020, not anonymously (a platform is being chosen)
+    assert ("imt-mines-ales", "listening.reporting-channel", "reporting_channel") not in found
     assert ("imt-mines-ales", "listening.anonymous-reporting", "profile") in found
     # IMT-BS and TSP share one referent at 20 % in all: below the half-time the plan asks for
     assert ("imt-bs", "commitments.referent-time", "profile") in found

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from govkit.demo import persons
-from govkit.demo.dataset import DATA_FILE, read_dataset
+from govkit.demo.dataset import DATA_FILE, ETAT_DES_LIEUX, read_dataset
 from govkit.errors import InvalidInput
-from govkit.organisations.vocabulary import CommitmentType, OrganisationType
+from govkit.organisations.vocabulary import CommitmentStatus, CommitmentType, OrganisationType
 from govkit.seed import normalise, seed_text
+from govkit.timeline import Precision, parse_dated
 from govkit.vocabulary import Population
 
 
@@ -35,11 +37,154 @@ def test_the_etat_des_lieux_facts_are_there() -> None:
     assert by_code["telecom-paris"].profile.listening_cell.members_count == 10
 
 
+def test_every_date_is_quoted_verbatim_and_writes_its_year() -> None:
+    dataset, _ = read_dataset()
+    seed = seed_text()
+    dated = 0
+    for o in dataset.organisations:
+        facts = [(c.effective_on, c.date_source, c.source) for c in o.commitments]
+        facts += [(c.effective_on, c.date_source, c.source) for c in o.campuses]
+        facts.append((o.profile_valid_from, o.profile_date_source, None))
+        for effective_on, date_source, source in facts:
+            if effective_on is None:
+                assert date_source is None
+                continue
+            dated += 1
+            quote = normalise(date_source or source or "")
+            assert quote in seed, quote
+            start, precision = parse_dated(effective_on)
+            if quote == normalise(ETAT_DES_LIEUX):
+                assert (start.year, precision) == (2021, Precision.YEAR), effective_on
+            else:
+                assert str(start.year) in quote, (effective_on, quote)
+    assert dated == 38 + 6 + 10  # commitments, campuses, profiles
+
+
+def test_every_fact_in_place_in_the_etat_des_lieux_is_dated() -> None:
+    """In place facts carry a date; planned and in-progress ones only the seed's (none here)."""
+    dataset, _ = read_dataset()
+    for o in dataset.organisations:
+        assert o.profile_valid_from == "2021", o.code
+        assert all(c.effective_on for c in o.campuses), o.code
+        for c in o.commitments:
+            where = (o.code, c.title)
+            assert (c.effective_on is not None) == (c.status is CommitmentStatus.IN_PLACE), where
+
+
+def _dates(code: str, type_: CommitmentType) -> list[tuple[str | None, str | None]]:
+    dataset, _ = read_dataset()
+    (organisation,) = [o for o in dataset.organisations if o.code == code]
+    return [(c.effective_on, c.date_source) for c in organisation.commitments if c.type is type_]
+
+
+@pytest.mark.parametrize(
+    ("code", "type_", "effective_on", "quoted"),
+    [
+        ("imt-atlantique", CommitmentType.EQUALITY_CHARTER, "2018", "Signature en 2018 de la charte"),
+        ("imt-atlantique", CommitmentType.LISTENING_CELL, "2020-01", "signée en janvier 2020"),
+        ("imt-atlantique", CommitmentType.VSS_PROTOCOL, "2021-05", "élèves en Mai 2021"),
+        ("imt-mines-ales", CommitmentType.LISTENING_CELL, "2020-08", "fin août 2020"),
+        ("imt-bs", CommitmentType.EQUALITY_REFERENT, "2018-09", "Depuis septembre 2018"),
+        ("telecom-sudparis", CommitmentType.EQUALITY_REFERENT, "2018-09", "Depuis septembre 2018"),
+        ("mines-saint-etienne", CommitmentType.EQUALITY_REFERENT, "2016", "en 2016"),
+        ("telecom-paris", CommitmentType.LISTENING_CELL, "2020", "depuis 2020"),
+    ],
+)
+def test_the_plan_dates_its_facts(code: str, type_: CommitmentType, effective_on: str, quoted: str) -> None:
+    dataset, _ = read_dataset()
+    (organisation,) = [o for o in dataset.organisations if o.code == code]
+    (fact,) = [c for c in organisation.commitments if c.type is type_]
+    assert fact.effective_on == effective_on
+    assert quoted in (fact.date_source or fact.source)
+
+
+@pytest.mark.parametrize(
+    ("code", "type_"),
+    [
+        ("imt-lille-douai", CommitmentType.EQUALITY_REFERENT),
+        ("imt-bs", CommitmentType.LISTENING_CELL),
+        ("telecom-sudparis", CommitmentType.LISTENING_CELL),
+        ("imt-mines-albi", CommitmentType.REPORTING_CHANNEL),
+        ("mines-saint-etienne", CommitmentType.EQUALITY_CHARTER),
+        ("telecom-paris", CommitmentType.VSS_PROTOCOL),
+        ("telecom-paris", CommitmentType.EQUALITY_REFERENT),
+    ],
+)
+def test_undated_etat_des_lieux_facts_are_dated_2021_by_the_plan(code: str, type_: CommitmentType) -> None:
+    assert _dates(code, type_) == [("2021", ETAT_DES_LIEUX)]
+
+
+def test_unknown_stays_unknown() -> None:
+    assert _dates("imt-dg", CommitmentType.EQUALITY_CHARTER) == [(None, None)]  # planned: "Fin 2021" is a target
+    assert _dates("imt-mines-ales", CommitmentType.VSS_PROTOCOL) == [(None, None)]  # in progress
+    assert _dates("imt", CommitmentType.VSS_SURVEY) == [(None, None)]
+
+
+def _edited(tmp_path: Path, old: str, new: str) -> Path:
+    text = DATA_FILE.read_text(encoding="utf-8")
+    assert text.count(old) >= 1, old
+    path = tmp_path / "imt.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def test_an_academic_year_is_read_from_the_rentree(tmp_path: Path) -> None:
+    """An online course compulsory "à partir de la rentrée 2021" is dated "2021/2022"."""
+    spoc = "le cours est obligatoire pour l'ensemble des élèves primo-arrivants à partir de la rentrée 2021"
+    anchor = '      - type: vss_protocol\n        status: in_place\n        title: "Dispositif interne'
+    added = (
+        '      - type: other_charter\n        status: in_place\n        title: "SPOC VSS obligatoire"\n'
+        f'        effective_on: "2021/2022"\n        source: "{spoc}"\n'
+    )
+    dataset, _ = read_dataset(_edited(tmp_path, anchor, added + anchor))
+    (organisation,) = [o for o in dataset.organisations if o.code == "imt-atlantique"]
+    (spoc_fact,) = [c for c in organisation.commitments if c.title == "SPOC VSS obligatoire"]
+    assert parse_dated(spoc_fact.effective_on or "") == (date(2021, 9, 1), Precision.ACADEMIC_YEAR)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('effective_on: "2018-12"', 'effective_on: "2018-13"', "not recognised"),
+        ('effective_on: "2018-12"', 'effective_on: "2019-12"', "does not write 2019"),
+        ('effective_on: "2016"', 'effective_on: "2016/2018"', "academic year runs from 2016 to 2017"),
+        (
+            '        effective_on: "2021"\n        note: "8 volontaires formés."',
+            '        effective_on: "2020"\n        note: "8 volontaires formés."',
+            "dated by the état des lieux is dated",
+        ),
+        (
+            '        title: "Cellule CEVALE (Veille et Alerte Élèves)"\n        effective_on: "2021"\n',
+            '        title: "Cellule CEVALE (Veille et Alerte Élèves)"\n',
+            "date_source without a date",
+        ),
+        (
+            "    profile_date_source: \"Plan d'action 2021 / 2023 L'IMT mobilisé face aux Violences Sexuelles et Sexistes\"\n",
+            "",
+            "profile_valid_from needs its profile_date_source",
+        ),
+    ],
+)
+def test_a_badly_dated_fact_is_refused(tmp_path: Path, old: str, new: str, message: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        read_dataset(_edited(tmp_path, old, new))
+    assert any(message in p.message or message in p.path for p in caught.value.problems), caught.value.problems
+
+
+def test_a_date_source_not_in_the_seed_is_refused(tmp_path: Path) -> None:
+    path = _edited(
+        tmp_path, "Depuis septembre 2018, lors de la rentrée", "Depuis septembre 2018, lors de chaque rentrée"
+    )
+    with pytest.raises(InvalidInput) as caught:
+        read_dataset(path)
+    assert caught.value.problems[0].path == "imt-bs/commitments/equality_referent/date_source"
+
+
 def test_a_quote_not_in_the_seed_is_refused(tmp_path: Path) -> None:
     text = DATA_FILE.read_text(encoding="utf-8")
     forged = text.replace(
         "Signature en 2018 de la charte Egalité Femmes Hommes",
-        "Signature en 2017 de la charte Egalité Femmes Hommes",
+        "Signature en 2018 de la charte Égalité Femmes Hommes",
         1,
     )
     assert forged != text

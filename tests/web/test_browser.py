@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from govkit.app import create_app
 from govkit.db import Database
 from govkit.settings import Settings
+from tests.ack_helpers import current, republish
 from tests.conftest import TokenFactory
 from tests.oidc_issuer import Issuer
 
@@ -242,3 +244,63 @@ def test_a_student_signs_in_through_the_school_identity_provider(
     finally:
         running.should_exit = True
         thread.join(timeout=10)
+
+
+def _fits(page: Page) -> None:
+    """Nothing wider than the screen: the page never scrolls sideways (the elements that do are named)."""
+    wider = page.evaluate("""() => {
+        const width = document.documentElement.clientWidth;
+        return [...document.querySelectorAll('main *')]
+            .filter(e => e.getBoundingClientRect().right > width + 1)
+            .filter(e => !e.parentElement.closest('main *') || e.parentElement.getBoundingClientRect().right <= width + 1)
+            .map(e => `${e.tagName.toLowerCase()} ${(e.querySelector('caption, th') || e).textContent.trim().slice(0, 40)}`);
+    }""")
+    assert not wider, wider
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=str)
+def test_the_dashboard_and_the_template_editor_show_history_on_a_picked_date(
+    server: str, browser: Browser, token: TokenFactory, db: Database, viewport: str, backend: str
+) -> None:
+    first = current(db, SCHOOL)
+    starts = max(date.today(), first.effective_from) + timedelta(days=30)
+    second = republish(db, SCHOOL, effective_from=starts)
+    page = browser.new_context(viewport=VIEWPORTS[viewport]).new_page()
+    sign_in(page, server, token("school_admin", SCHOOL))
+    history = page.locator('details[data-kind="internal"][data-language="fr"]')
+    expect(history).to_contain_text(f"version {first.number} en vigueur au {date.today():%d/%m/%Y}")
+    page.get_by_label("À la date du").fill(starts.isoformat())
+    page.get_by_role("button", name="Afficher", exact=True).click()
+    expect(page.get_by_role("heading", name=f"Documents en vigueur au {starts:%d/%m/%Y}")).to_be_visible()
+    expect(history).to_contain_text(f"version {second.number} en vigueur au {starts:%d/%m/%Y}")
+    expect(history.get_by_role("table")).to_contain_text(f"à partir du {starts:%d/%m/%Y}")
+    check_accessibility(page, "school dashboard on a date")
+    _fits(page)
+    page.screenshot(path=str(ARTIFACTS / f"school-history-{viewport}-{backend}.png"), full_page=True)
+
+    page.goto(f"{server}/ui/templates/internal/fr?lang=en")
+    table = page.get_by_role("table", name=re.compile("in force on"))
+    expect(table.get_by_role("row", name=re.compile(SCHOOL))).to_contain_text(f"{first.number}")
+    page.get_by_label("As of").fill(starts.isoformat())
+    page.get_by_role("button", name="Show", exact=True).click()
+    expect(table.get_by_role("row", name=re.compile(SCHOOL))).to_contain_text(f"from {starts:%d/%m/%Y}")
+    check_accessibility(page, "template editor on a date")
+    _fits(page)
+    page.screenshot(path=str(ARTIFACTS / f"editor-history-{viewport}-{backend}.png"), full_page=True)
+
+
+def test_the_member_page_shows_the_versions_acknowledged_before(
+    server: str, browser: Browser, token: TokenFactory, db: Database
+) -> None:
+    page = browser.new_context(viewport=VIEWPORTS["phone"]).new_page()
+    sign_in(page, server, token("member", SCHOOL, "E00004"))
+    page.get_by_role("link", name=re.compile("Lire — Règlement intérieur")).click()
+    page.get_by_role("button", name="J'ai lu et j'accepte").click()
+    code = page.locator("#code").inner_text()
+    republish(db, SCHOOL)  # a substantive change: the version accepted is now an earlier one
+    page.get_by_role("link", name="Mes documents").click()
+    acknowledged = page.get_by_role("table", name="Mes prises de connaissance — Règlement intérieur (fr)")
+    expect(acknowledged).to_contain_text(code)
+    expect(acknowledged).to_contain_text("version antérieure")
+    check_accessibility(page, "member page with earlier versions")
+    _fits(page)

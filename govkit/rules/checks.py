@@ -1,0 +1,306 @@
+"""The checks of each rule kind: (parameters, organisation, facts) → violations (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
+from functools import cache
+from typing import Any, NamedTuple
+
+from govkit.documents.kinds import catalogue
+from govkit.rules.definitions import (
+    MinAcknowledgementRate,
+    MinMeetings,
+    MinTrainingCoverage,
+    ProfileCheck,
+    RequireClauses,
+    RequireCommitment,
+    RequireLanguage,
+)
+from govkit.rules.facts import CommitmentFact, Facts, OrganisationFacts
+from govkit.rules.programs import _passes, _Programs, unknown_paths
+from govkit.timeline import format_dated
+
+
+class Violation(NamedTuple):
+    """What a check found at one organisation (a tuple: thousands are made per run)."""
+
+    key: str
+    message_fr: str
+    message_en: str
+    evidence: dict[str, Any]
+    severity: str | None = None  # instead of the rule's: "info" for what is not documented
+
+
+#: The key suffix of a finding about a fact that is not documented (« non documenté »): recorded, or
+#: required, but not dated or valued well enough to tell; distinct from the key of the missing fact.
+NOT_DOCUMENTED = "not_documented"
+
+
+@cache
+def _title(kind: str, language: str) -> str:
+    spec = catalogue().kinds.get(kind)
+    return spec.title.get(language) if spec else kind
+
+
+def check_require_clauses(p: RequireClauses, org: OrganisationFacts, facts: Facts) -> Iterable[Violation]:
+    for kind in p.kinds:
+        required = p.clauses or list(catalogue().kind(kind).required_clauses)
+        for language in p.languages:
+            document = org.document(kind, language)
+            if document is None:
+                yield Violation(
+                    f"{kind}/{language}",
+                    f"Aucun « {_title(kind, 'fr')} » ({language}) n'est en vigueur.",
+                    f"No {_title(kind, 'en').lower()} ({language}) is in force.",
+                    {"kind": kind, "language": language},
+                )
+                continue
+            for clause in required:
+                if clause not in document.clauses:
+                    title_fr, title_en = catalogue().clause_title(clause, "fr"), catalogue().clause_title(clause, "en")
+                    yield Violation(
+                        f"{kind}/{language}/{clause}",
+                        f"La clause « {title_fr} » ({clause}) manque à la version {document.number} du "
+                        f"« {_title(kind, 'fr')} » ({language}).",
+                        f"Clause “{title_en}” ({clause}) is missing from version {document.number} of the "
+                        f"{_title(kind, 'en').lower()} ({language}).",
+                        {"kind": kind, "language": language, "version": document.number, "clause": clause},
+                    )
+
+
+COMMITMENT_LABELS: dict[str, tuple[str, str]] = {
+    "equality_charter": ("la charte Égalité FH dans l'ESR signée", "the gender equality charter signed"),
+    "equality_referent": ("un référent égalité nommé", "an equality referent appointed"),
+    "vss_action_plan": ("un plan d'action VSS formalisé", "a formal VSS action plan"),
+    "intranet_vss_section": ("une rubrique VSS sur l'intranet", "a VSS section on the intranet"),
+    "public_equality_section": ("une rubrique égalité F-H sur le site internet", "an equality section on the website"),
+    "listening_cell": ("une cellule d'écoute", "a listening cell"),
+    "reporting_channel": ("un dispositif de recueil des signalements", "a reporting channel"),
+    "network_membership": ("l'adhésion à la CPED", "membership of the CPED"),
+    "communication_plan": ("la thématique VSS dans le plan de communication", "VSS in the communication plan"),
+    "vss_protocol": ("un protocole de gestion des VSS formalisé", "a formal VSS handling protocol"),
+    "regulation_vss_amendment": ("un règlement toiletté pour intégrer les VSS", "a regulation amended to cover VSS"),
+    "vss_survey": ("une enquête VSS", "a VSS survey"),
+    "other_charter": ("une autre charte", "another charter"),
+    "referent_meeting": ("une réunion du réseau des référents", "a referents' network meeting"),
+}
+
+
+def _dated(c: CommitmentFact, language: str) -> str:
+    """When a record says it took effect: its period as dated (« 2021 », « 2021/2022 »), or unknown."""
+    if c.effective_on is None:
+        return "date inconnue" if language == "fr" else "date unknown"
+    return format_dated(c.effective_on, c.precision)
+
+
+def not_documented(type_: str, uncertain: list[CommitmentFact], day: date) -> Violation:
+    """The info finding of a required commitment recorded only with a date that does not tell
+    whether it was in place on ``day`` (« non documenté »): never reported as missing."""
+    label_fr, label_en = COMMITMENT_LABELS.get(type_, (type_, type_))
+    records = sorted(uncertain, key=lambda c: (c.title, c.status))
+    said_fr = ", ".join(f"{c.title} : {c.status}, {_dated(c, 'fr')}" for c in records)
+    said_en = ", ".join(f"{c.title}: {c.status}, {_dated(c, 'en')}" for c in records)
+    return Violation(
+        f"{type_}/{NOT_DOCUMENTED}",
+        f"Non documenté : {label_fr} — l'enregistrement ({said_fr}) ne dit pas s'il était en place au {day:%d/%m/%Y}.",
+        f"Not documented: {label_en} — the record ({said_en}) does not tell whether it was in place on {day}.",
+        {
+            "type": type_,
+            "not_documented": True,
+            "recorded": [
+                {"title": c.title, "status": c.status, "valid_from": _dated(c, "en"), "precision": c.precision}
+                for c in records
+            ],
+        },
+        "info",
+    )
+
+
+def check_require_commitment(p: RequireCommitment, org: OrganisationFacts, facts: Facts) -> Iterable[Violation]:
+    type_ = p.type.value
+    records = org.commitments_of(type_)
+    statuses, day = p.accepted, facts.as_of
+    current = [c for c in records if c.status in statuses and (c.expires_on is None or day < c.expires_on)]
+    if p.max_age_years is not None:
+        limit = day - timedelta(days=365 * p.max_age_years)
+        current = [c for c in current if c.effective_on is not None and c.effective_on >= limit]
+    for c in current:
+        if not c.uncertain:
+            return
+    if current:  # recorded, but not dated well enough to say it was in place then
+        yield not_documented(type_, current, day)
+        return
+    state = ", ".join(sorted({f"{c.title} : {c.status}" for c in records})) or None
+    label_fr, label_en = COMMITMENT_LABELS.get(type_, (type_, type_))
+    yield Violation(
+        type_,
+        f"Manque {label_fr}" + (f" (état enregistré : {state})." if state else " : rien n'est enregistré."),
+        f"Missing {label_en}" + (f" (recorded: {state})." if state else ": nothing is recorded."),
+        {
+            "type": type_,
+            "recorded": sorted(
+                ({"title": c.title, "status": c.status} for c in records), key=lambda r: (r["title"], r["status"])
+            ),
+        },
+    )
+
+
+def check_require_language(p: RequireLanguage, org: OrganisationFacts, facts: Facts) -> Iterable[Violation]:
+    for kind in p.kinds:
+        french = org.document(kind, "fr")
+        translated = org.document(kind, p.language)
+        if french is None:
+            continue  # the missing French text is another rule's finding
+        if translated is None:
+            yield Violation(
+                f"{kind}/{p.language}",
+                f"Pas de version anglaise du « {_title(kind, 'fr')} ».",
+                f"No English version of the {_title(kind, 'en').lower()}.",
+                {"kind": kind, "french_version": french.number},
+            )
+        elif p.not_older and translated.published_at < french.published_at:
+            yield Violation(
+                f"{kind}/{p.language}/stale",
+                f"La version anglaise du « {_title(kind, 'fr')} » est plus ancienne que la version française "
+                f"(v{translated.number} du {translated.published_at:%d/%m/%Y}, "
+                f"v{french.number} du {french.published_at:%d/%m/%Y}).",
+                f"The English {_title(kind, 'en').lower()} is older than the French one.",
+                {"kind": kind, "english_version": translated.number, "french_version": french.number},
+            )
+
+
+def check_min_acknowledgement_rate(
+    p: MinAcknowledgementRate, org: OrganisationFacts, facts: Facts
+) -> Iterable[Violation]:
+    wanted = {x.value for x in p.populations} if p.populations else None
+    after = timedelta(days=p.after_days)
+    for campaign in org.campaigns:
+        if p.kinds and campaign.kind not in p.kinds:
+            continue
+        if campaign.opened_on + after > facts.as_of:
+            continue
+        for population in campaign.populations:
+            if wanted is not None and population.population not in wanted:
+                continue
+            rate = population.rate
+            if population.concerned and rate < p.rate:
+                yield Violation(
+                    f"{campaign.kind}/v{campaign.version}/{population.population}",
+                    f"Prise de connaissance du « {_title(campaign.kind, 'fr')} » v{campaign.version} : "
+                    f"{rate:.0%} des {population.population} "
+                    f"({population.acknowledged}/{population.concerned}) "
+                    f"{p.after_days} jours après l'ouverture, pour un objectif de {p.rate:.0%}.",
+                    f"Acknowledgement of the {_title(campaign.kind, 'en').lower()} v{campaign.version}: "
+                    f"{rate:.0%} of {population.population} "
+                    f"({population.acknowledged}/{population.concerned}), "
+                    f"target {p.rate:.0%} after {p.after_days} days.",
+                    {
+                        "kind": campaign.kind,
+                        "version": campaign.version,
+                        "population": population.population,
+                        "concerned": population.concerned,
+                        "acknowledged": population.acknowledged,
+                        "rate": round(rate, 4),
+                        "target": p.rate,
+                    },
+                )
+
+
+def check_min_meetings(p: MinMeetings, org: OrganisationFacts, facts: Facts) -> Iterable[Violation]:
+    start = facts.as_of - timedelta(days=365)
+    held = [
+        c
+        for c in org.commitments_of(p.commitment_type.value)
+        if c.effective_on is not None and start < c.effective_on <= facts.as_of and c.status == "in_place"
+    ]
+    certain = sorted(c.effective_on for c in held if not c.uncertain and c.effective_on is not None)
+    if len(certain) >= p.per_year:
+        return
+    if len(held) >= p.per_year:  # enough meetings recorded, some dated too loosely to count them
+        uncertain = [c for c in held if c.uncertain]
+        yield not_documented(p.commitment_type.value, uncertain, facts.as_of)._replace(
+            message_fr=f"Non documenté : {len(certain)} réunion(s) du réseau des référents datée(s) sur les "
+            f"douze derniers mois, {len(uncertain)} autre(s) datée(s) trop largement pour les compter.",
+            message_en=f"Not documented: {len(certain)} referents' network meeting(s) dated in the last twelve "
+            f"months, {len(uncertain)} more dated too loosely to count.",
+        )
+        return
+    yield Violation(
+        p.commitment_type.value,
+        f"{len(certain)} réunion(s) du réseau des référents sur les douze derniers mois, pour {p.per_year} attendues.",
+        f"{len(certain)} referents' network meeting(s) in the last twelve months; {p.per_year} expected.",
+        {"held": [d.isoformat() for d in certain], "expected": p.per_year},
+    )
+
+
+def check_min_training_coverage(p: MinTrainingCoverage, org: OrganisationFacts, facts: Facts) -> Iterable[Violation]:
+    population = p.population.value
+    records = [t for t in org.training if t.training == p.training and t.population == population]
+    latest = max(records, key=lambda t: t.year, default=None)
+    if latest is None:
+        yield Violation(
+            f"{p.training}/{population}/unrecorded",
+            f"Couverture de la formation « {p.training} » des {population} non renseignée.",
+            f"Coverage of training “{p.training}” for {population} is not recorded.",
+            {"training": p.training, "population": population},
+        )
+    elif latest.rate < p.rate:
+        yield Violation(
+            f"{p.training}/{population}",
+            f"Formation « {p.training} » : {latest.rate:.0%} des {population} formés en {latest.year}, "
+            f"pour un objectif de {p.rate:.0%}.",
+            f"Training “{p.training}”: {latest.rate:.0%} of {population} trained in {latest.year}; "
+            f"target {p.rate:.0%}.",
+            {
+                "training": p.training,
+                "population": population,
+                "year": latest.year,
+                "trained": latest.trained,
+                "total": latest.total,
+                "target": p.rate,
+            },
+        )
+
+
+def check_profile(
+    p: ProfileCheck, org: OrganisationFacts, facts: Facts, programs: _Programs | None = None
+) -> Iterable[Violation]:
+    passed = _passes(p.program, org) if programs is None else programs.passes(p.program, org)
+    if passed:
+        return
+    unknown = unknown_paths(p.program, org)
+    if unknown is None and not org.profile_uncertain:
+        yield Violation("profile", p.message_fr, p.message_en, {"check": p.check})
+        return
+    # a value the check needs is unknown (or dated too loosely): not documented, the school must say
+    fields = ", ".join(".".join(path) for path in sorted(unknown or ())) or "profil"
+    if org.profile_uncertain and not unknown:
+        said_fr, said_en = "le profil en vigueur n'est pas daté assez précisément", "the profile in force is not dated"
+    elif org.profile is None:
+        said_fr, said_en = "aucun profil n'est en vigueur", "no profile is in force"
+    else:
+        said_fr, said_en = f"le profil ne renseigne pas {fields}", f"the profile does not give {fields}"
+    yield Violation(
+        f"profile/{NOT_DOCUMENTED}",
+        f"Non documenté : {said_fr} au {facts.as_of:%d/%m/%Y} ({p.message_fr})",
+        f"Not documented: {said_en} on {facts.as_of} ({p.message_en})",
+        {
+            "check": p.check,
+            "not_documented": True,
+            "unknown": sorted(".".join(path) for path in unknown or ()),
+            "profile_uncertain": org.profile_uncertain,
+        },
+        "info",
+    )
+
+
+CHECKS: dict[str, Callable[[Any, OrganisationFacts, Facts], Iterable[Violation]]] = {
+    "require_clauses": check_require_clauses,
+    "require_commitment": check_require_commitment,
+    "require_language": check_require_language,
+    "min_acknowledgement_rate": check_min_acknowledgement_rate,
+    "min_meetings": check_min_meetings,
+    "min_training_coverage": check_min_training_coverage,
+    "profile_check": check_profile,
+}
