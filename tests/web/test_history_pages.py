@@ -78,6 +78,8 @@ def test_the_dashboard_shows_the_history_and_the_documents_in_force_on_a_picked_
     assert f"Documents in force on {before:%d/%m/%Y}" in early.text
     assert "No document published." in early.text
     assert "History of the versions in force" in early.text
+    # switching to French keeps the picked date
+    assert f'href="?as_of={before.isoformat()}&amp;lang=fr"' in early.text
     # a date that is not one: a precise refusal, in both languages
     wrong = _page(api, f"/ui/schools/{SCHOOL}?as_of=31/12/2022", admin)
     assert wrong.status_code == 400
