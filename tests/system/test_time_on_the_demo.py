@@ -60,6 +60,7 @@ def test_a_past_date_is_judged_by_the_plan_and_leaves_the_present_alone(
 
     past = check(url, where, "--as-of", "2022-12-31")
     assert past["basis"] == "as_of" and past["as_of"] == "2022-12-31"
+    assert {f["status"] for f in past["findings"]} == {"new"}  # the first run of that date
     reported = {(f["school"], f["rule"]): f for f in past["findings"] if f["status"] != "resolved"}
     for school, type_ in DOCUMENTED_IN_2021:
         finding = reported.get((school, RULES[type_]))
@@ -82,6 +83,10 @@ def test_a_past_date_is_judged_by_the_plan_and_leaves_the_present_alone(
     assert open_findings(after) == open_findings(before)
     # compared with the previous CURRENT run: nothing new, nothing resolved by the past runs
     assert {f["status"] for f in after["findings"]} <= {"open"}
+
+    tables = govkit("check", "--as-of", "2022-12-31", "--lang", "en", url=url, cwd=where)
+    printed = " ".join(tables.stdout.split())  # the console wraps long lines
+    assert "as of 2022-12-31 (stored apart: the current findings are unchanged)" in printed, printed[-400:]
 
 
 def _new_internal_version_for(url: str, school: str, effective_from: date) -> int:
