@@ -22,7 +22,8 @@ class CommitmentType(StrEnum):
     INTRANET_VSS_SECTION = "intranet_vss_section"  # rubrique VSS intranet
     PUBLIC_EQUALITY_SECTION = "public_equality_section"  # rubrique égalité FH internet
     LISTENING_CELL = "listening_cell"  # cellule d'écoute
-    REPORTING_CHANNEL = "reporting_channel"  # dispositif de signalement
+    REPORTING_CHANNEL = "reporting_channel"  # dispositif de recueil des signalements
+    REPORTING_PLATFORM = "reporting_platform"  # plateforme de signalement (anonymity is the profile's property)
     NETWORK_MEMBERSHIP = "network_membership"  # CPED, réseau des référents
     COMMUNICATION_PLAN = "communication_plan"  # VSS dans le plan de communication
     VSS_PROTOCOL = "vss_protocol"  # protocole de gestion / enquête interne

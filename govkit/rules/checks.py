@@ -77,6 +77,7 @@ COMMITMENT_LABELS: dict[str, tuple[str, str]] = {
     "public_equality_section": ("une rubrique égalité F-H sur le site internet", "an equality section on the website"),
     "listening_cell": ("une cellule d'écoute", "a listening cell"),
     "reporting_channel": ("un dispositif de recueil des signalements", "a reporting channel"),
+    "reporting_platform": ("l'accès à une plateforme de signalement", "access to a reporting platform"),
     "network_membership": ("l'adhésion à la CPED", "membership of the CPED"),
     "communication_plan": ("la thématique VSS dans le plan de communication", "VSS in the communication plan"),
     "vss_protocol": ("un protocole de gestion des VSS formalisé", "a formal VSS handling protocol"),
