@@ -116,17 +116,20 @@ def school_profile(i: int, rnd: random.Random, code: str) -> tuple[dict[str, Any
     return profile.model_dump(mode="json"), profile.sha256(), residences
 
 
-def school_commitments(rows: Rows, org_id: int, code: str, rnd: random.Random) -> None:
+def school_commitments(rows: Rows, org_id: int, code: str, rnd: random.Random, shared: tuple[str, ...] = ()) -> None:
+    """The school's own commitments, but for the types ``shared`` with another school. ``BROKEN``'s
+    charter, referent and action plan are only planned: recorded, none in place, so missing."""
     exemplary, broken = code == EXEMPLARY, code == BROKEN
     for type_, title in SCHOOL_COMMITMENTS:
+        if type_ in shared:
+            continue
         if broken and type_ in ("equality_charter", "equality_referent", "vss_action_plan"):
-            if type_ == "vss_action_plan":
-                rows.add(
-                    "commitment",
-                    **commitment_row(
-                        org_id, type_, "planned", title, date(2023, 9, 1), None, at(AS_OF - timedelta(days=400))
-                    ),
-                )
+            rows.add(
+                "commitment",
+                **commitment_row(
+                    org_id, type_, "planned", title, date(2023, 9, 1), None, at(AS_OF - timedelta(days=400))
+                ),
+            )
             continue
         draw = 0.0 if exemplary else rnd.random()
         if draw > 0.93:
@@ -148,8 +151,19 @@ def school_commitments(rows: Rows, org_id: int, code: str, rnd: random.Random) -
 
 
 def commitment_row(
-    org_id: int, type_: str, status: str, title: str, effective: date | None, expires: date | None, recorded: datetime
+    org_id: int,
+    type_: str,
+    status: str,
+    title: str,
+    effective: date | None,
+    expires: date | None,
+    recorded: datetime,
+    *,
+    how: str = "own",
+    provider: str | None = None,
+    capacity: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """A commitment record: the organisation's own, or an arrangement (``how``: shared, group, external)."""
     return {
         "organisation_id": org_id,
         "type": type_,
@@ -163,6 +177,9 @@ def commitment_row(
         "source_quote": None,
         "recorded_at": recorded,
         "recorded_by": BY,
+        "how": how,
+        "provider": provider,
+        "capacity": capacity,
     }
 
 

@@ -6,20 +6,25 @@ office and ``n`` schools, each with what the rules read: a validated profile
 commitments (some planned, lapsed or superseded), published document versions
 of every kind in French and most of them in English (some stale, some missing
 a clause), the acknowledgement campaigns of the French versions with a few
-persons and their (hash-chained) acknowledgements, training coverage and a few
-waivers. School ``n`` of a run is the same whatever the number of schools.
+persons and their (hash-chained) acknowledgements, training and survey records per academic
+year and audience, the arrangements it shares with another school or joined at the head office
+(and a few it opted out of), and a few waivers; a handful of rule parameter values changed by
+legal staff. School ``n`` of a run is the same whatever the number of schools (but a school
+whose pair partner is beyond ``n``: it then holds its referent and cell alone).
 
 Rows are built in memory first, then bulk loaded in one transaction with explicit ids (the
 database is new; the sequences are moved past them at the end): PostgreSQL through COPY,
 then ANALYZE; SQLite by executemany, 1,000 rows at a time. Every constraint and trigger of
 the schema holds, and the acknowledgements are hash-chained as the service chains them.
 
-Two schools are known: ``EXEMPLARY`` meets every error rule, ``BROKEN`` lacks
-the charter and the referent, and its internal regulation lacks the reporting
-clause.
+Two schools are known: ``EXEMPLARY`` meets every error rule, ``BROKEN`` has
+only planned its charter, its referent and its action plan (recorded, none in
+place: missing, not merely undocumented), left the group's reporting platform
+without one of its own, and its internal regulation lacks the reporting clause.
 
 The pieces: bench/school_rows.py (profile, commitments, persons; what the parts share),
-bench/school_documents.py (documents, campaigns, acknowledgements).
+bench/school_documents.py (documents, campaigns, acknowledgements), bench/school_records.py
+(training, surveys, parameter values), bench/school_arrangements.py (shared and group arrangements).
 """
 
 from __future__ import annotations
@@ -34,7 +39,9 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 import govkit.models  # noqa: F401 - every table in SQLModel.metadata
+from bench.school_arrangements import PAIRED, group_arrangements, join_group, paired_with, share_with_partner
 from bench.school_documents import Chain, Library, open_campaigns, publish_documents
+from bench.school_records import group_surveys, parameter_values, school_surveys, school_training
 from bench.school_rows import (
     AS_OF,
     BROKEN,
@@ -89,10 +96,18 @@ def build(n: int, seed: int = 2021) -> Rows:
             group, "vss_survey", "in_progress", "Enquête VSS", date(2022, 3, 1), None, at(date(2022, 3, 1))
         ),
     )
+    group_surveys(rows, group)
+    arrangements = group_arrangements(rows, office)
+    parameter_values(rows)
+    previous: int | None = None
     for i in range(n):
         code = f"school-{i:04d}"
         rnd = random.Random(f"{seed}:{code}")
         org_id = rows.add("organisation", **organisation_row(code, "school", f"École d'ingénieurs n° {i}", group))
+        partner = paired_with(i, n)
+        if partner is not None and partner < i and previous is not None:  # the pair is complete
+            share_with_partner(rows, previous, org_id, partner)
+        previous = org_id
         rows.add(
             "campus",
             organisation_id=org_id,
@@ -109,7 +124,7 @@ def build(n: int, seed: int = 2021) -> Rows:
             profile_id = profile_revision(
                 rows, org_id, 2, changed.model_dump(mode="json"), changed.sha256(), at(date(2023, 3, 1))
             )
-        school_commitments(rows, org_id, code, rnd)
+        school_commitments(rows, org_id, code, rnd, PAIRED if partner is not None else ())
         versions = publish_documents(rows, library, org_id, code, profile_id, residences, rnd)
         opened = open_campaigns(rows, org_id, versions)
         people = school_persons(rows, org_id, code, residences, rnd)
@@ -119,22 +134,9 @@ def build(n: int, seed: int = 2021) -> Rows:
             for person, populations, departed in people:
                 if populations & concerned and not departed and rnd.random() < rate:
                     acks.acknowledge(person, org_id, campaign, version, version.published + timedelta(days=3))
-        for population, share in (("student", 1.0), ("staff", 0.8), ("doctoral_student", 1.0)):
-            if code != EXEMPLARY and rnd.random() < 0.15:
-                continue  # not recorded
-            total = 100 + rnd.randrange(900)
-            trained = total if code == EXEMPLARY or rnd.random() < 0.6 else int(total * share * rnd.random())
-            rows.add(
-                "training_coverage",
-                organisation_id=org_id,
-                year=AS_OF.year - 1,
-                population=population,
-                training="vss_awareness",
-                trained=trained,
-                total=total,
-                recorded_at=at(date(AS_OF.year - 1, 12, 15)),
-                recorded_by=BY,
-            )
+        school_training(rows, org_id, code, seed)
+        school_surveys(rows, org_id, code, seed)
+        join_group(rows, arrangements, org_id, code, seed)
         if code != EXEMPLARY and rnd.random() < 0.1:
             rule, key = rnd.choice(
                 [
@@ -164,6 +166,7 @@ ORDER = [
     "campus",
     "profile_revision",
     "commitment",
+    "arrangement_member",
     "blob",
     "root_template",
     "root_template_version",
@@ -174,8 +177,10 @@ ORDER = [
     "person",
     "person_population",
     "acknowledgement",
-    "training_coverage",
+    "training_record",
+    "survey",
     "waiver",
+    "rule_parameter_value",
 ]
 BATCH = 1000
 
@@ -189,7 +194,7 @@ def _copy(conn: sa.Connection, table: sa.Table, values: list[dict[str, Any]]) ->
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in values:
-            copy.write_row([Jsonb(row[c]) if c in json else row[c] for c in columns])
+            copy.write_row([Jsonb(row[c]) if c in json and row[c] is not None else row[c] for c in columns])
 
 
 def insert(url: str, rows: Rows) -> None:

@@ -16,13 +16,16 @@ from govkit.auth.models import Identity, RoleGrant
 from govkit.demo.models import DatasetLoad
 from govkit.documents.models import Blob, DocumentVersion, RootTemplate, RootTemplateVersion, Variant
 from govkit.jobs.models import InProcessJob, JobFailure
-from govkit.organisations.models import Campus, Commitment, Organisation, ProfileRevision
-from govkit.rules.models import FindingRecord, RuleRun, TrainingCoverage, Waiver
+from govkit.organisations.models import ArrangementMember, Campus, Commitment, Organisation, ProfileRevision
+from govkit.rules.models import FindingRecord, RuleRun, Waiver
+from govkit.rules.parameter_records import RuleParameterValue
+from govkit.rules.records import Survey, TrainingRecord
 
 metadata = SQLModel.metadata
 
 __all__ = [
     "Acknowledgement",
+    "ArrangementMember",
     "AuditEvent",
     "Blob",
     "Campaign",
@@ -43,8 +46,10 @@ __all__ = [
     "RoleGrant",
     "RootTemplate",
     "RootTemplateVersion",
+    "RuleParameterValue",
     "RuleRun",
-    "TrainingCoverage",
+    "Survey",
+    "TrainingRecord",
     "Variant",
     "Waiver",
     "WebhookDelivery",

@@ -9,11 +9,16 @@ on that day as load_facts does (govkit.rules.queries):
   undated); the latest record of each (type, title) in valid time wins;
 - ``profile`` is in effect on every day; ``profiles`` — a list of ``{valid_from, data}`` — gives
   revisions, the latest valid by the day in effect (uncertain inside its period);
-- documents count from ``effective_from``, campaigns from ``opened_on``, training up to its year.
+- documents count from ``effective_from``, campaigns from ``opened_on``; training records from the start
+  of their academic year (``_training``), surveys from their year (``_surveys``);
+- a commitment may say ``how`` (own, shared, group, external), ``members`` (codes, for a shared one),
+  ``provider``, ``capacity``, or ``holder`` (held by another organisation); ``member_of`` on an
+  organisation joins a group arrangement (see ``_memberships``).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -23,8 +28,10 @@ from govkit.rules.facts import (
     CommitmentFact,
     DocumentFact,
     Facts,
+    OptOutFact,
     OrganisationFacts,
     PopulationRate,
+    SurveyFact,
     TrainingFact,
 )
 from govkit.timeline import is_uncertain, parse_dated
@@ -80,6 +87,12 @@ def _commitments(items: list[dict[str, Any]], day: date) -> tuple[CommitmentFact
             _day(c.get("expires_on")),
             is_uncertain(valid_from, precision, recorded, day),
             precision,
+            how=c.get("how", "own"),
+            holder=c.get("holder"),
+            members=tuple(sorted(c.get("members", ()))),
+            provider=c.get("provider"),
+            arrangement_id=index,
+            capacity=tuple(sorted((c.get("capacity") or {}).items())),
         )
         key = (c["type"], c["title"].casefold()) if c["type"] != "referent_meeting" else (c["type"], str(index))
         rank = (valid_from or recorded.date(), index)
@@ -138,16 +151,115 @@ def organisation(data: dict[str, Any], day: date) -> OrganisationFacts:
             for c in data.get("campaigns", [])
             if _day(c["opened_on"]) <= day  # type: ignore[operator]
         ),
-        training=tuple(
-            TrainingFact(t["year"], t["population"], t["training"], t["trained"], t["total"])
-            for t in data.get("training", [])
-            if t["year"] <= day.year
-        ),
+        training=_training(data.get("training", []), day),
+        surveys=_surveys(data.get("surveys", []), day),
     )
+
+
+def _training(items: list[dict[str, Any]], day: date) -> tuple[TrainingFact, ...]:
+    """Training records of the academic years begun by ``day`` (as govkit.rules.training_facts): an
+    ``academic_year`` (its start year), ``audience``, ``training`` (default vss_awareness), counts
+    (``trained``, ``total``: unknown when absent), ``everyone``, ``held_on`` (a dated text; by default
+    the whole academic year: uncertain during it)."""
+    found = []
+    started = day.year if day.month >= 9 else day.year - 1
+    for t in items:
+        year = t["academic_year"]
+        if year > started:
+            continue
+        if "held_on" in t:
+            start, precision = _dated(t["held_on"], t.get("precision"))
+            assert start is not None
+            if start > day:
+                continue
+        else:
+            start, precision = date(year, 9, 1), "academic_year"
+        found.append(
+            TrainingFact(
+                year,
+                t["audience"],
+                t.get("training", "vss_awareness"),
+                t.get("trained"),
+                t.get("total"),
+                t.get("everyone", False),
+                is_uncertain(start, precision, _recorded(None, day), day),
+                t.get("title", t.get("training", "vss_awareness")),
+            )
+        )
+    return tuple(found)
+
+
+def _surveys(items: list[dict[str, Any]], day: date) -> tuple[SurveyFact, ...]:
+    """Surveys of ``day``'s year and before (uncertain during their year)."""
+    return tuple(
+        SurveyFact(
+            s["year"],
+            s["audience"],
+            s["status"],
+            s.get("title", "Enquête"),
+            s.get("invited"),
+            s.get("respondents"),
+            s.get("population_total"),
+            day < date(s["year"], 12, 31),
+        )
+        for s in items
+        if s["year"] <= day.year
+    )
+
+
+def _memberships(data: dict[str, Any], built: list[OrganisationFacts], day: date) -> list[OrganisationFacts]:
+    """Add the arrangements each organisation is a member of on ``day`` (``member_of``: a list of
+    ``{arrangement: <title>, holder: <code>, from: <date>, opted_out_from: <date>}``), or the
+    opt-out; the holder's record gets the members (with those its ``members`` lists)."""
+    by_code = {o.code: o for o in built}
+    joined: dict[tuple[str, str], set[str]] = {}
+    for o in data["organisations"]:
+        for m in o.get("member_of", []):
+            start, until = _day(m.get("from")), _day(m.get("opted_out_from"))
+            if (start is None or start <= day) and (until is None or day < until):
+                joined.setdefault((m["holder"], m["arrangement"].casefold()), set()).add(o["code"])
+
+    def with_members(holder: str, record: CommitmentFact) -> CommitmentFact:
+        members = set(record.members) | joined.get((holder, record.title.casefold()), set())
+        return replace(record, members=tuple(sorted(members)))
+
+    result = []
+    for o, org in zip(data["organisations"], built, strict=True):
+        own = tuple(with_members(org.code, c) if c.how != "own" else c for c in org.commitments)
+        served: list[CommitmentFact] = []
+        left: list[OptOutFact] = []
+        for m in o.get("member_of", []):
+            holder = by_code[m["holder"]]
+            record = next((c for c in holder.commitments if c.title.casefold() == m["arrangement"].casefold()), None)
+            if record is None:
+                continue
+            start, until = _day(m.get("from")), _day(m.get("opted_out_from"))
+            if until is not None and until <= day:
+                left.append(OptOutFact(record.type, record.title, holder.code, until, record.arrangement_id))
+            elif start is None or start <= day:
+                later = start is not None and (record.effective_on is None or start > record.effective_on)
+                served.append(
+                    replace(
+                        with_members(holder.code, record),
+                        holder=holder.code,
+                        effective_on=start if later else record.effective_on,
+                        precision="day" if later else record.precision,
+                    )
+                )
+        for other in built:  # a shared record serves the schools it lists
+            if other.code != org.code:
+                served += [
+                    replace(c, holder=other.code)
+                    for c in other.commitments
+                    if c.how == "shared" and c.holder is None and org.code in c.members
+                ]
+        result.append(replace(org, commitments=own + tuple(served), opted_out=tuple(left)))
+    return result
 
 
 def facts(data: dict[str, Any], as_of: Any = None) -> Facts:
     """The facts of a case as of ``as_of`` (by default the case's ``as_of``)."""
     day = _day(as_of if as_of is not None else data["as_of"])
     assert day is not None
-    return Facts(as_of=day, organisations=tuple(organisation(o, day) for o in data["organisations"]))
+    built = [organisation(o, day) for o in data["organisations"]]
+    return Facts(as_of=day, organisations=tuple(_memberships(data, built, day)))

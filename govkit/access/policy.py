@@ -14,6 +14,7 @@ class Action(StrEnum):
     READ_COMMITMENTS = "organisation.read_commitments"
     UPDATE_PROFILE = "organisation.update_profile"
     RECORD_COMMITMENT = "organisation.record_commitment"
+    JOIN_ARRANGEMENT = "organisation.join_arrangement"  # join or opt out of a group arrangement
     READ_KINDS = "documents.read_kinds"
     READ_ROOT_TEMPLATES = "documents.read_root_templates"
     UPLOAD_ROOT_TEMPLATE = "documents.upload_root_template"
@@ -33,7 +34,10 @@ class Action(StrEnum):
     READ_FINDINGS = "rules.read_findings"
     GRANT_WAIVER = "rules.grant_waiver"
     READ_BAROMETER = "rules.read_barometer"
-    RECORD_TRAINING = "rules.record_training_coverage"
+    RECORD_TRAINING = "rules.record_training_coverage"  # training and survey records
+    READ_TRAINING = "rules.read_training"  # training and survey records
+    READ_RULE_PARAMETERS = "rules.read_parameters"  # the rules' thresholds, deadlines, their sources and history
+    SET_RULE_PARAMETER = "rules.set_parameter"  # a new value of a rule's parameter from a date (legal staff)
     READ_AUDIT = "audit.read"
     READ_TOKENS = "auth.read_tokens"
     REVOKE_TOKEN = "auth.revoke_token"
@@ -75,6 +79,8 @@ POLICY: dict[Action, dict[Role, Scope]] = {
     },
     Action.UPDATE_PROFILE: {Role.LEGAL: _A, Role.SCHOOL_ADMIN: _O},
     Action.RECORD_COMMITMENT: {Role.LEGAL: _A, Role.SCHOOL_ADMIN: _O},
+    # a school joins (or leaves) a group arrangement by agreement: legal staff, or its administration
+    Action.JOIN_ARRANGEMENT: {Role.LEGAL: _A, Role.SCHOOL_ADMIN: _O},
     Action.READ_KINDS: dict.fromkeys(Role, _A),
     # root templates are the group's: every school's administration reads them
     Action.READ_ROOT_TEMPLATES: {Role.LEGAL: _A, Role.AUDITOR: _A, Role.SCHOOL_ADMIN: _A},
@@ -105,6 +111,11 @@ POLICY: dict[Action, dict[Role, Scope]] = {
     # every school's figures for legal staff and auditors; one's own school beside the group otherwise
     Action.READ_BAROMETER: {Role.LEGAL: _A, Role.AUDITOR: _A, Role.SCHOOL_ADMIN: _O, Role.INTRANET: _O},
     Action.RECORD_TRAINING: {Role.LEGAL: _A, Role.SCHOOL_ADMIN: _O},
+    # training and survey records are read where findings are
+    Action.READ_TRAINING: {Role.LEGAL: _A, Role.AUDITOR: _A, Role.SCHOOL_ADMIN: _O, Role.INTRANET: _O},
+    # the rules are the group's: whoever reads findings reads what they measure against
+    Action.READ_RULE_PARAMETERS: {Role.LEGAL: _A, Role.AUDITOR: _A, Role.SCHOOL_ADMIN: _A, Role.INTRANET: _A},
+    Action.SET_RULE_PARAMETER: {Role.LEGAL: _A},
     Action.READ_AUDIT: {Role.LEGAL: _A, Role.AUDITOR: _A},
     # who holds which token: legal staff alone (auditors read revocations in the audit log)
     Action.READ_TOKENS: {Role.LEGAL: _A},

@@ -53,7 +53,8 @@ class CampaignStatus:
 #: One bit per population. A person's populations are one integer, the sum of their bits ((person,
 #: population) is unique), and "holds one of the campaign's populations" is ``mask & campaign mask``.
 POPULATION_BITS = {p.value: 1 << i for i, p in enumerate(Population)}
-assert len(POPULATION_BITS) <= 7, "a mask takes 7 bits of the group key"
+#: A person's group key: ``school * SCHOOL_FACTOR + mask * 2 + settled``.
+SCHOOL_FACTOR = 1 << (len(POPULATION_BITS) + 1)
 
 
 def _group_statement(when: AsOf | None) -> sa.CompoundSelect:
@@ -66,7 +67,7 @@ def _group_statement(when: AsOf | None) -> sa.CompoundSelect:
     # the mask by an index lookup of the person's populations: the work follows the persons of the
     # schools asked for, not every person of the group; NULL for a person without any population
     mask = select(sa.func.sum(bit)).where(members.c.person_id == Person.id).scalar_subquery()
-    group = sa.cast(Person.organisation_id, sa.BigInteger) * 256 + mask * 2 + settled
+    group = sa.cast(Person.organisation_id, sa.BigInteger) * SCHOOL_FACTOR + mask * 2 + settled
     present = col(Person.status) == "active" if when is None else present_at(when)
     concerned = (
         select(col(Person.id).label("person_id"), group.label("grp"))
@@ -111,7 +112,7 @@ def _groups(
     campaign's version (as of ``when``: those present then, and what was acknowledged by the end of
     that day). (person, version) is unique: plain counts are exact.
 
-    A person's group is one integer, ``school * 256 + mask * 2 + settled``: one grouping key, whose
+    A person's group is one integer, ``school * SCHOOL_FACTOR + mask * 2 + settled``: one grouping key, whose
     estimate leads PostgreSQL to hash, and which SQLite sorts faster than three. Returned: by school,
     and by (version, school), each mask's count of persons, [not settled, settled]."""
     parameters = {
@@ -125,7 +126,7 @@ def _groups(
     for version, key, count in session.execute(statement, parameters):
         if key is None:
             continue  # no population: concerned by no campaign
-        organisation_id, rest = divmod(int(key), 256)
+        organisation_id, rest = divmod(int(key), SCHOOL_FACTOR)
         groups = (
             by_school.setdefault(organisation_id, {})
             if version is None

@@ -49,7 +49,8 @@ class PersonPopulation(SQLModel, table=True):
     __tablename__ = "person_population"
     __table_args__ = (
         sa.CheckConstraint(
-            "population IN ('student', 'apprentice', 'doctoral_student', 'staff', 'adjunct', 'contractor', 'resident')",
+            "population IN ('student', 'apprentice', 'doctoral_student', 'staff', 'adjunct', 'contractor', 'resident', "
+            "'intern', 'housing_staff', 'catering_staff')",
             name="population",
         ),
         sa.CheckConstraint("(valid_to IS NULL) = (ended_recorded_at IS NULL)", name="ended"),

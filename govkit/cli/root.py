@@ -8,7 +8,20 @@ from __future__ import annotations
 
 import typer
 
-from govkit.cli import audit, database, evidence, persons, reminders, rules, serving, templates, tokens, worker
+from govkit.cli import (
+    audit,
+    database,
+    evidence,
+    persons,
+    records,
+    reminders,
+    rule_params,
+    rules,
+    serving,
+    templates,
+    tokens,
+    worker,
+)
 from govkit.cli.errors import OneLineErrors
 
 app = typer.Typer(
@@ -25,12 +38,15 @@ app.add_typer(persons.persons_app, name="persons")
 app.add_typer(database.db_app, name="db")
 app.add_typer(database.schema_app, name="schema")
 app.add_typer(tokens.token_app, name="token")
+app.add_typer(rule_params.rules_app, name="rules")
 app.command()(serving.serve)
 app.command()(serving.demo)
 app.command()(worker.worker)
 app.command()(reminders.remind)
 app.command()(templates.render)
 app.command("import-persons")(persons.import_persons)
+app.command("import-training")(records.import_training)
+app.command("import-surveys")(records.import_surveys)
 app.command()(rules.check)
 app.command("barometer")(rules.barometer)
 app.command()(evidence.evidence)

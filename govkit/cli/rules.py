@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import textwrap
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -50,6 +51,7 @@ def check(
     """Run the rules of the action plan and store the run; exit 1 when an unwaived error remains."""
     from govkit.access.roles import SYSTEM
     from govkit.cli.tables import findings_table
+    from govkit.rules.arrangement_report import arrangements_met
     from govkit.rules.report import check_json
     from govkit.rules.service import run_rules
 
@@ -58,8 +60,9 @@ def check(
     day, moment = _day("--as-of", as_of), _moment(known_at)
     with wired() as wiring:
         result = run_rules(db=wiring.db, actor=SYSTEM, as_of=day, known_at=moment, schools=[school] if school else None)
+        met = arrangements_met(db=wiring.db, actor=SYSTEM, as_of=day, known_at=moment, school=school)
     if output_format == "json":
-        sys.stdout.write(check_json(result) + "\n")
+        sys.stdout.write(check_json(result, met.arrangements) + "\n")
     else:
         rows = [f for f in result.findings if f.record.status != "resolved"]
         by_school: dict[str, list[Any]] = {}
@@ -67,6 +70,10 @@ def check(
             by_school.setdefault(f.organisation, []).append(f)
         for code in sorted(by_school):
             out.print(findings_table(code, by_school[code], language))
+        if met.arrangements:  # each shared, group or external arrangement once, with its members
+            out.print("Dispositifs mutualisés, de groupe ou prestataires" if language == "fr" else "Arrangements")
+            for line in met.lines(language):
+                out.print(textwrap.fill(line, width=79, initial_indent="  ", subsequent_indent="    "))
         counts = {s: sum(1 for f in rows if f.record.severity == s) for s in ("error", "warning", "info")}
         basis = "" if result.is_current else " (stored apart: the current findings are unchanged)"
         known = f", as known at {result.run.known_at:%Y-%m-%d %H:%M} UTC" if result.run.known_at else ""

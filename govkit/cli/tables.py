@@ -15,6 +15,8 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
+from govkit.rules.parameters import describe
+
 SEVERITY_STYLES = {"error": "red", "warning": "yellow", "info": "blue"}
 
 
@@ -33,6 +35,9 @@ def findings_table(code: str, findings: Sequence[Any], language: str) -> Table:
         cell.append(f"\n{message}")
         if record.source:
             cell.append(f"\n{record.source}", style="dim")
+        thresholds = describe(record.evidence.get("parameters") or (), language)
+        if thresholds:  # each threshold's value and source: the plan's, a law's, or govkit's default
+            cell.append(f"\n{thresholds}", style="dim italic")
         table.add_row(severity, cell)
     return table
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from govkit.errors import InvalidInput, Problem
 from govkit.organisations.profile import SchoolProfile
-from govkit.organisations.vocabulary import CommitmentStatus, CommitmentType, OrganisationType
+from govkit.organisations.vocabulary import ArrangementHow, CommitmentStatus, CommitmentType, OrganisationType
 from govkit.seed import normalise, seed_text
 from govkit.timeline import Precision, parse_dated
 
@@ -82,10 +82,40 @@ class DemoCommitment(_Strict):
     date_source: Quote | None = None
     note: str | None = None
     source: Quote
+    #: how it is held (FORMAT.md, "Arrangements"): own, shared (with ``members``), group, external
+    how: ArrangementHow = ArrangementHow.OWN
+    members: list[Code] = Field(default_factory=list)
+    provider: str | None = None
+    capacity: dict[str, int | float] | None = None
+    capacity_source: Quote | None = None  # the quote that gives the capacity, when not ``source``
 
     @model_validator(mode="after")
     def _date(self) -> DemoCommitment:
         check_dated(self.effective_on, self.date_source, self.source, f"{self.type.value} {self.title!r}")
+        where = f"{self.type.value} {self.title!r}"
+        if self.members and self.how is not ArrangementHow.SHARED:
+            raise ValueError(f"{where}: members only for a shared arrangement (group ones are joined: member_of)")
+        if self.how is ArrangementHow.SHARED and len(set(self.members)) < 2:
+            raise ValueError(f"{where}: a shared arrangement lists the schools it serves (the holder's included)")
+        if self.how is ArrangementHow.EXTERNAL and not self.provider:
+            raise ValueError(f"{where}: an external arrangement names its provider")
+        if self.how is ArrangementHow.OWN and self.provider:
+            raise ValueError(f"{where}: a provider only for a shared, group or external arrangement")
+        return self
+
+
+class DemoMembership(_Strict):
+    """A school's membership of a group arrangement: from a date, by agreement (quoted)."""
+
+    arrangement: str  # the title of the holder's record
+    holder: Code
+    effective_on: str
+    source: Quote
+    date_source: Quote | None = None
+
+    @model_validator(mode="after")
+    def _date(self) -> DemoMembership:
+        check_dated(self.effective_on, self.date_source, self.source, f"member of {self.arrangement!r}")
         return self
 
 
@@ -102,6 +132,7 @@ class DemoOrganisation(_Strict):
     profile_valid_from: str | None = None
     profile_date_source: Quote | None = None
     commitments: list[DemoCommitment] = Field(default_factory=list)
+    member_of: list[DemoMembership] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _sources_cover_profile(self) -> DemoOrganisation:
@@ -142,7 +173,34 @@ class DemoDataset(_Strict):
         for o in self.organisations:
             if o.type is not OrganisationType.GROUP and o.parent not in codes:
                 raise ValueError(f"{o.code}: parent {o.parent!r} is not in the file")
+        self._check_arrangements()
         return self
+
+    def _check_arrangements(self) -> None:
+        """Shared members are schools of the file; group arrangements are the head office's or the
+        group's; a membership names a group arrangement of the file, and is a school's."""
+        by_code = {o.code: o for o in self.organisations}
+        for o in self.organisations:
+            for c in o.commitments:
+                if c.how is ArrangementHow.GROUP and o.type is OrganisationType.SCHOOL:
+                    raise ValueError(f"{o.code}: a group arrangement is held by the head office or the group")
+                for code in c.members:
+                    if code not in by_code or by_code[code].type is not OrganisationType.SCHOOL:
+                        raise ValueError(f"{o.code}: member {code!r} of {c.title!r} is not a school of the file")
+            for m in o.member_of:
+                holder = by_code.get(m.holder)
+                record = next(
+                    (
+                        c
+                        for c in (holder.commitments if holder else [])
+                        if c.title.casefold() == m.arrangement.casefold()
+                    ),
+                    None,
+                )
+                if record is None or record.how is not ArrangementHow.GROUP:
+                    raise ValueError(f"{o.code}: member_of {m.arrangement!r}: no group arrangement of {m.holder}")
+                if o.type is not OrganisationType.SCHOOL:
+                    raise ValueError(f"{o.code}: only schools join a group arrangement")
 
     def quotes(self) -> list[tuple[str, str]]:
         """Every (where, quote) pair of the file."""
@@ -161,6 +219,12 @@ class DemoDataset(_Strict):
                 found.append((f"{o.code}/commitments/{m.type.value}", m.source))
                 if m.date_source:
                     found.append((f"{o.code}/commitments/{m.type.value}/date_source", m.date_source))
+                if m.capacity_source:
+                    found.append((f"{o.code}/commitments/{m.type.value}/capacity_source", m.capacity_source))
+            for j in o.member_of:
+                found.append((f"{o.code}/member_of/{j.holder}", j.source))
+                if j.date_source:
+                    found.append((f"{o.code}/member_of/{j.holder}/date_source", j.date_source))
         return found
 
 

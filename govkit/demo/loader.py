@@ -15,7 +15,9 @@ from govkit.db import Database, stored_id, utcnow
 from govkit.demo import persons as synthetic
 from govkit.demo.dataset import DATA_FILE, DemoDataset, DemoOrganisation, dated, read_dataset
 from govkit.demo.models import DatasetLoad
-from govkit.organisations.models import Campus, Commitment, Organisation
+from govkit.demo.training import load_training, read_training
+from govkit.organisations.arrangements import add_shared_members
+from govkit.organisations.models import ArrangementMember, Campus, Commitment, Organisation
 from govkit.organisations.service import Dating, write_profile
 from govkit.organisations.vocabulary import OrganisationType
 
@@ -33,15 +35,18 @@ class LoadReport:
 
 
 def load_demo(*, db: Database, persons_per_school: int = PERSONS_PER_SCHOOL, data_file: Path = DATA_FILE) -> LoadReport:
-    """Load imt.yaml and the synthetic persons; nothing happens when this exact data is loaded."""
+    """Load imt.yaml, imt_training.yaml and the synthetic persons; nothing happens when this exact data
+    is loaded."""
     dataset, digest = read_dataset(data_file)
-    fingerprint = f"{digest}:{persons_per_school}"
+    training, training_digest = read_training(codes={o.code for o in dataset.organisations})
+    fingerprint = f"{digest}:{training_digest}:{persons_per_school}"
     with db.transaction() as session:
         done = session.get(DatasetLoad, DATASET_NAME)
         if done is not None and done.sha256 == _short(fingerprint):
             return LoadReport(False, len(dataset.organisations), 0, digest)
         organisations = _organisations(session, dataset)
         count = _persons(session, dataset, organisations, persons_per_school)
+        load_training(session, training, organisations)
         if done is None:
             session.add(DatasetLoad(name=DATASET_NAME, sha256=_short(fingerprint)))
         else:
@@ -77,7 +82,10 @@ def _organisations(session: Session, dataset: DemoDataset) -> dict[str, Organisa
         valid_from, precision = dated(item.profile_valid_from)
         dating = Dating(valid_from, precision, item.profile_date_source) if valid_from and precision else None
         write_profile(session, org, item.profile, author=LOADER, sources=dict(item.profile_sources), dating=dating)
-        _commitments(session, org, item)
+        _commitments(session, org, item, existing)
+    session.flush()
+    for item in ordered:  # schools join the group arrangements: every record exists by now
+        _memberships(session, existing[item.code], item, existing)
     session.flush()
     return existing
 
@@ -113,7 +121,9 @@ def _campus_facts(c: Campus) -> tuple[object, ...]:
     return (c.name, c.source_quote, c.valid_from, c.valid_from_precision, c.date_source)
 
 
-def _commitments(session: Session, org: Organisation, item: DemoOrganisation) -> None:
+def _commitments(
+    session: Session, org: Organisation, item: DemoOrganisation, organisations: dict[str, Organisation]
+) -> None:
     """Each commitment as the file dates it: unchanged, nothing happens; changed, a new record
     supersedes the current one (which stays readable); new, it is recorded."""
     rows = session.exec(
@@ -134,6 +144,9 @@ def _commitments(session: Session, org: Organisation, item: DemoOrganisation) ->
             note=commitment.note,
             source_quote=commitment.source,
             recorded_by=LOADER,
+            how=commitment.how.value,
+            provider=commitment.provider,
+            capacity=commitment.capacity,
         )
         known = current.get((record.type, record.title.casefold()))
         if known is not None:
@@ -141,11 +154,57 @@ def _commitments(session: Session, org: Organisation, item: DemoOrganisation) ->
                 continue
             record.supersedes_id = known.id
         session.add(record)
+        if commitment.members:  # a shared arrangement: its members from its date
+            session.flush()
+            add_shared_members(session, record, [organisations[code] for code in commitment.members])
 
 
 def _facts(c: Commitment) -> tuple[object, ...]:
     """What the file says of a commitment (not when or by whom it was recorded)."""
-    return (c.status, c.effective_on, c.date_precision, c.date_source, c.note, c.source_quote, c.expires_on)
+    return (
+        c.status,
+        c.effective_on,
+        c.date_precision,
+        c.date_source,
+        c.note,
+        c.source_quote,
+        c.expires_on,
+        c.how,
+        c.provider,
+        c.capacity,
+    )
+
+
+def _memberships(
+    session: Session, org: Organisation, item: DemoOrganisation, organisations: dict[str, Organisation]
+) -> None:
+    """Each group arrangement the school joined, from its date; one already recorded stays as it is."""
+    for joined in item.member_of:
+        holder = organisations[joined.holder]
+        records = session.exec(
+            select(Commitment).where(Commitment.organisation_id == holder.id, Commitment.how == "group")
+        ).all()
+        ids = [r.id for r in records if r.title.casefold() == joined.arrangement.casefold()]
+        already = session.exec(
+            select(ArrangementMember.id).where(
+                col(ArrangementMember.commitment_id).in_(ids), ArrangementMember.organisation_id == org.id
+            )
+        ).first()
+        if already is not None or not ids:
+            continue
+        start, precision = dated(joined.effective_on)
+        session.add(
+            ArrangementMember(
+                commitment_id=max(i for i in ids if i is not None),
+                organisation_id=stored_id(org),
+                role="member",
+                valid_from=start,
+                valid_from_precision=precision.value if precision else None,
+                date_source=joined.date_source,
+                source_quote=joined.source,
+                recorded_by=LOADER,
+            )
+        )
 
 
 def _persons(session: Session, dataset: DemoDataset, organisations: dict[str, Organisation], count: int) -> int:

@@ -19,7 +19,10 @@ from govkit.evidence.resolvers import EvidenceQuery
 from govkit.flows.resolvers import PublicationMutation
 from govkit.graphql.execution import PreparedOperations, limit_rules, run_operation
 from govkit.jobs.resolvers import JobsQuery
+from govkit.organisations.arrangement_resolvers import ArrangementMutation, ArrangementQuery
 from govkit.organisations.resolvers import OrganisationMutation, OrganisationQuery
+from govkit.rules.parameter_resolvers import RuleParametersMutation, RuleParametersQuery
+from govkit.rules.records_resolvers import RecordsMutation, RecordsQuery
 from govkit.rules.resolvers import RulesMutation, RulesQuery
 from govkit.settings import Settings
 
@@ -27,9 +30,12 @@ from govkit.settings import Settings
 @strawberry.type(description="Read govkit: organisations, documents, acknowledgements, compliance")
 class Query(
     OrganisationQuery,
+    ArrangementQuery,
     DocumentQuery,
     AcknowledgementQuery,
     RulesQuery,
+    RecordsQuery,
+    RuleParametersQuery,
     EvidenceQuery,
     AuditQuery,
     TokenQuery,
@@ -40,7 +46,15 @@ class Query(
 
 @strawberry.type(description="Change govkit; every mutation is authorised by role and organisation")
 class Mutation(
-    OrganisationMutation, DocumentMutation, PublicationMutation, AcknowledgementMutation, RulesMutation, TokenMutation
+    OrganisationMutation,
+    ArrangementMutation,
+    DocumentMutation,
+    PublicationMutation,
+    AcknowledgementMutation,
+    RulesMutation,
+    RecordsMutation,
+    RuleParametersMutation,
+    TokenMutation,
 ):
     pass
 

@@ -13,6 +13,8 @@ from govkit.timeline import PRECISION_LENGTH, Precision
 
 #: The values a precision column accepts (govkit.timeline.Precision).
 PRECISIONS = ", ".join(f"'{p.value}'" for p in Precision)
+#: How an obligation is met (govkit.organisations.vocabulary.ArrangementHow).
+HOWS = "'own', 'shared', 'group', 'external'"
 
 
 class Organisation(SQLModel, table=True):
@@ -100,6 +102,7 @@ class Commitment(SQLModel, table=True):
             name="date_precision",
         ),
         sa.Index("ix_commitment_org_type", "organisation_id", "type"),
+        sa.CheckConstraint(f"how IN ({HOWS})", name="how"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -117,3 +120,43 @@ class Commitment(SQLModel, table=True):
     recorded_by: str = Field(max_length=200)
     date_source: str | None = Field(default=None, sa_type=sa.Text)
     supersedes_id: int | None = Field(default=None, foreign_key="commitment.id", index=True)
+    #: how the organisation holds it: its own, shared with named schools, a group-level arrangement
+    #: schools join, an external provider under a convention (govkit.organisations.arrangements)
+    how: str = Field(default="own", max_length=10, sa_column_kwargs={"server_default": "own"})
+    provider: str | None = Field(default=None, sa_type=sa.Text)
+    #: one capacity for every school served, e.g. {"time_share_percent": 20} or {"members": 8}
+    capacity: dict[str, Any] | None = Field(default=None, sa_type=JSONType)
+
+
+class ArrangementMember(SQLModel, table=True):
+    """A period during which an organisation is served by an arrangement (``role`` member) or has
+    opted out of it (``role`` opted_out).
+
+    The arrangement is the commitment ``commitment_id`` names and the later records of the same
+    holder, type and title (a new status of a group arrangement keeps its members). Valid time:
+    from ``valid_from`` (with its precision; NULL: unknown) to ``valid_to`` (exclusive; NULL: open).
+    Recorded time: recorded at ``recorded_at``, closed (``valid_to`` set) at ``ended_recorded_at``;
+    periods are closed, never deleted."""
+
+    __tablename__ = "arrangement_member"
+    __table_args__ = (
+        sa.CheckConstraint("role IN ('member', 'opted_out')", name="role"),
+        sa.CheckConstraint(
+            f"valid_from_precision IS NULL OR valid_from_precision IN ({PRECISIONS})", name="valid_from_precision"
+        ),
+        sa.CheckConstraint("(valid_to IS NULL) = (ended_recorded_at IS NULL)", name="ended"),
+        sa.CheckConstraint("valid_from IS NULL OR valid_to IS NULL OR valid_from <= valid_to", name="period"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    commitment_id: int = Field(foreign_key="commitment.id", index=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    role: str = Field(max_length=10)
+    valid_from: date | None = None
+    valid_from_precision: str | None = Field(default=None, max_length=PRECISION_LENGTH)
+    valid_to: date | None = None
+    date_source: str | None = Field(default=None, sa_type=sa.Text)
+    source_quote: str | None = Field(default=None, sa_type=sa.Text)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    recorded_by: str = Field(max_length=200)
+    ended_recorded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -10,14 +10,13 @@ import strawberry
 from govkit.access.policy import Action
 from govkit.organisations import service
 from govkit.organisations import vocabulary as v
+from govkit.organisations.inputs import RecordCommitmentInput, SchoolProfilePatch
 from govkit.organisations.types import (
     Commitment,
     DatePrecision,
     Organisation,
     OrganisationType,
-    RecordCommitmentInput,
     SchoolProfile,
-    SchoolProfilePatch,
 )
 from govkit.resolving import Info, public, to_plain
 from govkit.timeline import AsOf
@@ -96,5 +95,9 @@ class OrganisationMutation:
             note=input.note,
             date_source=input.date_source,
             supersedes=input.supersedes,
+            how=v.ArrangementHow(input.how),
+            members=tuple(input.members),
+            provider=input.provider,
+            capacity=input.capacity.to_dict() if input.capacity else None,
         )
         return Commitment.from_model(await info.context.call(service.record_commitment, data=data))

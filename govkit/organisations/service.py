@@ -31,11 +31,13 @@ from govkit.errors import (
     Problem,
     ProblemList,
 )
+from govkit.organisations.arrangements import add_shared_members, validate_arrangement
 from govkit.organisations.commitments import in_effect as commitments_in_effect
 from govkit.organisations.models import Campus, Commitment, Organisation, ProfileRevision
 from govkit.organisations.profile import SchoolProfile, merge_profile
 from govkit.organisations.revisions import profiles_in_effect
 from govkit.organisations.vocabulary import (
+    ArrangementHow,
     CommitmentStatus,
     CommitmentType,
     OrganisationType,
@@ -349,6 +351,12 @@ class CommitmentInput:
     date_source: str | None = None
     #: the id of the record this one corrects (a record of the same organisation)
     supersedes: int | None = None
+    #: how it is held (govkit.organisations.arrangements): own, shared (with ``members``, school
+    #: codes), group (the head office's, joined by schools), external (with its ``provider``)
+    how: ArrangementHow = ArrangementHow.OWN
+    members: tuple[str, ...] = ()
+    provider: str | None = None
+    capacity: dict[str, Any] | None = None
 
 
 def _validate_commitment(data: CommitmentInput) -> None:
@@ -407,6 +415,7 @@ def record_commitment(*, db: Database, actor: Principal, data: CommitmentInput) 
         _validate_commitment(data)
         if data.supersedes is not None:
             _corrected(session, organisation, data.supersedes)
+        members = validate_arrangement(session, organisation, data.how, data.members, data.provider, data.capacity)
         precision = data.date_precision or (Precision.DAY if data.effective_on else None)
         commitment = Commitment(
             organisation_id=stored_id(organisation),
@@ -422,7 +431,12 @@ def record_commitment(*, db: Database, actor: Principal, data: CommitmentInput) 
             date_source=data.date_source.strip() if data.date_source else None,
             supersedes_id=data.supersedes,
             recorded_by=actor.label,
+            how=data.how.value,
+            provider=data.provider.strip() if data.provider else None,
+            capacity=data.capacity,
         )
         session.add(commitment)
         session.flush()
+        if data.how is ArrangementHow.SHARED:
+            add_shared_members(session, commitment, members)
         return commitment

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from functools import lru_cache, partial
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -14,6 +14,9 @@ from govkit.organisations import models, service
 from govkit.organisations import vocabulary as v
 from govkit.resolving import Batch, Info, build
 from govkit.timeline import AsOf, is_uncertain
+
+if TYPE_CHECKING:
+    from govkit.organisations.arrangement_types import Arrangement
 
 # The batch reads of an organisation's fields: one authorised service call per request and field.
 ORGANISATIONS: Batch[int, models.Organisation | None] = Batch(service.organisations_by_id, "ids", lambda: None)
@@ -59,6 +62,12 @@ strawberry.enum(v.ResidenceManager, description="Who runs a residence")
 strawberry.enum(v.ListeningCellKind)
 strawberry.enum(v.ReportingChannelKind)
 strawberry.enum(v.Language)
+strawberry.enum(
+    v.ArrangementHow,
+    description="How an obligation is met: own, shared (named schools, one capacity), group (the head office's, "
+    "joined by agreement), external (a provider under a convention)",
+)
+strawberry.enum(v.MemberRole, description="member, or opted out (from validFrom)")
 OrganisationType = v.OrganisationType
 CommitmentType = v.CommitmentType
 CommitmentStatus = v.CommitmentStatus
@@ -67,6 +76,8 @@ ResidenceManager = v.ResidenceManager
 ListeningCellKind = v.ListeningCellKind
 ReportingChannelKind = v.ReportingChannelKind
 Language = v.Language
+ArrangementHow = v.ArrangementHow
+MemberRole = v.MemberRole
 
 
 # --- profile (output) ----------------------------------------------------------
@@ -225,6 +236,8 @@ class Commitment:
     valid_to: date | None = strawberry.field(description="The day it stopped being true (exclusive)")
     date_source: str | None = strawberry.field(description="What dates validFrom (a passage, a document, a person)")
     supersedes: strawberry.ID | None = strawberry.field(description="The record this one corrects")
+    how: ArrangementHow = strawberry.field(description="own, shared, group or external (see Arrangement)")
+    provider: str | None = strawberry.field(description="The external provider under a convention")
     uncertain: bool = strawberry.field(
         description="True when, on the day asked, it may not be in effect yet (dated to a period that day is "
         "inside, or undated and recorded later): not documented rather than known"
@@ -319,122 +332,19 @@ class Organisation:
         rows = await info.context.loader(commitments_batch(self.when)).load(self.db_id)
         return [Commitment.from_model(c, self.day) for c in rows if type is None or c.type == type.value]
 
+    @strawberry.field(
+        description="The shared, group and external arrangements it holds, is a member of or opted out of, on the "
+        "day asked (each with its members)"
+    )
+    async def arrangements(
+        self, info: Info
+    ) -> list[Annotated[Arrangement, strawberry.lazy("govkit.organisations.arrangement_types")]]:
+        from govkit.organisations.arrangement_types import Arrangement, arrangements_batch
+
+        views = await info.context.loader(arrangements_batch(self.when)).load(self.db_id)
+        return [Arrangement.from_view(view, self.day, self.db_id) for view in views]
+
     @strawberry.field(description="Every commitment record known (at knownAt), newest first, corrected ones too")
     async def commitment_history(self, info: Info) -> list[Commitment]:
         rows = await info.context.loader(commitments_batch(self.when, history=True)).load(self.db_id)
         return [Commitment.from_model(c, self.day) for c in rows]
-
-
-# --- inputs ---------------------------------------------------------------------
-
-
-@strawberry.input
-class AddressInput:
-    street: str | None = None
-    postal_code: str | None = None
-    city: str
-    country: str = "FR"
-
-
-@strawberry.input
-class ContactInput:
-    name: str | None = None
-    role: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    url: str | None = None
-
-
-@strawberry.input
-class EqualityReferentInput:
-    name: str | None = None
-    email: str | None = None
-    appointed_on: date | None = None
-    time_share_percent: float | None = None
-    budget_eur: int | None = None
-    shared_with: list[str] = strawberry.field(default_factory=list)
-    relays: list[ContactInput] = strawberry.field(default_factory=list)
-
-
-@strawberry.input
-class ListeningCellInput:
-    kind: ListeningCellKind
-    description: str | None = None
-    members_count: int | None = None
-    partners: list[str] = strawberry.field(default_factory=list)
-    contacts: list[ContactInput] = strawberry.field(default_factory=list)
-
-
-@strawberry.input
-class ReportingChannelInput:
-    kind: ReportingChannelKind
-    description: str | None = None
-    url: str | None = None
-    email: str | None = None
-    anonymous: bool | None = None
-
-
-@strawberry.input
-class DisciplinaryBoardInput:
-    name: str
-    convened_by: str | None = None
-    description: str | None = None
-
-
-@strawberry.input
-class ResidenceInput:
-    code: str
-    name: str
-    campus: str | None = None
-    managed_by: ResidenceManager
-    manager_name: str | None = None
-    places: int | None = None
-
-
-@strawberry.input
-class HousingInput:
-    has_residences: bool | None = None
-    residences: list[ResidenceInput] = strawberry.field(default_factory=list)
-
-
-@strawberry.input
-class WebsitesInput:
-    public_site: str | None = None
-    public_equality_page: str | None = None
-    intranet_vss_page: str | None = None
-
-
-@strawberry.input(description="Fields to change; each field given replaces the current value, null clears it")
-class SchoolProfilePatch:
-    official_name: str | None = strawberry.UNSET
-    short_name: str | None = strawberry.UNSET
-    address: AddressInput | None = strawberry.UNSET
-    director: ContactInput | None = strawberry.UNSET
-    equality_referent: EqualityReferentInput | None = strawberry.UNSET
-    listening_cell: ListeningCellInput | None = strawberry.UNSET
-    reporting_channel: ReportingChannelInput | None = strawberry.UNSET
-    disciplinary_board: DisciplinaryBoardInput | None = strawberry.UNSET
-    housing: HousingInput | None = strawberry.UNSET
-    websites: WebsitesInput | None = strawberry.UNSET
-    languages: list[Language] | None = strawberry.UNSET
-
-
-@strawberry.input
-class RecordCommitmentInput:
-    organisation: str = strawberry.field(description="Organisation code")
-    type: CommitmentType
-    status: CommitmentStatus
-    title: str
-    effective_on: date | None = None
-    date_precision: DatePrecision | None = None
-    expires_on: date | None = None
-    evidence_url: str | None = None
-    note: str | None = None
-    date_source: str | None = strawberry.field(
-        default=None, description="What dates effectiveOn (a passage, a document, a person)"
-    )
-    supersedes: int | None = strawberry.field(
-        default=None,
-        description="A correction: the id of the record of the same organisation this one corrects (it then "
-        "no longer counts)",
-    )

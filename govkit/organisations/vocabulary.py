@@ -72,3 +72,17 @@ class ReportingChannelKind(StrEnum):
 class Language(StrEnum):
     FR = "fr"
     EN = "en"
+
+
+class ArrangementHow(StrEnum):
+    """How an obligation is met (« dispositif propre, mutualisé, de groupe, prestataire »)."""
+
+    OWN = "own"  # the organisation's own arrangement
+    SHARED = "shared"  # one record shared with named schools, one capacity
+    GROUP = "group"  # the head office's arrangement, joined by agreement (opt-out possible)
+    EXTERNAL = "external"  # an external provider under a convention
+
+
+class MemberRole(StrEnum):
+    MEMBER = "member"
+    OPTED_OUT = "opted_out"

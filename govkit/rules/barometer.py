@@ -7,9 +7,10 @@ from datetime import date
 
 from govkit.documents.kinds import catalogue
 from govkit.rules.facts import Facts, OrganisationFacts
+from govkit.vocabulary import Population
 
 ACKNOWLEDGED_KINDS = ("internal", "study", "housing", "equality_annex")
-POPULATIONS = ("student", "apprentice", "doctoral_student", "staff", "adjunct", "contractor", "resident")
+POPULATIONS = tuple(p.value for p in Population)
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,20 @@ INDICATORS: tuple[Indicator, ...] = (
         "public_equality_section", 1, "Rubrique égalité sur le site", "Equality section on the website", "yes/no"
     ),
     Indicator("english_documents", 1, "Documents disponibles en anglais", "Documents available in English", "share"),
-    Indicator("vss_training_students", 2, "Élèves sensibilisés aux VSS", "Students trained in VSS awareness", "rate"),
-    Indicator("vss_training_staff", 2, "Personnels sensibilisés aux VSS", "Staff trained in VSS awareness", "rate"),
+    Indicator(
+        "vss_training_students",
+        2,
+        "Primo-entrants formés aux VSS (registre ; année universitaire finie dans l'année)",
+        "New students trained in VSS (training records; the academic year ending in the year)",
+        "rate",
+    ),
+    Indicator(
+        "vss_training_staff",
+        2,
+        "Personnels formés aux VSS (registre ; année universitaire finie dans l'année)",
+        "Staff trained in VSS (training records; the academic year ending in the year)",
+        "rate",
+    ),
     Indicator("listening_cell", 3, "Cellule d'écoute accessible", "Listening cell available", "yes/no"),
     Indicator("reporting_channel", 3, "Dispositif de signalement", "Reporting channel", "yes/no"),
     Indicator("anonymous_reporting", 3, "Signalement anonyme possible", "Anonymous reporting possible", "yes/no"),
@@ -39,7 +52,13 @@ INDICATORS: tuple[Indicator, ...] = (
         "regulations_complete", 4, "Règlements avec le socle commun", "Regulations with the common base", "share"
     ),
     Indicator("acknowledgement_rate", 4, "Taux de prise de connaissance", "Acknowledgement rate", "rate"),
-    Indicator("vss_survey", 5, "Enquête VSS conduite", "VSS survey conducted", "yes/no"),
+    Indicator(
+        "vss_survey",
+        5,
+        "Enquête VSS : part des 1re année invités (sinon 1 : enquête ouverte ; 0 : prévue ou construite)",
+        "VSS survey: share of first-years invited (else 1: a survey opened; 0: planned or built)",
+        "share",
+    ),
 )
 
 
@@ -68,12 +87,34 @@ def _in_place(org: OrganisationFacts, day: date, type_: str, statuses: tuple[str
     return None if records else 0.0
 
 
-def _training(org: OrganisationFacts, population: str, year: int) -> float | None:
-    records = [
-        t for t in org.training if t.population == population and t.training == "vss_awareness" and t.year <= year
+def _training(org: OrganisationFacts, audience: str, year: int) -> float | None:
+    """The best known share of ``audience`` trained in the academic year ending in ``year``
+    (``year - 1``/``year``: complete by the end of ``year``), from the training records; None when
+    none of that year gives it."""
+    rates = [
+        rate
+        for t in org.training
+        if t.audience == audience and t.academic_year == year - 1 and not t.uncertain and (rate := t.rate) is not None
     ]
-    latest = max(records, key=lambda t: t.year, default=None)
-    return round(latest.rate, 4) if latest else None
+    return round(max(rates), 4) if rates else None
+
+
+def _survey(org: OrganisationFacts, year: int) -> float | None:
+    """The share of first-year students invited to a survey in ``year``; else 1 when a survey of the
+    organisation was open (or closed) that year, 0 when only planned or built; None when nothing is
+    recorded for that year."""
+    of_year = [s for s in org.surveys if s.year == year and not s.uncertain]
+    shares = [
+        share
+        for s in of_year
+        if s.audience == "first_year_students" and s.status not in ("planned", "built")
+        if (share := s.invited_share) is not None
+    ]
+    if shares:
+        return round(max(shares), 4)
+    if any(s.status in ("open", "closed") for s in of_year):
+        return 1.0
+    return 0.0 if of_year else None
 
 
 def school_row(org: OrganisationFacts, year: int, day: date) -> BarometerRow:
@@ -94,7 +135,7 @@ def school_row(org: OrganisationFacts, year: int, day: date) -> BarometerRow:
     v["english_documents"] = (
         round(sum(1 for k in with_french if org.document(k, "en")) / len(with_french), 4) if with_french else 0.0
     )
-    v["vss_training_students"] = _training(org, "student", year)
+    v["vss_training_students"] = _training(org, "new_students", year)
     v["vss_training_staff"] = _training(org, "staff", year)
     anonymous = ((org.profile or {}).get("reporting_channel") or {}).get("anonymous")
     unknown = anonymous is None or org.profile_uncertain
@@ -116,7 +157,7 @@ def school_row(org: OrganisationFacts, year: int, day: date) -> BarometerRow:
             pair[1] += rate.acknowledged
     v["acknowledgement_rate"] = round(acknowledged / concerned, 4) if concerned else None
     row.acknowledgement_by_population = {p: round(a / n, 4) for p, (n, a) in sorted(by_population.items()) if n}
-    v["vss_survey"] = _in_place(org, day, "vss_survey", ("in_place", "in_progress"))
+    v["vss_survey"] = _survey(org, year)
     return row
 
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from govkit.documents.kinds import catalogue
 from govkit.rules.definitions import (
     MinAcknowledgementRate,
     MinMeetings,
-    MinTrainingCoverage,
     ProfileCheck,
     RequireClauses,
     RequireCommitment,
@@ -19,22 +18,9 @@ from govkit.rules.definitions import (
 )
 from govkit.rules.facts import CommitmentFact, Facts, OrganisationFacts
 from govkit.rules.programs import _passes, _Programs, unknown_paths
+from govkit.rules.training_checks import check_min_survey_invitation, check_min_training_coverage, check_survey_built
+from govkit.rules.violations import NOT_DOCUMENTED, Violation
 from govkit.timeline import format_dated
-
-
-class Violation(NamedTuple):
-    """What a check found at one organisation (a tuple: thousands are made per run)."""
-
-    key: str
-    message_fr: str
-    message_en: str
-    evidence: dict[str, Any]
-    severity: str | None = None  # instead of the rule's: "info" for what is not documented
-
-
-#: The key suffix of a finding about a fact that is not documented (« non documenté »): recorded, or
-#: required, but not dated or valued well enough to tell; distinct from the key of the missing fact.
-NOT_DOCUMENTED = "not_documented"
 
 
 @cache
@@ -118,7 +104,45 @@ def not_documented(type_: str, uncertain: list[CommitmentFact], day: date) -> Vi
     )
 
 
+def _held(c: CommitmentFact) -> dict[str, Any]:
+    """What a finding's evidence says of a record held through an arrangement (nothing for one's own)."""
+    if c.how == "own" and c.holder is None:
+        return {}
+    said: dict[str, Any] = {"how": c.how}
+    if c.holder is not None:
+        said["holder"] = c.holder
+    if c.members:
+        said["members"] = list(c.members)
+    if c.provider:
+        said["provider"] = c.provider
+    return said
+
+
+def nothing_recorded(type_: str, pending: Sequence[CommitmentFact] = ()) -> Violation:
+    """The info finding of a required commitment of which the organisation records nothing of its own
+    (« silence is not absence »): not documented, to ask the school; never reported as missing. An
+    arrangement of another organisation it is in, not in place yet, is said (it is the holder's)."""
+    label_fr, label_en = COMMITMENT_LABELS.get(type_, (type_, type_))
+    said_fr = "".join(f" ; dispositif {c.how} de {c.holder} « {c.title} » : {c.status}" for c in pending)
+    said_en = "".join(f"; {c.how} arrangement of {c.holder} “{c.title}”: {c.status}" for c in pending)
+    return Violation(
+        f"{type_}/{NOT_DOCUMENTED}",
+        f"Non documenté : {label_fr} — rien n'est enregistré{said_fr} ; à demander à l'école.",
+        f"Not documented: {label_en} — nothing is recorded{said_en}; ask the school.",
+        {
+            "type": type_,
+            "not_documented": True,
+            "recorded": [{"title": c.title, "status": c.status, **_held(c)} for c in pending],
+        },
+        "info",
+    )
+
+
 def check_require_commitment(p: RequireCommitment, org: OrganisationFacts, facts: Facts) -> Iterable[Violation]:
+    """Met by a record in place — its own, or an arrangement it is served by (shared, group,
+    external: govkit.rules.coverage says which); nothing recorded at all is « not documented »
+    (info); records none of which is in place, or a group arrangement opted out of without an own
+    one, are missing (the rule's severity)."""
     type_ = p.type.value
     records = org.commitments_of(type_)
     statuses, day = p.accepted, facts.as_of
@@ -132,18 +156,48 @@ def check_require_commitment(p: RequireCommitment, org: OrganisationFacts, facts
     if current:  # recorded, but not dated well enough to say it was in place then
         yield not_documented(type_, current, day)
         return
+    left = [o for o in org.opted_out if o.type == type_]
+    own = [c for c in records if c.holder is None]
+    if not own and not left:  # joining an arrangement not in place yet never makes it missing
+        yield nothing_recorded(type_, sorted(records, key=lambda c: (c.holder or "", c.title)))
+        return
     state = ", ".join(sorted({f"{c.title} : {c.status}" for c in records})) or None
     label_fr, label_en = COMMITMENT_LABELS.get(type_, (type_, type_))
+    evidence: dict[str, Any] = {
+        "type": type_,
+        "recorded": sorted(
+            ({"title": c.title, "status": c.status, **_held(c)} for c in records),
+            key=lambda r: (r["title"], r["status"]),
+        ),
+    }
+    if left:
+        evidence["opted_out"] = [
+            {"title": o.title, "holder": o.holder, "since": o.since.isoformat() if o.since else None}
+            for o in sorted(left, key=lambda o: (o.title, o.holder))
+        ]
+        said_fr = "; ".join(
+            f"« {o.title} » ({o.holder}) quitté le {o.since:%d/%m/%Y}"
+            if o.since
+            else f"« {o.title} » ({o.holder}) quitté"
+            for o in left
+        )
+        said_en = "; ".join(
+            f"left “{o.title}” ({o.holder}) on {o.since}" if o.since else f"left “{o.title}” ({o.holder})" for o in left
+        )
+        yield Violation(
+            type_,
+            f"Manque {label_fr} : l'école s'est retirée du dispositif de groupe ({said_fr}) sans dispositif propre"
+            + (f" (état enregistré : {state})." if state else "."),
+            f"Missing {label_en}: the school opted out of the group arrangement ({said_en}) without its own"
+            + (f" (recorded: {state})." if state else "."),
+            evidence,
+        )
+        return
     yield Violation(
         type_,
-        f"Manque {label_fr}" + (f" (état enregistré : {state})." if state else " : rien n'est enregistré."),
-        f"Missing {label_en}" + (f" (recorded: {state})." if state else ": nothing is recorded."),
-        {
-            "type": type_,
-            "recorded": sorted(
-                ({"title": c.title, "status": c.status} for c in records), key=lambda r: (r["title"], r["status"])
-            ),
-        },
+        f"Manque {label_fr} (état enregistré : {state}).",
+        f"Missing {label_en} (recorded: {state}).",
+        evidence,
     )
 
 
@@ -209,6 +263,13 @@ def check_min_acknowledgement_rate(
 
 
 def check_min_meetings(p: MinMeetings, org: OrganisationFacts, facts: Facts) -> Iterable[Violation]:
+    if not org.commitments_of(p.commitment_type.value):  # no meeting ever recorded: silence is not absence
+        yield nothing_recorded(p.commitment_type.value)._replace(
+            message_fr="Non documenté : aucune réunion du réseau des référents n'est enregistrée ; "
+            "à demander au réseau.",
+            message_en="Not documented: no referents' network meeting is recorded; ask the network.",
+        )
+        return
     start = facts.as_of - timedelta(days=365)
     held = [
         c
@@ -235,35 +296,6 @@ def check_min_meetings(p: MinMeetings, org: OrganisationFacts, facts: Facts) -> 
     )
 
 
-def check_min_training_coverage(p: MinTrainingCoverage, org: OrganisationFacts, facts: Facts) -> Iterable[Violation]:
-    population = p.population.value
-    records = [t for t in org.training if t.training == p.training and t.population == population]
-    latest = max(records, key=lambda t: t.year, default=None)
-    if latest is None:
-        yield Violation(
-            f"{p.training}/{population}/unrecorded",
-            f"Couverture de la formation « {p.training} » des {population} non renseignée.",
-            f"Coverage of training “{p.training}” for {population} is not recorded.",
-            {"training": p.training, "population": population},
-        )
-    elif latest.rate < p.rate:
-        yield Violation(
-            f"{p.training}/{population}",
-            f"Formation « {p.training} » : {latest.rate:.0%} des {population} formés en {latest.year}, "
-            f"pour un objectif de {p.rate:.0%}.",
-            f"Training “{p.training}”: {latest.rate:.0%} of {population} trained in {latest.year}; "
-            f"target {p.rate:.0%}.",
-            {
-                "training": p.training,
-                "population": population,
-                "year": latest.year,
-                "trained": latest.trained,
-                "total": latest.total,
-                "target": p.rate,
-            },
-        )
-
-
 def check_profile(
     p: ProfileCheck, org: OrganisationFacts, facts: Facts, programs: _Programs | None = None
 ) -> Iterable[Violation]:
@@ -272,7 +304,7 @@ def check_profile(
         return
     unknown = unknown_paths(p.program, org)
     if unknown is None and not org.profile_uncertain:
-        yield Violation("profile", p.message_fr, p.message_en, {"check": p.check})
+        yield Violation("profile", f"Non respecté : {p.message_fr}", f"Not met: {p.message_en}", {"check": p.check})
         return
     # a value the check needs is unknown (or dated too loosely): not documented, the school must say
     fields = ", ".join(".".join(path) for path in sorted(unknown or ())) or "profil"
@@ -303,5 +335,7 @@ CHECKS: dict[str, Callable[[Any, OrganisationFacts, Facts], Iterable[Violation]]
     "min_acknowledgement_rate": check_min_acknowledgement_rate,
     "min_meetings": check_min_meetings,
     "min_training_coverage": check_min_training_coverage,
+    "survey_built": check_survey_built,
+    "min_survey_invitation": check_min_survey_invitation,
     "profile_check": check_profile,
 }

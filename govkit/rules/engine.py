@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 from govkit.rules.checks import CHECKS, NOT_DOCUMENTED, Violation, check_profile
 from govkit.rules.definitions import Rule
 from govkit.rules.facts import Facts
+from govkit.rules.parameters import in_effect, resolve
 from govkit.rules.programs import _passes, _Programs, profile_fields, profile_paths
 
 __all__ = [
@@ -50,18 +51,24 @@ _FINDING_ORDER = attrgetter("organisation", "rule_id", "key")
 
 
 def evaluate(rules: Sequence[Rule], facts: Facts) -> list[Finding]:
-    """Every finding of every rule in force on ``facts.as_of``, sorted by organisation, rule and key."""
+    """Every finding of every rule in force on ``facts.as_of``, sorted by organisation, rule and key.
+
+    Each rule with its parameters on that day (the values recorded in ``facts.parameters``, else its
+    file's: govkit.rules.parameters); each finding's evidence names them (``parameters``).
+    """
     findings: list[Finding] = []
     append = findings.append
     in_force = [rule for rule in rules if rule.effective <= facts.as_of]
     programs = _Programs()
+    recorded = in_effect(facts)
     for rule in in_force:
-        overdue = rule.deadline is None or facts.as_of > rule.deadline
+        parameters, deadline, shown = resolve(rule, recorded.get(rule.id))
+        overdue = deadline is None or facts.as_of > deadline
         severity = rule.severity if overdue else "info"  # before the deadline, a reminder
         source = f"Axe {rule.source.axe} — {rule.source.objective}"
         types = {t.value for t in rule.scope.types}  # the rule's scope
         codes = set(rule.scope.codes)
-        rule_id, check, parameters, guard = rule.id, CHECKS[rule.kind], rule.parameters, rule.guard
+        rule_id, check, guard = rule.id, CHECKS[rule.kind], rule.guard
         cel_check = rule.kind == "profile_check"
         for org in facts.organisations:
             if org.type not in types or (codes and org.code not in codes):
@@ -70,7 +77,8 @@ def evaluate(rules: Sequence[Rule], facts: Facts) -> list[Finding]:
                 continue
             violations = check_profile(parameters, org, facts, programs) if cel_check else check(parameters, org, facts)
             code = org.code
-            for key, message_fr, message_en, evidence, own_severity in violations:
+            for key, message_fr, message_en, found, own_severity in violations:
+                evidence = {**found, "parameters": shown}  # the rule's parameters on the day, with their sources
                 append(
                     Finding(
                         rule_id, code, own_severity or severity, key, message_fr, message_en, evidence, source, overdue

@@ -24,10 +24,29 @@ class CommitmentFact:
     expires_on: date | None  # valid to (exclusive)
     uncertain: bool = False
     precision: str | None = None  # of effective_on: day, month, year, academic_year
+    #: how it is held: own | shared (named schools, one capacity) | group (the head office's, joined) |
+    #: external (a provider under a convention) [govkit.organisations.arrangements]
+    how: str = "own"
+    holder: str | None = None  # the code of the organisation holding the record (None: itself)
+    members: tuple[str, ...] = ()  # the schools a shared/group arrangement serves on the day
+    provider: str | None = None  # the external provider under a convention
+    arrangement_id: int | None = None  # the record's id (the arrangement's record in effect)
+    capacity: tuple[tuple[str, Any], ...] = ()  # one capacity for all, e.g. (("time_share_percent", 20),)
 
     def in_effect(self, day: date) -> bool:
         """Not expired on ``day``."""
         return self.expires_on is None or day < self.expires_on
+
+
+@dataclass(frozen=True)
+class OptOutFact:
+    """An organisation opted out of a group arrangement from ``since`` (and is not back in it)."""
+
+    type: str
+    title: str
+    holder: str
+    since: date | None
+    arrangement_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -62,15 +81,50 @@ class CampaignFact:
 
 @dataclass(frozen=True)
 class TrainingFact:
-    year: int
-    population: str
+    """A training of one audience in one academic year (its start year: 2021 is 2021/2022).
+
+    ``trained``/``total`` are None when unknown; ``everyone``: the source says the whole audience
+    took it; ``uncertain``: held on a date dated to a period that contains the day evaluated.
+    """
+
+    academic_year: int
+    audience: str
     training: str
-    trained: int
-    total: int
+    trained: int | None
+    total: int | None
+    everyone: bool = False
+    uncertain: bool = False
+    title: str = ""
 
     @property
-    def rate(self) -> float:
-        return self.trained / self.total if self.total else 0.0
+    def rate(self) -> float | None:
+        """1.0 when the whole audience took it, trained/total when both are known, else None (unknown)."""
+        if self.everyone:
+            return 1.0
+        if self.trained is not None and self.total:
+            return self.trained / self.total
+        return None
+
+
+@dataclass(frozen=True)
+class SurveyFact:
+    """A survey of an organisation in a year (status planned, built, open or closed); counts None when unknown."""
+
+    year: int
+    audience: str
+    status: str
+    title: str
+    invited: int | None = None
+    respondents: int | None = None
+    population_total: int | None = None
+    uncertain: bool = False  # dated to its year, which contains the day evaluated
+
+    @property
+    def invited_share(self) -> float | None:
+        """invited / population_total when both are known, else None."""
+        if self.invited is not None and self.population_total:
+            return min(self.invited / self.population_total, 1.0)
+        return None
 
 
 @dataclass(frozen=True)
@@ -85,6 +139,9 @@ class OrganisationFacts:
     documents: tuple[DocumentFact, ...] = ()
     campaigns: tuple[CampaignFact, ...] = ()
     training: tuple[TrainingFact, ...] = ()
+    surveys: tuple[SurveyFact, ...] = ()
+    #: the group arrangements it has opted out of, on the day
+    opted_out: tuple[OptOutFact, ...] = ()
 
     def document(self, kind: str, language: str) -> DocumentFact | None:
         return self._indexes()[0].get((kind, language))
@@ -111,7 +168,25 @@ class OrganisationFacts:
 
 
 @dataclass(frozen=True)
+class ParameterValue:
+    """A rule parameter's value recorded by legal staff, from ``valid_from`` (govkit.rules.parameters):
+    it overrides the rule file's value on the days from then, until a later one."""
+
+    rule_id: str
+    name: str
+    value: Any  # as JSON: a number, a list of names, a date as YYYY-MM-DD
+    valid_from: date
+    source: dict[str, str]  # {kind: plan|law|default, text[, article]}
+    recorded_at: datetime
+    recorded_by: str = ""
+    reason: str = ""
+    id: int = 0
+
+
+@dataclass(frozen=True)
 class Facts:
     as_of: date
     known_at: datetime | None = None  # what govkit knew then (None: everything recorded so far)
     organisations: tuple[OrganisationFacts, ...] = field(default_factory=tuple)
+    #: the rule parameters' values recorded by then (valid from ``as_of`` at the latest, known by ``known_at``)
+    parameters: tuple[ParameterValue, ...] = ()

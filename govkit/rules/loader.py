@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from govkit.documents.kinds import catalogue
 from govkit.errors import InvalidInput, Problem
 from govkit.rules.definitions import PARAMETERS, ProfileCheck, Rule
+from govkit.rules.parameters import source_problems
 from govkit.seed import normalise, seed_text
 
 #: The rules of the action plan, one YAML file per theme: package data, found in an installed wheel too.
@@ -103,6 +104,8 @@ def load_rules(directory: Path = RULES_DIR) -> RuleSet:
                     problems.append(Problem(_where(path.name, rule.id, "params.clauses"), f"unknown clause {clause!r}"))
             if normalise(rule.source.quote) not in seed:
                 problems.append(Problem(_where(path.name, rule.id, "source.quote"), "not found in the action plan"))
+            for field, message in source_problems(rule, seed):  # every parameter gives its source
+                problems.append(Problem(_where(path.name, rule.id, field), message))
             if rule.deadline and rule.deadline < rule.effective:
                 problems.append(Problem(_where(path.name, rule.id, "deadline"), "is before the effective date"))
             rule._parameters = parameters

@@ -1,4 +1,4 @@
-"""Tables of rule runs, their findings, waivers, and recorded training coverage."""
+"""Tables of rule runs, their findings and waivers (training and survey records: govkit.rules.records)."""
 
 from __future__ import annotations
 
@@ -80,20 +80,3 @@ class Waiver(SQLModel, table=True):
     expires_on: date
     granted_by: str = Field(max_length=200)
     granted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-
-
-class TrainingCoverage(SQLModel, table=True):
-    """A school's reported training coverage for one population and year (Axe 2)."""
-
-    __tablename__ = "training_coverage"
-    __table_args__ = (sa.UniqueConstraint("organisation_id", "year", "population", "training", "recorded_at"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = Field(foreign_key="organisation.id", index=True)
-    year: int
-    population: str = Field(max_length=20)
-    training: str = Field(max_length=60)
-    trained: int = Field(ge=0)
-    total: int = Field(ge=0)
-    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    recorded_by: str = Field(max_length=200)

@@ -16,6 +16,7 @@ from govkit.acknowledgements.persons import population_members, present_at
 from govkit.documents.models import DocumentVersion
 from govkit.organisations.models import Commitment, Organisation, ProfileRevision
 from govkit.organisations.revisions import in_effect_revisions
+from govkit.rules.arrangement_facts import add_arrangements, holders_serving, memberships
 from govkit.rules.facts import (
     CampaignFact,
     CommitmentFact,
@@ -23,9 +24,9 @@ from govkit.rules.facts import (
     Facts,
     OrganisationFacts,
     PopulationRate,
-    TrainingFact,
 )
-from govkit.rules.models import TrainingCoverage
+from govkit.rules.parameter_records import recorded as recorded_parameters
+from govkit.rules.training_facts import load_training
 from govkit.timeline import AsOf, is_uncertain, known_by, not_superseded
 
 _ZERO = timedelta(0)
@@ -68,7 +69,7 @@ class _Plain:
 
 def load_facts(session: Session, when: AsOf | date, codes: list[str] | None = None) -> Facts:
     """The facts of every organisation as of ``when.day`` (valid time), as known at ``when.known_at``
-    (everything recorded so far when None), in seven queries whatever the number of organisations.
+    (everything recorded so far when None), in eight queries whatever the number of organisations.
 
     Each query reads plain columns (no ORM objects) of every organisation at once: when
     ``codes`` restricts the organisations, through a subquery on their codes.
@@ -121,14 +122,23 @@ def load_facts(session: Session, when: AsOf | date, codes: list[str] | None = No
             plain.day(Commitment.expires_on),
             col(Commitment.date_precision),
             plain.timestamp(Commitment.recorded_at),
+            col(Commitment.how),
+            col(Commitment.provider),
+            sa.cast(Commitment.capacity, sa.Text),
         ).where(
-            scoped(Commitment.organisation_id),
+            # with the arrangements of other organisations the evaluated ones are members of
+            sa.true()
+            if evaluated is None
+            else sa.or_(
+                scoped(Commitment.organisation_id), col(Commitment.organisation_id).in_(holders_serving(evaluated))
+            ),
             sa.or_(col(Commitment.effective_on).is_(None), col(Commitment.effective_on) <= day),
             known_by(Commitment.recorded_at, when),
             not_superseded(Commitment, when),
         )
     ).all():
-        commitment_id, organisation_id, type_, status, title, effective_on, expires_on, precision, recorded_at = c
+        commitment_id, organisation_id, type_, status, title, effective_on, expires_on, precision, recorded_at = c[:9]
+        how, provider, capacity = c[9:]
         if effective_on is None:  # undated: in place from the day it was recorded, uncertain before
             valid_from = None
             since = plain.day_of(recorded_at)
@@ -146,10 +156,24 @@ def load_facts(session: Session, when: AsOf | date, codes: list[str] | None = No
         best = latest[organisation_id].get(key)
         if best is None or rank > best[0]:
             fact = CommitmentFact(
-                type_, status, title, valid_from, plain.to_optional_day(expires_on), uncertain, precision
+                type_,
+                status,
+                title,
+                valid_from,
+                plain.to_optional_day(expires_on),
+                uncertain,
+                precision,
+                how=how,
+                provider=provider,
+                arrangement_id=commitment_id,
+                capacity=() if capacity in (None, "null") else tuple(sorted(json.loads(capacity).items())),
             )
             latest[organisation_id][key] = (rank, fact)
-    commitments = {o: tuple(fact for _rank, fact in by_key.values()) for o, by_key in latest.items()}
+    # the shared and group arrangements each organisation is a member of (or opted out of) on the day
+    served, opted_out = add_arrangements(latest, memberships(connection, plain, when), plain, when)
+    commitments = {o: tuple(fact for _rank, fact in by_key.values()) + tuple(served[o]) for o, by_key in latest.items()}
+    for o, facts_served in served.items():
+        commitments.setdefault(o, tuple(facts_served))
 
     documents: dict[int, list[DocumentFact]] = defaultdict(list)
     clause_lists: dict[str, tuple[str, ...]] = {}  # most versions of a kind have the same clauses: parsed once
@@ -236,31 +260,13 @@ def load_facts(session: Session, when: AsOf | date, codes: list[str] | None = No
             )
         )
 
-    # training coverage of the years up to then, as known then: the latest record of each wins
-    training: dict[int, dict[tuple[int, str, str], TrainingFact]] = defaultdict(dict)
-    for t in connection.execute(
-        sa.select(
-            col(TrainingCoverage.organisation_id),
-            col(TrainingCoverage.year),
-            col(TrainingCoverage.population),
-            col(TrainingCoverage.training),
-            col(TrainingCoverage.trained),
-            col(TrainingCoverage.total),
-        )
-        .where(
-            scoped(TrainingCoverage.organisation_id),
-            col(TrainingCoverage.year) <= day.year,
-            known_by(TrainingCoverage.recorded_at, when),
-        )
-        .order_by(col(TrainingCoverage.id))
-    ).all():
-        training[t.organisation_id][t.year, t.population, t.training] = TrainingFact(
-            t.year, t.population, t.training, t.trained, t.total
-        )
+    # training records of the academic years begun by then, surveys up to then (govkit.rules.training_facts)
+    training, surveys = load_training(connection, when, scoped, plain.to_optional_day)
 
     return Facts(
         as_of=day,
         known_at=when.known_at,
+        parameters=recorded_parameters(connection, when),
         organisations=tuple(
             OrganisationFacts(
                 code=o.code,
@@ -271,7 +277,9 @@ def load_facts(session: Session, when: AsOf | date, codes: list[str] | None = No
                 commitments=commitments.get(o.id, ()),
                 documents=tuple(sorted(documents[o.id], key=lambda d: (d.kind, d.language, d.number))),
                 campaigns=tuple(campaigns[o.id]),
-                training=tuple(training[o.id].values()),
+                training=training.get(o.id, ()),
+                surveys=surveys.get(o.id, ()),
+                opted_out=tuple(opted_out.get(o.id, ())),
             )
             for o in organisations
         ),

@@ -101,7 +101,11 @@ class RulesMutation:
         )
         return waiver_of(waiver)
 
-    @strawberry.mutation(description="Record a school's training coverage for a population and year (Axe 2)")
+    @strawberry.mutation(
+        description="Record a school's training coverage for a population and year (Axe 2): recorded as the "
+        "training record of the closest audience (student → new_students…) in the academic year starting that year",
+        deprecation_reason="Use recordTraining (an audience, an academic year, counts that may be unknown)",
+    )
     async def record_training_coverage(
         self,
         info: Info,

@@ -14,9 +14,11 @@ from govkit.errors import InvalidInput, NotFound
 from govkit.organisations.models import Organisation
 from govkit.organisations.service import organisation_by_code, organisation_for
 from govkit.rules import barometer as barometer_module
+from govkit.rules import records_service
 from govkit.rules.loader import load_rules
-from govkit.rules.models import AS_OF, BASES, CURRENT, FindingRecord, RuleRun, TrainingCoverage, Waiver
+from govkit.rules.models import AS_OF, BASES, CURRENT, FindingRecord, RuleRun, Waiver
 from govkit.rules.queries import load_facts
+from govkit.rules.records import TrainingRecord
 from govkit.rules.runs import (
     SEVERITY_ORDER,
     Condition,
@@ -202,6 +204,15 @@ def grant_waiver(
         return waiver
 
 
+#: The closest training audience of a population (the deprecated recordTrainingCoverage).
+AUDIENCE_OF_POPULATION = {
+    "student": "new_students",
+    "apprentice": "new_students",
+    "resident": "new_students",
+    "doctoral_student": "new_doctoral_students",
+}
+
+
 def record_training_coverage(
     *,
     db: Database,
@@ -212,28 +223,28 @@ def record_training_coverage(
     training: str,
     trained: int,
     total: int,
-) -> TrainingCoverage:
+) -> TrainingRecord:
+    """Deprecated (recordTraining): a population's coverage in a year, recorded as the training
+    record of the closest audience in the academic year starting that year."""
     from govkit.vocabulary import Population
 
     authorize_some(actor, Action.RECORD_TRAINING)
-    with db.transaction() as session:
-        organisation = organisation_for(session, actor, Action.RECORD_TRAINING, school)
-        if population not in {p.value for p in Population}:
-            raise InvalidInput(f"Unknown population {population!r}.")
-        if not (2015 <= year <= date.today().year) or trained < 0 or total <= 0 or trained > total:
-            raise InvalidInput("Give a year up to this one and 0 ≤ trained ≤ total, total > 0.")
-        record = TrainingCoverage(
-            organisation_id=stored_id(organisation),
-            year=year,
-            population=population,
-            training=training,
-            trained=trained,
-            total=total,
-            recorded_by=actor.label,
-        )
-        session.add(record)
-        session.flush()
-        return record
+    if population not in {p.value for p in Population}:
+        with db.reading() as session:  # the caller may act on the school before being told of their input
+            organisation_for(session, actor, Action.RECORD_TRAINING, school)
+        raise InvalidInput(f"Unknown population {population!r}.")
+    return records_service.record_training(
+        db=db,
+        actor=actor,
+        school=school,
+        academic_year=year,
+        audience=AUDIENCE_OF_POPULATION.get(population, "staff"),
+        training=training,
+        title=training,
+        trained=trained,
+        total=total,
+        note=f"recordTrainingCoverage: population {population}, year {year}",
+    )
 
 
 #: The first year a barometer answers for (the plans before it measured nothing govkit holds).

@@ -16,9 +16,11 @@ from govkit.csvsafe import csv_writer
 from govkit.documents import service as documents
 from govkit.documents.kinds import catalogue
 from govkit.errors import GovkitError, InvalidInput
+from govkit.organisations import arrangements
 from govkit.organisations import service as organisations
 from govkit.rules import service as rules
 from govkit.rules.barometer import INDICATORS, Barometer
+from govkit.timeline import AsOf
 from govkit.web import charts
 from govkit.web.i18n import translator
 from govkit.web.pages import Page
@@ -71,6 +73,8 @@ async def school(page: Page, code: str) -> Response:
         history = await page.call(documents.histories, school=code)
         campaigns = await page.call(acks.campaigns, school=code, days=page.settings.campaign_days, as_of=as_of)
         findings = await page.call(rules.findings, school=code, as_of=as_of)
+        # each shared, group or external arrangement it holds or is in, once, with its members
+        held = await page.call(arrangements.list_arrangements, when=AsOf.of(as_of), school=code)
         year = (past or today).year
         barometer = (  # none before the first year measured: the rest of the page still answers
             await page.call(rules.barometer, year=year, as_of=past) if year >= rules.FIRST_BAROMETER_YEAR else None
@@ -95,6 +99,7 @@ async def school(page: Page, code: str) -> Response:
         campaigns=campaigns,
         as_of=as_of,
         findings=findings,
+        arrangements=held,
         barometer=barometer,
         barometer_svg=svg,
         ctitle=ctitle,

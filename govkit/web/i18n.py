@@ -56,6 +56,24 @@ TEXTS: dict[str, dict[str, str]] = {
     "source": {"fr": "Source (plan d'action)", "en": "Source (action plan)"},
     "waived": {"fr": "dérogation", "en": "waived"},
     "barometer": {"fr": "Baromètre", "en": "Barometer"},
+    # the arrangements an obligation is met by (govkit.organisations.arrangements)
+    "arrangements": {"fr": "Dispositifs", "en": "Arrangements"},
+    "arrangements_help": {
+        "fr": "Dispositifs mutualisés avec d'autres écoles, de groupe (rejoints par convention) ou confiés à un prestataire : chacun une fois, avec ses membres.",
+        "en": "Arrangements shared with other schools, of the group (joined by agreement) or run by a provider: each once, with its members.",
+    },
+    "no_arrangements": {
+        "fr": "Aucun dispositif mutualisé, de groupe ou prestataire.",
+        "en": "No shared, group or external arrangement.",
+    },
+    "how_held": {"fr": "Nature", "en": "How"},
+    "how_shared": {"fr": "mutualisé", "en": "shared"},
+    "how_group": {"fr": "de groupe", "en": "group"},
+    "how_external": {"fr": "prestataire", "en": "external provider"},
+    "holder": {"fr": "Porté par", "en": "Held by"},
+    "members": {"fr": "Membres", "en": "Members"},
+    "opted_out": {"fr": "retirée le", "en": "opted out on"},
+    "capacity": {"fr": "Moyens (pour tous)", "en": "Capacity (for all)"},
     # the date picked on the dashboard (govkit.web.dashboard)
     "as_of_picker": {"fr": "Voir l'école à une date", "en": "See the school on a date"},
     "as_of": {"fr": "À la date du", "en": "As of"},

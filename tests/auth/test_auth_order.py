@@ -65,6 +65,12 @@ ACTIONS: dict[str, Action] = {
     "runRules": Action.RUN_RULES,
     "grantWaiver": Action.GRANT_WAIVER,
     "recordTrainingCoverage": Action.RECORD_TRAINING,
+    "recordTraining": Action.RECORD_TRAINING,
+    "recordSurvey": Action.RECORD_TRAINING,
+    "importTraining": Action.RECORD_TRAINING,
+    "importSurveys": Action.RECORD_TRAINING,
+    "trainingRecords": Action.READ_TRAINING,
+    "surveys": Action.READ_TRAINING,
     "revokeToken": Action.REVOKE_TOKEN,
     "rootTemplates": Action.READ_ROOT_TEMPLATES,
     "publishedDocuments": Action.READ_PUBLISHED,
@@ -81,6 +87,11 @@ ACTIONS: dict[str, Action] = {
     "tokens": Action.READ_TOKENS,
     "jobs": Action.READ_JOBS,
     "evidence": Action.EXPORT_EVIDENCE,
+    "arrangements": Action.READ_COMMITMENTS,
+    "joinArrangement": Action.JOIN_ARRANGEMENT,
+    "optOutOfArrangement": Action.JOIN_ARRANGEMENT,
+    "ruleParameters": Action.READ_RULE_PARAMETERS,
+    "setRuleParameter": Action.SET_RULE_PARAMETER,
 }
 
 #: One caller per role, of TARGET when the role is scoped to a school.

@@ -13,6 +13,8 @@ from govkit.composition import render_pool
 from govkit.db import Database
 from govkit.documents import service as documents
 from govkit.graphql.schema import Mutation, Query
+from govkit.organisations import service as organisations
+from govkit.organisations.vocabulary import ArrangementHow, CommitmentStatus, CommitmentType
 from govkit.settings import Settings
 from tests.ack_helpers import acknowledge
 from tests.conftest import Api, TokenFactory
@@ -189,6 +191,33 @@ ENTRY_POINTS = [
     ),
     EntryPoint("runRules", "mutation { runRules { id } }", _only("legal")),
     EntryPoint("ruleRuns", "{ ruleRuns { id basis asOf } }", _only("legal", "auditor")),
+    EntryPoint(
+        "ruleParameters",
+        '{ ruleParameters(ruleId: "network.referent-meetings") { name value } }',
+        _only("legal", "auditor", "school_admin", "school_admin_other", "intranet", "intranet_other"),
+    ),
+    EntryPoint(
+        "setRuleParameter",
+        'mutation { setRuleParameter(ruleId: "network.referent-meetings", name: "per_year", value: 3, '
+        'validFrom: "2023-01-01", source: { default: "quarterly meetings decided" }, '
+        'reason: "Décision du comité de groupe") { value } }',
+        _only("legal"),
+    ),
+    EntryPoint(
+        "arrangements", f'{{ arrangements(school: "{TARGET}") {{ title members {{ organisation }} }} }}', _readers()
+    ),
+    EntryPoint(
+        "joinArrangement",
+        f'mutation {{ joinArrangement(commitmentId: "@arrangement@", school: "{TARGET}", validFrom: "2023-01-01") '
+        "{ role } }",
+        _writers(),
+    ),
+    EntryPoint(
+        "optOutOfArrangement",
+        f'mutation {{ optOutOfArrangement(commitmentId: "@arrangement@", school: "{TARGET}", validFrom: "2024-01-01", '
+        'reason: "Plateforme propre retenue") { role } }',
+        _writers(),
+    ),
     EntryPoint("auditLog", "{ auditLog(first: 5) { entries { action } } }", _only("legal", "auditor")),
     EntryPoint(
         "grantWaiver",
@@ -202,6 +231,42 @@ ENTRY_POINTS = [
         f'mutation {{ recordTrainingCoverage(school: "{TARGET}", year: 2025, population: "student", trained: 90, '
         "total: 100) }",
         _only("legal", "school_admin"),
+    ),
+    EntryPoint(
+        "recordTraining",
+        f'mutation {{ recordTraining(school: "{TARGET}", academicYear: 2022, audience: STAFF, training: "x", '
+        'title: "Sensibilisation") { id } }',
+        _only("legal", "school_admin"),
+    ),
+    EntryPoint(
+        "recordSurvey",
+        f'mutation {{ recordSurvey(school: "{TARGET}", year: 2022, title: "Enquête", audience: STUDENTS, '
+        "status: PLANNED) { id } }",
+        _only("legal", "school_admin"),
+    ),
+    EntryPoint(
+        "importTraining",
+        f'mutation($file: Upload!) {{ importTraining(school: "{TARGET}", file: $file) {{ created }} }}',
+        _only("legal", "school_admin"),
+        upload=True,
+        upload_name="training.csv",
+    ),
+    EntryPoint(
+        "importSurveys",
+        f'mutation($file: Upload!) {{ importSurveys(school: "{TARGET}", file: $file) {{ created }} }}',
+        _only("legal", "school_admin"),
+        upload=True,
+        upload_name="surveys.csv",
+    ),
+    EntryPoint(
+        "trainingRecords",
+        f'{{ trainingRecords(school: "{TARGET}") {{ id }} }}',
+        _only("legal", "auditor", "school_admin", "intranet"),
+    ),
+    EntryPoint(
+        "surveys",
+        f'{{ surveys(school: "{TARGET}") {{ id }} }}',
+        _only("legal", "auditor", "school_admin", "intranet"),
     ),
     EntryPoint(
         "importPersons",
@@ -266,7 +331,19 @@ def ids(db: Database, settings: Settings) -> dict[str, str]:
     member = authenticate(db=db, settings=settings, token=member_token)
     receipt = acknowledge(db=db, actor=member, document_version_id=document.id)  # type: ignore[arg-type]
     _revocable, grant = create_token(db=db, settings=settings, role=Role.INTRANET, school_code=TARGET)
+    platform = organisations.record_commitment(
+        db=db,
+        actor=SYSTEM,
+        data=organisations.CommitmentInput(
+            organisation_code="imt-dg",
+            type=CommitmentType.REPORTING_PLATFORM,
+            status=CommitmentStatus.IN_PLACE,
+            title="Plateforme de signalement du groupe",
+            how=ArrangementHow.GROUP,
+        ),
+    )
     return {
+        "arrangement": str(platform.id),
         "grant": str(grant.id),
         "version": str(first.version.id),
         "version2": str(second.version.id),
@@ -307,6 +384,10 @@ def _call(api: Api, entry: EntryPoint, document: str, bearer: str | None):
 
 
 def _upload_body(name: str) -> bytes:
+    if name == "training.csv":
+        return b"academic_year,audience,training,title\n2022,staff,x,Sensibilisation\n"
+    if name == "surveys.csv":
+        return b"year,title,audience,status\n2022,Enquete,students,planned\n"
     if name.endswith(".csv"):
         return b"external_id,given_name,family_name,email,populations\nX900,Ana,Test,ana@t.example,student\n"
     return minimal_docx(kind="study")

@@ -173,3 +173,61 @@ def test_barometer_table_shows_every_school_whole_at_80_columns(
         assert result.stdout.count(label) == tables * sum(
             1 for i in INDICATORS if " ".join(f"A{i.axe} {i.label_fr}".split()[:2]) == label
         )
+
+
+#: The schools where the plan's état des lieux shows a reporting channel, and a listening cell or network.
+PLAN_SHOWS_A_CHANNEL = {
+    "imt-atlantique",  # « Les victimes peuvent être écoutées avec une garantie d'anonymat … »
+    "imt-lille-douai",  # « Le PVE … correspond à l'échelon de recueil de toutes les problématiques … »
+    "imt-mines-albi",  # « une plateforme en ligne est disponible à tout moment … »
+    "imt-mines-ales",  # « une collaboratrice (RH) chargée de recevoir tout signalement … »
+    "imt-bs",  # « Le dispositif de signalement et de recueil de la parole … »
+    "telecom-sudparis",
+    "telecom-paris",  # « cette cellule recueille la parole des victimes »
+}
+PLAN_SHOWS_A_CELL = {
+    "imt-atlantique",  # the UBO's cell, by convention
+    "imt-mines-albi",  # CEVALE
+    "imt-mines-ales",  # « Un premier dispositif d'écoute … fin août 2020 »
+    "imt-bs",  # one cell shared with Télécom SudParis
+    "telecom-sudparis",
+    "mines-saint-etienne",  # « réseau d'écouterants composé de 30 personnes … »
+    "telecom-paris",  # « cellule d'écoute interne constituée de 10 personnes … »
+}
+
+
+def test_check_reads_the_plan_shows_shared_arrangements_once_and_labels_thresholds(
+    demo: tuple[str, Path, subprocess.CompletedProcess[str]],
+) -> None:
+    """Issue 16's "done when": no missing channel or cell where the plan shows one, the IMT-BS /
+    Télécom SudParis arrangements shown once, each threshold's source labelled."""
+    url, where, _ = demo
+    report = json.loads(govkit("check", "--format", "json", url=url, cwd=where).stdout)
+    open_findings = [f for f in report["findings"] if f["status"] != "resolved"]
+    missing = {(f["school"], f["rule"]) for f in open_findings if f["severity"] in {"error", "warning"}}
+    for school in PLAN_SHOWS_A_CHANNEL:
+        assert (school, "listening.reporting-channel") not in missing, school
+    for school in PLAN_SHOWS_A_CELL:
+        assert (school, "listening.cell") not in missing, school
+    # the plan asks for access to a platform, not for anonymity: no school is told its channel is not anonymous
+    assert not {f["school"] for f in open_findings if f["rule"] == "listening.anonymous-reporting"} - {"imt-mines-ales"}
+
+    shared = [a for a in report["arrangements"] if a["how"] == "shared"]
+    assert {(a["type"], tuple(a["members"])) for a in shared} == {
+        ("equality_referent", ("imt-bs", "telecom-sudparis")),
+        ("listening_cell", ("imt-bs", "telecom-sudparis")),
+    }
+    table = govkit("check", "--lang", "fr", url=url, cwd=where, COLUMNS="80").stdout
+    section = " ".join(table.split("Dispositifs mutualisés, de groupe ou prestataires")[1].split())
+    for arrangement in shared:
+        assert section.count(" ".join(arrangement["title"].split())) == 1, arrangement["title"]
+    assert "Institut Mines-Télécom Business School · Télécom SudParis — mutualisé" in section
+
+    # every finding names the source of each of its thresholds: the plan's quote, or govkit's default
+    for finding in open_findings:
+        for parameter in finding["evidence"].get("parameters", []):
+            assert parameter["source"]["kind"] in {"plan", "law", "default"}, finding["rule"]
+            assert parameter["source"]["text"], finding["rule"]
+    labelled = sum(1 for f in open_findings if f["evidence"].get("parameters"))
+    assert labelled and table.count("seuils :") == labelled
+    assert "défaut govkit" in table and "plan «" in table

@@ -163,7 +163,7 @@ def test_facts_are_loaded_in_a_fixed_number_of_queries(db: Database) -> None:
     finally:
         sa.event.remove(engine_or_connection, "before_cursor_execute", count)
     assert len(facts.organisations) == 10
-    assert len(counted) <= 10
+    assert len(counted) <= 12  # + arrangements, parameters, surveys (issue 16)
 
 
 BAROMETER = """query($year: Int!) { barometer(year: $year) {

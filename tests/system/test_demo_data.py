@@ -57,7 +57,8 @@ def test_every_date_is_quoted_verbatim_and_writes_its_year() -> None:
                 assert (start.year, precision) == (2021, Precision.YEAR), effective_on
             else:
                 assert str(start.year) in quote, (effective_on, quote)
-    assert dated == 38 + 6 + 10  # commitments, campuses, profiles
+    # commitments (+3 of issue 16: Albi's platform, MSE's network, TP's channel; TSP's 2 now IMT-BS's shared ones)
+    assert dated == 39 + 6 + 10  # commitments, campuses, profiles
 
 
 def test_every_fact_in_place_in_the_etat_des_lieux_is_dated() -> None:
@@ -85,7 +86,6 @@ def _dates(code: str, type_: CommitmentType) -> list[tuple[str | None, str | Non
         ("imt-atlantique", CommitmentType.VSS_PROTOCOL, "2021-05", "élèves en Mai 2021"),
         ("imt-mines-ales", CommitmentType.LISTENING_CELL, "2020-08", "fin août 2020"),
         ("imt-bs", CommitmentType.EQUALITY_REFERENT, "2018-09", "Depuis septembre 2018"),
-        ("telecom-sudparis", CommitmentType.EQUALITY_REFERENT, "2018-09", "Depuis septembre 2018"),
         ("mines-saint-etienne", CommitmentType.EQUALITY_REFERENT, "2016", "en 2016"),
         ("telecom-paris", CommitmentType.LISTENING_CELL, "2020", "depuis 2020"),
     ],
@@ -103,7 +103,6 @@ def test_the_plan_dates_its_facts(code: str, type_: CommitmentType, effective_on
     [
         ("imt-lille-douai", CommitmentType.EQUALITY_REFERENT),
         ("imt-bs", CommitmentType.LISTENING_CELL),
-        ("telecom-sudparis", CommitmentType.LISTENING_CELL),
         ("imt-mines-albi", CommitmentType.REPORTING_CHANNEL),
         ("mines-saint-etienne", CommitmentType.EQUALITY_CHARTER),
         ("telecom-paris", CommitmentType.VSS_PROTOCOL),
@@ -118,6 +117,16 @@ def test_unknown_stays_unknown() -> None:
     assert _dates("imt-dg", CommitmentType.EQUALITY_CHARTER) == [(None, None)]  # planned: "Fin 2021" is a target
     assert _dates("imt-mines-ales", CommitmentType.VSS_PROTOCOL) == [(None, None)]  # in progress
     assert _dates("imt", CommitmentType.VSS_SURVEY) == [(None, None)]
+
+
+def test_imt_bs_and_telecom_sudparis_share_one_referent_and_one_cell() -> None:
+    """« Une référente égalité FH commune à IMT-BS et TP »: one record each, held by IMT-BS, serving both."""
+    dataset, _ = read_dataset()
+    by_code = {o.code: o for o in dataset.organisations}
+    for type_ in (CommitmentType.EQUALITY_REFERENT, CommitmentType.LISTENING_CELL):
+        (shared,) = [c for c in by_code["imt-bs"].commitments if c.type is type_]
+        assert sorted(shared.members) == ["imt-bs", "telecom-sudparis"], type_
+        assert not [c for c in by_code["telecom-sudparis"].commitments if c.type is type_], type_
 
 
 def _edited(tmp_path: Path, old: str, new: str) -> Path:
@@ -149,8 +158,8 @@ def test_an_academic_year_is_read_from_the_rentree(tmp_path: Path) -> None:
         ('effective_on: "2018-12"', 'effective_on: "2019-12"', "does not write 2019"),
         ('effective_on: "2016"', 'effective_on: "2016/2018"', "academic year runs from 2016 to 2017"),
         (
-            '        effective_on: "2021"\n        note: "8 volontaires formés."',
-            '        effective_on: "2020"\n        note: "8 volontaires formés."',
+            '        effective_on: "2021"\n        note: "8 volontaires formés ;',
+            '        effective_on: "2020"\n        note: "8 volontaires formés ;',
             "dated by the état des lieux is dated",
         ),
         (
@@ -213,7 +222,8 @@ def test_synthetic_persons_are_deterministic_and_cover_populations() -> None:
     assert first != persons.generate("telecom-paris", ["maisel"], 300)
     assert len({p.external_id for p in first}) == len(first) == 300
     held = {pop for p in first for pop in p.populations}
-    assert held == set(Population)
+    # interns, housing and catering staff are populations of the plan (Axe 2) the synthetic persons leave out
+    assert held == set(Population) - {Population.INTERN, Population.HOUSING_STAFF, Population.CATERING_STAFF}
     assert all(p.email.endswith("@imt-atlantique.example") for p in first)
     assert all((p.residence_code is None) == (Population.RESIDENT not in p.populations) for p in first)
 
