@@ -7,8 +7,11 @@ Revises: 0010
   populations: govkit.rules.parameters) valid from ``valid_from``, with its ``source`` (JSON:
   ``{kind: plan|law|default, text[, article]}``), the ``reason`` of the change, recorded at
   ``recorded_at`` by ``recorded_by``. Append-only: the value on a day is the latest valid by then.
+- rule_run.parameters (JSON, nullable): each rule the run evaluated with its parameters on the day
+  ``{rule_id: [{name, value, source, valid_from}]}``, stored once per run rather than in each finding's
+  evidence; NULL for the runs stored before.
 
-Down: the table is dropped (the rule files' values apply again; the history is lost).
+Down: the table and the column are dropped (the rule files' values apply again; the history is lost).
 """
 
 from __future__ import annotations
@@ -43,9 +46,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("rule_parameter_value", schema=None) as batch_op:
         batch_op.create_index("ix_rule_parameter_value_rule_name", ["rule_id", "name", "valid_from"], unique=False)
+    with op.batch_alter_table("rule_run", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("parameters", json_type, nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("rule_run", schema=None) as batch_op:
+        batch_op.drop_column("parameters")
     with op.batch_alter_table("rule_parameter_value", schema=None) as batch_op:
         batch_op.drop_index("ix_rule_parameter_value_rule_name")
     op.drop_table("rule_parameter_value")

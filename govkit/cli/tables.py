@@ -35,7 +35,7 @@ def findings_table(code: str, findings: Sequence[Any], language: str) -> Table:
         cell.append(f"\n{message}")
         if record.source:
             cell.append(f"\n{record.source}", style="dim")
-        thresholds = describe(record.evidence.get("parameters") or (), language)
+        thresholds = describe(finding.parameters, language)  # its rule's, stored once with the run
         if thresholds:  # each threshold's value and source: the plan's, a law's, or govkit's default
             cell.append(f"\n{thresholds}", style="dim italic")
         table.add_row(severity, cell)

@@ -1,10 +1,10 @@
-"""The arrangements that meet obligations on a day, each once with its members (`govkit check`, its
-JSON, the school dashboard): the facts read in batch, then govkit.rules.coverage (pure)."""
+"""The arrangements that meet obligations on a day, each once with its members, for a caller with no
+rule run at hand (a run gives its own: govkit.rules.runs): the facts read in batch, then
+govkit.rules.coverage (pure)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import NamedTuple
 
 from sqlmodel import select
 
@@ -14,20 +14,12 @@ from govkit.access.scoped import authorize_some
 from govkit.db import Database
 from govkit.organisations.models import Organisation
 from govkit.rules.collector import collector_paused
-from govkit.rules.coverage import Arrangement, arrangements_meeting, describe, obligations_met
+from govkit.rules.coverage import ArrangementsMet, arrangements_meeting, concerning, obligations_met
 from govkit.rules.loader import load_rules
 from govkit.rules.queries import load_facts
 from govkit.rules.runs import question
 
 __all__ = ["ArrangementsMet", "arrangements_met"]
-
-
-class ArrangementsMet(NamedTuple):
-    arrangements: list[Arrangement]
-    names: dict[str, str]  # organisation code → name
-
-    def lines(self, language: str = "fr") -> list[str]:
-        return [describe(a, self.names, language) for a in self.arrangements]
 
 
 def arrangements_met(
@@ -40,7 +32,10 @@ def arrangements_met(
 ) -> ArrangementsMet:
     """Each shared, group or external arrangement meeting a required commitment somewhere, once, with
     its members and the rules it meets; only those concerning organisations the caller may read
-    findings of; with ``school``, those serving or held by it."""
+    findings of; with ``school``, those serving or held by it.
+
+    For a caller with no run at hand: a run gives those of the facts it read (``RunResult.arrangements``).
+    """
     authorize_some(actor, Action.READ_FINDINGS)
     when = question(as_of, known_at)
     with collector_paused():  # thousands of facts, and no cycle among them (as run_rules)
@@ -49,10 +44,5 @@ def arrangements_met(
             ids = dict(session.exec(select(Organisation.code, Organisation.id)).all())
         names = {o.code: o.name for o in facts.organisations}
         readable = {c for c, i in ids.items() if is_allowed(actor, Action.READ_FINDINGS, organisation_id=i)}
-        found = [
-            a
-            for a in arrangements_meeting(obligations_met(load_rules().rules, facts))
-            if ({a.holder, *a.members, *a.met_at} & readable)
-            and (school is None or school in {a.holder, *a.members, *a.met_at})
-        ]
-    return ArrangementsMet(found, names)
+        found = concerning(arrangements_meeting(obligations_met(load_rules().rules, facts)), readable)
+    return ArrangementsMet(found if school is None else concerning(found, {school}), names)

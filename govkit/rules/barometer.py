@@ -47,6 +47,9 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator("listening_cell", 3, "Cellule d'écoute accessible", "Listening cell available", "yes/no"),
     Indicator("reporting_channel", 3, "Dispositif de signalement", "Reporting channel", "yes/no"),
+    Indicator(
+        "reporting_platform", 3, "Plateforme de signalement accessible", "Reporting platform available", "yes/no"
+    ),
     Indicator("anonymous_reporting", 3, "Signalement anonyme possible", "Anonymous reporting possible", "yes/no"),
     Indicator(
         "regulations_complete", 4, "Règlements avec le socle commun", "Regulations with the common base", "share"
@@ -129,6 +132,7 @@ def school_row(org: OrganisationFacts, year: int, day: date) -> BarometerRow:
         "public_equality_section",
         "listening_cell",
         "reporting_channel",
+        "reporting_platform",  # the school's own, shared, or the group's it joined
     ):
         v[type_] = _in_place(org, day, type_)
     with_french = [k for k in ACKNOWLEDGED_KINDS if org.document(k, "fr")]

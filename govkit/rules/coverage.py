@@ -8,7 +8,7 @@ the obligations it meets (`govkit check`, its JSON, the school dashboard).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import timedelta
 from typing import Any, NamedTuple
 
@@ -16,7 +16,7 @@ from govkit.rules.definitions import RequireCommitment, Rule
 from govkit.rules.facts import CommitmentFact, Facts, OrganisationFacts
 from govkit.rules.programs import _Programs
 
-__all__ = ["Arrangement", "ObligationMet", "arrangements_meeting", "obligations_met"]
+__all__ = ["Arrangement", "ArrangementsMet", "ObligationMet", "arrangements_meeting", "concerning", "obligations_met"]
 
 
 class ObligationMet(NamedTuple):
@@ -140,6 +140,21 @@ def arrangements_meeting(met: Iterable[ObligationMet]) -> list[Arrangement]:
             )
         )
     return arrangements
+
+
+def concerning(arrangements: Iterable[Arrangement], codes: Collection[str]) -> list[Arrangement]:
+    """Those of ``arrangements`` held by, serving or met at one of the organisations ``codes``."""
+    return [a for a in arrangements if not {a.holder, *a.members, *a.met_at}.isdisjoint(codes)]
+
+
+class ArrangementsMet(NamedTuple):
+    """The arrangements meeting obligations on a day, and the names of the organisations (by code)."""
+
+    arrangements: list[Arrangement]
+    names: dict[str, str]
+
+    def lines(self, language: str = "fr") -> list[str]:
+        return [describe(a, self.names, language) for a in self.arrangements]
 
 
 def describe(arrangement: Arrangement, names: dict[str, str] | None = None, language: str = "fr") -> str:

@@ -54,7 +54,8 @@ def evaluate(rules: Sequence[Rule], facts: Facts) -> list[Finding]:
     """Every finding of every rule in force on ``facts.as_of``, sorted by organisation, rule and key.
 
     Each rule with its parameters on that day (the values recorded in ``facts.parameters``, else its
-    file's: govkit.rules.parameters); each finding's evidence names them (``parameters``).
+    file's: govkit.rules.parameters); what findings show of them, with their sources, is
+    ``parameters_shown`` (stored once per run, not in each finding's evidence).
     """
     findings: list[Finding] = []
     append = findings.append
@@ -62,7 +63,7 @@ def evaluate(rules: Sequence[Rule], facts: Facts) -> list[Finding]:
     programs = _Programs()
     recorded = in_effect(facts)
     for rule in in_force:
-        parameters, deadline, shown = resolve(rule, recorded.get(rule.id))
+        parameters, deadline, _shown = resolve(rule, recorded.get(rule.id))
         overdue = deadline is None or facts.as_of > deadline
         severity = rule.severity if overdue else "info"  # before the deadline, a reminder
         source = f"Axe {rule.source.axe} — {rule.source.objective}"
@@ -77,8 +78,7 @@ def evaluate(rules: Sequence[Rule], facts: Facts) -> list[Finding]:
                 continue
             violations = check_profile(parameters, org, facts, programs) if cel_check else check(parameters, org, facts)
             code = org.code
-            for key, message_fr, message_en, found, own_severity in violations:
-                evidence = {**found, "parameters": shown}  # the rule's parameters on the day, with their sources
+            for key, message_fr, message_en, evidence, own_severity in violations:
                 append(
                     Finding(
                         rule_id, code, own_severity or severity, key, message_fr, message_en, evidence, source, overdue

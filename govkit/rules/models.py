@@ -38,6 +38,9 @@ class RuleRun(SQLModel, table=True):
     schools: list[str] | None = Field(default=None, sa_type=_NULLABLE_JSON)
     ran_by: str = Field(max_length=200)
     rules_sha256: str = Field(max_length=64)
+    #: each rule evaluated with its parameters on the day, as findings show them (govkit.rules.parameters
+    #: ``parameters_shown``): {rule_id: [{name, value, source, valid_from}]}, once per run; None before 0011
+    parameters: dict[str, list[dict[str, Any]]] | None = Field(default=None, sa_type=_NULLABLE_JSON)
     findings: int = 0
     errors: int = 0
 

@@ -81,7 +81,7 @@ class Resolved(NamedTuple):
 
     parameters: Any
     deadline: date | None
-    shown: list[dict[str, Any]]  # [{name, value, source, valid_from}], shared by the rule's findings
+    shown: list[dict[str, Any]]  # [{name, value, source, valid_from}]: what a run stores of the rule
 
 
 @lru_cache(maxsize=512)
@@ -121,6 +121,14 @@ def resolve(rule: Rule, recorded: Mapping[str, ParameterValue] | None = None) ->
     if changed:
         parameters = _validated(rule.kind, json.dumps({**rule.params, **changed}, sort_keys=True, default=str))
     return Resolved(parameters, deadline, shown)
+
+
+def parameters_shown(rules: Iterable[Rule], facts: Facts) -> dict[str, list[dict[str, Any]]]:
+    """Each rule in force on ``facts.as_of`` with its parameters that day as ``resolve`` shows them
+    ({name, value, source, valid_from}), by rule id: stored once per run (``RuleRun.parameters``), not
+    in each finding's evidence."""
+    recorded = in_effect(facts)
+    return {rule.id: resolve(rule, recorded.get(rule.id)).shown for rule in rules if rule.effective <= facts.as_of}
 
 
 def checked_value(rule: Rule, name: str, value: Any) -> Any:

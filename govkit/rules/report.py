@@ -1,13 +1,12 @@
-"""What `govkit check --format json` prints: the run and its open findings."""
+"""What `govkit check --format json` prints: the run, its open findings, their rules' parameters (once
+per rule) and the arrangements meeting obligations."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from itertools import chain, repeat
 from typing import Any
 
-from govkit.rules.coverage import Arrangement
 from govkit.rules.service import RunResult
 
 _encode_string = json.encoder.encode_basestring  # the C encoder of json.dumps(..., ensure_ascii=False)
@@ -15,9 +14,17 @@ _float = float.__repr__
 _SPECIAL_FLOATS = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
 
 
-def check_payload(result: RunResult, arrangements: Sequence[Arrangement] = ()) -> dict[str, Any]:
+def parameters_of_findings(result: RunResult) -> dict[str, Any]:
+    """The parameters on the run's day, with their sources, of each rule with open findings, by rule id."""
+    shown = result.run.parameters or {}
+    rules = {f.record.rule_id for f in result.findings if f.record.status != "resolved"}
+    return {rule: shown[rule] for rule in sorted(rules) if rule in shown}
+
+
+def check_payload(result: RunResult) -> dict[str, Any]:
     """The run (with its date basis), its unwaived errors and its open findings (the resolved ones are
-    history), and the shared/group/external arrangements meeting obligations (each once)."""
+    history), the parameters of their rules (each rule once), and the shared/group/external
+    arrangements meeting obligations (each once)."""
     return {
         "run": result.run.id,
         "as_of": result.run.as_of.isoformat(),
@@ -41,11 +48,12 @@ def check_payload(result: RunResult, arrangements: Sequence[Arrangement] = ()) -
             for f in result.findings
             if f.record.status != "resolved"
         ],
-        "arrangements": [a.as_json() for a in arrangements],
+        "parameters": parameters_of_findings(result),
+        "arrangements": [a.as_json() for a in result.arrangements.arrangements],
     }
 
 
-def check_json(result: RunResult, arrangements: Sequence[Arrangement] = ()) -> str:
+def check_json(result: RunResult) -> str:
     """``json.dumps(check_payload(result), ensure_ascii=False, indent=2)``, written directly.
 
     json.dumps leaves its C encoder for a pure-Python one as soon as it indents: over the
@@ -68,7 +76,6 @@ def check_json(result: RunResult, arrangements: Sequence[Arrangement] = ()) -> s
             encoded = few[text] = s(text)
         return encoded
 
-    shared: dict[int, str] = {}  # a rule's parameters: one list shared by its findings, encoded once
     separators = chain(["[\n"], repeat(",\n"))
     parts = [head]
     parts += [
@@ -82,7 +89,7 @@ def check_json(result: RunResult, arrangements: Sequence[Arrangement] = ()) -> s
             s(f.record.message_fr),
             s(f.record.message_en),
             o(f.record.source),
-            _evidence(f.record.evidence, shared),
+            _dumps_at(f.record.evidence, _EVIDENCE_NEWLINE),
             "true" if f.waiver is not None else "false",
             "null" if f.waiver is None else s(f.waiver.reason),
         )
@@ -90,7 +97,9 @@ def check_json(result: RunResult, arrangements: Sequence[Arrangement] = ()) -> s
         if f.record.status != "resolved"
     ]
     parts.append("\n  ]" if len(parts) > 1 else "[]")
-    parts.append(f',\n  "arrangements": {_dumps_at([a.as_json() for a in arrangements], chr(10) + "  ")}\n}}')
+    parts.append(f',\n  "parameters": {_dumps_at(parameters_of_findings(result), _NESTED)}')
+    arrangements = [a.as_json() for a in result.arrangements.arrangements]
+    parts.append(f',\n  "arrangements": {_dumps_at(arrangements, _NESTED)}\n}}')
     return "".join(parts)  # the text copied once: joining it in steps copied megabytes each time
 
 
@@ -114,22 +123,7 @@ _FINDING = "\n".join(
 
 
 _EVIDENCE_NEWLINE = "\n      "
-
-
-def _evidence(evidence: dict[str, Any], shared: dict[int, str]) -> str:
-    """A finding's evidence as ``_dumps_at`` writes it, its ``parameters`` (the last key, a list the
-    rule's findings share: govkit.rules.engine) encoded once per list in ``shared``."""
-    parameters = evidence.get("parameters")
-    if type(parameters) is not list or next(reversed(evidence)) != "parameters":
-        return _dumps_at(evidence, _EVIDENCE_NEWLINE)
-    encoded = shared.get(id(parameters))
-    if encoded is None:
-        encoded = shared[id(parameters)] = _dumps_at(parameters, _EVIDENCE_NEWLINE + "  ")
-    inner = _EVIDENCE_NEWLINE + "  "
-    if len(evidence) == 1:
-        return "{" + inner + '"parameters": ' + encoded + _EVIDENCE_NEWLINE + "}"
-    rest = _dumps_at({k: v for k, v in evidence.items() if k != "parameters"}, _EVIDENCE_NEWLINE)
-    return rest[: -len(_EVIDENCE_NEWLINE) - 1] + "," + inner + '"parameters": ' + encoded + _EVIDENCE_NEWLINE + "}"
+_NESTED = "\n  "  # a top-level key's value
 
 
 def dumps(value: Any) -> str:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from itertools import accumulate, pairwise
 from typing import Any, NamedTuple
@@ -21,16 +21,18 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session, col, select
 
-from govkit.access.policy import Action, authorize
+from govkit.access.policy import Action, authorize, is_allowed
 from govkit.access.roles import Principal
 from govkit.db import Database, stored_id, table_of, utcnow
 from govkit.errors import InvalidInput, NotFound
 from govkit.organisations.models import Organisation
 from govkit.rules.background import InBackground
 from govkit.rules.collector import collector_paused
+from govkit.rules.coverage import Arrangement, ArrangementsMet, arrangements_meeting, concerning, obligations_met
 from govkit.rules.engine import Finding, evaluate
 from govkit.rules.loader import RuleSet, load_rules
 from govkit.rules.models import AS_OF, CURRENT, FindingRecord, RuleRun, Waiver
+from govkit.rules.parameters import parameters_shown
 from govkit.rules.queries import load_facts
 from govkit.timeline import AsOf
 
@@ -64,12 +66,18 @@ Condition = sa.ColumnElement[bool] | bool
 _EVIDENCE = FINDING_COLUMNS.index("evidence")
 
 
+#: Each rule's parameters on a run's day as findings show them, by rule id (``RuleRun.parameters``).
+Shown = Mapping[str, Sequence[Mapping[str, Any]]]
+
+
 class StoredFinding(NamedTuple):
-    """A finding as stored, with its organisation's code and its waiver (a tuple: thousands per run)."""
+    """A finding as stored, with its organisation's code, its waiver and its rule's parameters on the
+    run's day, with their sources (the run's ``parameters``; a tuple: thousands per run)."""
 
     record: FindingRow
     organisation: str
     waiver: Waiver | None
+    parameters: Sequence[Mapping[str, Any]] = ()
 
     @property
     def waived(self) -> bool:
@@ -80,6 +88,9 @@ class StoredFinding(NamedTuple):
 class RunResult:
     run: RuleRun
     findings: list[StoredFinding]
+    #: the shared, group and external arrangements meeting obligations at the organisations evaluated,
+    #: each once, from the facts the run read (those concerning organisations the actor may read findings of)
+    arrangements: ArrangementsMet = field(default_factory=lambda: ArrangementsMet([], {}))
 
     @property
     def blocking(self) -> list[StoredFinding]:
@@ -134,8 +145,10 @@ def _judged(
     organisations: dict[str, int],
     waivers: dict[tuple[str, int], list[Waiver]],
     previous: set[str],
+    shown: Shown,
 ) -> tuple[list[FindingRow], list[StoredFinding]]:
-    """The rows of ``found`` (new, or open when the previous run had them) with their waivers."""
+    """The rows of ``found`` (new, or open when the previous run had them) with their waivers and their
+    rules' parameters (``shown``)."""
     rows: list[FindingRow] = []
     stored: list[StoredFinding] = []
     append_row, append_stored = rows.append, stored.append
@@ -159,7 +172,7 @@ def _judged(
             waiver.id if waiver else None,
         )
         append_row(record)
-        append_stored(StoredFinding(record, finding.organisation, waiver))
+        append_stored(StoredFinding(record, finding.organisation, waiver, shown.get(finding.rule_id, ())))
     return rows, stored
 
 
@@ -241,6 +254,7 @@ def _previous_findings(session: Session, covered: set[int], basis: str, day: dat
 class _Evaluated(NamedTuple):
     run: RuleRun
     stored: list[StoredFinding]  # in the order evaluated, their inserts submitted
+    arrangements: list[Arrangement]  # meeting obligations at the organisations evaluated
     covered: set[int]  # the organisations evaluated
     previous_run: int | None
     previous: set[str]  # the fingerprints of the previous run's open findings at those organisations
@@ -255,11 +269,13 @@ def _evaluate(
     rule_set: RuleSet,
     organisations: dict[str, int],
 ) -> _Evaluated:
-    """Read the facts, evaluate the rules slice by slice of the organisations, submit each slice's insert.
+    """Read the facts, evaluate the rules slice by slice of the organisations, submit each slice's insert,
+    then find the arrangements meeting obligations in the same facts.
 
     The facts are freed when it returns, while the database inserts the last slices.
     """
     facts = load_facts(session, when, schools)
+    shown = parameters_shown(rule_set.rules, facts)
     covered = {organisations[o.code] for o in facts.organisations}
     basis = basis_of(when)
     last_run, previous = _previous_findings(session, covered, basis, when.day)
@@ -270,6 +286,7 @@ def _evaluate(
         schools=sorted(set(schools)) if schools else None,
         ran_by=actor.label,
         rules_sha256=rule_set.sha256,
+        parameters=shown,
     )
     session.add(run)
     session.flush()
@@ -279,10 +296,11 @@ def _evaluate(
     connection = session.connection()
     for part in slices(len(ordered)):
         found = evaluate(rule_set.rules, replace(facts, organisations=tuple(ordered[part.start : part.stop])))
-        rows, judged = _judged(found, run.id, organisations, waivers, previous)
+        rows, judged = _judged(found, run.id, organisations, waivers, previous, shown)
         stored += judged
         inserting.run(_insert_findings, connection, rows)  # in order, one at a time
-    return _Evaluated(run, stored, covered, last_run, previous)
+    arrangements = arrangements_meeting(obligations_met(rule_set.rules, facts))  # while the last slices go in
+    return _Evaluated(run, stored, arrangements, covered, last_run, previous)
 
 
 def order(finding: StoredFinding) -> tuple[str, int, str, str]:
@@ -305,6 +323,10 @@ def run_rules(
     As of today or later with everything recorded, the run is the new current run; as of a past
     date, or as known at a moment, it is stored with basis ``as_of`` and the current run stays.
 
+    The result also gives the shared, group and external arrangements meeting obligations at the
+    organisations evaluated, from the same facts (``RunResult.arrangements``); the run stores each
+    rule's parameters on the day once (``RuleRun.parameters``), the findings carry them when read.
+
     A fixed number of statements, whatever the number of schools and findings: the facts in
     batch queries, the previous run's open findings in one, the findings in one insert per
     slice of the organisations, and those resolved since the previous run in one.
@@ -316,21 +338,29 @@ def run_rules(
         return _run(db, actor, when, schools, rule_set)
 
 
-def _codes(session: Session, schools: list[str] | None) -> dict[str, int]:
-    """Every organisation's id by code; NotFound for a code in ``schools`` that names none."""
-    organisations: dict[str, int] = dict(session.execute(select(Organisation.code, Organisation.id)).all())
+def _codes(session: Session, schools: list[str] | None) -> tuple[dict[str, int], dict[str, str]]:
+    """Every organisation's id and name by code; NotFound for a code in ``schools`` that names none."""
+    ids: dict[str, int] = {}
+    names: dict[str, str] = {}
+    for code, organisation_id, name in session.execute(select(Organisation.code, Organisation.id, Organisation.name)):
+        ids[code], names[code] = organisation_id, name
     for code in schools or []:
-        if code not in organisations:
+        if code not in ids:
             raise NotFound(f"No organisation with code {code!r}.")
-    return organisations
+    return ids, names
+
+
+def _readable(actor: Principal, organisations: dict[str, int]) -> set[str]:
+    """The codes of the organisations ``actor`` may read findings of."""
+    return {code for code, i in organisations.items() if is_allowed(actor, Action.READ_FINDINGS, organisation_id=i)}
 
 
 def _run(db: Database, actor: Principal, when: AsOf, schools: list[str] | None, rule_set: RuleSet) -> RunResult:
     """What run_rules does once authorised, in one transaction."""
     with db.transaction() as session:
-        organisations = _codes(session, schools)
+        organisations, names = _codes(session, schools)
         with InBackground() as inserting:  # the findings of a slice inserted while the next is evaluated
-            run, stored, covered, last_run, previous = _evaluate(
+            run, stored, arrangements, covered, last_run, previous = _evaluate(
                 session, inserting, actor, when, schools, rule_set, organisations
             )
             # while the database inserts the last slices:
@@ -338,6 +368,7 @@ def _run(db: Database, actor: Principal, when: AsOf, schools: list[str] | None, 
             current = {s.record.fingerprint for s in stored}
             run.findings = len(stored)
             run.errors = sum(1 for s in stored if s.record.severity == "error" and s.waiver is None)
+            arrangements = concerning(arrangements, _readable(actor, organisations))
         if previous - current:
             resolved = {  # by fingerprint, as the previous run's findings are compared
                 r.fingerprint: r._replace(run_id=stored_id(run), status="resolved", waiver_id=None)
@@ -346,23 +377,26 @@ def _run(db: Database, actor: Principal, when: AsOf, schools: list[str] | None, 
             }
             _insert_findings(session.connection(), list(resolved.values()))
             by_id = {i: code for code, i in organisations.items()}
-            stored += [StoredFinding(r, by_id[r.organisation_id], None) for r in resolved.values()]
+            shown = run.parameters or {}
+            stored += [
+                StoredFinding(r, by_id[r.organisation_id], None, shown.get(r.rule_id, ())) for r in resolved.values()
+            ]
             stored.sort(key=order)
         session.add(run)
         session.flush()
-    return RunResult(run, stored)
+    return RunResult(run, stored, ArrangementsMet(arrangements, names))
 
 
 def evaluated_on_the_fly(
     session: Session, when: AsOf, schools: list[str] | None, rules: RuleSet | None = None
 ) -> list[StoredFinding]:
     """The findings as of ``when``, evaluated now and stored nowhere (no write at all): every one
-    ``new`` (no run to compare with), without a run (``run_id`` None), with the waivers of that day."""
+    ``new`` (no run to compare with), without a run (``run_id`` None), with the waivers of that day
+    and each rule's parameters on that day."""
     rule_set = rules or load_rules()
     with collector_paused():
-        organisations = _codes(session, schools)
+        organisations, _names = _codes(session, schools)
         facts = load_facts(session, when, schools)
-        _rows, stored = _judged(
-            evaluate(rule_set.rules, facts), None, organisations, granted_waivers(session, when), set()
-        )
+        waivers, shown = granted_waivers(session, when), parameters_shown(rule_set.rules, facts)
+        _rows, stored = _judged(evaluate(rule_set.rules, facts), None, organisations, waivers, set(), shown)
     return sorted(stored, key=order)

@@ -145,7 +145,11 @@ def findings(
         ]
         waiver_ids = {r.waiver_id for r in records if r.waiver_id}
         waivers = {w.id: w for w in session.exec(select(Waiver).where(col(Waiver.id).in_(waiver_ids))).all()}
-    result = [StoredFinding(r, organisations[r.organisation_id].code, waivers.get(r.waiver_id)) for r in records]
+    shown = run.parameters or {}  # each rule's parameters on the run's day, stored once with the run
+    result = [
+        StoredFinding(r, organisations[r.organisation_id].code, waivers.get(r.waiver_id), shown.get(r.rule_id, ()))
+        for r in records
+    ]
     return sorted(result, key=order)
 
 

@@ -32,6 +32,8 @@ def load_training(
     day = when.day
     started = day.year if day.month >= 9 else day.year - 1  # the academic year begun by then
     training: dict[int, list[TrainingFact]] = defaultdict(list)
+    #: whether a period is uncertain on the day, by (start, precision): a few periods, thousands of rows
+    uncertain_by_period: dict[tuple[date, str], bool] = {}
     for row in connection.execute(
         sa.select(
             col(TrainingRecord.organisation_id),
@@ -44,7 +46,6 @@ def load_training(
             col(TrainingRecord.title),
             sa.type_coerce(TrainingRecord.held_on, sa.String),
             col(TrainingRecord.held_on_precision),
-            col(TrainingRecord.recorded_at),
         )
         .where(
             scoped(TrainingRecord.organisation_id),
@@ -55,12 +56,14 @@ def load_training(
         .order_by(col(TrainingRecord.id))
     ).all():
         values: tuple[Any, ...] = tuple(row)
-        organisation_id, year, audience, code, trained, total, everyone, title, held, precision, recorded = values
+        organisation_id, year, audience, code, trained, total, everyone, title, held, precision = values
         held_on = to_day(held) if held is not None else None
         if held_on is not None and held_on > day:
             continue  # not held yet
-        start, precision = (held_on, precision) if held_on is not None else (date(year, 9, 1), "academic_year")
-        uncertain = is_uncertain(start, precision or "day", recorded, day)
+        period = (held_on, precision or "day") if held_on is not None else (date(year, 9, 1), "academic_year")
+        uncertain = uncertain_by_period.get(period)
+        if uncertain is None:  # always dated: when it was recorded does not make it uncertain
+            uncertain = uncertain_by_period[period] = is_uncertain(*period, when.end, day)
         training[organisation_id].append(
             TrainingFact(year, audience, code, trained, total, bool(everyone), uncertain, title)
         )

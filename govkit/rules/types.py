@@ -48,6 +48,11 @@ class Finding:
     message_en: str
     source: str
     evidence: JSON
+    parameters: JSON = strawberry.field(
+        description="Its rule's parameters on the day (deadline, thresholds, populations): a list of {name, "
+        "value, source: {kind: plan|law|default, text, article?}, valid_from} (valid_from: null for the rule "
+        "file's value, else the day a recorded value took effect); stored once per run, not in the evidence"
+    )
     waived: bool
     waiver: Waiver | None
     not_documented: bool = strawberry.field(
@@ -70,6 +75,7 @@ class Finding:
             school=stored.organisation,
             waived=stored.waived,
             waiver=waiver_of(stored.waiver) if stored.waiver else None,
+            parameters=list(stored.parameters),
             not_documented=bool(r.evidence.get("not_documented")),
             run_id=None if r.run_id is None else strawberry.ID(str(r.run_id)),
         )

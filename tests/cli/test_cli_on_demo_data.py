@@ -223,11 +223,14 @@ def test_check_reads_the_plan_shows_shared_arrangements_once_and_labels_threshol
         assert section.count(" ".join(arrangement["title"].split())) == 1, arrangement["title"]
     assert "Institut Mines-Télécom Business School · Télécom SudParis — mutualisé" in section
 
-    # every finding names the source of each of its thresholds: the plan's quote, or govkit's default
-    for finding in open_findings:
-        for parameter in finding["evidence"].get("parameters", []):
-            assert parameter["source"]["kind"] in {"plan", "law", "default"}, finding["rule"]
-            assert parameter["source"]["text"], finding["rule"]
-    labelled = sum(1 for f in open_findings if f["evidence"].get("parameters"))
+    # each rule with findings names the source of each of its thresholds once (the plan's quote, or
+    # govkit's default), and the table says them beside each of its findings
+    assert set(report["parameters"]) == {f["rule"] for f in open_findings}
+    assert not any("parameters" in f["evidence"] for f in open_findings)
+    for rule, parameters in report["parameters"].items():
+        for parameter in parameters:
+            assert parameter["source"]["kind"] in {"plan", "law", "default"}, rule
+            assert parameter["source"]["text"], rule
+    labelled = sum(1 for f in open_findings if report["parameters"][f["rule"]])
     assert labelled and table.count("seuils :") == labelled
     assert "défaut govkit" in table and "plan «" in table

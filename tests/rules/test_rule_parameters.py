@@ -17,7 +17,7 @@ from govkit.rules.definitions import Rule
 from govkit.rules.engine import evaluate
 from govkit.rules.facts import ParameterValue
 from govkit.rules.loader import load_rules
-from govkit.rules.parameters import checked_source, checked_value, describe, on_day
+from govkit.rules.parameters import checked_source, checked_value, describe, on_day, parameters_shown
 from govkit.seed import seed_text
 from govkit.vocabulary import Population
 from tests.rule_facts import facts
@@ -142,19 +142,23 @@ def test_the_engine_uses_the_value_of_the_day_and_findings_name_it() -> None:
     assert ("acknowledgement.minimum-coverage", "internal/v1/student") not in before  # 85 % ≥ 80 %
     assert ("acknowledgement.minimum-coverage", "internal/v1/staff") in before  # 70 % < 80 %
     stricter = _value("acknowledgement.minimum-coverage", "rate", 0.9, date(2023, 1, 1))
-    found = evaluate(RULES, replace(facts(case), parameters=(stricter,)))
+    changed = replace(facts(case), parameters=(stricter,))
     (student,) = [
-        f for f in found if f.key == "internal/v1/student" and f.rule_id == "acknowledgement.minimum-coverage"
+        f
+        for f in evaluate(RULES, changed)
+        if f.key == "internal/v1/student" and f.rule_id == "acknowledgement.minimum-coverage"
     ]
-    shown = {p["name"]: p for p in student.evidence["parameters"]}
+    assert "parameters" not in student.evidence  # the run stores them once: parameters_shown
+    listed = parameters_shown(RULES, changed)["acknowledgement.minimum-coverage"]
+    shown = {p["name"]: p for p in listed}
     assert shown["rate"] == {"name": "rate", "value": 0.9, "source": stricter.source, "valid_from": "2023-01-01"}
     assert shown["after_days"]["value"] == 90 and shown["after_days"]["source"]["kind"] == "default"
     assert shown["deadline"]["valid_from"] is None and shown["deadline"]["source"]["kind"] == "plan"
-    line = describe(student.evidence["parameters"], "fr")
+    line = describe(listed, "fr")
     assert line.startswith("seuils : deadline 31/12/2022 (plan « 2022 : Disposer")
     assert "rate 90 % (défaut govkit) depuis le 01/01/2023" in line and "after_days 90 (défaut govkit)" in line
     assert "…" not in line
-    assert "thresholds: deadline 2022-12-31 (plan “2022" in describe(student.evidence["parameters"], "en")
+    assert "thresholds: deadline 2022-12-31 (plan “2022" in describe(listed, "en")
 
 
 def test_a_deadline_moved_later_makes_the_findings_reminders_again() -> None:
@@ -240,9 +244,10 @@ def test_a_change_from_a_day_never_changes_the_findings_before_it(
     )
     for day in (valid_from - timedelta(days=1), valid_from - timedelta(days=200)):
         assert _evaluated(case, day, recorded) == _evaluated(case, day)
-    # from that day on, every finding of a changed rule names the value recorded
+    # from that day on, a changed rule's parameters name the value recorded
     changed = {(rule.id, name) for rule, name, _value in picked}
-    for finding in _evaluated(case, valid_from + timedelta(days=30), recorded):
-        for shown in finding.evidence["parameters"]:
-            if (finding.rule_id, shown["name"]) in changed:
+    later = replace(facts(case, valid_from + timedelta(days=30)), parameters=recorded)
+    for rule_id, listed in parameters_shown(RULES, later).items():
+        for shown in listed:
+            if (rule_id, shown["name"]) in changed:
                 assert shown["valid_from"] == valid_from.isoformat()

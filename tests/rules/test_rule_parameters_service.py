@@ -63,12 +63,18 @@ def test_legal_staff_set_a_value_from_a_day_and_runs_before_it_keep_the_former(d
         (f.organisation, f.record.key, f.record.message_en) for f in before
     ]
     for finding in earlier:
-        (per_year,) = [p for p in finding.record.evidence["parameters"] if p["name"] == "per_year"]
+        (per_year,) = [p for p in finding.parameters if p["name"] == "per_year"]
         assert per_year["value"] == 2 and per_year["valid_from"] is None
-    later = _meetings(rules.run_rules(db=db, actor=SYSTEM, as_of=date(2023, 6, 1)))
+    run = rules.run_rules(db=db, actor=SYSTEM, as_of=date(2023, 6, 1))
+    later = _meetings(run)
     assert later  # the network's meetings are not documented on the demo: the finding names the value of the day
-    (per_year,) = [p for p in later[0].record.evidence["parameters"] if p["name"] == "per_year"]
+    (per_year,) = [p for p in later[0].parameters if p["name"] == "per_year"]
     assert per_year == {"name": "per_year", "value": 4, "source": row.source, "valid_from": "2023-01-01"}
+    # stored once with the run, not in each finding's evidence; read back with the findings
+    assert run.run.parameters is not None and per_year in run.run.parameters[RULE]
+    assert not any("parameters" in f.record.evidence for f in run.findings)
+    read = [f for f in rules.findings(db=db, actor=SYSTEM, as_of=date(2023, 6, 1)) if f.record.rule_id == RULE]
+    assert read and all(f.record.run_id == run.run.id and per_year in f.parameters for f in read)
     with db.reading() as session:
         (event,) = session.exec(select(AuditEvent).where(AuditEvent.action == "rules.set_parameter")).all()
     assert event.target == {"rule": RULE, "parameter": "per_year", "valid_from": "2023-01-01"}
@@ -161,6 +167,18 @@ def test_set_and_read_through_graphql(api: Api, token: TokenFactory, db: Databas
     per_year = next(p for p in read["ruleParameters"] if p["name"] == "per_year")
     assert per_year["value"] == 2 and per_year["validFrom"] is None and per_year["source"]["kind"] == "plan"
     assert [h["validFrom"] for h in per_year["history"]] == ["2023-01-01"]
+
+    # a finding names its rule's parameters on the day: evaluated on the fly, then read from a stored run
+    findings = "query($asOf: Date) { findings(asOf: $asOf) { ruleId runId parameters evidence } }"
+    for stored in (False, True):
+        if stored:
+            api.data('mutation { runRules(asOf: "2023-06-01") { id } }', token=legal)
+        (found, *_) = [
+            f for f in api.data(findings, {"asOf": "2023-06-01"}, token=legal)["findings"] if f["ruleId"] == RULE
+        ]
+        assert (found["runId"] is not None) is stored and "parameters" not in found["evidence"]
+        (value,) = [p for p in found["parameters"] if p["name"] == "per_year"]
+        assert (value["value"], value["valid_from"], value["source"]["kind"]) == (4, "2023-01-01", "law")
 
     for who in (token("school_admin", "imt-bs"), token("intranet", "imt-bs")):
         refused = api.graphql(SET, variables, token=who).json()
