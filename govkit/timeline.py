@@ -99,9 +99,14 @@ def format_dated(start: date, precision: Precision | str | None) -> str:
             return start.isoformat()
 
 
+def academic_year(day: date) -> int:
+    """The academic year (its start year) containing ``day``: 2022-08-31 → 2021, 2022-09-01 → 2022."""
+    return day.year if day.month >= 9 else day.year - 1
+
+
 def academic_year_start(day: date) -> date:
     """1 September of the academic year containing ``day``."""
-    return date(day.year if day.month >= 9 else day.year - 1, 9, 1)
+    return date(academic_year(day), 9, 1)
 
 
 def period_start(day: date, precision: Precision | str | None) -> date:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from govkit.acknowledgements.persons import csv_problem
 from govkit.errors import InvalidInput, Problem
-from govkit.timeline import DateNotRecognised, parse_dated, period_end
+from govkit.timeline import DateNotRecognised, academic_year, parse_dated, period_end
 from govkit.vocabulary import SurveyAudience, SurveyStatus, TrainingAudience
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -31,8 +31,7 @@ TRUE, FALSE = {"true", "yes", "oui", "1", "x"}, {"false", "no", "non", "0", ""}
 
 
 def current_academic_year(today: date | None = None) -> int:
-    today = today or date.today()
-    return today.year if today.month >= 9 else today.year - 1
+    return academic_year(today or date.today())
 
 
 class _Row(BaseModel):

@@ -9,11 +9,11 @@ school), never "missing": silence is not absence.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 
 from govkit.rules.definitions import MinSurveyInvitation, MinTrainingCoverage, SurveyBuilt
 from govkit.rules.facts import Facts, OrganisationFacts, SurveyFact, TrainingFact
 from govkit.rules.violations import NOT_DOCUMENTED, Violation
+from govkit.timeline import academic_year
 
 #: Each training audience as a finding names it (French, English).
 AUDIENCE_LABELS: dict[str, tuple[str, str]] = {
@@ -39,11 +39,6 @@ SURVEY_LABELS: dict[str, tuple[str, str]] = {
 #: Survey statuses: built or later (the questionnaire exists); not open yet (nobody is invited).
 BUILT = frozenset({"built", "open", "closed"})
 NOT_OPEN = frozenset({"planned", "built"})
-
-
-def academic_year(day: date) -> int:
-    """The academic year (its start year) that has started by ``day``: 2022-08-31 → 2021, 2022-09-01 → 2022."""
-    return day.year if day.month >= 9 else day.year - 1
 
 
 def academic_label(year: int) -> str:

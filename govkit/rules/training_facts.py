@@ -20,7 +20,7 @@ from sqlmodel import col
 
 from govkit.rules.facts import SurveyFact, TrainingFact
 from govkit.rules.records import Survey, TrainingRecord
-from govkit.timeline import AsOf, is_uncertain, known_by, not_superseded
+from govkit.timeline import AsOf, academic_year, is_uncertain, known_by, not_superseded
 
 
 def load_training(
@@ -30,7 +30,7 @@ def load_training(
     the surveys of its year and before, as known at ``when.known_at``. ``scoped(column)``: the
     organisations evaluated; ``to_day``: a date column's value as a date (None stays None)."""
     day = when.day
-    started = day.year if day.month >= 9 else day.year - 1  # the academic year begun by then
+    started = academic_year(day)  # the academic year begun by then
     training: dict[int, list[TrainingFact]] = defaultdict(list)
     #: whether a period is uncertain on the day, by (start, precision): a few periods, thousands of rows
     uncertain_by_period: dict[tuple[date, str], bool] = {}

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from govkit import migrations
-from govkit.db import UTCDateTime, create_db_engine
 from tests.conftest import BACKENDS, fresh_database_url
+from tests.migration_sql import run_sql, table_names
 
 RECORDED = datetime(2022, 3, 4, 10, 0, tzinfo=UTC)
 
@@ -24,35 +23,14 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return fresh_database_url(request.param, "govkit_test_migration_0010", tmp_path)
 
 
-def _run(url: str, statement: str, **values: Any) -> list[Any]:
-    engine = create_db_engine(url)
-    try:
-        with engine.begin() as connection:
-            query = sa.text(statement).bindparams(
-                *(sa.bindparam(k, type_=UTCDateTime()) for k, v in values.items() if isinstance(v, datetime))
-            )
-            result = connection.execute(query, values)
-            return list(result.all()) if result.returns_rows else []
-    finally:
-        engine.dispose()
-
-
-def _tables(url: str) -> set[str]:
-    engine = create_db_engine(url)
-    try:
-        return set(sa.inspect(engine).get_table_names())
-    finally:
-        engine.dispose()
-
-
 def test_coverage_becomes_training_records_and_comes_back_down(url: str) -> None:
     migrations.upgrade(url=url, revision="0009")
-    _run(
+    run_sql(
         url,
         "INSERT INTO organisation (id, code, type, name, short_name, created_at) VALUES (1, 'ecole', 'school', 'E', 'E', :t)",
         t=RECORDED,
     )
-    _run(
+    run_sql(
         url,
         "INSERT INTO person (id, organisation_id, external_id, given_name, family_name, email, status, "
         "preferred_language, created_at, updated_at) VALUES (1, 1, 'P1', 'A', 'B', 'a@b.fr', 'active', 'fr', :t, :t)",
@@ -64,7 +42,7 @@ def test_coverage_becomes_training_records_and_comes_back_down(url: str) -> None
         (3, "doctoral_student", 2021, 9, 10),
         (4, "contractor", 2021, 1, 2),
     ):
-        _run(
+        run_sql(
             url,
             "INSERT INTO training_coverage (id, organisation_id, year, population, training, trained, total, "
             "recorded_at, recorded_by) VALUES (:i, 1, :y, :p, 'vss_awareness', :tr, :to, :t, 'legal')",
@@ -76,8 +54,8 @@ def test_coverage_becomes_training_records_and_comes_back_down(url: str) -> None
             t=RECORDED,
         )
     migrations.upgrade(url=url, revision="0010")
-    assert "training_coverage" not in _tables(url)
-    rows = _run(
+    assert "training_coverage" not in table_names(url)
+    rows = run_sql(
         url,
         "SELECT academic_year, audience, training, trained, total, everyone, recorded_by, note FROM training_record "
         "ORDER BY id",
@@ -90,40 +68,42 @@ def test_coverage_becomes_training_records_and_comes_back_down(url: str) -> None
     ]
     assert rows[0][7] == "training_coverage: population student, year 2021"
     # the new populations are accepted, an unknown one still refused
-    _run(url, "INSERT INTO person_population (person_id, population, recorded_at) VALUES (1, 'intern', :t)", t=RECORDED)
+    run_sql(
+        url, "INSERT INTO person_population (person_id, population, recorded_at) VALUES (1, 'intern', :t)", t=RECORDED
+    )
     with pytest.raises(sa.exc.IntegrityError):
-        _run(
+        run_sql(
             url,
             "INSERT INTO person_population (person_id, population, recorded_at) VALUES (1, 'alien', :t)",
             t=RECORDED,
         )
     with pytest.raises(sa.exc.IntegrityError):  # more trained than the total
-        _run(
+        run_sql(
             url,
             "INSERT INTO training_record (organisation_id, academic_year, audience, training, title, trained, total, "
             "everyone, recorded_at, recorded_by) VALUES (1, 2021, 'staff', 'x', 'x', 5, 4, FALSE, :t, 'legal')",
             t=RECORDED,
         )
-    _run(
+    run_sql(
         url,
         "INSERT INTO training_record (organisation_id, academic_year, audience, training, title, everyone, total, "
         "recorded_at, recorded_by) VALUES (1, 2022, 'management_committee', 'codir', 'Codir', TRUE, 12, :t, 'legal')",
         t=RECORDED,
     )
-    _run(  # unknown counts: no place in training_coverage
+    run_sql(  # unknown counts: no place in training_coverage
         url,
         "INSERT INTO training_record (organisation_id, academic_year, audience, training, title, everyone, "
         "recorded_at, recorded_by) VALUES (1, 2022, 'association_leaders', 'bnei', 'BNEI', FALSE, :t, 'legal')",
         t=RECORDED,
     )
-    _run(
+    run_sql(
         url,
         "INSERT INTO survey (organisation_id, year, title, audience, status, recorded_at, recorded_by) "
         "VALUES (1, 2021, 'Enquête', 'students', 'planned', :t, 'legal')",
         t=RECORDED,
     )
     with pytest.raises(sa.exc.IntegrityError):
-        _run(
+        run_sql(
             url,
             "INSERT INTO survey (organisation_id, year, title, audience, status, recorded_at, recorded_by) "
             "VALUES (1, 2021, 'Enquête', 'students', 'someday', :t, 'legal')",
@@ -131,8 +111,10 @@ def test_coverage_becomes_training_records_and_comes_back_down(url: str) -> None
         )
 
     migrations.downgrade(url=url, revision="0009")
-    assert not {"training_record", "survey"} & _tables(url)
-    back = _run(url, "SELECT year, population, trained, total FROM training_coverage ORDER BY year, population, total")
+    assert not {"training_record", "survey"} & table_names(url)
+    back = run_sql(
+        url, "SELECT year, population, trained, total FROM training_coverage ORDER BY year, population, total"
+    )
     assert back == [
         (2021, "doctoral_student", 9, 10),
         (2021, "staff", 1, 2),
@@ -140,6 +122,6 @@ def test_coverage_becomes_training_records_and_comes_back_down(url: str) -> None
         (2022, "staff", 12, 12),
         (2022, "staff", 40, 50),
     ]
-    assert _run(url, "SELECT population FROM person_population") == []
+    assert run_sql(url, "SELECT population FROM person_population") == []
     migrations.upgrade(url=url, revision="0010")  # and up again
-    assert len(_run(url, "SELECT id FROM training_record")) == 5
+    assert len(run_sql(url, "SELECT id FROM training_record")) == 5

@@ -5,24 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from govkit import migrations
-from govkit.db import create_db_engine
 from tests.conftest import BACKENDS, fresh_database_url
+from tests.migration_sql import table_names
 
 
 @pytest.fixture(params=BACKENDS)
 def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return fresh_database_url(request.param, "govkit_test_migrations", tmp_path)
-
-
-def _tables(url: str) -> set[str]:
-    engine = create_db_engine(url)
-    try:
-        return set(sa.inspect(engine).get_table_names())
-    finally:
-        engine.dispose()
 
 
 def test_models_match_migrations(empty_url: str) -> None:
@@ -32,7 +23,7 @@ def test_models_match_migrations(empty_url: str) -> None:
 
 def test_upgrade_downgrade_upgrade(empty_url: str) -> None:
     migrations.upgrade(url=empty_url)
-    tables = _tables(empty_url)
+    tables = table_names(empty_url)
     assert {
         "organisation",
         "campus",
@@ -43,9 +34,9 @@ def test_upgrade_downgrade_upgrade(empty_url: str) -> None:
         "role_grant",
     } <= tables
     migrations.downgrade(url=empty_url, revision="base")
-    assert _tables(empty_url) <= {"alembic_version"}
+    assert table_names(empty_url) <= {"alembic_version"}
     migrations.upgrade(url=empty_url)
-    assert _tables(empty_url) == tables
+    assert table_names(empty_url) == tables
     migrations.check(url=empty_url)
 
 

@@ -1,0 +1,33 @@
+"""Plain SQL on a database at a given revision, for the tests of one migration (no models: the
+tables are those of that revision)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from govkit.db import UTCDateTime, create_db_engine
+
+
+def run_sql(url: str, statement: str, **values: Any) -> list[Any]:
+    """Execute ``statement`` in a transaction of its own; its rows (datetimes bound as UTC timestamps)."""
+    engine = create_db_engine(url)
+    try:
+        with engine.begin() as connection:
+            query = sa.text(statement).bindparams(
+                *(sa.bindparam(k, type_=UTCDateTime()) for k, v in values.items() if isinstance(v, datetime))
+            )
+            result = connection.execute(query, values)
+            return list(result.all()) if result.returns_rows else []
+    finally:
+        engine.dispose()
+
+
+def table_names(url: str) -> set[str]:
+    engine = create_db_engine(url)
+    try:
+        return set(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
