@@ -1,4 +1,4 @@
-"""The interface's words in French and English (content stays in the documents' language)."""
+"""The interface's words shared by every page, in French and English."""
 
 from __future__ import annotations
 
@@ -194,11 +194,3 @@ TEXTS: dict[str, dict[str, str]] = {
     "job_failed": {"fr": "échouée", "en": "failed"},
     "job_cancelled": {"fr": "annulée", "en": "cancelled"},
 }
-
-
-def translator(language: str):  # noqa: ANN201 - a callable for the templates
-    def t(key: str) -> str:
-        entry = TEXTS.get(key)
-        return entry.get(language, entry["fr"]) if entry else key
-
-    return t
