@@ -25,7 +25,10 @@ from govkit.acknowledgements.campaigns import CampaignPolicy
 from govkit.acknowledgements.recorder import Recorder, build_recorder
 from govkit.acknowledgements.resolvers import RECORDER
 from govkit.auth.grants import GrantCache, GrantListener
+from govkit.auth.sign_in_links import Limits
 from govkit.db import Database, create_db_engine
+from govkit.documents.addresses import Addresses
+from govkit.documents.pdf_conversion import SOFFICE, SofficeRunner
 from govkit.documents.resolvers import JOB_QUEUE, RENDER_POOL
 from govkit.documents.workers import WorkerPool, shared_pool
 from govkit.flows.resolvers import CAMPAIGN_POLICY
@@ -33,6 +36,7 @@ from govkit.jobs.engine import job_queue
 from govkit.jobs.inprocess import InProcessQueue
 from govkit.jobs.queue import JobQueue
 from govkit.jobs.registry import import_task_modules
+from govkit.notifications.sending import MAILER, mailer
 from govkit.resolving import Context, Wired
 from govkit.settings import Settings
 
@@ -53,8 +57,12 @@ class Wiring:
     jobs: JobQueue
     campaign_policy: CampaignPolicy
     grant_listener: GrantListener | None = None
+    #: What background jobs get as ``JobDeps.extras`` (in-process here, and in ``govkit worker``).
+    job_extras: Mapping[str, object] = field(default_factory=dict)
     #: What resolvers may ask for with ``info.context.wired(KEY)``.
     resolvers: Mapping[Wired[Any], object] = field(default_factory=dict)
+    #: The rate limits of one-click sign-in links (in the process; govkit.web.link_signin).
+    link_limits: Limits | None = None
 
     def start(self) -> None:
         """Start what runs beside the requests (the grant listener, on PostgreSQL)."""
@@ -110,8 +118,16 @@ def build_wiring(settings: Settings, db: Database | None = None) -> Wiring:
         db = Database(create_db_engine(settings.database_url, echo=settings.sql_echo))
     import_task_modules([*TASK_MODULES, *settings.job_modules])
     pool = render_pool(settings)
-    jobs = job_queue(db, settings, extras={"render_pool": pool})
-    policy = CampaignPolicy(days=settings.campaign_days, webhook_urls=tuple(settings.webhook_urls), jobs=jobs)
+    job_extras: dict[str, object] = {"render_pool": pool, MAILER: mailer(settings)}
+    job_extras[SOFFICE] = SofficeRunner.of(settings)  # PDF/A renditions, one LibreOffice run per batch
+    jobs = job_queue(db, settings, extras=job_extras)
+    policy = CampaignPolicy(
+        days=settings.campaign_days,
+        webhook_urls=tuple(settings.webhook_urls),
+        jobs=jobs,
+        renditions=settings.renditions_on_publish,
+        addresses=Addresses.of(settings),  # first use: an unknown kind in GOVKIT_PUBLIC_KINDS stops the start
+    )
     recorder = build_recorder(db)
     grants = GrantCache(ttl=settings.grant_cache_seconds)
     return Wiring(
@@ -123,7 +139,9 @@ def build_wiring(settings: Settings, db: Database | None = None) -> Wiring:
         jobs=jobs,
         campaign_policy=policy,
         grant_listener=grant_listener(db, settings, grants),
+        job_extras=job_extras,
         resolvers={RENDER_POOL: pool, JOB_QUEUE: jobs, RECORDER: recorder, CAMPAIGN_POLICY: policy},
+        link_limits=Limits.of(settings),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,10 +20,21 @@ class GovkitError(Exception):
 
     code = "ERROR"
 
-    def __init__(self, message: str, *, problems: list[Problem] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        problems: list[Problem] | None = None,
+        key: str | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.problems: list[Problem] = problems or []
+        #: What went wrong for the pages, which say it in their language (govkit.web.i18n.errors):
+        #: the message's key and its parameters. The API answers ``message``, in English.
+        self.key = key
+        self.params: dict[str, Any] = dict(params or {})
 
     def extensions(self) -> dict[str, Any]:
         data: dict[str, Any] = {"code": self.code}

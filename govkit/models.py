@@ -12,10 +12,12 @@ from govkit.acknowledgements.models import (
     PersonPopulation,
     WebhookDelivery,
 )
-from govkit.auth.models import Identity, RoleGrant
+from govkit.auth.models import Identity, RoleGrant, SignInLink
 from govkit.demo.models import DatasetLoad
 from govkit.documents.models import Blob, DocumentVersion, RootTemplate, RootTemplateVersion, Variant
+from govkit.documents.rendition_models import DocumentRendition
 from govkit.jobs.models import InProcessJob, JobFailure
+from govkit.notifications.models import NoticeMessage, NoticeSchedule
 from govkit.organisations.models import ArrangementMember, Campus, Commitment, Organisation, ProfileRevision
 from govkit.rules.models import FindingRecord, RuleRun, Waiver
 from govkit.rules.parameter_records import RuleParameterValue
@@ -34,11 +36,14 @@ __all__ = [
     "ChainHead",
     "Commitment",
     "DatasetLoad",
+    "DocumentRendition",
     "DocumentVersion",
     "FindingRecord",
     "Identity",
     "InProcessJob",
     "JobFailure",
+    "NoticeMessage",
+    "NoticeSchedule",
     "Organisation",
     "Person",
     "PersonPopulation",
@@ -48,6 +53,7 @@ __all__ = [
     "RootTemplateVersion",
     "RuleParameterValue",
     "RuleRun",
+    "SignInLink",
     "Survey",
     "TrainingRecord",
     "Variant",

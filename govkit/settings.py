@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from enum import StrEnum
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 
@@ -12,6 +13,10 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRET_FILE = ".govkit-secret"
+#: GOVKIT_PUBLIC_KINDS by default: every kind the plan has people read — the regulations and the
+#: annex bind whoever they concern only once made known to them, and the reflex sheets are for
+#: victims, witnesses and decision makers to find without an account.
+PUBLIC_KINDS = ("internal", "study", "housing", "equality_annex", "reflex_sheet")
 
 
 class Environment(StrEnum):
@@ -40,7 +45,20 @@ class Settings(BaseSettings):
     render_timeout_seconds: float = Field(default=30.0, gt=0)
     render_memory_mb: int = Field(default=1536, ge=256)
     upload_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
-    public_url: str = ""  # prefix of download URLs; empty means relative URLs
+    # PDF/A renditions (govkit.documents.pdf_conversion): LibreOffice's command, the time one run may
+    # take (start plus so much per document of its batch), the documents one run converts at most,
+    # and whether publishing a variant defers its conversion (`govkit demo`: one batch for all)
+    soffice: str = "soffice"
+    pdf_start_seconds: float = Field(default=60.0, gt=0)
+    pdf_seconds_per_document: float = Field(default=20.0, gt=0)
+    pdf_batch_size: int = Field(default=200, ge=1, le=1000)
+    renditions_on_publish: bool = True
+    # prefix of every URL govkit gives out (GraphQL, webhooks, e-mails), e.g. https://govkit.imt.fr;
+    # empty means relative URLs (`govkit serve` and `govkit demo` then use their own address)
+    public_url: str = ""
+    # the document kinds served without a token at /public/...: kind keys (reflex_sheet.student_victim)
+    # or base kinds (reflex_sheet: every audience); JSON list (govkit.documents.addresses)
+    public_kinds: list[str] = Field(default_factory=lambda: list(PUBLIC_KINDS))
     campaign_days: int = Field(default=30, ge=1, le=365)  # time given to acknowledge a new version
     reminder_interval_days: int = Field(default=7, ge=1)
     webhook_urls: list[str] = Field(default_factory=list)  # JSON list in GOVKIT_WEBHOOK_URLS
@@ -76,11 +94,30 @@ class Settings(BaseSettings):
     job_stalled_check_cron: str = "* * * * *"  # when workers look for stalled jobs (6th field: seconds)
     worker_concurrency: int = Field(default=2, ge=1, le=64)  # jobs one `govkit worker` runs at once
     job_modules: list[str] = Field(default_factory=list)  # JSON list of extra modules holding tasks
+    # e-mail notices (govkit.notifications): without an SMTP host, messages stay in the local outbox
+    smtp_host: str = ""  # empty: no SMTP, messages are kept (status "kept", the dev outbox page)
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: str | None = Field(default=None, repr=False)
+    smtp_security: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    mail_from: str = "govkit <noreply@localhost>"
+    mail_attempts: int = Field(default=5, ge=1, le=10)  # SMTP attempts of a message before it is failed
+    reminder_days: list[int] = Field(default_factory=lambda: [7, 14, 28])  # JSON list: days after the opening
+    sign_in_link_days: int = Field(default=14, ge=1, le=60)  # one-click sign-in links in e-mails expire after
+    sign_in_link_rate_per_minute: int = Field(default=30, ge=1)  # link sign-ins (POST) per client address
 
     @model_validator(mode="after")
     def _stalled_after_heartbeats(self) -> Settings:
         if self.job_stalled_seconds < 2 * self.job_heartbeat_seconds:
             raise ValueError("GOVKIT_JOB_STALLED_SECONDS must be at least twice GOVKIT_JOB_HEARTBEAT_SECONDS")
+        return self
+
+    @model_validator(mode="after")
+    def _reminder_days(self) -> Settings:
+        days = self.reminder_days
+        if len(days) > 10 or any(d < 1 for d in days) or any(a >= b for a, b in pairwise(days)):
+            raise ValueError("GOVKIT_REMINDER_DAYS: at most 10 positive days, in ascending order (e.g. [7, 14, 28])")
         return self
 
     @model_validator(mode="after")

@@ -19,6 +19,7 @@ from govkit.acknowledgements.receipts import Receipt
 from govkit.acknowledgements.recorder import Recorder, build_recorder
 from govkit.db import Database, stored_id
 from govkit.documents import service as documents
+from govkit.documents.addresses import DOCX
 from govkit.documents.models import Blob, DocumentVersion, RootTemplate, RootTemplateVersion, Variant
 from govkit.flows.publication import publish_variant
 from govkit.organisations.models import Organisation
@@ -97,8 +98,10 @@ def republish(
     policy: CampaignPolicy | None = None,
     clauses: list[str] | None = None,
     effective_from: date | None = None,
+    data: bytes | None = None,
 ) -> DocumentVersion:
-    """A new version of a school's document, from made-up bytes (the campaign logic does not read them)."""
+    """A new version of a school's document, from made-up bytes (the campaign logic does not read
+    them), or from ``data`` (a .docx)."""
     with db.transaction() as session:
         org = session.exec(select(Organisation).where(Organisation.code == school)).one()
         previous = session.exec(
@@ -122,9 +125,10 @@ def republish(
         revision = latest_profile(session, stored_id(org))
         assert root is not None
         assert revision is not None
-        data = f"made-up document {next(_serial)} {school} {kind}".encode()
+        media_type = DOCX if data is not None else "application/octet-stream"
+        data = data if data is not None else f"made-up document {next(_serial)} {school} {kind}".encode()
         digest = hashlib.sha256(data).hexdigest()
-        session.add(Blob(sha256=digest, size=len(data), media_type="application/octet-stream", data=data))
+        session.add(Blob(sha256=digest, size=len(data), media_type=media_type, data=data))
         variant = Variant(
             inputs_sha256=hashlib.sha256(b"inputs" + data).hexdigest(),
             root_template_version_id=root.id,  # type: ignore[arg-type]

@@ -35,6 +35,9 @@ PG_URL = os.environ.get("GOVKIT_TEST_POSTGRES_URL", "postgresql+psycopg://postgr
 BACKENDS = [b.strip() for b in os.environ.get("GOVKIT_TEST_DATABASES", "sqlite,postgresql").split(",")]
 SECRET = "test-secret-key-0123456789-abcdefghijklmnop"
 PERSONS_PER_SCHOOL = 40
+# Publishing converts nothing to PDF/A in the tests (20 to 40 s per demo load, in every `govkit demo`
+# a test runs): only the tests of the renditions (tests/documents/test_renditions*.py) turn it on.
+os.environ.setdefault("GOVKIT_RENDITIONS_ON_PUBLISH", "false")
 
 
 #: Each test run has its own databases, so that two runs on one machine never share one.
@@ -81,6 +84,7 @@ def fresh_database_url(backend: str, name: str, tmp: Path) -> str:
 
 
 def make_settings(url: str = "sqlite://", **overrides: Any) -> Settings:
+    overrides.setdefault("renditions_on_publish", False)  # see GOVKIT_RENDITIONS_ON_PUBLISH above
     return Settings(database_url=url, secret_key=SECRET, **overrides)
 
 

@@ -43,6 +43,10 @@ class Action(StrEnum):
     REVOKE_TOKEN = "auth.revoke_token"
     READ_JOBS = "jobs.read"  # the background jobs: queued, running, failed and why
     EXPORT_EVIDENCE = "evidence.export"  # a person's evidence file on a date (disciplinary boards)
+    READ_NOTICES = "notifications.read_notices"  # the e-mail notices of a school: counts, failures, SMTP answers
+    SET_NOTICE_SCHEDULE = "notifications.set_schedule"  # a school's reminder days
+    READ_NOTICE_TEMPLATES = "notifications.read_templates"  # the notices' templates, in both languages
+    READ_OUTBOX = "notifications.read_outbox"  # the local outbox (dev: no SMTP server)
 
 
 class Scope(StrEnum):
@@ -125,6 +129,11 @@ POLICY: dict[Action, dict[Role, Scope]] = {
     # a person's evidence file (versions in force, acknowledgements, chain proof): legal staff, and the
     # administration of the person's own school; every export is written to the audit log
     Action.EXPORT_EVIDENCE: {Role.LEGAL: _A, Role.SCHOOL_ADMIN: _O},
+    # the notices name persons and their addresses: legal staff, and the school's own administration
+    Action.READ_NOTICES: {Role.LEGAL: _A, Role.SCHOOL_ADMIN: _O},
+    Action.SET_NOTICE_SCHEDULE: {Role.LEGAL: _A, Role.SCHOOL_ADMIN: _O},
+    Action.READ_NOTICE_TEMPLATES: {Role.LEGAL: _A},
+    Action.READ_OUTBOX: {Role.LEGAL: _A},
 }
 
 
@@ -146,6 +155,10 @@ def authorize(actor: Principal, action: Action, *, organisation_id: int | None =
     if is_allowed(actor, action, organisation_id=organisation_id):
         return
     if actor.role is None:
-        raise NotAuthenticated(AUTHENTICATION_REQUIRED)
+        raise NotAuthenticated(AUTHENTICATION_REQUIRED, key="authenticate")
     where = f" of organisation {actor.organisation_code}" if actor.organisation_code else ""
-    raise Forbidden(f"Role {actor.role.value}{where} may not {action.value.split('.')[1].replace('_', ' ')} here.")
+    raise Forbidden(
+        f"Role {actor.role.value}{where} may not {action.value.split('.')[1].replace('_', ' ')} here.",
+        key="forbidden",
+        params={"role": actor.role.value, "school": actor.organisation_code or ""},
+    )

@@ -52,5 +52,9 @@ def given_id(actor: Principal, action: Action, value: int | str, what: str) -> i
     row is INVALID_INPUT to a caller acting everywhere, and their refusal to a scoped one."""
     found = row_id(value)
     if found is None:
-        unknown(actor, action, InvalidInput(f"{value!r} is not a valid {what} id."))
+        unknown(
+            actor,
+            action,
+            InvalidInput(f"{value!r} is not a valid {what} id.", key="invalid_id", params={"value": value}),
+        )
     return found

@@ -8,6 +8,10 @@ run it on their connection and ``decode`` its value into read-only model instanc
 (``model_construct``: no validation, no session state).
 
 A document version's content is read once per process (``Documents``), by ``documents_statement``.
+
+A member's own view (``me``) is read the same way: ``member_statement`` holds the person with their
+school, their populations, the versions in force at their school (with their campaigns' deadlines)
+and their acknowledgements, in one round trip; ``decode_member`` gives them back.
 """
 
 from __future__ import annotations
@@ -130,6 +134,47 @@ def documents_parameters(dialect_name: str, documents: Sequence[int]) -> dict[st
     return {"documents": _DIALECTS[dialect_name].id_list(documents)}
 
 
+#: The versions' columns with their campaign's deadline, in ``MemberVersion``'s order.
+_MEMBER_VERSION_COLUMNS = f"{_VERSION_COLUMNS}, c.deadline"
+
+
+@cache
+def member_statement(dialect_name: str) -> str:
+    """What ``me`` reads of the person of parameter ``person`` (``member_parameters``): the person
+    with their school, the populations they hold now, the versions in force at their school on
+    ``today`` (of each kind and language, the one with the greatest effective date on or before it;
+    of those, the highest number: govkit.documents.published.in_force_at) with their campaigns, and
+    their acknowledgements with the versions they acknowledge. One statement: one snapshot."""
+    d = _DIALECTS[dialect_name]
+    person, today = d.parameter("person"), d.parameter("today")
+    persons = d.rows(
+        f"{_columns(_PERSON, 'p', d)}, {_columns(_ORGANISATION, 'o', d)}",
+        f"FROM person p JOIN organisation o ON o.id = p.organisation_id WHERE p.id = {person}",
+    )
+    populations = d.rows(
+        "population",
+        f"FROM person_population WHERE person_id = {person} AND valid_to IS NULL",
+    )
+    in_force = d.rows(
+        _MEMBER_VERSION_COLUMNS,
+        "FROM person p JOIN document_version d ON d.organisation_id = p.organisation_id"  # noqa: S608 - our names; values bound
+        f" LEFT JOIN campaign c ON c.document_version_id = d.id WHERE p.id = {person} AND d.effective_from <= {today}"
+        " AND NOT EXISTS (SELECT 1 FROM document_version n WHERE n.organisation_id = d.organisation_id"
+        f" AND n.kind = d.kind AND n.language = d.language AND n.effective_from <= {today}"
+        " AND (n.effective_from > d.effective_from OR (n.effective_from = d.effective_from AND n.number > d.number)))",
+    )
+    acknowledged = d.rows(
+        f"{_columns(_ACKNOWLEDGEMENT, 'a', d)}, {_MEMBER_VERSION_COLUMNS}",
+        "FROM acknowledgement a JOIN document_version d ON d.id = a.document_version_id"
+        f" LEFT JOIN campaign c ON c.document_version_id = d.id WHERE a.person_id = {person}",
+    )
+    return d.together([persons, populations, in_force, acknowledged])
+
+
+def member_parameters(dialect_name: str, person: int, today: date) -> dict[str, Any]:
+    return {"person": int(person), "today": _DIALECTS[dialect_name].day(today)}
+
+
 def _decoder(columns: Sequence[sa.ColumnElement[Any]]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
     """Values of ``columns`` from JSON back to what govkit reads: dates, UTC timestamps."""
 
@@ -172,7 +217,59 @@ _VERSION = _decoder(
 )
 
 
+_MEMBER_VERSION = _decoder(
+    [_DOCUMENT.c[k] for k in ("id", "organisation_id", "kind", "language", "number", "effective_from")]
+    + [sa.inspect(Campaign).local_table.c.id, _DOCUMENT.c.sha256, sa.inspect(Campaign).local_table.c.deadline]
+)
+_ACKNOWLEDGEMENT_WIDTH = len(_ACKNOWLEDGEMENT.columns)
+
+
+@dataclass(frozen=True)
+class MemberVersion:
+    """A version in force at a member's school, or one they acknowledged, with its campaign's deadline."""
+
+    version: Version
+    deadline: date | None
+
+
+@dataclass(frozen=True)
+class MemberRead:
+    """What ``member_statement`` read, as read-only model instances."""
+
+    person: Person
+    organisation: Organisation
+    populations: frozenset[str]
+    in_force: list[MemberVersion]
+    acknowledged: list[tuple[Acknowledgement, MemberVersion]]
+
+
+def _member_version(row: Sequence[Any]) -> MemberVersion:
+    *version, deadline = _MEMBER_VERSION(row)
+    return MemberVersion(Version(*version), deadline)
+
+
+def decode_member(found: Any) -> MemberRead | None:
+    """``member_statement``'s value, as model instances; None when there is no such person."""
+    people, populations, in_force, acknowledged = _loaded(found)
+    if not people:
+        return None
+    (row,) = people
+    return MemberRead(
+        person=_PERSON_OF(row[:_WIDTH]),
+        organisation=_ORGANISATION_OF(row[_WIDTH:]),
+        populations=frozenset(p for (p,) in populations),
+        in_force=[_member_version(v) for v in in_force],
+        acknowledged=[
+            (_ACKNOWLEDGEMENT_OF(a[:_ACKNOWLEDGEMENT_WIDTH]), _member_version(a[_ACKNOWLEDGEMENT_WIDTH:]))
+            for a in acknowledged
+        ],
+    )
+
+
 def _loaded(found: Any) -> Any:
+    # ``model_construct`` skips the models' constructors, which configure the mappers on first use:
+    # in a process that has not used the ORM yet, its instances would lack their attributes' state
+    sa.orm.configure_mappers()  # once; then a flag's check
     return json.loads(found) if isinstance(found, str | bytes) else found  # SQLite gives the text
 
 
@@ -190,6 +287,17 @@ def decode(found: Any) -> Read:
 def decode_documents(found: Any) -> list[DocumentVersion]:
     """``documents_statement``'s value, as model instances."""
     return [_DOCUMENT_OF(row) for row in _loaded(found)]
+
+
+def document_versions(connection: sa.Connection, versions: Sequence[Version]) -> dict[int, DocumentVersion]:
+    """The document versions of ``versions`` by id: those this process read already (``documents``),
+    the others read now on ``connection`` (one statement)."""
+    dialect = connection.dialect.name
+    found, missing = documents.known(connection.engine, versions)
+    if missing:
+        read = connection.exec_driver_sql(documents_statement(dialect), documents_parameters(dialect, missing))
+        found |= documents.keep(connection.engine, decode_documents(read.scalar_one()))
+    return found
 
 
 class Documents:

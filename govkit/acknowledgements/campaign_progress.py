@@ -245,7 +245,9 @@ def decode_cursor(cursor: str) -> int:
             raise ValueError
         return int(value)
     except (ValueError, UnicodeDecodeError):
-        raise InvalidInput(f"Invalid cursor {cursor!r}: use the endCursor of a previous page.") from None
+        raise InvalidInput(
+            f"Invalid cursor {cursor!r}: use the endCursor of a previous page.", key="invalid_cursor"
+        ) from None
 
 
 def pending_persons(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlmodel import Session, col, select
@@ -15,6 +15,7 @@ from govkit.acknowledgements.models import Acknowledgement, Campaign, CampaignPo
 from govkit.acknowledgements.webhook_events import campaign_payload, enqueue
 from govkit.acknowledgements.wording import carried_forward_wording
 from govkit.db import stored_id, utcnow
+from govkit.documents.addresses import Addresses
 from govkit.documents.kinds import catalogue
 from govkit.documents.models import DocumentVersion
 from govkit.jobs.queue import JobQueue
@@ -29,6 +30,11 @@ class CampaignPolicy:
     webhook_urls: tuple[str, ...] = ()
     #: Where each webhook delivery's job is deferred (required when there are webhook URLs).
     jobs: JobQueue | None = None
+    #: Defer the PDF/A conversion of each published version on ``jobs`` (GOVKIT_RENDITIONS_ON_PUBLISH;
+    #: govkit.flows.publication). Off by default: who builds a policy without settings converts nothing.
+    renditions: bool = False
+    #: The public addresses the "document.published" event gives (govkit.flows.published_event).
+    addresses: Addresses = field(default_factory=Addresses)
 
 
 def needs_campaign(document: DocumentVersion) -> bool:

@@ -86,29 +86,44 @@ def check(facts: Facts, person: Person, document: DocumentVersion, today: date) 
     """Why ``person`` may not acknowledge ``document`` today, if they may not."""
     spec = catalogue().kind(document.kind)
     if not spec.acknowledgement:
-        raise InvalidInput(f"The {spec.title.en.lower()} is for information: it is not acknowledged.")
+        raise InvalidInput(
+            f"The {spec.title.en.lower()} is for information: it is not acknowledged.",
+            key="not_acknowledged_kind",
+            params={"kind": document.kind},
+        )
     if document.language != ACKNOWLEDGED_LANGUAGE:
         french = facts.in_force.get((document.organisation_id, document.kind, ACKNOWLEDGED_LANGUAGE))
         hint = f" (document version id {french.id})" if french else ""
         raise InvalidInput(
             f"The French text is the one in force: acknowledge the French version{hint}; "
-            "the English text is a translation to read alongside it."
+            "the English text is a translation to read alongside it.",
+            key="acknowledge_french",
         )
     if document.organisation_id != person.organisation_id:
-        raise Forbidden("This document belongs to another school.")
+        raise Forbidden("This document belongs to another school.", key="other_school_document")
     if person.status != "active":
-        raise InvalidInput("This person has left the school: nothing to acknowledge.")
+        raise InvalidInput("This person has left the school: nothing to acknowledge.", key="person_left")
     if document.effective_from > today:
-        raise InvalidInput(f"Version {document.number} only comes into force on {document.effective_from:%Y-%m-%d}.")
+        raise InvalidInput(
+            f"Version {document.number} only comes into force on {document.effective_from:%Y-%m-%d}.",
+            key="not_in_force_yet",
+            params={"version": document.number, "day": document.effective_from},
+        )
     current = facts.in_force.get((document.organisation_id, document.kind, document.language))
     if current is not None and current.id != document.id:
         raise Conflict(
             f"Version {document.number} of the {spec.title.en.lower()} is no longer in force: "
             f"acknowledge version {current.number} (document version id {current.id}), "
-            f"in force since {current.effective_from:%Y-%m-%d}."
+            f"in force since {current.effective_from:%Y-%m-%d}.",
+            key="no_longer_in_force",
+            params={"kind": document.kind, "version": document.number, "current": current.number},
         )
     if not {p.value for p in spec.populations} & facts.populations.get(stored_id(person), set()):
-        raise InvalidInput(f"The {spec.title.en.lower()} does not concern this person's populations.")
+        raise InvalidInput(
+            f"The {spec.title.en.lower()} does not concern this person's populations.",
+            key="not_concerned",
+            params={"kind": document.kind},
+        )
 
 
 #: A new record's row, with what its receipt shows.
@@ -157,7 +172,11 @@ def plan(
             if request.authorise is not None:
                 request.authorise(person, document)
             if document is None:
-                raise NotFound(f"No document version {request.document_version_id}.")
+                raise NotFound(
+                    f"No document version {request.document_version_id}.",
+                    key="no_document_version",
+                    params={"id": request.document_version_id},
+                )
             organisation = known.organisations[person.organisation_id]
             person_id, document_id = stored_id(person), stored_id(document)
             found = existing.get((person_id, document_id))
@@ -169,7 +188,10 @@ def plan(
                 continue
             check(known, person, document, today)
             if request.shown_sha256 is not None and request.shown_sha256 != document.sha256:
-                raise Conflict("The document you read is not the version in force: reload it and read it again.")
+                raise Conflict(
+                    "The document you read is not the version in force: reload it and read it again.",
+                    key="stale_document",
+                )
         except GovkitError as exc:
             decided.decided.append(exc)
             continue

@@ -36,6 +36,7 @@ from govkit.access.scoped import authorize_some
 from govkit.acknowledgements.models import Person, PersonPopulation
 from govkit.acknowledgements.vocabulary import PersonStatus
 from govkit.db import Database, stored_id, table_of, utcnow
+from govkit.jobs.queue import JobQueue
 from govkit.organisations.revisions import latest_profile
 from govkit.organisations.service import organisation_for
 from govkit.timeline import AsOf
@@ -58,6 +59,9 @@ REQUIRED = ("external_id", "given_name", "family_name", "email", "populations")
 OPTIONAL = ("entry_date", "residence", "status", "departure_date", "language")
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 200_000
+#: The job telling the persons of a school about its open campaigns (govkit.notifications: named,
+#: not imported, as that package reads this one).
+NOTICES_JOB = "notices.bring_up_to_date"
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -222,9 +226,12 @@ def parse_csv(data: bytes, residences: set[str] | None = None) -> tuple[list[Per
     return rows, errors
 
 
-def import_persons(*, db: Database, actor: Principal, school: str, data: bytes | Callable[[], bytes]) -> ImportReport:
+def import_persons(
+    *, db: Database, actor: Principal, school: str, data: bytes | Callable[[], bytes], jobs: JobQueue | None = None
+) -> ImportReport:
     """Upsert a school's persons by external id; any error imports nothing. ``data`` may be a
-    function that reads the upload, called once the caller is authorised."""
+    function that reads the upload, called once the caller is authorised. ``jobs``: where the
+    notices of the school's open campaigns to the persons who joined are deferred."""
     authorize_some(actor, Action.IMPORT_PERSONS)
     with db.reading() as session:
         organisation = organisation_for(session, actor, Action.IMPORT_PERSONS, school)
@@ -288,6 +295,8 @@ def import_persons(*, db: Database, actor: Principal, school: str, data: bytes |
         session.flush()
         wanted = {stored_id(p): (pops, p.entry_date if new else today) for p, pops, new in changed}
         sync_populations(session, wanted, today=today, now=now, held=held)
+        if jobs is not None and changed:  # whoever joined while a campaign is open is told of it
+            jobs.defer(session, NOTICES_JOB, key=f"notices:{organisation.code}", school_code=organisation.code)
     return report
 
 

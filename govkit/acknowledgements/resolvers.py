@@ -12,6 +12,7 @@ from govkit.access import audit
 from govkit.acknowledgements import persons, service
 from govkit.acknowledgements.recorder import Recorder
 from govkit.acknowledgements.types import Campaign, ImportReport, Me, Receipt
+from govkit.documents.resolvers import JOB_QUEUE
 from govkit.resolving import Info, Wired, upload_reader
 
 #: The process's acknowledgement recorder (govkit.composition builds it once).
@@ -116,5 +117,6 @@ class AcknowledgementMutation:
     @strawberry.mutation(description="Import a school's persons from CSV (multipart); all lines or none")
     async def import_persons(self, info: Info, school: str, file: Upload) -> ImportReport:
         data = upload_reader(file, argument="file", limit=persons.MAX_BYTES)
-        report = await info.context.call(persons.import_persons, school=school, data=data)
+        jobs = info.context.wired(JOB_QUEUE)  # the notices to whoever joined
+        report = await info.context.call(persons.import_persons, school=school, data=data, jobs=jobs)
         return ImportReport.from_data(report)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -11,12 +12,11 @@ from sqlmodel import Session, col, select
 from govkit.access.policy import Action, authorize, is_allowed
 from govkit.access.roles import Principal, Role
 from govkit.access.scoped import authorize_some, given_id, row_id, unknown
+from govkit.acknowledgements import batch_read, chain
 from govkit.acknowledgements import campaign_progress as campaign_queries
-from govkit.acknowledgements import chain
 from govkit.acknowledgements.campaign_progress import CampaignStatus, PendingPerson
 from govkit.acknowledgements.campaigns import ACKNOWLEDGED_LANGUAGE
 from govkit.acknowledgements.models import Acknowledgement, Campaign, Person
-from govkit.acknowledgements.persons import populations_of
 from govkit.acknowledgements.receipts import AuditNote, ClientInfo, Receipt, Request
 from govkit.acknowledgements.recorder import Recorder
 from govkit.acknowledgements.wording import wording as compose_wording
@@ -53,10 +53,6 @@ def _person(session: Session, person_id: int) -> Person:
     if person is None:
         raise NotFound(f"No person {person_id}.")
     return person
-
-
-def _populations(session: Session, person_id: int) -> set[str]:
-    return populations_of(session, person_id)
 
 
 async def acknowledge(
@@ -201,73 +197,92 @@ class MyView:
     receipts: list[Receipt]
 
 
+@cache
+def _concerned(kind: str) -> frozenset[str]:
+    """The populations a kind of document applies to (the catalogue does not change while the process runs)."""
+    return frozenset(p.value for p in catalogue().kind(kind).populations)
+
+
 def me(*, db: Database, actor: Principal, days: int = 30) -> MyView:
-    """The member's documents to acknowledge, and their acknowledgements."""
+    """The member's documents to acknowledge, and their acknowledgements.
+
+    One statement reads the person, their populations, the versions in force at their school and
+    their acknowledgements (govkit.acknowledgements.batch_read.member_statement); the content of the
+    versions shown is read once per process (a published version never changes)."""
     if actor.role is not Role.MEMBER or actor.person_id is None:
         authorize(actor, Action.READ_ME, organisation_id=-1)
-        raise Forbidden("`me` is for members (students and staff) signed in as themselves.")
+        raise Forbidden("`me` is for members (students and staff) signed in as themselves.", key="members_only")
     today = date.today()
-    with db.reading() as session:
-        person = _person(session, actor.person_id)
-        authorize(actor, Action.READ_ME, organisation_id=person.organisation_id)
-        organisation = session.get(Organisation, person.organisation_id)
-        assert organisation is not None
-        populations = _populations(session, stored_id(person))
-        versions = session.exec(
-            select(DocumentVersion)
-            .where(
-                DocumentVersion.organisation_id == person.organisation_id,
-                DocumentVersion.effective_from <= today,
+    with db.single_read() as connection:
+        dialect = connection.dialect.name
+        found = batch_read.decode_member(
+            connection.exec_driver_sql(
+                batch_read.member_statement(dialect), batch_read.member_parameters(dialect, actor.person_id, today)
+            ).scalar_one()
+        )
+        if found is None:
+            raise NotFound(f"No person {actor.person_id}.", key="no_person_record")
+        authorize(actor, Action.READ_ME, organisation_id=found.person.organisation_id)
+        current = {(v.version.kind, v.version.language): v for v in found.in_force}
+        due = _due(found, current) if found.person.status == "active" else []
+        translations = [t for v in due if (t := current.get((v.version.kind, "en"))) is not None]
+        documents = batch_read.document_versions(
+            connection, [v.version for v in [*due, *translations]] + [v.version for _, v in found.acknowledged]
+        )
+    person, organisation = found.person, found.organisation
+    pending: list[PendingDocument] = []
+    for in_force in due:
+        version = documents[in_force.version.id]
+        deadline = in_force.deadline
+        if deadline is not None and person.entry_date is not None:
+            deadline = max(deadline, person.entry_date + timedelta(days=days))
+        text = compose_wording(
+            language=person.preferred_language,
+            given_name=person.given_name,
+            family_name=person.family_name,
+            title=catalogue().kind(version.kind).title.get(person.preferred_language),
+            school=organisation.name,
+            version=version.number,
+            effective_from=version.effective_from,
+            sha256=version.sha256,
+        )
+        translation = current.get((version.kind, "en"))
+        pending.append(
+            PendingDocument(
+                version,
+                documents[translation.version.id] if translation else None,
+                text,
+                deadline,
+                bool(deadline and deadline < today),
             )
-            .order_by(DocumentVersion.kind, DocumentVersion.language, col(DocumentVersion.number).desc())
-        ).all()
-        current: dict[tuple[str, str], DocumentVersion] = {}
-        for version in versions:
-            current.setdefault((version.kind, version.language), version)
-        acknowledged = {
-            a.document_version_id: a
-            for a in session.exec(select(Acknowledgement).where(Acknowledgement.person_id == person.id)).all()
-        }
-        deadlines = {
-            c.document_version_id: c.deadline
-            for c in session.exec(
-                select(Campaign).where(col(Campaign.document_version_id).in_([v.id for v in current.values()]))
-            ).all()
-        }
-        pending: list[PendingDocument] = []
-        order = list(catalogue().kinds)
-        for (kind, language), version in sorted(current.items(), key=lambda kv: order.index(kv[0][0])):
-            spec = catalogue().kind(kind)
-            concerned = {p.value for p in spec.populations} & populations
-            if language != ACKNOWLEDGED_LANGUAGE or not spec.acknowledgement or not concerned:
-                continue
-            if version.id in acknowledged or person.status != "active":
-                continue
-            deadline = deadlines.get(stored_id(version))
-            if deadline is not None and person.entry_date is not None:
-                deadline = max(deadline, person.entry_date + timedelta(days=days))
-            text = compose_wording(
-                language=person.preferred_language,
-                given_name=person.given_name,
-                family_name=person.family_name,
-                title=spec.title.get(person.preferred_language),
-                school=organisation.name,
-                version=version.number,
-                effective_from=version.effective_from,
-                sha256=version.sha256,
-            )
-            pending.append(
-                PendingDocument(version, current.get((kind, "en")), text, deadline, bool(deadline and deadline < today))
-            )
-        documents = {
-            d.id: d
-            for d in session.exec(select(DocumentVersion).where(col(DocumentVersion.id).in_(list(acknowledged)))).all()
-        }
-        receipts = [
-            Receipt(a, person, organisation, documents[a.document_version_id])
-            for a in sorted(acknowledged.values(), key=lambda a: a.id or 0, reverse=True)
-        ]
-    return MyView(person, organisation, tuple(sorted(populations)), pending, receipts)
+        )
+    receipts = [
+        Receipt(a, person, organisation, documents[a.document_version_id])
+        for a, _ in sorted(found.acknowledged, key=lambda av: av[0].id or 0, reverse=True)
+    ]
+    return MyView(person, organisation, tuple(sorted(found.populations)), pending, receipts)
+
+
+def _due(
+    found: batch_read.MemberRead, current: dict[tuple[str, str], batch_read.MemberVersion]
+) -> list[batch_read.MemberVersion]:
+    """The versions in force that the member must acknowledge and has not, in the catalogue's order of kinds."""
+    acknowledged = {a.document_version_id for a, _ in found.acknowledged}
+    due = [
+        v
+        for (kind, language), v in current.items()
+        if language == ACKNOWLEDGED_LANGUAGE
+        and catalogue().kind(kind).acknowledgement
+        and _concerned(kind) & found.populations
+        and v.version.id not in acknowledged
+    ]
+    order = _kind_order()
+    return sorted(due, key=lambda v: order[v.version.kind])
+
+
+@cache
+def _kind_order() -> dict[str, int]:
+    return {kind: rank for rank, kind in enumerate(catalogue().kinds)}
 
 
 # --- receipts and verification ------------------------------------------------------------
@@ -283,7 +298,7 @@ def receipt(*, db: Database, actor: Principal, code: str) -> Receipt:
             allowed = record is not None and actor.person_id == record.person_id
         if record is None or not allowed:
             # the same answer whether the receipt does not exist or is someone else's: no probing
-            raise NotFound("No receipt with this code that you may read.")
+            raise NotFound("No receipt with this code that you may read.", key="no_receipt")
         person = _person(session, record.person_id)
         organisation = session.get(Organisation, record.organisation_id)
         document = session.get(DocumentVersion, record.document_version_id)
@@ -380,7 +395,11 @@ def _campaign(session: Session, actor: Principal, campaign_id: int) -> Campaign:
     authorize_some(actor, Action.READ_CAMPAIGNS)
     campaign = session.get(Campaign, campaign_id) if row_id(campaign_id) is not None else None
     if campaign is None:
-        unknown(actor, Action.READ_CAMPAIGNS, NotFound(f"No campaign {campaign_id}."))
+        unknown(
+            actor,
+            Action.READ_CAMPAIGNS,
+            NotFound(f"No campaign {campaign_id}.", key="no_campaign", params={"id": campaign_id}),
+        )
     authorize(actor, Action.READ_CAMPAIGNS, organisation_id=campaign.organisation_id)
     return campaign
 
@@ -401,7 +420,7 @@ def pending_persons(
     with db.reading() as session:
         campaign = _campaign(session, actor, campaign_id)
         if not 1 <= first <= 500:
-            raise InvalidInput("`first` is between 1 and 500.")
+            raise InvalidInput("`first` is between 1 and 500.", key="page_size", params={"most": 500})
         return campaign_queries.pending_persons(
             session,
             campaign,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from govkit.french import de
+
 
 def wording(
     *,
@@ -25,7 +27,7 @@ def wording(
         )
     return (
         f"Je soussigné·e, {given_name} {family_name}, reconnais avoir pris connaissance du document "
-        f"« {title} » de {school}, version {version} en vigueur à compter du {day} (empreinte SHA-256 "
+        f"« {title} » {de(school)}, version {version} en vigueur à compter du {day} (empreinte SHA-256 "
         f"{sha256}), et m'engage à le respecter."
     )
 

@@ -39,3 +39,22 @@ class RoleGrant(SQLModel, table=True):
     created_by: str = Field(max_length=200)
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SignInLink(SQLModel, table=True):
+    """A one-click sign-in link sent to a person in an e-mail (govkit.auth.sign_in_links): single
+    use, expiring; only the SHA-256 of its token is kept. Where it leads follows from its campaign
+    (the campaign's document). ``used_from`` is the client's address, erased with the other client
+    data after the retention period."""
+
+    __tablename__ = "sign_in_link"
+    __table_args__ = (sa.Index("ix_sign_in_link_person_campaign", "person_id", "campaign_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id")
+    campaign_id: int | None = Field(default=None, foreign_key="campaign.id")
+    token_sha256: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    used_from: str | None = Field(default=None, max_length=64)

@@ -97,7 +97,7 @@ def verify(
             leeway=30,
         )
     except jwt.ExpiredSignatureError as exc:
-        raise InvalidToken("The token has expired: sign in again.") from exc
+        raise InvalidToken("The token has expired: sign in again.", key="token_expired") from exc
     except jwt.InvalidAudienceError as exc:
         raise InvalidToken("The token was issued for another application.") from exc
     except jwt.InvalidIssuerError as exc:

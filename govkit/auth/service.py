@@ -215,10 +215,10 @@ def _principal(claims: TokenClaims, row: sa.Row[Any] | None, now: datetime) -> P
     if row.subject != claims.subject or row.role != claims.role:
         raise InvalidToken("The token does not match its role grant.")
     if row.revoked_at is not None:
-        raise InvalidToken("The token's role grant was revoked.")
+        raise InvalidToken("The token's role grant was revoked.", key="token_revoked")
     expires_at = _as_utc(row.expires_at)
     if expires_at is not None and expires_at <= now:
-        raise InvalidToken("The token's role grant has expired: ask for a new one.")
+        raise InvalidToken("The token's role grant has expired: ask for a new one.", key="token_expired")
     return Principal(
         role=Role(row.role),
         subject=row.subject,
@@ -275,9 +275,14 @@ def _authenticate_oidc(*, db: Database, settings: Settings, token: str) -> Princ
             query = query.where(Organisation.code == claims.school_claim)
         rows = session.exec(query.limit(2)).all()
     if not rows:
-        raise tokens.InvalidToken("No active person of govkit matches this identity: ask your school to import you.")
+        raise tokens.InvalidToken(
+            "No active person of govkit matches this identity: ask your school to import you.", key="identity_no_person"
+        )
     if len(rows) > 1:
-        raise tokens.InvalidToken("This identity matches persons of several schools: the token must name the school.")
+        raise tokens.InvalidToken(
+            "This identity matches persons of several schools: the token must name the school.",
+            key="identity_several_schools",
+        )
     person, organisation = rows[0]
     return Principal(
         role=Role.MEMBER,

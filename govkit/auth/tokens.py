@@ -14,7 +14,12 @@ AUDIENCE = "govkit"
 
 
 class InvalidToken(Exception):
-    """The token cannot be trusted; the message says why, for the client."""
+    """The token cannot be trusted; the message says why, for the client (in English); ``key`` says
+    it to the pages, in their language (govkit.web.i18n.errors)."""
+
+    def __init__(self, message: str, *, key: str = "token_invalid") -> None:
+        super().__init__(message)
+        self.key = key
 
 
 @dataclass(frozen=True)
@@ -45,7 +50,7 @@ def verified(token: str, *, key: str, issuer: str) -> TokenClaims:
     (tokens are immutable: the same text verifies the same way) and its expiry at every call."""
     claims = _checked(token, key, issuer)
     if claims.expires_at <= datetime.now(UTC):
-        raise InvalidToken("The token has expired: ask for a new one.")
+        raise InvalidToken("The token has expired: ask for a new one.", key="token_expired")
     return claims
 
 
@@ -66,7 +71,7 @@ def verify(token: str, *, key: str, issuer: str, check_expiry: bool = True) -> T
             options={"require": ["exp", "iat", "sub", "iss", "aud"], "verify_exp": check_expiry},
         )
     except jwt.ExpiredSignatureError as exc:
-        raise InvalidToken("The token has expired: ask for a new one.") from exc
+        raise InvalidToken("The token has expired: ask for a new one.", key="token_expired") from exc
     except jwt.InvalidSignatureError as exc:
         raise InvalidToken("The token's signature is invalid: it was not issued by this server.") from exc
     except (jwt.InvalidAudienceError, jwt.InvalidIssuerError) as exc:

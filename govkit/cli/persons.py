@@ -29,7 +29,7 @@ def import_persons(
 
     data = file.read_bytes()
     with wired() as wiring:
-        report = run_import(db=wiring.db, actor=SYSTEM, school=school, data=data)
+        report = run_import(db=wiring.db, actor=SYSTEM, school=school, data=data, jobs=wiring.jobs)
     if not report.ok:
         for error in report.errors[:SHOWN_PROBLEMS]:
             column = f" ({error.column})" if error.column else ""

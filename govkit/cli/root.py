@@ -15,6 +15,7 @@ from govkit.cli import (
     persons,
     records,
     reminders,
+    renditions,
     rule_params,
     rules,
     serving,
@@ -39,6 +40,7 @@ app.add_typer(database.db_app, name="db")
 app.add_typer(database.schema_app, name="schema")
 app.add_typer(tokens.token_app, name="token")
 app.add_typer(rule_params.rules_app, name="rules")
+app.add_typer(renditions.documents_app, name="documents")
 app.command()(serving.serve)
 app.command()(serving.demo)
 app.command()(worker.worker)

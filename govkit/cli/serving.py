@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from typing import Annotated
 
 import typer
@@ -9,10 +11,31 @@ import typer
 from govkit.cli.errors import err, friendly
 from govkit.cli.wiring import redact, settings, wired
 from govkit.errors import InvalidInput
-from govkit.settings import Settings
+from govkit.settings import Settings, get_settings
 from govkit.stopping import stops_cleanly
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+
+
+def own_url(host: str, port: int) -> str:
+    """The server's own address, for the URLs it gives out when GOVKIT_PUBLIC_URL is empty: the
+    interface it listens on, or this machine's name when it listens on every interface."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 - compared, not bound
+        host = socket.gethostname()
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def with_public_url(given: Settings, host: str, port: int) -> Settings:
+    """``given``, with GOVKIT_PUBLIC_URL defaulting to the server's own address (``own_url``), also
+    put in the environment, which each server process reads its settings from: the URLs in GraphQL
+    answers, webhooks and e-mails are absolute either way. Behind a proxy, set GOVKIT_PUBLIC_URL."""
+    if given.public_url:
+        return given
+    url = own_url(host, port)
+    os.environ["GOVKIT_PUBLIC_URL"] = url
+    get_settings.cache_clear()
+    err.print(f"GOVKIT_PUBLIC_URL is not set: the URLs given out start with {url}")
+    return given.model_copy(update={"public_url": url})
 
 
 def _serve(
@@ -20,6 +43,7 @@ def _serve(
 ) -> None:
     from govkit.serving import serve as run
 
+    given = with_public_url(given, host, port)
     where = redact(given.database_url)
     err.print(f"govkit serving on http://{host}:{port}/graphql ({given.env.value}, {where}, {workers} process(es))")
     # Each server process builds the app from the same GOVKIT_* environment.
@@ -52,8 +76,9 @@ def demo(
     from govkit import migrations
     from govkit.demo.documents import publish_all
     from govkit.demo.loader import load_demo
+    from govkit.notifications import reads as notices
 
-    given = settings()
+    given = with_public_url(settings(), host, port)
     migrations.upgrade(url=given.database_url)
     with wired(given) as wiring:
         report = load_demo(db=wiring.db)
@@ -71,6 +96,7 @@ def demo(
             refresh=report.loaded,
         )
     err.print(published.summary())
+    err.print(notices.summary(notices.totals(db=wiring.db), smtp=bool(given.smtp_host)))  # the jobs have run
     for note in published.left_alone:
         err.print(f"note: {note}")
     for failure in published.failures:

@@ -60,7 +60,7 @@ def worker(
     # fraction of a second run again. Two workers on two cores then share them (bench/jobscale.py).
     os.environ["PGOPTIONS"] = f"{os.environ.get('PGOPTIONS', '')} -c synchronous_commit=off".strip()
     with wired(settings) as wiring:
-        deps = worker_deps(wiring.db, settings, extras={"render_pool": wiring.pool})
+        deps = worker_deps(wiring.db, settings, extras=wiring.job_extras)
         app = build_app(deps, max_connections=jobs_at_once + 4)
         where = make_url(settings.database_url).render_as_string(hide_password=True)
         queues = ", ".join(queue) if queue else "all queues"

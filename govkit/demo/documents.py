@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlmodel import select
@@ -11,7 +11,7 @@ from sqlmodel import select
 from govkit.access.roles import SYSTEM
 from govkit.acknowledgements.campaigns import CampaignPolicy
 from govkit.db import Database, stored_id
-from govkit.documents import root_templates, service
+from govkit.documents import renditions, root_templates, service
 from govkit.documents.build import build_docx
 from govkit.documents.kinds import catalogue
 from govkit.documents.models import DocumentVersion
@@ -36,6 +36,8 @@ class PublicationReport:
     #: Kinds and languages whose documents legal staff now manage (a newer root template version).
     left_alone: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    #: Published documents whose PDF/A conversion was queued, in one job (one LibreOffice run).
+    renditions_queued: int = 0
 
     @property
     def changed(self) -> bool:
@@ -52,6 +54,8 @@ class PublicationReport:
             kept.append(f"{self.reused} variants already rendered")
         if self.left_alone:
             kept.append(f"{len(self.left_alone)} left to legal staff")
+        if self.renditions_queued:
+            done += f", {self.renditions_queued} queued for PDF/A conversion"
         return f"documents: {done}" + (f" ({', '.join(kept)})" if kept else "")
 
 
@@ -152,6 +156,8 @@ def publish_all(
     """
     report = PublicationReport()
     schools = _schools(db)
+    # PDF/A renditions: one job for every document at the end (one LibreOffice run), not one per publication
+    each = replace(policy, renditions=False) if policy is not None else None
     for path in source_files():
         demo, created = _publish_source(db=db, pool=pool, max_bytes=max_bytes, path=path)
         kind, language = demo.kind, demo.language
@@ -178,8 +184,10 @@ def publish_all(
                 if current.get(stored_id(org)) == variant.sha256:
                     report.in_force += 1
                     continue
-                publish_variant(db=db, actor=SYSTEM, variant_id=stored_id(variant), policy=policy)
+                publish_variant(db=db, actor=SYSTEM, variant_id=stored_id(variant), policy=each)
                 report.published += 1
         if progress:
             progress(f"{kind}/{language}")
+    if policy is not None and policy.renditions and policy.jobs is not None:
+        report.renditions_queued = renditions.defer_pending(db=db, jobs=policy.jobs, key="renditions:demo")
     return report

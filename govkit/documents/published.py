@@ -186,23 +186,31 @@ def published_documents(
     when = AsOf.of(as_of, known_at)
     with db.reading() as session:
         org = organisation_for(session, actor, Action.READ_PUBLISHED, school)
-        query = select(DocumentVersion).where(
-            DocumentVersion.organisation_id == org.id,
-            DocumentVersion.effective_from <= when.day,
-            known_by(DocumentVersion.published_at, when),
-        )
-        if language is not None:
-            query = query.where(DocumentVersion.language == check_language(language))
-        if kind is not None:
-            query = query.where(DocumentVersion.kind == catalogue().kind(kind).key)
-        rows = session.exec(query).all()
+        current = in_force_documents(session, organisation_id=stored_id(org), when=when, language=language, kind=kind)
+    return [(org, d) for d in current]
+
+
+def in_force_documents(
+    session: Session, *, organisation_id: int, when: AsOf, language: str | None = None, kind: str | None = None
+) -> list[DocumentVersion]:
+    """The documents in force at an organisation as of ``when`` (one per kind and language, in the
+    catalogue's order of kinds), for a caller already authorised (``published_documents``, and the
+    public addresses of govkit.documents.public)."""
+    query = select(DocumentVersion).where(
+        DocumentVersion.organisation_id == organisation_id,
+        DocumentVersion.effective_from <= when.day,
+        known_by(DocumentVersion.published_at, when),
+    )
+    if language is not None:
+        query = query.where(DocumentVersion.language == check_language(language))
+    if kind is not None:
+        query = query.where(DocumentVersion.kind == catalogue().kind(kind).key)
     found: dict[tuple[str, str], list[DocumentVersion]] = {}
-    for row in rows:
+    for row in session.exec(query).all():
         found.setdefault((row.kind, row.language), []).append(row)
     current = [d for versions in found.values() if (d := in_force_at(versions, when.day)) is not None]
     order = list(catalogue().kinds)
-    ranked = sorted(current, key=lambda d: (order.index(d.kind) if d.kind in order else 99, d.language))
-    return [(org, d) for d in ranked]
+    return sorted(current, key=lambda d: (order.index(d.kind) if d.kind in order else 99, d.language))
 
 
 @dataclass(frozen=True)
@@ -276,7 +284,9 @@ def download(*, db: Database, actor: Principal, sha256: str) -> Download:
     """The bytes of a stored document, if the actor may read something that refers to them."""
     authorize_some(actor, Action.READ_PUBLISHED)
     if not re.fullmatch(r"[0-9a-f]{64}", sha256):
-        raise InvalidInput("A document is identified by the 64 hexadecimal characters of its SHA-256.")
+        raise InvalidInput(
+            "A document is identified by the 64 hexadecimal characters of its SHA-256.", key="bad_sha256"
+        )
     with db.reading() as session:
         names: list[str] = []
         for document, org in session.exec(
@@ -307,5 +317,5 @@ def download(*, db: Database, actor: Principal, sha256: str) -> Download:
         blob = session.get(Blob, sha256) if names else None
     if blob is None:
         # the same answer whether the file does not exist or may not be read: no probing
-        raise NotFound(f"No document {sha256} that you may read.")
+        raise NotFound(f"No document {sha256} that you may read.", key="no_document")
     return Download(data=blob.data, media_type=blob.media_type, filename=names[0])

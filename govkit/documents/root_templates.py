@@ -31,7 +31,7 @@ CHANGE_KINDS = ("editorial", "substantive")
 
 def check_language(language: str) -> str:
     if language not in LANGUAGES:
-        raise InvalidInput(f"Unknown language {language!r}: use fr or en.")
+        raise InvalidInput(f"Unknown language {language!r}: use fr or en.", key="bad_language")
     return language
 
 
@@ -45,12 +45,14 @@ def store_blob(session: Session, data: bytes, media_type: str = DOCX_MEDIA_TYPE)
 
 def check_change(change_kind: str, changelog: str) -> str:
     if change_kind not in CHANGE_KINDS:
-        raise InvalidInput(f"Unknown change kind {change_kind!r}: use editorial or substantive.")
+        raise InvalidInput(f"Unknown change kind {change_kind!r}: use editorial or substantive.", key="bad_change_kind")
     note = changelog.strip()
     if not note:
-        raise InvalidInput("A changelog note is required: say what changed and why.")
+        raise InvalidInput("A changelog note is required: say what changed and why.", key="changelog_required")
     if len(note) > 4000:
-        raise InvalidInput("The changelog note is limited to 4000 characters.")
+        raise InvalidInput(
+            "The changelog note is limited to 4000 characters.", key="changelog_long", params={"most": 4000}
+        )
     return note
 
 
@@ -93,7 +95,7 @@ def get_root_version(
 def root_version(session: Session, version_id: int) -> tuple[RootTemplate, RootTemplateVersion]:
     version = session.get(RootTemplateVersion, version_id)
     if version is None:
-        raise NotFound(f"No root template version {version_id}.")
+        raise NotFound(f"No root template version {version_id}.", key="no_root_version", params={"id": version_id})
     template = session.get(RootTemplate, version.root_template_id)
     assert template is not None
     return template, version
@@ -127,7 +129,11 @@ def upload_root_template_version(
     if callable(data):
         data = data()
     if len(data) > max_bytes:
-        raise InvalidInput(f"The file is {len(data)} bytes; the limit is {max_bytes} bytes.")
+        raise InvalidInput(
+            f"The file is {len(data)} bytes; the limit is {max_bytes} bytes.",
+            key="file_too_large",
+            params={"size": len(data), "most": max_bytes},
+        )
     digest = hashlib.sha256(data).hexdigest()
     with db.reading() as session:  # the same bytes were validated and stored already
         known = session.exec(
@@ -196,7 +202,9 @@ def upload_root_template_version(
                 return UploadOutcome(report=report, version=version, template=template, created=True)
         except sa.exc.IntegrityError:
             if attempt == 2:
-                raise Conflict("Another upload of this template happened at the same time: try again.") from None
+                raise Conflict(
+                    "Another upload of this template happened at the same time: try again.", key="concurrent_upload"
+                ) from None
     raise AssertionError("unreachable")
 
 
@@ -212,10 +220,12 @@ def publish_root_template_version(
         if version.published_at is not None:
             raise Conflict(
                 f"Version {version.number} of {template.kind}/{template.language} was already published "
-                f"on {version.published_at:%Y-%m-%d}; published versions are immutable."
+                f"on {version.published_at:%Y-%m-%d}; published versions are immutable.",
+                key="already_published",
+                params={"version": version.number, "day": version.published_at},
             )
         if not version.report.get("valid"):
-            raise InvalidInput("This version did not pass validation and cannot be published.")
+            raise InvalidInput("This version did not pass validation and cannot be published.", key="not_valid_version")
         earlier = session.exec(
             select(sa.func.count())
             .select_from(RootTemplateVersion)
@@ -225,7 +235,9 @@ def publish_root_template_version(
             )
         ).one()
         if not earlier and change_kind != "substantive":
-            raise InvalidInput("The first published version of a root template is a substantive change.")
+            raise InvalidInput(
+                "The first published version of a root template is a substantive change.", key="first_substantive"
+            )
         version.published_at = utcnow()
         version.published_by = actor.label
         version.change_kind = change_kind
@@ -260,7 +272,9 @@ def diff_root_versions(*, db: Database, actor: Principal, from_id: int | str, to
         a_template, a = root_version(session, a_id)
         b_template, b = root_version(session, b_id)
         if (a_template.kind, a_template.language) != (b_template.kind, b_template.language):
-            raise InvalidInput("Compare two versions of the same root template (same kind and language).")
+            raise InvalidInput(
+                "Compare two versions of the same root template (same kind and language).", key="compare_same"
+            )
         blob_a, blob_b = session.get(Blob, a.sha256), session.get(Blob, b.sha256)
     assert blob_a is not None
     assert blob_b is not None

@@ -9,10 +9,11 @@ from functools import cache
 import strawberry
 
 from govkit.documents import models, published
+from govkit.documents.addresses import Addresses
 from govkit.documents.diff import ClauseDiff as ClauseDiffData
 from govkit.documents.kinds import KindSpec, catalogue
 from govkit.documents.validate import ValidationReport as ReportData
-from govkit.resolving import build
+from govkit.resolving import Info, build
 
 
 def download_url(public_url: str, sha256: str) -> str:
@@ -193,6 +194,35 @@ class PublishedDocument:
     sha256: str
     download_url: str
     clauses: list[Clause]
+
+    def _links(self, info: Info) -> dict[str, str | None]:
+        return Addresses.of(info.context.settings).links(self.school, self.kind, self.language, self.sha256)
+
+    @strawberry.field(
+        description="The public page of this document in force (HTML), without a token: serves the "
+        "version in force today, a newer one once it takes effect; null when the kind is not public"
+    )
+    def public_url(self, info: Info) -> str | None:
+        return self._links(info)["public_url"]
+
+    @strawberry.field(description="The PDF/A of this document in force, without a token (as publicUrl)")
+    def pdf_url(self, info: Info) -> str | None:
+        return self._links(info)["pdf_url"]
+
+    @strawberry.field(description="The accessible HTML of this document in force, without a token (as publicUrl)")
+    def html_url(self, info: Info) -> str | None:
+        return self._links(info)["html_url"]
+
+    @strawberry.field(description="The .docx of this document in force, without a token (as publicUrl)")
+    def docx_url(self, info: Info) -> str | None:
+        return self._links(info)["docx_url"]
+
+    @strawberry.field(
+        description="The permanent public address of this very version (its PDF/A, by SHA-256; "
+        "replace .pdf with .html or .docx for the other formats); null when the kind is not public"
+    )
+    def permanent_url(self, info: Info) -> str | None:
+        return self._links(info)["permanent_url"]
 
     @classmethod
     def from_model(cls, school: str, d: models.DocumentVersion, public_url: str) -> PublishedDocument:

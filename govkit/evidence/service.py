@@ -67,12 +67,16 @@ def evidence_file(
         if found is None:  # the caller may read this school's persons: theirs to know (as for paper visas)
             raise NotFound(
                 f"Aucune personne d'identifiant {person!r} à {school}. / "
-                f"No person with external id {person!r} at {school}."
+                f"No person with external id {person!r} at {school}.",
+                key="no_person",
+                params={"person": person, "school": school},
             )
         if day > date.today():
             raise InvalidInput(
                 f"Le dossier de preuve porte sur une date passée ou aujourd'hui, pas le {day:%d/%m/%Y}. / "
-                f"An evidence file is about a past date or today, not {day.isoformat()}."
+                f"An evidence file is about a past date or today, not {day.isoformat()}.",
+                key="evidence_future",
+                params={"day": day},
             )
         file = _read(session, organisation, found, day, actor.label)
         session.add(

@@ -1,6 +1,7 @@
 """Publishing a variant: the school's document is put in force (documents) and its acknowledgement
-campaign opened, or carried forward over an editorial change (acknowledgements), in one
-transaction serialised with the acknowledgements by the chain's lock."""
+campaign opened, or carried forward over an editorial change (acknowledgements), and the
+"document.published" event queued for the webhooks (published_event), in one transaction
+serialised with the acknowledgements by the chain's lock."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ from govkit.access.scoped import authorize_some
 from govkit.acknowledgements import campaigns, chain
 from govkit.acknowledgements.campaigns import CampaignPolicy
 from govkit.db import Database
+from govkit.documents import renditions
 from govkit.documents.models import DocumentVersion
 from govkit.documents.published import put_in_force
+from govkit.flows import published_event
+from govkit.notifications.vocabulary import BRING_UP_TO_DATE, school_key
 
 __all__ = ["publish_variant"]
 
@@ -42,7 +46,7 @@ def publish_variant(
             change_kind=change_kind,
             changelog=changelog,
         )
-        campaigns.on_publication(
+        opened = campaigns.on_publication(
             session,
             published.document,
             published.previous,
@@ -50,4 +54,11 @@ def publish_variant(
             actor_label=actor.label,
             policy=policy or CampaignPolicy(),
         )
+        published_event.announce(session, published, policy or CampaignPolicy())
+        if opened is not None and policy is not None and policy.jobs is not None:  # e-mail to those concerned
+            policy.jobs.defer(
+                session, BRING_UP_TO_DATE, key=school_key(published.school), school_code=published.school
+            )
+        if policy is not None and policy.jobs is not None and policy.renditions:  # its PDF/A, in a job
+            renditions.defer_conversion(session, policy.jobs, [published.document.sha256])
         return published.document

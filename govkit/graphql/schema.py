@@ -19,6 +19,7 @@ from govkit.evidence.resolvers import EvidenceQuery
 from govkit.flows.resolvers import PublicationMutation
 from govkit.graphql.execution import PreparedOperations, limit_rules, run_operation
 from govkit.jobs.resolvers import JobsQuery
+from govkit.notifications.resolvers import NoticesMutation, NoticesQuery
 from govkit.organisations.arrangement_resolvers import ArrangementMutation, ArrangementQuery
 from govkit.organisations.resolvers import OrganisationMutation, OrganisationQuery
 from govkit.rules.parameter_resolvers import RuleParametersMutation, RuleParametersQuery
@@ -40,6 +41,7 @@ class Query(
     AuditQuery,
     TokenQuery,
     JobsQuery,
+    NoticesQuery,
 ):
     pass
 
@@ -55,6 +57,7 @@ class Mutation(
     RecordsMutation,
     RuleParametersMutation,
     TokenMutation,
+    NoticesMutation,
 ):
     pass
 

@@ -75,7 +75,9 @@ def parse_status(text: str | None) -> JobStatus | None:
         return JobStatus(text)
     except ValueError:
         raise InvalidInput(
-            f"Unknown job status {text!r}: choose one of {', '.join(s.value for s in JobStatus)}."
+            f"Unknown job status {text!r}: choose one of {', '.join(s.value for s in JobStatus)}.",
+            key="unknown_job_status",
+            params={"text": text},
         ) from None
 
 
@@ -86,7 +88,7 @@ def list_jobs(
     authorize(actor, Action.READ_JOBS)
     wanted = parse_status(status)
     if not 1 <= first <= MAX_FIRST:
-        raise InvalidInput(f"first must be between 1 and {MAX_FIRST}.")
+        raise InvalidInput(f"first must be between 1 and {MAX_FIRST}.", key="page_size", params={"most": MAX_FIRST})
     with db.reading() as session:
         found = _inprocess_jobs(session, wanted, task, first)
         if db.dialect == "postgresql":

@@ -94,7 +94,11 @@ def organisation_for(session: Session, actor: Principal, action: Action, code: s
 
 def _unknown_code(session: Session, code: str) -> NotFound:
     known = session.exec(select(Organisation.code).order_by(Organisation.code)).all()
-    return NotFound(f"No organisation with code {code!r}. Known codes: {', '.join(known)}.")
+    return NotFound(
+        f"No organisation with code {code!r}. Known codes: {', '.join(known)}.",
+        key="no_organisation",
+        params={"code": code},
+    )
 
 
 # --- reads -------------------------------------------------------------------

@@ -8,6 +8,8 @@ from functools import cache
 from typing import Any
 
 from govkit.documents.kinds import catalogue
+from govkit.french import de
+from govkit.labels import label
 from govkit.rules.definitions import (
     MinAcknowledgementRate,
     MinMeetings,
@@ -86,8 +88,8 @@ def not_documented(type_: str, uncertain: list[CommitmentFact], day: date) -> Vi
     whether it was in place on ``day`` (« non documenté »): never reported as missing."""
     label_fr, label_en = COMMITMENT_LABELS.get(type_, (type_, type_))
     records = sorted(uncertain, key=lambda c: (c.title, c.status))
-    said_fr = ", ".join(f"{c.title} : {c.status}, {_dated(c, 'fr')}" for c in records)
-    said_en = ", ".join(f"{c.title}: {c.status}, {_dated(c, 'en')}" for c in records)
+    said_fr = ", ".join(f"{c.title} : {label('commitment_status', c.status, 'fr')}, {_dated(c, 'fr')}" for c in records)
+    said_en = ", ".join(f"{c.title}: {label('commitment_status', c.status, 'en')}, {_dated(c, 'en')}" for c in records)
     return Violation(
         f"{type_}/{NOT_DOCUMENTED}",
         f"Non documenté : {label_fr} — l'enregistrement ({said_fr}) ne dit pas s'il était en place au {day:%d/%m/%Y}.",
@@ -123,8 +125,16 @@ def nothing_recorded(type_: str, pending: Sequence[CommitmentFact] = ()) -> Viol
     (« silence is not absence »): not documented, to ask the school; never reported as missing. An
     arrangement of another organisation it is in, not in place yet, is said (it is the holder's)."""
     label_fr, label_en = COMMITMENT_LABELS.get(type_, (type_, type_))
-    said_fr = "".join(f" ; dispositif {c.how} de {c.holder} « {c.title} » : {c.status}" for c in pending)
-    said_en = "".join(f"; {c.how} arrangement of {c.holder} “{c.title}”: {c.status}" for c in pending)
+    said_fr = "".join(
+        f" ; dispositif {label('arrangement_how', c.how, 'fr')} {de(c.holder or '')} « {c.title} » : "
+        f"{label('commitment_status', c.status, 'fr')}"
+        for c in pending
+    )
+    said_en = "".join(
+        f"; {label('arrangement_how', c.how, 'en')} arrangement of {c.holder} “{c.title}”: "
+        f"{label('commitment_status', c.status, 'en')}"
+        for c in pending
+    )
     return Violation(
         f"{type_}/{NOT_DOCUMENTED}",
         f"Non documenté : {label_fr} — rien n'est enregistré{said_fr} ; à demander à l'école.",
@@ -161,7 +171,8 @@ def check_require_commitment(p: RequireCommitment, org: OrganisationFacts, facts
     if not own and not left:  # joining an arrangement not in place yet never makes it missing
         yield nothing_recorded(type_, sorted(records, key=lambda c: (c.holder or "", c.title)))
         return
-    state = ", ".join(sorted({f"{c.title} : {c.status}" for c in records})) or None
+    state_fr = ", ".join(sorted({f"{c.title} : {label('commitment_status', c.status, 'fr')}" for c in records})) or None
+    state_en = ", ".join(sorted({f"{c.title}: {label('commitment_status', c.status, 'en')}" for c in records})) or None
     label_fr, label_en = COMMITMENT_LABELS.get(type_, (type_, type_))
     evidence: dict[str, Any] = {
         "type": type_,
@@ -187,16 +198,16 @@ def check_require_commitment(p: RequireCommitment, org: OrganisationFacts, facts
         yield Violation(
             type_,
             f"Manque {label_fr} : l'école s'est retirée du dispositif de groupe ({said_fr}) sans dispositif propre"
-            + (f" (état enregistré : {state})." if state else "."),
+            + (f" (état enregistré : {state_fr})." if state_fr else "."),
             f"Missing {label_en}: the school opted out of the group arrangement ({said_en}) without its own"
-            + (f" (recorded: {state})." if state else "."),
+            + (f" (recorded: {state_en})." if state_en else "."),
             evidence,
         )
         return
     yield Violation(
         type_,
-        f"Manque {label_fr} (état enregistré : {state}).",
-        f"Missing {label_en} (recorded: {state}).",
+        f"Manque {label_fr} (état enregistré : {state_fr}).",
+        f"Missing {label_en} (recorded: {state_en}).",
         evidence,
     )
 

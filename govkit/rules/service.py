@@ -99,7 +99,11 @@ def findings(
         if school is not None:
             target = next((o for o in organisations.values() if o.code == school), None)
             if target is None:
-                unknown(actor, Action.READ_FINDINGS, NotFound(f"No organisation with code {school!r}."))
+                unknown(
+                    actor,
+                    Action.READ_FINDINGS,
+                    NotFound(f"No organisation with code {school!r}.", key="no_organisation", params={"code": school}),
+                )
             authorize(actor, Action.READ_FINDINGS, organisation_id=target.id)
             school_id = stored_id(target)
         # the input is checked once the caller may read what it names
@@ -265,7 +269,9 @@ def barometer(
     else:
         authorize(actor, Action.READ_BAROMETER, organisation_id=actor.organisation_id)
     if not FIRST_BAROMETER_YEAR <= year <= date.today().year:
-        raise InvalidInput(f"Pas de baromètre pour {year}. / No barometer for {year}.")
+        raise InvalidInput(
+            f"Pas de baromètre pour {year}. / No barometer for {year}.", key="no_barometer", params={"year": year}
+        )
     when = question(as_of or min(date(year, 12, 31), date.today()), known_at)
     with db.reading() as session:
         facts = load_facts(session, when)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from govkit.acknowledgements import privacy, webhooks
+from govkit.auth import sign_in_links
 from govkit.jobs.registry import JobDeps, task
 
 #: Reminders are queued every morning; their deliveries are jobs of their own.
@@ -24,5 +25,7 @@ def enqueue_due(deps: JobDeps) -> None:
 
 @task(ERASE_CLIENT_DATA, retries=3, cron="30 3 * * *")
 def erase_client_data(deps: JobDeps) -> None:
-    """Erase the IP addresses and user agents older than the retention period."""
+    """Erase the IP addresses and user agents older than the retention period (acknowledgements,
+    sign-in links)."""
     privacy.erase_client_data(db=deps.db, older_than_days=deps.settings.client_data_retention_days)
+    sign_in_links.erase_client_data(db=deps.db, older_than_days=deps.settings.client_data_retention_days)

@@ -1,81 +1,82 @@
-"""Charts as server-generated SVG (no script, readable by screen readers through their title and table)."""
+"""Charts as server-generated SVG (no script, readable by screen readers through their title and table).
+
+They are drawn for a phone: 340 units wide, each label on its own line(s) above its bars, in 13-unit
+text, so that at 360 px the text is about 13 px; on a wide screen the CSS caps their width
+(govkit.css ``svg.chart``), so the text stays near 16 px. Long labels wrap, they are never cut.
+"""
 
 from __future__ import annotations
 
+import textwrap
 from html import escape
 
+WIDTH = 340
+#: Characters per label line (13-unit Liberation Sans averages under 7 units a character).
+LINE = 44
+LINE_HEIGHT = 16
+VALUE_ROOM = 46  # room on the right of the bars for « 100 % »
+SCHOOL, GROUP, EMPTY = "#1f3a5f", "#8a9aa6", "#e6e9ef"
 
-def bars(title: str, rows: list[tuple[str, float]], *, width: int = 560) -> str:
-    """Horizontal bars of proportions (0..1), with the values written beside them."""
-    height = 26 * len(rows) + 30
-    label_width = 190
-    scale = width - label_width - 60
+
+def _ident(title: str) -> str:
+    return f"svg-{abs(hash(title))}"
+
+
+def _open(title: str, height: float) -> str:
+    ident = _ident(title)
+    return (
+        f'<svg class="chart" role="img" aria-labelledby="{ident}" width="100%" viewBox="0 0 {WIDTH} {height:.0f}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title id="{ident}">{escape(title)}</title>'
+    )
+
+
+def _label(text: str, y: float) -> tuple[list[str], float]:
+    """The label's lines from ``y`` (its first baseline), and the y below it."""
+    lines = textwrap.wrap(text, LINE) or [""]
     parts = [
-        f'<svg role="img" aria-labelledby="svg-{abs(hash(title))}" width="100%" viewBox="0 0 {width} {height}" '
-        f'xmlns="http://www.w3.org/2000/svg"><title id="svg-{abs(hash(title))}">{escape(title)}</title>'
+        f'<text class="chart-label" x="0" y="{y + LINE_HEIGHT * i:.0f}">{escape(line)}</text>'
+        for i, line in enumerate(lines)
     ]
-    for index, (label, value) in enumerate(rows):
-        y = 10 + 26 * index
-        share = max(0.0, min(1.0, value))
-        parts.append(f'<text x="0" y="{y + 14}">{escape(label[:30])}</text>')
-        parts.append(f'<rect x="{label_width}" y="{y}" width="{scale}" height="18" fill="#e6e9ef"/>')
-        parts.append(f'<rect x="{label_width}" y="{y}" width="{share * scale:.1f}" height="18" fill="#1f3a5f"/>')
-        parts.append(f'<text x="{label_width + scale + 6}" y="{y + 14}">{value * 100:.0f} %</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+    return parts, y + LINE_HEIGHT * (len(lines) - 1) + 6
+
+
+def _bar(y: float, value: float | None, colour: str, height: int = 12) -> list[str]:
+    """One bar of a proportion (0..1) from the left, its track, and its value on the right."""
+    scale = WIDTH - VALUE_ROOM
+    shown = "—" if value is None else f"{value * 100:.0f} %"
+    share = 0.0 if value is None else max(0.0, min(1.0, value))
+    return [
+        f'<rect x="0" y="{y:.0f}" width="{scale}" height="{height}" fill="{EMPTY}"/>',
+        f'<rect x="0" y="{y:.0f}" width="{share * scale:.1f}" height="{height}" fill="{colour}"/>',
+        f'<text class="chart-label" x="{scale + 6}" y="{y + height - 1:.0f}">{shown}</text>',
+    ]
+
+
+def bars(title: str, rows: list[tuple[str, float]]) -> str:
+    """Horizontal bars of proportions (0..1), each under its label, with the values written beside them."""
+    parts: list[str] = []
+    y = 14.0
+    for label, value in rows:
+        lines, y = _label(label, y)
+        parts += lines
+        parts += _bar(y, value, SCHOOL)
+        y += 12 + 22
+    return _open(title, y - 14) + "".join(parts) + "</svg>"
 
 
 def paired_bars(title: str, rows: list[tuple[str, float | None, float | None]], labels: tuple[str, str]) -> str:
-    """Two bars per indicator: the school and the group."""
-    width, label_width = 640, 260
-    scale = width - label_width - 60
-    height = 40 * len(rows) + 40
-    ident = f"svg-{abs(hash(title))}"
+    """Two bars per indicator, under its label: the school and the group (a legend on top)."""
     parts = [
-        f'<svg role="img" aria-labelledby="{ident}" width="100%" viewBox="0 0 {width} {height}" '
-        f'xmlns="http://www.w3.org/2000/svg"><title id="{ident}">{escape(title)}</title>',
-        f'<rect x="{label_width}" y="4" width="12" height="10" fill="#1f3a5f"/><text x="{label_width + 16}" y="13">'
-        f"{escape(labels[0])}</text>",
-        f'<rect x="{label_width + 160}" y="4" width="12" height="10" fill="#b0bec5"/><text x="{label_width + 176}" '
-        f'y="13">{escape(labels[1])}</text>',
+        f'<rect x="0" y="3" width="12" height="12" fill="{SCHOOL}"/>'
+        f'<text class="chart-label" x="16" y="14">{escape(labels[0])}</text>',
+        f'<rect x="{WIDTH // 2}" y="3" width="12" height="12" fill="{GROUP}"/>'
+        f'<text class="chart-label" x="{WIDTH // 2 + 16}" y="14">{escape(labels[1])}</text>',
     ]
-    for index, (label, school, group) in enumerate(rows):
-        y = 24 + 40 * index
-        parts.append(f'<text x="0" y="{y + 16}">{escape(label[:40])}</text>')
-        for offset, value, colour in ((0, school, "#1f3a5f"), (18, group, "#b0bec5")):
-            shown = "—" if value is None else f"{value * 100:.0f} %"
-            share = 0.0 if value is None else max(0.0, min(1.0, value))
-            parts.append(
-                f'<rect x="{label_width}" y="{y + offset}" width="{share * scale:.1f}" height="14" fill="{colour}"/>'
-            )
-            parts.append(f'<text x="{label_width + share * scale + 4:.1f}" y="{y + offset + 12}">{shown}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def rate_over_time(title: str, points: list[tuple[str, float]], *, width: int = 560, height: int = 160) -> str:
-    """A line of the acknowledgement rate (0..1) by day, with each point's value in its title."""
-    ident = f"svg-{abs(hash(title))}"
-    left, bottom, top = 40, height - 24, 10
-    span = max(len(points) - 1, 1)
-    xs = [left + (width - left - 10) * i / span for i in range(len(points))]
-    ys = [bottom - (bottom - top) * max(0.0, min(1.0, v)) for _d, v in points]
-    parts = [
-        f'<svg role="img" aria-labelledby="{ident}" width="100%" viewBox="0 0 {width} {height}" '
-        f'xmlns="http://www.w3.org/2000/svg"><title id="{ident}">{escape(title)}</title>',
-        f'<line x1="{left}" y1="{bottom}" x2="{width - 10}" y2="{bottom}" stroke="#4a4a4a"/>',
-        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="#4a4a4a"/>',
-        f'<text x="0" y="{top + 8}">100 %</text><text x="10" y="{bottom}">0 %</text>',
-    ]
-    if points:
-        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys, strict=True))
-        parts.append(f'<polyline points="{path}" fill="none" stroke="#1f3a5f" stroke-width="2"/>')
-        for x, y, (day, value) in zip(xs, ys, points, strict=True):
-            parts.append(
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#1f3a5f"><title>{escape(day)} : '
-                f"{value * 100:.0f} %</title></circle>"
-            )
-        parts.append(f'<text x="{left}" y="{height - 6}">{escape(points[0][0])}</text>')
-        parts.append(f'<text x="{width - 90}" y="{height - 6}">{escape(points[-1][0])}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+    y = 40.0
+    for label, school, group in rows:
+        lines, y = _label(label, y)
+        parts += lines
+        parts += _bar(y, school, SCHOOL)
+        parts += _bar(y + 14, group, GROUP)
+        y += 26 + 22
+    return _open(title, y - 14) + "".join(parts) + "</svg>"

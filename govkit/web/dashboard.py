@@ -10,12 +10,15 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
+from govkit.access.policy import Action, is_allowed
 from govkit.acknowledgements import service as acks
 from govkit.acknowledgements.campaign_progress import PendingPerson, encode_cursor
 from govkit.csvsafe import csv_writer
 from govkit.documents import service as documents
 from govkit.documents.kinds import catalogue
 from govkit.errors import GovkitError, InvalidInput
+from govkit.labels import label
+from govkit.notifications import reads as notices
 from govkit.organisations import arrangements
 from govkit.organisations import service as organisations
 from govkit.rules import service as rules
@@ -56,7 +59,9 @@ def picked_day(page: Page) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise InvalidInput(
-            f"Date « {text} » non reconnue (AAAA-MM-JJ). / Date {text!r} not recognised (YYYY-MM-DD)."
+            f"Date « {text} » non reconnue (AAAA-MM-JJ). / Date {text!r} not recognised (YYYY-MM-DD).",
+            key="bad_date",
+            params={"text": text},
         ) from None
 
 
@@ -76,6 +81,12 @@ async def school(page: Page, code: str) -> Response:
         # each shared, group or external arrangement it holds or is in, once, with its members
         held = await page.call(arrangements.list_arrangements, when=AsOf.of(as_of), school=code)
         year = (past or today).year
+        # the e-mails not delivered, for those who may read the school's notices
+        failed = (
+            await page.call(notices.failed_notices, school=code)
+            if is_allowed(page.actor, Action.READ_NOTICES, organisation_id=organisation.id)
+            else None
+        )
         barometer = (  # none before the first year measured: the rest of the page still answers
             await page.call(rules.barometer, year=year, as_of=past) if year >= rules.FIRST_BAROMETER_YEAR else None
         )
@@ -87,7 +98,8 @@ async def school(page: Page, code: str) -> Response:
         return catalogue().kind(status.campaign.kind).title.get(lang)
 
     def population_bars(status: Any) -> str:
-        return charts.bars(f"{ctitle(status)} — {t('rate')}", [(p.population, p.rate) for p in status.populations])
+        rows = [(label("population", p.population, lang), p.rate) for p in status.populations]
+        return charts.bars(f"{ctitle(status)} — {t('rate')}", rows)
 
     return page.render(
         "school.html",
@@ -102,6 +114,7 @@ async def school(page: Page, code: str) -> Response:
         arrangements=held,
         barometer=barometer,
         barometer_svg=svg,
+        failed_notices=failed,
         ctitle=ctitle,
         bars=population_bars,
     )

@@ -47,14 +47,21 @@ async def _export(
 ) -> Response:
     """The evidence file as the answer to ``request`` (a GovkitError when refused or invalid)."""
     if extension not in ("docx", "json"):
-        raise NotFound("Un dossier de preuve est un .docx ou un .json. / An evidence file is .docx or .json.")
+        raise NotFound(
+            "Un dossier de preuve est un .docx ou un .json. / An evidence file is .docx or .json.",
+            key="evidence_format",
+        )
     language = request.query_params.get("lang", "fr")
     if language not in ("fr", "en"):
-        raise InvalidInput("La langue est fr ou en. / The language is fr or en.")
+        raise InvalidInput("La langue est fr ou en. / The language is fr or en.", key="bad_language")
     try:
         when = date.fromisoformat(day)
     except ValueError:
-        raise InvalidInput(f"{day!r} n'est pas une date AAAA-MM-JJ. / {day!r} is not a date (YYYY-MM-DD).") from None
+        raise InvalidInput(
+            f"{day!r} n'est pas une date AAAA-MM-JJ. / {day!r} is not a date (YYYY-MM-DD).",
+            key="bad_date",
+            params={"text": day},
+        ) from None
     found = await run_service(
         service.evidence_file,
         db=db,

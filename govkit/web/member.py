@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 
 from govkit.acknowledgements import service as acks
 from govkit.acknowledgements.certificate import certificate_docx
+from govkit.disconnects import run_service
+from govkit.documents import renditions
 from govkit.documents import service as documents
-from govkit.documents.inspect import body_paragraphs
+from govkit.documents.addresses import Addresses
 from govkit.documents.kinds import catalogue
-from govkit.errors import GovkitError
+from govkit.errors import GovkitError, NotFound
 from govkit.web.dependencies import RecorderDep
+from govkit.web.document_html import sanitise
 from govkit.web.pages import Page
 
 router = APIRouter()
@@ -45,6 +50,15 @@ def by_document(receipts: list[acks.Receipt], histories: list[documents.History]
     return [groups[key] for key in sorted(groups, key=lambda k: (order.get(k[0], len(order)), k[1]))]
 
 
+def lead_heading(body: Markup) -> tuple[str | None, Markup]:
+    """The document's own title (its leading h1), to be the page's heading, and the rest of its HTML:
+    the page does not say its title twice, and the document's articles (h2) come under it."""
+    match = re.match(r"\s*<h1>(.*?)</h1>", body, re.DOTALL)
+    if match is None:
+        return None, body
+    return Markup(match.group(1)).striptags(), Markup(body[match.end() :])  # noqa: S704 - sanitised HTML
+
+
 @router.get("/me", response_class=HTMLResponse)
 async def me(page: Page) -> Response:
     try:
@@ -63,15 +77,22 @@ async def read(page: Page, document_id: int) -> Response:
         in_force = await page.call(documents.published_documents, school=view.organisation.code)
         document = next((d for _o, d in in_force if d.id == document_id), None)
         if document is None:
-            raise GovkitError("This document is not in force at your school.")
-        data = (await page.call(documents.download, sha256=document.sha256)).data
+            raise NotFound("This document is not in force at your school.", key="not_in_force_here")
+        # the HTML of the very bytes the member acknowledges (the version just found, authorised)
+        html = await run_service(
+            renditions.html_fragment_of, db=page.db, sha256=document.sha256, language=document.language
+        )
     except GovkitError as exc:
         return page.error(exc)
+    addresses = Addresses.of(page.settings)
+    heading, body = lead_heading(sanitise(html))
     return page.render(
         "document.html",
         document=document,
         translation=pending.translation if pending else None,
-        paragraphs=body_paragraphs(data),
+        heading=heading,
+        body=body,
+        pdf_url=addresses.permanent(document.sha256, "pdf") if addresses.is_public(document.kind) else None,
         acknowledgeable=pending is not None,
         wording=pending.wording if pending else "",
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -30,9 +30,12 @@ from govkit.db import Database
 from govkit.disconnects import run_service
 from govkit.documents.kinds import catalogue
 from govkit.errors import GovkitError, NotAuthenticated
+from govkit.organisations import service as organisations
 from govkit.settings import Settings
+from govkit.web import filters
 from govkit.web.dependencies import WiringDep
 from govkit.web.i18n import translator
+from govkit.web.i18n.errors import say
 
 T = TypeVar("T")
 
@@ -42,6 +45,7 @@ COOKIE = "govkit_session"
 LANGUAGE_COOKIE = "govkit_lang"
 LANGUAGES = ("fr", "en")
 templates = Jinja2Templates(directory=str(HERE / "templates"))  # autoescape is on by default
+filters.register(templates.env)  # codes as words, Paris time, French elision (govkit.web.filters)
 
 
 @dataclass
@@ -52,6 +56,8 @@ class PageRequest:
     wiring: Wiring
     actor: Principal
     token: str | None  # the session's token (None: anonymous)
+    #: The organisations' names by code (the public directory), for pages that show a school.
+    schools: dict[str, str] = field(default_factory=dict)
 
     @property
     def settings(self) -> Settings:
@@ -76,7 +82,7 @@ class PageRequest:
     def check_csrf(self, given: str) -> None:
         """NotAuthenticated unless ``given`` is the session's CSRF token."""
         if not self.token or not hmac.compare_digest(self.csrf(), given):
-            raise NotAuthenticated("The form expired or did not come from govkit: sign in again.")
+            raise NotAuthenticated("The form expired or did not come from govkit: sign in again.", key="form_expired")
 
     async def call(self, function: Callable[..., T], /, **kwargs: Any) -> T:
         """Call a service function as the page's caller (off the event loop)."""
@@ -95,6 +101,7 @@ class PageRequest:
                 "csrf": self.csrf(),
                 "sso": bool(self.settings.oidc_issuer and self.settings.oidc_client_id),
                 "title": lambda d: catalogue().kind(d.kind).title.get(d.language),
+                "school_name": lambda code: self.schools.get(code, code),
                 **values,
             },
             status_code=status,
@@ -104,18 +111,20 @@ class PageRequest:
             response.set_cookie(LANGUAGE_COOKIE, lang, samesite="strict", httponly=True, path="/ui")
         return response
 
-    def signin(self, *, status: int = 200, error: str | None = None) -> HTMLResponse:
-        """The sign-in page, as to an anonymous caller."""
+    def signin(self, *, status: int = 200, error: object | None = None) -> HTMLResponse:
+        """The sign-in page, as to an anonymous caller; ``error``: why it shows again (an error with a
+        key, or a key of govkit.web.i18n.errors), said in the page's language."""
         anonymous = PageRequest(self.request, self.wiring, ANONYMOUS, None)
-        return anonymous.render("signin.html", status=status, error=error)
+        said = None if error is None else say(error, self.language)
+        return anonymous.render("signin.html", status=status, error=said)
 
     def error(self, exc: GovkitError) -> HTMLResponse:
         """The page of a refusal: sign in again (401), or what went wrong (403, 404, 400)."""
         if isinstance(exc, NotAuthenticated):
-            return self.signin(status=401, error=exc.message)
+            return self.signin(status=401, error=exc)
         status = {"FORBIDDEN": 403, "NOT_FOUND": 404}.get(exc.code, 400)
         name = "error.html" if self.actor.is_authenticated else "signin.html"
-        return self.render(name, status=status, error=exc.message)
+        return self.render(name, status=status, error=say(exc, self.language))
 
 
 async def signed_in(request: Request, wiring: WiringDep) -> PageRequest:
@@ -127,7 +136,8 @@ async def signed_in(request: Request, wiring: WiringDep) -> PageRequest:
         actor = await run_service(auth.authenticate, db=wiring.db, settings=wiring.settings, token=token)
     except InvalidToken:
         return PageRequest(request, wiring, ANONYMOUS, None)
-    return PageRequest(request, wiring, actor, token)
+    directory = await run_service(organisations.list_organisations, db=wiring.db, actor=actor)
+    return PageRequest(request, wiring, actor, token, {o.code: o.name for o in directory})
 
 
 def signed_out(request: Request, wiring: WiringDep) -> PageRequest:

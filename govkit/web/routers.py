@@ -3,24 +3,45 @@
 Pages (under /ui, server-rendered, signed in with a session cookie): sign-in, the member's
 pages, the schools' dashboard, the template editor, the background jobs (legal staff), evidence files.
 Plain routes (bearer tokens, JSON or files): downloads, receipts and their public
-verification, evidence files, the health check. GraphQL is not among them: govkit.graphql.http serves it
-before FastAPI's routing.
+verification, evidence files, the health check, and the public documents in force (no token).
+GraphQL is not among them: govkit.graphql.http serves it before FastAPI's routing.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from govkit.web import dashboard, downloads, evidence, health, jobs_page, member, receipts, signin, template_editor
+from govkit.web import (
+    dashboard,
+    downloads,
+    evidence,
+    health,
+    jobs_page,
+    link_signin,
+    member,
+    outbox,
+    public,
+    receipts,
+    signin,
+    template_editor,
+)
 
 PAGES: tuple[APIRouter, ...] = (
     signin.router,
+    link_signin.router,
     member.router,
     dashboard.router,
     template_editor.router,
     jobs_page.router,
     evidence.pages,
+    outbox.router,  # /ui/dev/outbox: dev only
 )
-ROUTES: tuple[APIRouter, ...] = (downloads.router, receipts.router, evidence.router, health.router)
+ROUTES: tuple[APIRouter, ...] = (
+    downloads.router,
+    receipts.router,
+    evidence.router,
+    health.router,
+    public.router,  # /public/...: documents in force, no token (govkit.documents.addresses)
+)
 #: Where the pages live.
 PAGES_PREFIX = "/ui"

@@ -44,7 +44,7 @@ async def signin(page: AnonymousPage, token: str = Form(...)) -> Response:
     try:
         actor = await run_service(auth.authenticate, db=page.db, settings=page.settings, token=token)
     except InvalidToken as exc:
-        return page.signin(status=401, error=str(exc))
+        return page.signin(status=401, error=exc)
     return _signed_in(page.settings, home_of(actor), token, max_age=12 * 3600)
 
 
@@ -52,7 +52,7 @@ async def signin(page: AnonymousPage, token: str = Form(...)) -> Response:
 async def oidc_start(request: Request, page: AnonymousPage) -> Response:
     settings = page.settings
     if not (settings.oidc_issuer and settings.oidc_client_id):
-        return page.signin(status=404, error="No identity provider is configured.")
+        return page.signin(status=404, error="sso_not_configured")
     state = secrets.token_urlsafe(24)
     endpoint = settings.oidc_authorization_endpoint or settings.oidc_issuer.rstrip("/") + "/authorize"
     query = urlencode(
@@ -76,7 +76,7 @@ async def oidc_callback(request: Request, page: AnonymousPage) -> Response:
     settings = page.settings
     state = request.cookies.get(STATE_COOKIE)
     if not state or not hmac.compare_digest(state, request.query_params.get("state", "")):
-        return page.signin(status=401, error="The sign-in expired: try again.")
+        return page.signin(status=401, error="sso_expired")
     assert settings.oidc_issuer is not None
     endpoint = settings.oidc_token_endpoint or settings.oidc_issuer.rstrip("/") + "/token"
     try:
@@ -94,10 +94,10 @@ async def oidc_callback(request: Request, page: AnonymousPage) -> Response:
         answer.raise_for_status()
         id_token = answer.json()["id_token"]
         actor = await run_service(auth.authenticate, db=page.db, settings=settings, token=id_token)
-    except (httpx.HTTPError, KeyError, ValueError) as exc:
-        return page.signin(status=401, error=f"The identity provider did not sign you in ({type(exc).__name__}).")
+    except (httpx.HTTPError, KeyError, ValueError):
+        return page.signin(status=401, error="sso_failed")
     except InvalidToken as exc:
-        return page.signin(status=401, error=str(exc))
+        return page.signin(status=401, error=exc)
     response = _signed_in(settings, home_of(actor), id_token, max_age=8 * 3600)
     response.delete_cookie(STATE_COOKIE, path="/ui/signin")
     return response

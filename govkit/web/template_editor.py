@@ -19,17 +19,17 @@ from govkit.documents.diff import diff_clauses
 from govkit.documents.edit import clause_source, replace_clause
 from govkit.documents.inspect import body_paragraphs, read_clauses
 from govkit.documents.kinds import catalogue
-from govkit.errors import GovkitError
+from govkit.errors import GovkitError, InvalidInput, NotFound
 from govkit.organisations import service as organisations
 from govkit.organisations.profile import SchoolProfile
 from govkit.web.dashboard import picked_day
 from govkit.web.dependencies import PoolDep
+from govkit.web.i18n import translator
 from govkit.web.pages import Page, PageRequest
 
 router = APIRouter()
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-SAVED = "Version {number} enregistrée en brouillon (validée)."
 
 
 def clause_title(lang: str) -> Callable[[str], str]:
@@ -37,8 +37,17 @@ def clause_title(lang: str) -> Callable[[str], str]:
 
 
 def _saved(kind: str, lang_code: str, number: int) -> Response:
-    message = SAVED.format(number=number)
-    return RedirectResponse(f"/ui/templates/{kind}/{lang_code}?message={message}", status_code=303)
+    return RedirectResponse(f"/ui/templates/{kind}/{lang_code}?saved={number}", status_code=303)
+
+
+def _message(page: PageRequest) -> str | None:
+    """What the page says after a redirect (``?saved=N``: a draft saved, ``?published=N``), in its language."""
+    t = translator(page.language)
+    for name in ("saved", "published"):
+        number = page.request.query_params.get(name, "")
+        if number.isdigit() and len(number) < 10:
+            return t(f"version_{name}").format(number=int(number))
+    return None
 
 
 @router.get("/templates", response_class=HTMLResponse)
@@ -92,20 +101,22 @@ async def template_diff(page: Page) -> Response:
             documents.diff_root_versions, from_id=int(query.get("from", "0")), to_id=int(query.get("to", "0"))
         )
     except (GovkitError, ValueError) as exc:
-        return page.error(exc if isinstance(exc, GovkitError) else GovkitError(str(exc)))
+        return page.error(exc if isinstance(exc, GovkitError) else InvalidInput(str(exc), key="bad_version_ids"))
     return page.render("diff.html", diffs=diffs)
 
 
 @router.get("/templates/{kind}/{lang_code}", response_class=HTMLResponse)
 async def template_page(page: Page, kind: str, lang_code: str) -> Response:
-    return await template_view(page, kind, lang_code, page.request.query_params.get("message"))
+    return await template_view(page, kind, lang_code, _message(page))
 
 
 async def latest_version(page: PageRequest, kind: str, lang_code: str) -> Any:
     rows = await page.call(documents.list_root_templates, kind=kind)
     versions = next((v for t, v in rows if t.language == lang_code), [])
     if not versions:
-        raise GovkitError(f"No version of {kind} ({lang_code}) to edit yet.")
+        raise NotFound(
+            f"No version of {kind} ({lang_code}) to edit yet.", key="no_version_to_edit", params={"kind": kind}
+        )
     return versions[0]
 
 
@@ -197,7 +208,11 @@ async def preview(page: Page, pool: PoolDep, version_id: int) -> Response:
         profiles = await page.call(organisations.profiles_by_organisation, organisation_ids=[organisation_id])
         revision = profiles.get(organisation_id)
         if revision is None or isinstance(revision, Exception):
-            raise revision if isinstance(revision, GovkitError) else GovkitError(f"{code} has no profile yet.")
+            raise (
+                revision
+                if isinstance(revision, GovkitError)
+                else NotFound(f"{code} has no profile yet.", key="no_profile", params={"code": code})
+            )
         campuses = (await page.call(organisations.campuses_by_organisation, organisation_ids=[organisation_id])).get(
             organisation_id, []
         )
@@ -211,7 +226,7 @@ async def preview(page: Page, pool: PoolDep, version_id: int) -> Response:
         )
         outcome = await anyio.to_thread.run_sync(lambda: pool.run(jobs.render_job, version.sha256, root, code, context))
         if outcome.data is None:
-            raise GovkitError(outcome.error or "rendering failed")
+            raise GovkitError(outcome.error or "rendering failed", key="render_failed")
     except GovkitError as exc:
         return page.error(exc)
     if page.request.query_params.get("download"):
@@ -254,5 +269,6 @@ async def publish(
         template, _v = await page.call(documents.get_root_version, version_id=version.id)
     except GovkitError as exc:
         return page.error(exc)
-    message = f"Version {version.number} publiée."
-    return RedirectResponse(f"/ui/templates/{template.kind}/{template.language}?message={message}", status_code=303)
+    return RedirectResponse(
+        f"/ui/templates/{template.kind}/{template.language}?published={version.number}", status_code=303
+    )

@@ -100,8 +100,9 @@ def test_two_workers_render_every_school_once_and_deliver_the_webhooks(
                 return session.execute(sa.text("SELECT count(*) FROM procrastinate_workers")).scalar_one() == 2
 
         wait_for("both workers to start", registered, 30, tmp_path)
-        # every school's internal regulation published: a campaign opens, with its webhook delivery
-        # jobs: to the receiver, and to a port where nothing listens (failed after 2 attempts)
+        # every school's internal regulation published: a campaign opens, and both events (campaign.opened,
+        # document.published) have their webhook delivery jobs: to the receiver, and to a port where
+        # nothing listens (failed after 2 attempts)
         dead = receiver.url.replace(str(receiver.server_address[1]), "9")
         policy = CampaignPolicy(webhook_urls=(receiver.url, dead), jobs=jobs)
         for _org, variant in summary.variants:
@@ -126,24 +127,31 @@ def test_two_workers_render_every_school_once_and_deliver_the_webhooks(
     assert SCHOOLS <= len([j for j in done if j.task_name == RENDER_VARIANT]) <= 2 * SCHOOLS
     hooks = [j for j in done if j.task_name == "webhooks.deliver"]
     renders = [j for j in done if j.task_name == RENDER_VARIANT]
-    assert len(hooks) == 2 * SCHOOLS
+    assert len(hooks) == 2 * 2 * SCHOOLS  # two events, two URLs
     assert {(j.status, j.attempts) for j in renders} == {("succeeded", 1)}  # each once, none retried
-    assert sorted((j.status, j.attempts) for j in hooks) == [("failed", 2)] * SCHOOLS + [("succeeded", 1)] * SCHOOLS
+    assert (
+        sorted((j.status, j.attempts) for j in hooks)
+        == [("failed", 2)] * 2 * SCHOOLS + [("succeeded", 1)] * 2 * SCHOOLS
+    )
     assert len(ran_by) == 2, "both workers took jobs from the shared queue"
     assert [p.returncode for p in workers] == [-signal.SIGTERM] * 2
     by_school = variants_by_school(db, version.id)  # type: ignore[arg-type]
     assert len(by_school) == SCHOOLS
     assert set(by_school.values()) == {1}  # every school's variant rendered exactly once
-    assert len(receiver.received) == SCHOOLS  # every delivery sent once
-    schools = set()
+    assert len(receiver.received) == 2 * SCHOOLS  # every delivery sent once
+    schools: dict[str, set[str]] = {}
     for headers, body in receiver.received:
         assert check_signature(SECRET, headers["X-Govkit-Timestamp"], body, headers[SIGNATURE_HEADER])
-        schools.add(json.loads(body)["school"])
-    assert len(schools) == SCHOOLS
-    with db.reading() as session:
-        query = "SELECT status, attempts, url FROM webhook_delivery ORDER BY status"
-        statuses = [tuple(s) for s in session.execute(sa.text(query))]
-    assert statuses == [("delivered", 1, receiver.url)] * SCHOOLS + [("failed", 2, dead)] * SCHOOLS
+        schools.setdefault(headers["X-Govkit-Event"], set()).add(json.loads(body)["school"])
+    assert {event: len(codes) for event, codes in schools.items()} == {
+        "campaign.opened": SCHOOLS,
+        "document.published": SCHOOLS,
+    }
+    for event in ("campaign.opened", "document.published"):
+        with db.reading() as session:
+            query = "SELECT status, attempts, url FROM webhook_delivery WHERE event = :e ORDER BY status"
+            statuses = [tuple(s) for s in session.execute(sa.text(query), {"e": event})]
+        assert statuses == [("delivered", 1, receiver.url)] * SCHOOLS + [("failed", 2, dead)] * SCHOOLS
 
 
 def test_a_burst_of_jobs_refreshes_the_queue_statistics(engine: Engine) -> None:

@@ -1,0 +1,69 @@
+"""Tables of the notices: every message created (to whom, which template, what the SMTP server
+answered), and each school's reminder schedule."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from govkit.db import JSONType, UTCDateTime, utcnow
+
+KINDS = "'opening', 'reminder', 'overdue', 'digest'"
+STATUSES = "'queued', 'sent', 'failed', 'kept'"
+
+
+class NoticeMessage(SQLModel, table=True):
+    """One e-mail notice to a person (or a digest to a school administrator).
+
+    ``key`` makes a notice unique: ``opening:<campaign>:<person>``, ``reminder:<campaign>:<person>:<step>``,
+    ``overdue:<campaign>:<person>``, ``digest:<school>:<identity>:<week>`` — creating it twice is
+    impossible. The body holds ``rendering.LINK`` where the person's one-click sign-in link goes:
+    the link is issued when the message is sent and never stored (only its hash, by govkit.auth),
+    except in the local outbox (status ``kept``), which is the mailbox itself.
+    """
+
+    __tablename__ = "notice_message"
+    __table_args__ = (
+        sa.CheckConstraint(f"kind IN ({KINDS})", name="kind"),
+        sa.CheckConstraint(f"status IN ({STATUSES})", name="status"),
+        sa.Index("ix_notice_message_school_status", "organisation_id", "status", "id"),
+        sa.Index("ix_notice_message_campaign_person", "campaign_id", "person_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=120, unique=True)
+    organisation_id: int = Field(foreign_key="organisation.id")
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    identity_id: int | None = Field(default=None, foreign_key="identity.id")  # a digest's administrator
+    campaign_id: int | None = Field(default=None, foreign_key="campaign.id")
+    kind: str = Field(max_length=10)
+    step: int = 0  # a reminder's step of the schedule (1, 2…); a digest's ISO week (YYYYWW); else 0
+    template: str = Field(max_length=60)
+    language: str = Field(max_length=2)
+    recipient: str = Field(max_length=320)
+    subject: str = Field(max_length=300)
+    body: str = Field(sa_type=sa.Text)
+    status: str = Field(default="queued", max_length=10)
+    attempts: int = 0
+    smtp_code: int | None = None  # the SMTP server's last answer (None: no answer, e.g. unreachable)
+    smtp_answer: str | None = Field(default=None, sa_type=sa.Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # sent, or kept in the outbox
+
+
+class NoticeSchedule(SQLModel, table=True):
+    """A school's reminder schedule from ``recorded_at`` (append-only: the latest row is in force;
+    none: GOVKIT_REMINDER_DAYS and digests on)."""
+
+    __tablename__ = "notice_schedule"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    reminder_days: list[Any] = Field(sa_type=JSONType)  # days after the opening, ascending: [7, 14, 28]
+    digest: bool = True
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    recorded_by: str = Field(max_length=200)

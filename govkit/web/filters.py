@@ -1,0 +1,58 @@
+"""The Jinja filters of the pages: codes as words, times in Paris, French elision.
+
+    {{ p.population|label("population") }}        -> « doctorants » / "doctoral students"
+    {{ record.acknowledged_at|paris }}             -> « 05/12/2026 19:26 » (Europe/Paris)
+    {{ organisation.name|of_school }}              -> « d'IMT Atlantique » / "of IMT Atlantique"
+
+Each reads the page's language (``lang`` in the template's context). Times are stored and answered
+by the API in UTC; the pages show them in Europe/Paris, the schools' time, and say so
+(``t("paris_time")``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
+
+from govkit.french import of
+from govkit.labels import label
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def in_paris(moment: datetime) -> datetime:
+    """``moment`` (UTC when naive, as govkit stores it) in Europe/Paris."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(PARIS)
+
+
+def paris(moment: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
+    """``moment`` written in Paris time (``fmt``), or « — » when there is none."""
+    return "—" if moment is None else in_paris(moment).strftime(fmt)
+
+
+@pass_context
+def label_filter(context: Context, code: Any, kind: str) -> str:
+    return label(kind, code, context.get("lang", "fr"))
+
+
+@pass_context
+def labels_filter(context: Context, codes: Any, kind: str, separator: str = ", ") -> str:
+    return separator.join(label(kind, code, context.get("lang", "fr")) for code in codes)
+
+
+@pass_context
+def of_school(context: Context, name: str) -> str:
+    return of(name, context.get("lang", "fr"))
+
+
+def register(environment: Environment) -> None:
+    """Add the pages' filters to ``environment``."""
+    environment.filters["label"] = label_filter
+    environment.filters["labels"] = labels_filter
+    environment.filters["paris"] = paris
+    environment.filters["of_school"] = of_school
