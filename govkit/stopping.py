@@ -104,11 +104,13 @@ def stops_cleanly(function: Callable[P, R]) -> Callable[P, R]:
         finally:
             if received is not None:
                 _ignore_signals()
+                _stop_conversions()
             try:
                 _close_pools()
             except Stopped as stop:  # a signal before the handlers were restored
                 received = stop.signum
                 _ignore_signals()
+                _stop_conversions()
                 _close_pools()
             if received is None:
                 for signum, handler in previous.items():
@@ -124,6 +126,13 @@ def _close_pools() -> None:
     workers = sys.modules.get("govkit.documents.workers")  # not imported: no pool to close
     if workers is not None:
         workers.close_shared_pools()
+
+
+def _stop_conversions() -> None:
+    """Kill the LibreOffice runs of in-process jobs (their own process groups: no signal reaches them)."""
+    conversions = sys.modules.get("govkit.documents.pdf_conversion")  # not imported: none under way
+    if conversions is not None:
+        conversions.stop_conversions()
 
 
 def _end_by(signum: int) -> NoReturn:

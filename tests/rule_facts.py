@@ -13,7 +13,10 @@ on that day as load_facts does (govkit.rules.queries):
   of their academic year (``_training``), surveys from their year (``_surveys``);
 - a commitment may say ``how`` (own, shared, group, external), ``members`` (codes, for a shared one),
   ``provider``, ``capacity``, or ``holder`` (held by another organisation); ``member_of`` on an
-  organisation joins a group arrangement (see ``_memberships``).
+  organisation joins a group arrangement (see ``_memberships``);
+- a commitment may carry ``id``, its record's id (by default its place in the list): as in load_facts,
+  of two records of one (type, title) valid from the same day, the later recorded (higher id) wins,
+  so a record keeps its id wherever it is listed.
 """
 
 from __future__ import annotations
@@ -75,6 +78,7 @@ def _recorded(value: Any, day: date) -> datetime:
 def _commitments(items: list[dict[str, Any]], day: date) -> tuple[CommitmentFact, ...]:
     latest: dict[tuple[str, str], tuple[tuple[date, int], CommitmentFact]] = {}
     for index, c in enumerate(items):
+        record_id = c.get("id", index)  # as load_facts' commitment id: the record's, not its place
         valid_from, precision = _dated(c.get("effective_on"), c.get("precision"))
         if valid_from is not None and valid_from > day:
             continue  # not in effect yet
@@ -91,11 +95,11 @@ def _commitments(items: list[dict[str, Any]], day: date) -> tuple[CommitmentFact
             holder=c.get("holder"),
             members=tuple(sorted(c.get("members", ()))),
             provider=c.get("provider"),
-            arrangement_id=index,
+            arrangement_id=record_id,
             capacity=tuple(sorted((c.get("capacity") or {}).items())),
         )
-        key = (c["type"], c["title"].casefold()) if c["type"] != "referent_meeting" else (c["type"], str(index))
-        rank = (valid_from or recorded.date(), index)
+        key = (c["type"], c["title"].casefold()) if c["type"] != "referent_meeting" else (c["type"], str(record_id))
+        rank = (valid_from or recorded.date(), record_id)
         if key not in latest or rank > latest[key][0]:
             latest[key] = (rank, fact)
     return tuple(fact for _rank, fact in latest.values())

@@ -21,9 +21,10 @@ import hashlib
 import re
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -33,7 +34,7 @@ from govkit.acknowledgements.models import Acknowledgement, Campaign, Person
 from govkit.auth import tokens
 from govkit.auth.models import Identity, RoleGrant, SignInLink
 from govkit.auth.ratelimit import RateLimiter
-from govkit.db import Database, stored_id, utcnow
+from govkit.db import Database, stored_id, table_of, utcnow
 from govkit.documents.models import DocumentVersion
 from govkit.errors import GovkitError
 from govkit.organisations.models import Organisation
@@ -47,6 +48,8 @@ __all__ = [
     "erase_client_data",
     "is_well_formed",
     "issue",
+    "issue_many",
+    "links_of_person",
     "opened",
     "token_digest",
     "use",
@@ -143,6 +146,35 @@ def issue(
     return f"{settings.public_url.rstrip('/')}{PATH}{token}"
 
 
+def issue_many(
+    session: Session,
+    *,
+    links: Sequence[tuple[int, int | None]],
+    settings: Settings,
+    now: datetime | None = None,
+) -> list[str]:
+    """``issue`` for many (person id, campaign id) pairs at once: the links inserted by ONE
+    statement (executemany) in ``session``'s transaction; their URLs, in the order given."""
+    if not links:
+        return []
+    moment = now or utcnow()
+    expires = moment + timedelta(days=settings.sign_in_link_days)
+    tokens = [secrets.token_urlsafe(32) for _ in links]
+    rows = [
+        {
+            "person_id": person_id,
+            "campaign_id": campaign_id,
+            "token_sha256": token_digest(token),
+            "created_at": moment,
+            "expires_at": expires,
+        }
+        for (person_id, campaign_id), token in zip(links, tokens, strict=True)
+    ]
+    session.execute(sa.insert(table_of(SignInLink)), rows)
+    prefix = f"{settings.public_url.rstrip('/')}{PATH}"
+    return [prefix + token for token in tokens]
+
+
 def opened(*, db: Database, token: str, now: datetime | None = None) -> Opened:
     """The link of ``token`` as its page shows it (GET: nothing changes); LinkRefused when it
     cannot sign in."""
@@ -198,6 +230,16 @@ def erase_client_data(*, db: Database, older_than_days: int) -> int:
             .values(used_from=None)
         )
         return result.rowcount or 0
+
+
+def links_of_person(*, db: Database, person_id: int) -> list[dict[str, Any]]:
+    """The sign-in links sent to a person, as JSON-ready data (right of access:
+    govkit.flows.data_protection); their tokens are not known, their digests are left out."""
+    with db.reading() as session:
+        found = session.exec(
+            select(SignInLink).where(SignInLink.person_id == person_id).order_by(col(SignInLink.id))
+        ).all()
+    return [link.model_dump(mode="json", exclude={"token_sha256", "person_id"}) for link in found]
 
 
 def _found(session: Session, token: str) -> tuple[SignInLink, Person]:

@@ -16,7 +16,9 @@ The import filter is forced to Word 2007-365 (a damaged .docx fails, instead of 
 plain text), and the export asks for PDF/A-2b (``SelectPdfVersion`` 2), tagged, which embeds
 every font used. A file LibreOffice could not convert is reported by its name; the others are
 kept. A run that exceeds its time (``start_seconds`` plus ``seconds_per_document`` per file) is
-killed with its process group: the PDFs finished before are kept, the rest fail as timed out.
+killed with its process group: the PDFs finished before are kept, the rest fail (worth a retry).
+A process that stops (SIGTERM, Ctrl-C: govkit.stopping) kills its runs under way the same way
+(``stop_conversions``): no LibreOffice outlives it.
 
 The PDFs are not checked here: govkit.documents.pdfa reads their PDF/A identification, output
 intent and fonts, and govkit.documents.renditions stores only those that pass.
@@ -31,6 +33,7 @@ import re
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -51,6 +54,9 @@ PDF_FILTER = "pdf:writer_pdf_Export:" + json.dumps(PDF_EXPORT_OPTIONS, separator
 DOCX_IMPORT_FILTER = "MS Word 2007 XML"
 #: The name of the runner in the jobs' extra wiring (JobDeps.extras, built by govkit.composition).
 SOFFICE = "soffice"
+_RUNNING: set[subprocess.Popen[bytes]] = set()
+_RUNNING_LOCK = threading.Lock()
+_STOPPING = threading.Event()
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
 
 
@@ -105,6 +111,12 @@ class SofficeRunner:
         batch = Batch()
         if not documents:
             return batch
+        if _STOPPING.is_set():
+            batch.failures = {
+                name: f"LibreOffice did not convert {name}: the process is stopping" for name in documents
+            }
+            batch.timed_out = set(documents)
+            return batch
         started = time.monotonic()
         with tempfile.TemporaryDirectory(prefix="govkit-soffice-") as tmp:
             root = Path(tmp)
@@ -116,19 +128,16 @@ class SofficeRunner:
                 path = inputs / f"{name}.docx"
                 path.write_bytes(data)
                 paths.append(path)
-            timed_out, errors = self._run(root, outputs, paths, self.timeout(len(paths)))
+            stopped, errors = self._run(root, outputs, paths, self.timeout(len(paths)))
             batch.runs = 1
             produced = [name for name in documents if (outputs / f"{name}.pdf").exists()]
-            if timed_out and produced:
+            if stopped and produced:
                 produced.pop()  # the one being written when the run was killed may be incomplete
             for name in documents:
                 if name in produced:
                     batch.pdfs[name] = (outputs / f"{name}.pdf").read_bytes()
-                elif timed_out:
-                    batch.failures[name] = (
-                        f"LibreOffice did not convert {name} within its time "
-                        f"({self.timeout(len(paths)):.0f} s for {len(paths)} documents): stopped"
-                    )
+                elif stopped:
+                    batch.failures[name] = f"LibreOffice did not convert {name}: {stopped}"
                     batch.timed_out.add(name)
                 else:
                     why = "; ".join(errors) or "no PDF was produced"
@@ -136,8 +145,8 @@ class SofficeRunner:
         batch.seconds = time.monotonic() - started
         return batch
 
-    def _run(self, root: Path, outputs: Path, paths: list[Path], timeout: float) -> tuple[bool, list[str]]:
-        """Run soffice once on ``paths``; (whether it was stopped at ``timeout``, its error lines)."""
+    def _run(self, root: Path, outputs: Path, paths: list[Path], timeout: float) -> tuple[str | None, list[str]]:
+        """Run soffice once on ``paths``: (why it was stopped before its end, if it was; its error lines)."""
         command = [
             self.executable,
             f"-env:UserInstallation={(root / 'profile').as_uri()}",
@@ -155,30 +164,49 @@ class SofficeRunner:
             *(str(p) for p in paths),
         ]
         env = {**os.environ, "HOME": str(root)}  # nothing written in the user's own home
-        try:
-            process = subprocess.Popen(  # noqa: S603 - a fixed command line; the files are ours
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                cwd=root,
-                env=env,
-                start_new_session=True,  # its own process group, killed whole on timeout
-            )
-        except OSError as exc:
-            raise ConversionError(
-                f"LibreOffice could not be started ({self.executable!r}: {exc.strerror or exc}): "
-                "install it (Debian: libreoffice-writer-nogui) or set GOVKIT_SOFFICE"
-            ) from exc
+        with _RUNNING_LOCK:
+            if _STOPPING.is_set():
+                return "the process is stopping", []
+            try:
+                process = subprocess.Popen(  # noqa: S603 - a fixed command line; the files are ours
+                    command,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    cwd=root,
+                    env=env,
+                    start_new_session=True,  # its own process group, killed whole on timeout or stop
+                )
+            except OSError as exc:
+                raise ConversionError(
+                    f"LibreOffice could not be started ({self.executable!r}: {exc.strerror or exc}): "
+                    "install it (Debian: libreoffice-writer-nogui) or set GOVKIT_SOFFICE"
+                ) from exc
+            _RUNNING.add(process)
         try:
             _out, err = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             _kill_group(process)
-            return True, []
+            return f"stopped at its time limit ({timeout:.0f} s for {len(paths)} documents)", []
         finally:
             _kill_group(process)  # a helper LibreOffice left behind, if any
+            with _RUNNING_LOCK:
+                _RUNNING.discard(process)
+        if process.returncode is not None and process.returncode < 0:
+            return f"LibreOffice was stopped ({signal.Signals(-process.returncode).name})", []
         errors = sorted({line.strip() for line in err.decode(errors="replace").splitlines() if "Error" in line})
-        return False, errors
+        return None, errors
+
+
+def stop_conversions() -> None:
+    """Kill the LibreOffice runs under way in this process, and start no other: the process stops
+    (govkit.stopping; a conversion is in its own process group, which a Ctrl-C does not reach)."""
+    with _RUNNING_LOCK:
+        _STOPPING.set()
+        running = list(_RUNNING)
+    for process in running:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:

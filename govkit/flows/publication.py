@@ -56,9 +56,7 @@ def publish_variant(
         )
         published_event.announce(session, published, policy or CampaignPolicy())
         if opened is not None and policy is not None and policy.jobs is not None:  # e-mail to those concerned
-            policy.jobs.defer(
-                session, BRING_UP_TO_DATE, key=school_key(published.school), school_code=published.school
-            )
+            policy.jobs.defer(session, BRING_UP_TO_DATE, key=school_key(published.school), school_code=published.school)
         if policy is not None and policy.jobs is not None and policy.renditions:  # its PDF/A, in a job
             renditions.defer_conversion(session, policy.jobs, [published.document.sha256])
         return published.document

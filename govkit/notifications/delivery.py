@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from govkit.auth.sign_in_links import issue
+from govkit.auth.sign_in_links import issue_many
 from govkit.db import Database, stored_id, utcnow
 from govkit.jobs.registry import FinalFailure
 from govkit.notifications.models import NoticeMessage
@@ -56,12 +56,15 @@ def _queued(session: Session, message_ids: Sequence[int]) -> list[NoticeMessage]
     )
 
 
-def _with_link(session: Session, message: NoticeMessage, settings: Settings) -> str:
-    """The message's body with the person's sign-in link in place of its placeholder."""
-    if LINK not in message.body or message.person_id is None:
-        return message.body
-    url = issue(session, person_id=message.person_id, campaign_id=message.campaign_id, settings=settings)
-    return message.body.replace(LINK, url)
+def _with_links(session: Session, messages: Sequence[NoticeMessage], settings: Settings) -> list[str]:
+    """The messages' bodies with each person's sign-in link in place of its placeholder (the
+    links issued together: one statement)."""
+    wanted = [m for m in messages if LINK in m.body and m.person_id is not None]
+    urls = issue_many(
+        session, links=[(m.person_id, m.campaign_id) for m in wanted if m.person_id is not None], settings=settings
+    )
+    found = {id(m): url for m, url in zip(wanted, urls, strict=True)}
+    return [m.body.replace(LINK, found[id(m)]) if id(m) in found else m.body for m in messages]
 
 
 def send(*, db: Database, mailer: Mailer, settings: Settings, message_ids: Sequence[int]) -> SendReport:
@@ -70,8 +73,8 @@ def send(*, db: Database, mailer: Mailer, settings: Settings, message_ids: Seque
     outgoing: list[Outgoing] = []
     with db.transaction() as session:
         now = utcnow()
-        for message in _queued(session, message_ids):
-            body = _with_link(session, message, settings)
+        queued = _queued(session, message_ids)
+        for message, body in zip(queued, _with_links(session, queued, settings), strict=True):
             if not mailer.uses_smtp:
                 message.body, message.status = body, NoticeStatus.KEPT.value
                 message.attempts, message.last_attempt_at, message.sent_at = message.attempts + 1, now, now

@@ -9,14 +9,14 @@ connection that cannot be opened or that is lost, is temporary (tried again late
 
 from __future__ import annotations
 
+import binascii
 import smtplib
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime, make_msgid, parseaddr
+from email import charset
+from email.header import Header
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 
 from govkit.db import utcnow
 from govkit.settings import Settings
@@ -25,6 +25,10 @@ from govkit.settings import Settings
 MAILER = "mailer"
 #: How much of a server's answer (or of an error) a message keeps.
 ANSWER_CHARS = 300
+#: Non-ASCII header values as base64 encoded words (quoted-printable's folding is slow).
+_UTF8 = charset.Charset("utf-8")
+_UTF8.header_encoding = charset.BASE64
+CRLF = "\r\n"
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,8 @@ class Mailer:
         self.timeout = timeout
         self.mail_from = mail_from
         self.envelope_from = parseaddr(mail_from)[1] or mail_from
+        name = parseaddr(mail_from)[0]
+        self._from_header = formataddr((name, self.envelope_from), charset="utf-8") if name else self.envelope_from
         self.domain = self.envelope_from.rpartition("@")[2] or "localhost"
         self._tls = ssl.create_default_context() if self.host and security != "none" else None
 
@@ -95,18 +101,35 @@ class Mailer:
         return bool(self.host)
 
     def compose(self, *, message_id: int, recipient: str, subject: str, body: str, language: str) -> Outgoing:
-        """The e-mail of a notice (plain text, UTF-8)."""
-        message = EmailMessage()
-        message["From"] = self.mail_from
-        message["To"] = Address(addr_spec=recipient) if "@" in recipient else recipient
-        message["Subject"] = subject
-        message["Date"] = format_datetime(utcnow())
-        message["Message-ID"] = make_msgid(idstring=f"notice-{message_id}", domain=self.domain)
-        message["Auto-Submitted"] = "auto-generated"
-        message["X-Govkit-Notice"] = str(message_id)
-        message.set_content(body, charset="utf-8", cte="quoted-printable")
-        message["Content-Language"] = language  # after set_content, which clears the Content-* headers
-        return Outgoing(message_id, recipient, message.as_bytes(policy=SMTP))  # CRLF line ends
+        """The e-mail of a notice: one text/plain part, UTF-8 in quoted-printable, CRLF line ends.
+
+        Written here rather than by ``email.message``, whose header folding costs a millisecond
+        a message (the sending's largest cost): the headers are few and known, non-ASCII ones
+        become RFC 2047 encoded words, and no value may hold a line break."""
+        headers = (
+            ("From", self._from_header),
+            ("To", recipient if recipient.isascii() else Header(recipient, _UTF8).encode()),
+            (
+                "Subject",
+                subject if subject.isascii() else Header(subject, _UTF8, header_name="Subject").encode(linesep=CRLF),
+            ),
+            ("Date", format_datetime(utcnow())),
+            ("Message-ID", make_msgid(idstring=f"notice-{message_id}", domain=self.domain)),
+            ("Content-Language", language),
+            ("Auto-Submitted", "auto-generated"),
+            ("X-Govkit-Notice", str(message_id)),
+            ("MIME-Version", "1.0"),
+            ("Content-Type", 'text/plain; charset="utf-8"'),
+            ("Content-Transfer-Encoding", "quoted-printable"),
+        )
+        lines = []
+        for name, value in headers:
+            if "\n" in value.replace(CRLF + " ", "") or "\r" in value.replace(CRLF + " ", ""):
+                raise ValueError(f"the {name} header of message {message_id} holds a line break")
+            lines.append(f"{name}: {value}")
+        text = "\n".join(body.splitlines()) + "\n"
+        encoded = binascii.b2a_qp(text.encode("utf-8"), istext=True).replace(b"\n", b"\r\n")
+        return Outgoing(message_id, recipient, (CRLF.join(lines) + CRLF + CRLF).encode("ascii") + encoded)
 
     def send_all(self, messages: Sequence[Outgoing]) -> dict[int, SmtpAnswer]:
         """Send ``messages`` over one connection; the answer to each (never raises for the

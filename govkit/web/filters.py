@@ -3,6 +3,7 @@
     {{ p.population|label("population") }}        -> « doctorants » / "doctoral students"
     {{ record.acknowledged_at|paris }}             -> « 05/12/2026 19:26 » (Europe/Paris)
     {{ organisation.name|of_school }}              -> « d'IMT Atlantique » / "of IMT Atlantique"
+    {{ finding.message|codes }}                    -> identifiers (profile fields…) set as <code>
 
 Each reads the page's language (``lang`` in the template's context). Times are stored and answered
 by the API in UTC; the pages show them in Europe/Paris, the schools' time, and say so
@@ -11,12 +12,14 @@ by the API in UTC; the pages show them in Europe/Paris, the schools' time, and s
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
 from govkit.french import of
 from govkit.labels import label
@@ -50,9 +53,21 @@ def of_school(context: Context, name: str) -> str:
     return of(name, context.get("lang", "fr"))
 
 
+#: An identifier in a sentence: a profile field (``equality_referent.time_share_percent``), a record's id.
+IDENTIFIER = re.compile(r"\b[a-z][a-z0-9]*(?:[_.][a-z0-9]+)*_[a-z0-9]+(?:[_.][a-z0-9]+)*\b")
+
+
+def codes(text: str) -> Markup:
+    """``text`` (escaped) with the identifiers it names set as code: a rule's message may name the
+    profile field to fill in, which has no other name than its path."""
+    escaped = str(escape(text))
+    return Markup(IDENTIFIER.sub(lambda m: f"<code>{m.group(0)}</code>", escaped))  # noqa: S704 - escaped above
+
+
 def register(environment: Environment) -> None:
     """Add the pages' filters to ``environment``."""
     environment.filters["label"] = label_filter
     environment.filters["labels"] = labels_filter
     environment.filters["paris"] = paris
     environment.filters["of_school"] = of_school
+    environment.filters["codes"] = codes

@@ -27,7 +27,7 @@ def pieces(body: str) -> list[tuple[str, bool]]:
 @router.get("/dev/outbox", response_class=HTMLResponse)
 async def outbox(page: Page) -> Response:
     if not page.settings.is_dev:
-        return page.error(NotFound("Page introuvable. / No such page."))
+        return page.error(NotFound("Page introuvable. / No such page.", key="no_page"))
     try:
         kept = await page.call(reads.outbox, first=PAGE_SIZE)
     except GovkitError as exc:

@@ -284,6 +284,17 @@ ENTRY_POINTS = [
         f'{{ evidence(school: "{TARGET}", person: "E00001", date: "2025-01-01") {{ school kinds {{ standing }} }} }}',
         _only("legal", "school_admin"),
     ),
+    EntryPoint(
+        "notices",
+        f'{{ notices(school: "{TARGET}") {{ counts {{ failed }} nodes {{ smtpAnswer }} }} }}',
+        _only("legal", "school_admin"),
+    ),
+    EntryPoint(
+        "setNoticeSchedule",
+        f'mutation {{ setNoticeSchedule(school: "{TARGET}", reminderDays: [7, 14]) {{ reminderDays }} }}',
+        _only("legal", "school_admin"),
+    ),
+    EntryPoint("noticeTemplates", "{ noticeTemplates { name } }", _only("legal")),
 ]
 
 

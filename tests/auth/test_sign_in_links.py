@@ -351,3 +351,25 @@ def test_client_addresses_are_erased_after_the_retention_period(live: Database) 
     with live.reading() as session:
         link = session.exec(select(SignInLink).where(SignInLink.token_sha256 == links.token_digest(token))).one()
     assert link.used_from is None and link.used_at is not None
+
+
+def test_the_schools_single_sign_on_is_offered_when_configured(db: Database) -> None:
+    plain = Api(db, make_settings())
+    sso = Api(db, make_settings(oidc_issuer="https://idp.example.org", oidc_client_id="govkit"))
+    url = _issue(db, plain.settings, person_id=stored_id(_person(db)), campaign_id=None)
+    assert "/ui/signin/oidc" not in plain.request("GET", url).text
+    page = sso.request("GET", url).text
+    assert 'href="/ui/signin/oidc"' in page and "compte de l&#39;école" in page
+    assert 'href="/ui/signin/oidc"' in sso.request("GET", links.PATH + secrets.token_urlsafe(32)).text
+
+
+def test_the_right_of_access_lists_the_links_without_their_digests(db: Database, settings: Settings) -> None:
+    from govkit.flows.data_protection import export_person
+
+    person = _person(db)
+    url = _issue(db, settings, person_id=stored_id(person), campaign_id=None)
+    links.use(db=db, settings=settings, token=url.rsplit("/", 1)[1], client_ip="192.0.2.9")
+    held = export_person(db=db, school=SCHOOL, external_id=PERSON)
+    (link,) = held["sign_in_links"]
+    assert link["used_from"] == "192.0.2.9" and link["used_at"] and link["expires_at"]
+    assert "token_sha256" not in link and links.token_digest(url.rsplit("/", 1)[1]) not in repr(held)

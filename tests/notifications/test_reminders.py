@@ -50,7 +50,7 @@ def test_reminders_on_schedule_never_after_acknowledgement_or_departure_and_over
     assert campaign.deadline == today + timedelta(days=30)
     everyone = pending(db, campaign)
     assert _run(db, jobs, settings_smtp, today)["opening"] >= len(everyone)
-    mine = [m for m in messages(db, campaign_id=campaign.id)]
+    mine = list(messages(db, campaign_id=campaign.id))
     assert sorted(m.person_id for m in mine) == sorted(p.id for p in everyone)
 
     acknowledged, departed, *others = everyone

@@ -19,6 +19,7 @@ from govkit.documents.models import DocumentVersion
 from govkit.jobs.inprocess import InProcessQueue
 from govkit.jobs.models import InProcessJob
 from govkit.jobs.registry import registered_tasks
+from govkit.notifications import vocabulary as notices
 from govkit.rules.models import RuleRun
 from govkit.tasks import reminders, rules
 from tests.acknowledgements.test_webhooks import Receiver, running_receiver
@@ -53,6 +54,7 @@ def test_the_schedules() -> None:
         reminders.REMIND: "0 6 * * *",
         reminders.ERASE_CLIENT_DATA: "30 3 * * *",
         rules.RUN_RULES: "0 2 * * *",
+        notices.BRING_UP_TO_DATE: "15 6 * * *",  # the e-mail notices, after the webhook reminders
     }
 
 

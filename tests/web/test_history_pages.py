@@ -12,6 +12,7 @@ import httpx
 from govkit.access.roles import SYSTEM
 from govkit.db import Database
 from govkit.documents import service as documents
+from govkit.web.filters import paris
 from tests.ack_helpers import acknowledge, current, member, republish
 from tests.conftest import Api, TokenFactory
 
@@ -58,17 +59,17 @@ def test_the_dashboard_shows_the_history_and_the_documents_in_force_on_a_picked_
     block = history.group(0)
     assert f"{_text(block).split('·')[0].strip()}".endswith(f"version {first} en vigueur au {date.today():%d/%m/%Y}")
     last_day = starts - timedelta(days=1)
-    assert f"au {last_day:%d/%m/%Y}" in _row(block, f"<td>{first}")
-    assert f"à partir du {starts:%d/%m/%Y}" in _row(block, f"<td>{second}")
+    assert f"au {last_day:%d/%m/%Y}" in _row(block, f'data-label="version">{first}')
+    assert f"à partir du {starts:%d/%m/%Y}" in _row(block, f'data-label="version">{second}')
     # on the new version's first day: it is the one in force, in the documents table and the history
     later = _page(api, f"/ui/schools/{SCHOOL}?as_of={starts.isoformat()}", admin)
     assert later.status_code == 200
     assert f"Documents en vigueur au {starts:%d/%m/%Y}" in later.text
     assert f'value="{starts.isoformat()}"' in later.text
     internal = next(
-        r for r in re.findall(r"<tr>.*?</tr>", later.text, re.S) if "Règlement intérieur" in r and "<td>fr</td>" in r
+        r for r in re.findall(r"<tr>.*?</tr>", later.text, re.S) if "Règlement intérieur" in r and ">français</td>" in r
     )
-    assert f"<td>{second}</td>" in internal
+    assert f'data-label="version">{second}</td>' in internal
     assert f"en vigueur au {starts:%d/%m/%Y}" in _row(later.text, 'class="picked"')
     # before anything was in force: no document, and the words say so
     before = min(h.periods[-1].effective_from for h in documents.histories(db=db, actor=SYSTEM, school=SCHOOL))
@@ -112,13 +113,13 @@ def test_the_template_editor_shows_each_schools_version_in_force_on_a_date(
     assert "Versions en vigueur dans les écoles" in today.text
     assert '<input id="as_of" name="as_of" type="date"' in today.text
     row = _row(today.text, f'data-school="{SCHOOL}"')
-    assert row.startswith(f" {SCHOOL} {first} du ")  # in force today, until the day before the new one
+    assert row.startswith(f" IMT Atlantique {first} du ")  # in force today, until the day before the new one
     assert f" au {starts - timedelta(days=1):%d/%m/%Y}" in row
     assert "telecom-paris" in today.text  # every school the caller may read
     later = _page(api, f"/ui/templates/internal/fr?as_of={starts.isoformat()}&lang=en", legal)
     assert later.status_code == 200
     assert "Versions in force at the schools" in later.text
-    assert _row(later.text, f'data-school="{SCHOOL}"').startswith(f" {SCHOOL} {second} from {starts:%d/%m/%Y}")
+    assert _row(later.text, f'data-school="{SCHOOL}"').startswith(f" IMT Atlantique {second} from {starts:%d/%m/%Y}")
     assert f"in force on {starts:%d/%m/%Y}" in later.text
     # a school's administration sees its own school only
     admin = _page(api, "/ui/templates/internal/fr", token("school_admin", SCHOOL))
@@ -148,7 +149,7 @@ def test_the_member_page_lists_each_documents_acknowledged_versions_with_their_c
     assert "version en vigueur" in rows[0]
     assert earlier.record.verification_code in rows[1]
     assert "version antérieure" in rows[1]
-    assert f"{earlier.record.acknowledged_at:%Y-%m-%d %H:%M}" in rows[1]
+    assert paris(earlier.record.acknowledged_at) in rows[1]  # in Paris time (UTC in the API)
     english = _page(api, "/ui/me?lang=en", token("member", SCHOOL, student))
     assert "The versions of each document you acknowledged, newest first." in english.text
     assert "earlier version" in english.text

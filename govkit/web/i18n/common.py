@@ -186,6 +186,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "job_filter": {"fr": "Filtrer", "en": "Filter"},
     # what every page shares (govkit.web.templates base.html), and the words of the phone-sized pages
     "nav_sections": {"fr": "Rubriques", "en": "Sections"},
+    "paris_time": {"fr": "heure de Paris", "en": "Paris time"},
     "nav_session": {"fr": "Session", "en": "Session"},
     "no_one_concerned": {"fr": "personne n'est concerné", "en": "no one concerned"},
     "person_id": {"fr": "Identifiant", "en": "Id"},

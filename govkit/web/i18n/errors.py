@@ -69,6 +69,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Choose two versions to compare (numeric ids).",
     },
     # what a page names
+    "no_page": {"fr": "Cette page n'existe pas.", "en": "No such page."},
     "no_organisation": {"fr": "Aucune école n'a le code « {code} ».", "en": "No school has the code {code!r}."},
     "no_campaign": {"fr": "Aucune campagne n° {id}.", "en": "No campaign {id}."},
     "invalid_cursor": {
