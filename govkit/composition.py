@@ -14,6 +14,7 @@ its webhooks on that queue. Nothing else creates them; the entry points receive 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +43,8 @@ from govkit.settings import Settings
 
 #: The modules whose tasks every govkit process knows (GOVKIT_JOB_MODULES adds more).
 TASK_MODULES = ("govkit.tasks",)
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -119,13 +122,21 @@ def build_wiring(settings: Settings, db: Database | None = None) -> Wiring:
     import_task_modules([*TASK_MODULES, *settings.job_modules])
     pool = render_pool(settings)
     job_extras: dict[str, object] = {"render_pool": pool, MAILER: mailer(settings)}
-    job_extras[SOFFICE] = SofficeRunner.of(settings)  # PDF/A renditions, one LibreOffice run per batch
+    soffice = job_extras[SOFFICE] = SofficeRunner.of(settings)  # PDF/A renditions, one LibreOffice run per batch
+    renditions = settings.renditions_on_publish
+    if renditions and not soffice.available:
+        logger.warning(
+            "LibreOffice (%s) was not found: published documents are not converted to PDF/A "
+            "(install it, Debian: libreoffice-writer-nogui, or set GOVKIT_SOFFICE)",
+            settings.soffice,
+        )
+        renditions = False
     jobs = job_queue(db, settings, extras=job_extras)
     policy = CampaignPolicy(
         days=settings.campaign_days,
         webhook_urls=tuple(settings.webhook_urls),
         jobs=jobs,
-        renditions=settings.renditions_on_publish,
+        renditions=renditions,
         addresses=Addresses.of(settings),  # first use: an unknown kind in GOVKIT_PUBLIC_KINDS stops the start
     )
     recorder = build_recorder(db)

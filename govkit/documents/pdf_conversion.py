@@ -30,6 +30,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -40,6 +41,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from govkit.errors import GovkitError
 from govkit.settings import Settings
 
 #: LibreOffice's Writer PDF export, as PDF/A-2b (SelectPdfVersion 2), tagged (structure for
@@ -60,8 +62,10 @@ _STOPPING = threading.Event()
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
 
 
-class ConversionError(Exception):
+class ConversionError(GovkitError):
     """LibreOffice could not run at all (not installed, not startable); the message says why."""
+
+    code = "CONVERSION_UNAVAILABLE"
 
 
 @dataclass
@@ -94,6 +98,11 @@ class SofficeRunner:
             start_seconds=settings.pdf_start_seconds,
             seconds_per_document=settings.pdf_seconds_per_document,
         )
+
+    @property
+    def available(self) -> bool:
+        """Whether the LibreOffice program can be found (a path, or a name on PATH)."""
+        return shutil.which(self.executable) is not None
 
     def version(self) -> str:
         """LibreOffice's version, e.g. ``LibreOffice 7.4.7.2`` (asked once per process)."""

@@ -32,6 +32,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from govkit.db import Database, table_of, utcnow
+from govkit.errors import GovkitError
 from govkit.jobs.attempts import failure_reason, retry_delay
 from govkit.jobs.models import IN_PROCESS, InProcessJob, JobFailure
 from govkit.jobs.queue import Transaction, connection_of, encoded_args, lock_key
@@ -210,7 +211,9 @@ class InProcessQueue:
                 raise LookupError(f"no task named {task_name!r} is registered in this process")
             call_task(spec, self.deps, args)
         except Exception as exc:
-            logger.warning("job %s (%s) failed: %s", job_id, task_name, exc, exc_info=True)
+            # an expected failure says why in its message; only an unexpected one needs its traceback
+            expected = isinstance(exc, GovkitError | FinalFailure)
+            logger.warning("job %s (%s) failed: %s", job_id, task_name, exc, exc_info=not expected)
             final = isinstance(exc, FinalFailure)
             done = self._failed(job_id, task_name, spec, attempts + 1, failure_reason(exc), final=final)
         else:

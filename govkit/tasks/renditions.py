@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from govkit.documents.pdf_conversion import SOFFICE, SofficeRunner
+from govkit.documents.pdf_conversion import SOFFICE, ConversionError, SofficeRunner
 from govkit.documents.renditions import CONVERT_RENDITIONS, convert_pending
 from govkit.jobs.registry import FinalFailure, JobDeps, task
 
@@ -16,12 +16,15 @@ logger = logging.getLogger(__name__)
 def convert_renditions(deps: JobDeps, *, sha256s: list[str]) -> None:
     """Convert to PDF/A-2b the documents of ``sha256s`` not converted yet; fail with the reason of
     each document that could not be (the others are kept). Only a time limit is worth a retry."""
-    report = convert_pending(
-        deps.db,
-        sha256s=sha256s,
-        runner=deps.extra(SOFFICE, SofficeRunner),  # noqa: S610 - JobDeps.extra, not Django's QuerySet.extra
-        batch_size=deps.settings.pdf_batch_size,
-    )
+    try:
+        report = convert_pending(
+            deps.db,
+            sha256s=sha256s,
+            runner=deps.extra(SOFFICE, SofficeRunner),  # noqa: S610 - JobDeps.extra, not Django's QuerySet.extra
+            batch_size=deps.settings.pdf_batch_size,
+        )
+    except ConversionError as exc:  # LibreOffice cannot run here: trying again changes nothing
+        raise FinalFailure(exc.message) from exc
     logger.info("%s", report.summary())
     if report.failed:
         reasons = "; ".join(report.failed[s] for s in sorted(report.failed))

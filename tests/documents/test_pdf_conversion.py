@@ -86,3 +86,36 @@ def test_a_stopping_process_kills_its_runs_and_starts_no_other() -> None:
     assert counted == "60 ['LibreOffice was stopped (SIGKILL)']"
     assert late == "0 LibreOffice did not convert late: the process is stopping"
     assert _group(int(pid)) == []  # nothing of that LibreOffice left
+
+
+def test_without_libreoffice_publications_convert_nothing_and_a_conversion_job_fails_once_saying_why(
+    tmp_path: Path,
+) -> None:
+    import hashlib
+
+    from govkit import migrations
+    from govkit.composition import build_wiring
+    from govkit.documents.models import Blob
+    from govkit.documents.ooxml import DOCX_MEDIA_TYPE
+    from govkit.jobs.registry import FinalFailure, JobDeps
+    from govkit.settings import Settings
+    from govkit.tasks.renditions import convert_renditions
+
+    missing = str(tmp_path / "no-soffice")
+    url = f"sqlite:///{tmp_path / 'g.db'}"
+    migrations.upgrade(url=url)
+    settings = Settings(database_url=url, soffice=missing, renditions_on_publish=True)
+    wiring = build_wiring(settings)
+    try:
+        assert not wiring.campaign_policy.renditions  # nothing queued that could never run
+        runner = SofficeRunner(executable=missing)
+        assert not runner.available and SofficeRunner(executable=sys.executable).available
+        docx = minimal_docx(body="Essai")
+        sha256 = hashlib.sha256(docx).hexdigest()
+        with wiring.db.transaction() as session:
+            session.add(Blob(sha256=sha256, size=len(docx), media_type=DOCX_MEDIA_TYPE, data=docx))
+        deps = JobDeps(db=wiring.db, settings=settings, jobs=wiring.jobs, extras={pdf_conversion.SOFFICE: runner})
+        with pytest.raises(FinalFailure, match=r"LibreOffice could not be started .* install it"):
+            convert_renditions(deps, sha256s=[sha256])  # final: trying again would change nothing
+    finally:
+        wiring.close()
