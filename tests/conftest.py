@@ -28,6 +28,7 @@ from govkit.composition import render_pool
 from govkit.db import Database, create_db_engine
 from govkit.demo.documents import publish_all
 from govkit.demo.loader import load_demo
+from govkit.jobs.inprocess import InProcessQueue
 from govkit.settings import Settings
 from tests.oidc_issuer import issuer  # noqa: F401 - a fixture shared by the OIDC and browser tests
 
@@ -153,6 +154,21 @@ def settings() -> Settings:
     return make_settings()
 
 
+#: Every Api made, in order: those a test made are closed when it ends (``_close_apis``).
+MADE_APIS: list[Api] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_apis() -> Iterator[None]:
+    """Close the Apis made during a test (its own and its function-scoped fixtures'); those of
+    wider fixtures were made before it started and stay open for the next tests."""
+    known = len(MADE_APIS)
+    yield
+    for made in MADE_APIS[known:]:
+        made.close()
+    del MADE_APIS[known:]
+
+
 @dataclass
 class Api:
     """Calls the ASGI app through httpx, as an intranet would over HTTP."""
@@ -163,6 +179,14 @@ class Api:
 
     def __post_init__(self) -> None:
         self.app = create_app(self.settings, db=self.db)
+        MADE_APIS.append(self)
+
+    def close(self) -> None:
+        """Stop the in-process job runner of the app's wiring (no lifespan runs through
+        ASGITransport): a runner left behind would poll a database its test has closed."""
+        jobs = self.app.state.wiring.jobs
+        if isinstance(jobs, InProcessQueue):
+            jobs.close()
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         async def go() -> httpx.Response:
