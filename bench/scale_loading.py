@@ -47,6 +47,8 @@ ACK_COLUMNS = (
     "client_ip",
     "user_agent",
     "client_sha256",
+    "recorded_sha256",
+    "personal_salt",
     "verification_code",
     "previous_hash",
     "record_hash",

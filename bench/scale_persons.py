@@ -166,7 +166,8 @@ def acknowledgement_rows(
     bits = rng.getrandbits
     serial = 0
     previous = GENESIS_HASH
-    client = sha256_hex("no client data")
+    client = sha256_hex("no client data")  # and who recorded: fake digests, as the hashes are
+    salt = sha256_hex("a fake salt")
     reason = "Visa signé sur papier lors de la journée d'accueil"
     for index, version in enumerate(versions):
         span = max(60, int(((version.closed_at or now) - version.published_at).total_seconds()) - 60)
@@ -196,12 +197,12 @@ def acknowledgement_rows(
                 if serial % 37:
                     yield (
                         serial, p.id, org, vid, cid, "electronic", vsha, text, wsha, moments[bits(9)], "oidc",
-                        f"{member_prefix}{p.external_id} (member)", null, null, null, null, client, code, previous,
-                        record,
+                        f"{member_prefix}{p.external_id} (member)", null, null, null, null, client, client, salt, code,
+                        previous, record,
                     )  # fmt: skip
                 else:
                     yield (
                         serial, p.id, org, vid, cid, "paper", vsha, text, wsha, moments[bits(9)], "paper", paper_by,
-                        reason, null, null, null, client, code, previous, record,
+                        reason, null, null, null, client, client, salt, code, previous, record,
                     )  # fmt: skip
                 previous = record

@@ -173,7 +173,6 @@ class Chain:
             "method": "electronic",
             "document_sha256": version.sha256,
             "wording": wording,
-            "wording_sha256": digest(wording),
             "acknowledged_at": when,
             "auth_method": "oidc",
             "recorded_by": BY,
@@ -181,7 +180,7 @@ class Chain:
             "carried_from_id": None,
             "client_ip": None,
             "user_agent": None,
-            "client_sha256": chain.client_digest(None, None, code),
+            **chain.personal(wording=wording, recorded_by=BY, reason=None, client_ip=None, user_agent=None),
             "verification_code": code,
             "previous_hash": self.last,
         }

@@ -3,7 +3,6 @@ an editorial change. Their follow-up (counts, pending persons) is in ``campaign_
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -90,7 +89,9 @@ def on_publication(
         text = carried_forward_wording(language="fr", previous_version=previous.number, version=document.number)
         records = []
         for acknowledged in carried:
-            code = new_code()
+            digests = chain.personal(
+                wording=text, recorded_by=actor_label, reason=None, client_ip=None, user_agent=None
+            )
             records.append(
                 Acknowledgement(
                     person_id=acknowledged.person_id,
@@ -100,13 +101,15 @@ def on_publication(
                     method="carried_forward",
                     document_sha256=document.sha256,
                     wording=text,
-                    wording_sha256=sha(text),
                     acknowledged_at=now,
                     auth_method="carried_forward",
                     recorded_by=actor_label,
                     carried_from_id=acknowledged.id,
-                    client_sha256=chain.client_digest(None, None, code),
-                    verification_code=code,
+                    personal_salt=digests["personal_salt"],
+                    wording_sha256=digests["wording_sha256"],
+                    recorded_sha256=digests["recorded_sha256"],
+                    client_sha256=digests["client_sha256"],
+                    verification_code=new_code(),
                     previous_hash="",
                     record_hash="",
                 ),
@@ -121,10 +124,6 @@ def on_publication(
         policy.jobs,
     )
     return campaign
-
-
-def sha(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

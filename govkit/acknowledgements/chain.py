@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import secrets
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,10 +22,13 @@ from sqlmodel import Session, col, select
 from govkit.acknowledgements.models import Acknowledgement, ChainHead
 from govkit.db import Database, stored_id, table_of, utcnow
 
-GENESIS_HASH = hashlib.sha256(b"govkit acknowledgement chain v1").hexdigest()
+#: Version 2 (revision 0015): personal data only through salted digests (``personal``).
+GENESIS_HASH = hashlib.sha256(b"govkit acknowledgement chain v2").hexdigest()
 
 
-#: What the hash covers: everything but the erasable IP address and user agent (and the chain itself).
+#: What the hash covers: the non-personal fields as they are, the personal data through their digests
+#: salted by the record's secret ``personal_salt`` (never the salt, the personal fields themselves,
+#: nor the chain's own columns).
 HASHED = (
     "person_id",
     "organisation_id",
@@ -35,12 +39,15 @@ HASHED = (
     "wording_sha256",
     "acknowledged_at",
     "auth_method",
-    "recorded_by",
-    "reason",
+    "recorded_sha256",
     "carried_from_id",
     "client_sha256",
     "verification_code",
 )
+
+#: The personal data of a record: erased, with the salt, by privacy.erase_personal_data (the client's
+#: IP address and user agent alone by privacy.erase_client_data after the retention period).
+PERSONAL = ("personal_salt", "wording", "recorded_by", "reason", "client_ip", "user_agent")
 
 
 def payload(record: Acknowledgement | Mapping[str, Any]) -> dict[str, Any]:
@@ -56,9 +63,56 @@ def body(record: Acknowledgement | Mapping[str, Any]) -> str:
     return json.dumps(payload(record), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def client_digest(ip: str | None, user_agent: str | None, code: str) -> str:
-    """A digest of the client data that outlives its erasure (salted by the record's code)."""
-    return hashlib.sha256(f"{code}\n{ip or ''}\n{user_agent or ''}".encode()).hexdigest()
+# --- personal data: salted digests ----------------------------------------------------------------
+
+
+def new_salt() -> str:
+    """A record's secret salt: 32 random bytes, in hexadecimal."""
+    return secrets.token_hex(32)
+
+
+def salted(salt: str, field: str, *values: str | None) -> str:
+    """SHA-256 of the JSON array ``[field, salt, *values]`` (compact, UTF-8), in hexadecimal: a digest
+    nobody can test a guess against without the salt, and that names what it covers."""
+    text = json.dumps([field, salt, *values], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def personal(
+    *,
+    wording: str,
+    recorded_by: str,
+    reason: str | None,
+    client_ip: str | None,
+    user_agent: str | None,
+    salt: str | None = None,
+) -> dict[str, str]:
+    """A new record's salt and the salted digests of its personal data (as columns)."""
+    salt = salt or new_salt()
+    return {
+        "personal_salt": salt,
+        "wording_sha256": salted(salt, "wording", wording),
+        "recorded_sha256": salted(salt, "recorded", recorded_by, reason),
+        "client_sha256": salted(salt, "client", client_ip, user_agent),
+    }
+
+
+def personal_data_mismatch(record: Acknowledgement | Mapping[str, Any]) -> str | None:
+    """Which of a record's personal fields no longer match their salted digests (None: all match, or
+    nothing is left to check: erased). The client data are checked while they are kept."""
+    values = record if isinstance(record, Mapping) else {k: getattr(record, k) for k in (*PERSONAL, *HASHED)}
+    salt = values["personal_salt"]
+    if salt is None:
+        return None
+    if values["wording"] is None or salted(salt, "wording", values["wording"]) != values["wording_sha256"]:
+        return "wording"
+    recorded = salted(salt, "recorded", values["recorded_by"], values["reason"])
+    if values["recorded_by"] is None or recorded != values["recorded_sha256"]:
+        return "recorded_by or reason"
+    ip, agent = values["client_ip"], values["user_agent"]
+    if (ip is not None or agent is not None) and salted(salt, "client", ip, agent) != values["client_sha256"]:
+        return "client IP address or user agent"
+    return None
 
 
 # --- appending: the hashes computed in SQL ------------------------------------------------------
@@ -258,7 +312,8 @@ def _records(session: Session) -> Iterator[Acknowledgement]:
 
 
 def verify(db: Database) -> ChainReport:
-    """Walk the chain from the start; name the first broken link."""
+    """Walk the chain from the start; name the first broken link (a record whose personal data no
+    longer match their salted digests is broken too)."""
     expected = GENESIS_HASH
     count = 0
     with db.reading() as session:
@@ -269,6 +324,11 @@ def verify(db: Database) -> ChainReport:
                 return ChainReport(count, False, record.id, "its previous hash does not match the record before it")
             if record.record_hash != record_hash(expected, record):
                 return ChainReport(count, False, record.id, "its content does not match its hash (altered record)")
+            altered = personal_data_mismatch(record)
+            if altered is not None:
+                return ChainReport(
+                    count, False, record.id, f"its {altered} does not match its salted digest (altered record)"
+                )
             expected = record.record_hash
     if head is None or head.last_hash != expected:
         return ChainReport(count, False, None, "the chain head does not point at the last record (records removed)")

@@ -7,7 +7,6 @@ chains the new rows (govkit.acknowledgements.chain) and ``Plan.outcomes`` answer
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -237,8 +236,9 @@ def new_record(
         effective_from=document.effective_from,
         sha256=document.sha256,
     )
-    code = new_code()
     client = request.client
+    ip = (client.ip or None) and client.ip[:_CLIENT_IP]
+    agent = (client.user_agent or None) and client.user_agent[:_USER_AGENT]
     return {
         "id": None,
         "person_id": person.id,
@@ -248,16 +248,17 @@ def new_record(
         "method": request.method,
         "document_sha256": document.sha256,
         "wording": text,
-        "wording_sha256": hashlib.sha256(text.encode()).hexdigest(),
         "acknowledged_at": (request.acknowledged_at or now).astimezone(UTC),  # as read back, and hashed
         "auth_method": request.auth_method,
         "recorded_by": request.recorded_by,
         "reason": request.reason,
         "carried_from_id": None,
-        "client_ip": (client.ip or None) and client.ip[:_CLIENT_IP],
-        "user_agent": (client.user_agent or None) and client.user_agent[:_USER_AGENT],
-        "client_sha256": chain.client_digest(client.ip, client.user_agent, code),
-        "verification_code": code,
+        "client_ip": ip,
+        "user_agent": agent,
+        **chain.personal(
+            wording=text, recorded_by=request.recorded_by, reason=request.reason, client_ip=ip, user_agent=agent
+        ),
+        "verification_code": new_code(),
         "previous_hash": "",
         "record_hash": "",
     }

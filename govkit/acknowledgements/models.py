@@ -106,9 +106,14 @@ class CampaignPopulation(SQLModel, table=True):
 class Acknowledgement(SQLModel, table=True):
     """One person's acknowledgement of one document version: append-only, hash-chained.
 
-    ``record_hash`` covers every field but the client's IP address and user agent,
-    which are erased after the retention period; their digest ``client_sha256``
-    stays, so the chain still verifies.
+    ``record_hash`` (govkit.acknowledgements.chain) covers the record's non-personal fields as they
+    are, and its personal data only through digests salted with the record's own random secret
+    ``personal_salt``: ``wording_sha256`` (the wording, which names the person), ``recorded_sha256``
+    (who recorded it and why) and ``client_sha256`` (the client's IP address and user agent). The
+    only change a record ever takes is the erasure of personal data, to NULL: the IP address and user
+    agent after the retention period (privacy.erase_client_data), or the salt and every personal
+    field at once (privacy.erase_personal_data). Either way the chain still verifies, and once the
+    salt is gone nobody can test a guess of the erased data against the digests.
     """
 
     __tablename__ = "acknowledgement"
@@ -125,19 +130,26 @@ class Acknowledgement(SQLModel, table=True):
     campaign_id: int | None = Field(default=None, foreign_key="campaign.id")
     method: str = Field(max_length=16)
     document_sha256: str = Field(max_length=64)
-    wording: str = Field(sa_type=sa.Text)
+    wording: str | None = Field(default=None, sa_type=sa.Text)  # None once erased
     wording_sha256: str = Field(max_length=64)
     acknowledged_at: datetime = Field(sa_type=UTCDateTime)
     auth_method: str = Field(max_length=40)
-    recorded_by: str = Field(max_length=200)
+    recorded_by: str | None = Field(default=None, max_length=200)  # None once erased
     reason: str | None = Field(default=None, sa_type=sa.Text)
     carried_from_id: int | None = Field(default=None, foreign_key="acknowledgement.id")
     client_ip: str | None = Field(default=None, max_length=64)
     user_agent: str | None = Field(default=None, max_length=512)
     client_sha256: str = Field(max_length=64)
+    recorded_sha256: str = Field(max_length=64)
+    personal_salt: str | None = Field(default=None, max_length=64)  # None once erased
     verification_code: str = Field(max_length=32, unique=True)
     previous_hash: str = Field(max_length=64)
     record_hash: str = Field(max_length=64, unique=True)
+
+    @property
+    def personal_data_erased(self) -> bool:
+        """Whether the record's personal data were erased (privacy.erase_personal_data)."""
+        return self.personal_salt is None
 
 
 class ChainHead(SQLModel, table=True):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import col, select
 
+from govkit.acknowledgements import chain
 from govkit.acknowledgements.models import Acknowledgement, Person, PersonPopulation
 from govkit.acknowledgements.receipts import Receipt
 from govkit.db import Database, utcnow
@@ -15,7 +17,7 @@ from govkit.documents.models import DocumentVersion
 from govkit.errors import NotFound
 from govkit.organisations.service import organisation_by_code
 
-__all__ = ["erase_client_data", "export_person"]
+__all__ = ["erase_client_data", "erase_personal_data", "export_person"]
 
 
 def erase_client_data(*, db: Database, older_than_days: int) -> int:
@@ -29,6 +31,27 @@ def erase_client_data(*, db: Database, older_than_days: int) -> int:
                 sa.or_(col(Acknowledgement.client_ip).is_not(None), col(Acknowledgement.user_agent).is_not(None)),
             )
             .values(client_ip=None, user_agent=None)
+        )
+        return result.rowcount or 0
+
+
+def erase_personal_data(*, db: Database, record_ids: Sequence[int]) -> int:
+    """Erase the personal data of the records ``record_ids``: their secret salt, wording, who
+    recorded them and why, the client's IP address and user agent (chain.PERSONAL), all to NULL in
+    one statement; how many records were erased (those erased already are left as they are).
+
+    The records keep their non-personal fields and their salted digests, so every hash, checkpoint
+    and seal still verifies; without the salt nobody can test a guess of the erased data against the
+    digests. The append-only trigger lets exactly these columns become NULL (revision 0015). No
+    authorisation here: the caller (the right-to-erasure flow) decides whose records are erased."""
+    ids = sorted({int(i) for i in record_ids})
+    if not ids:
+        return 0
+    with db.transaction() as session:
+        result = session.connection().execute(
+            sa.update(Acknowledgement)
+            .where(col(Acknowledgement.id).in_(ids), col(Acknowledgement.personal_salt).is_not(None))
+            .values(dict.fromkeys(chain.PERSONAL))
         )
         return result.rowcount or 0
 

@@ -34,6 +34,10 @@ class AuditNote:
     client_ip: str | None = None
 
 
+#: What a receipt shows in place of personal data erased (privacy.erase_personal_data).
+ERASED = "[données personnelles effacées / personal data erased]"
+
+
 @dataclass(frozen=True)
 class Receipt:
     record: Acknowledgement
@@ -64,11 +68,12 @@ class Receipt:
                 "effective_from": self.document.effective_from.isoformat(),
                 "sha256": r.document_sha256,
             },
-            "wording": r.wording,
+            "wording": ERASED if r.wording is None else r.wording,
             "acknowledged_at": r.acknowledged_at.isoformat(),
             "method": r.method,
             "authentication": r.auth_method,
-            "recorded_by": r.recorded_by,
+            "recorded_by": ERASED if r.recorded_by is None else r.recorded_by,
+            "personal_data_erased": r.personal_data_erased,
             "record_hash": r.record_hash,
             "previous_hash": r.previous_hash,
         }

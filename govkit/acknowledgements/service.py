@@ -339,8 +339,10 @@ def verify_receipt(*, db: Database, actor: Principal, code: str, sha256: str) ->
             .limit(1)
         ).first()
     expected_previous = previous or chain.GENESIS_HASH
-    intact = record.previous_hash == expected_previous and record.record_hash == chain.record_hash(
-        record.previous_hash, record
+    intact = (
+        record.previous_hash == expected_previous
+        and record.record_hash == chain.record_hash(record.previous_hash, record)
+        and chain.personal_data_mismatch(record) is None  # nothing left to check once erased
     )
     return Verification(
         valid=intact,

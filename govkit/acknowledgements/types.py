@@ -10,6 +10,7 @@ import strawberry
 from govkit.acknowledgements.campaign_progress import CampaignStatus, PendingPerson, PopulationCount, encode_cursor
 from govkit.acknowledgements.models import Person as PersonRow
 from govkit.acknowledgements.persons import ImportReport as ImportData
+from govkit.acknowledgements.receipts import ERASED
 from govkit.acknowledgements.service import MyView
 from govkit.acknowledgements.service import Receipt as ReceiptData
 from govkit.db import stored_id
@@ -29,12 +30,18 @@ class Receipt:
     version: int
     language: str
     document_sha256: str
-    wording: str = strawberry.field(description="The exact words accepted, as recorded")
+    wording: str = strawberry.field(
+        description="The exact words accepted, as recorded (a notice instead once personal data were erased)"
+    )
     acknowledged_at: datetime = strawberry.field(description="Server time, UTC")
     method: str = strawberry.field(description="electronic, paper or carried_forward")
     authentication: str
     recorded_by: str
     reason: str | None
+    personal_data_erased: bool = strawberry.field(
+        description="The record's personal data (wording, who recorded it, reason, client data) were erased; "
+        "its hash still verifies through their salted digests"
+    )
     record_hash: str
     previous_hash: str
     certificate_url: str
@@ -54,12 +61,13 @@ class Receipt:
             version=receipt.document.number,
             language=receipt.document.language,
             document_sha256=r.document_sha256,
-            wording=r.wording,
+            wording=ERASED if r.wording is None else r.wording,
             acknowledged_at=r.acknowledged_at,
             method=r.method,
             authentication=r.auth_method,
-            recorded_by=r.recorded_by,
+            recorded_by=ERASED if r.recorded_by is None else r.recorded_by,
             reason=r.reason,
+            personal_data_erased=r.personal_data_erased,
             record_hash=r.record_hash,
             previous_hash=r.previous_hash,
             certificate_url=f"{base}/receipts/{r.verification_code}.docx",

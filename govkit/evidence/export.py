@@ -103,6 +103,7 @@ def _acknowledgement(record: AcknowledgementFacts | None, base: str) -> dict[str
         "recorded_by": record.recorded_by,
         "reason": record.reason,
         "wording": record.wording,
+        "personal_data_erased": record.personal_data_erased,
         "verification_code": record.verification_code,
         "verification_url": f"{base}/verify/{record.verification_code}?sha256={record.document_sha256}",
         "carried_from_id": record.carried_from_id,

@@ -70,7 +70,8 @@ class ChainLink:
     previous_hash: str
     #: The canonical JSON the hash covers (govkit.acknowledgements.chain.body).
     hashed_body: str
-    #: The hash recomputed in Python matches, and ``previous_hash`` is the hash of the record before.
+    #: The hash recomputed in Python matches, ``previous_hash`` is the hash of the record before, and
+    #: the personal data kept match their salted digests.
     verified: bool
 
 
@@ -89,6 +90,8 @@ class AcknowledgementFacts:
     verification_code: str
     carried_from_id: int | None
     chain: ChainLink
+    #: The record's personal data were erased: ``wording`` and ``recorded_by`` say so instead.
+    personal_data_erased: bool = False
 
 
 @dataclass(frozen=True)

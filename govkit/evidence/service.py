@@ -16,6 +16,7 @@ from govkit.acknowledgements import chain
 from govkit.acknowledgements.campaigns import ACKNOWLEDGED_LANGUAGE
 from govkit.acknowledgements.models import Acknowledgement, ChainHead, Person
 from govkit.acknowledgements.persons import populations_of, present_at
+from govkit.acknowledgements.receipts import ERASED
 from govkit.db import Database, stored_id, utcnow
 from govkit.documents.kinds import KindSpec, catalogue
 from govkit.documents.models import DocumentVersion
@@ -255,9 +256,10 @@ class _Reader:
                 method=record.method,
                 acknowledged_at=record.acknowledged_at,
                 authentication=record.auth_method,
-                recorded_by=record.recorded_by,
+                recorded_by=ERASED if record.recorded_by is None else record.recorded_by,
                 reason=record.reason,
-                wording=record.wording,
+                wording=ERASED if record.wording is None else record.wording,
+                personal_data_erased=record.personal_data_erased,
                 verification_code=record.verification_code,
                 carried_from_id=record.carried_from_id,
                 chain=_link(self.session, record),
@@ -278,7 +280,9 @@ def _link(session: Session, record: Acknowledgement) -> ChainLink:
     ).first()
     expected = before or chain.GENESIS_HASH
     verified = (
-        record.previous_hash == expected and chain.record_hash(record.previous_hash, record) == record.record_hash
+        record.previous_hash == expected
+        and chain.record_hash(record.previous_hash, record) == record.record_hash
+        and chain.personal_data_mismatch(record) is None
     )
     return ChainLink(
         position=position,

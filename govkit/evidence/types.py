@@ -74,6 +74,9 @@ class EvidenceAcknowledgement:
     recorded_by: str
     reason: str | None
     wording: str = strawberry.field(description="The exact words accepted, as recorded")
+    personal_data_erased: bool = strawberry.field(
+        description="The record's personal data were erased (wording and recordedBy say so); its hash still verifies"
+    )
     verification_code: str
     verification_url: str
     carried_from_id: strawberry.ID | None
@@ -95,6 +98,7 @@ class EvidenceAcknowledgement:
             recorded_by=data["recorded_by"],
             reason=data["reason"],
             wording=data["wording"],
+            personal_data_erased=data.get("personal_data_erased", False),
             verification_code=data["verification_code"],
             verification_url=data["verification_url"],
             carried_from_id=strawberry.ID(str(data["carried_from_id"])) if data["carried_from_id"] else None,

@@ -173,6 +173,7 @@ def test_campaign_counts_equal_a_naive_count(
                         auth_method="paper",
                         recorded_by="test",
                         client_sha256="0" * 64,
+                        recorded_sha256="0" * 64,
                         verification_code=f"TEST-{n:08d}",
                         previous_hash="0" * 64,
                         record_hash=f"{n:064x}",

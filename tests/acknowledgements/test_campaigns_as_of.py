@@ -54,6 +54,7 @@ def _acknowledgement(person: Person, campaign: Campaign, when: datetime) -> Ackn
         auth_method="paper",
         recorded_by="test",
         client_sha256="0" * 64,
+        recorded_sha256="0" * 64,
         verification_code=f"ASOF-{n:08d}",
         previous_hash="0" * 64,
         record_hash=f"{n + 10**9:064x}",

@@ -8,7 +8,6 @@ records are append-only by trigger; the test's own transaction is rolled back af
 from __future__ import annotations
 
 import copy
-import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -36,22 +35,22 @@ def records(draw: st.DrawFn) -> dict[str, Any]:
     """The columns of a record that are not tied to the database (see ``rows``)."""
     ip = draw(st.none() | st.ip_addresses().map(str))
     user_agent = draw(st.none() | st.text(FREE_TEXT, max_size=512))
-    code = new_code()
     wording = draw(st.text(FREE_TEXT, max_size=300))
+    recorded_by = draw(st.text(FREE_TEXT, max_size=200))
+    reason = draw(st.none() | st.text(FREE_TEXT, max_size=300))
     return {
         "method": draw(st.sampled_from(["electronic", "paper", "carried_forward"])),
         "wording": wording,
-        "wording_sha256": hashlib.sha256(wording.encode()).hexdigest(),
         "acknowledged_at": draw(
             st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.just(UTC))
         ),
         "auth_method": draw(st.text(FREE_TEXT, max_size=40)),
-        "recorded_by": draw(st.text(FREE_TEXT, max_size=200)),
-        "reason": draw(st.none() | st.text(FREE_TEXT, max_size=300)),
+        "recorded_by": recorded_by,
+        "reason": reason,
         "client_ip": ip,
         "user_agent": user_agent,
-        "client_sha256": chain.client_digest(ip, user_agent, code),
-        "verification_code": code,
+        **chain.personal(wording=wording, recorded_by=recorded_by, reason=reason, client_ip=ip, user_agent=user_agent),
+        "verification_code": new_code(),
     }
 
 
@@ -174,19 +173,23 @@ def test_appending_nothing_changes_nothing(db: Database) -> None:
 def test_a_nul_character_is_refused_cleanly_on_both_backends(db: Database) -> None:
     """PostgreSQL cannot hold U+0000; SQLite refuses it too (govkit.input_text), so that the same
     input is the caller's error on both, and nothing is half-written."""
-    code = new_code()
     drawn = {
         "method": "paper",
         "wording": "J'ai lu le règlement.",
-        "wording_sha256": hashlib.sha256("J'ai lu le règlement.".encode()).hexdigest(),
         "acknowledged_at": datetime(2025, 9, 1, 8, 30, tzinfo=UTC),
         "auth_method": "paper_signature",
         "recorded_by": "school_admin imt-atlantique",
         "reason": "signé\x00sur papier",
         "client_ip": None,
         "user_agent": None,
-        "client_sha256": chain.client_digest(None, None, code),
-        "verification_code": code,
+        **chain.personal(
+            wording="J'ai lu le règlement.",
+            recorded_by="school_admin imt-atlantique",
+            reason="signé sur papier",
+            client_ip=None,
+            user_agent=None,
+        ),
+        "verification_code": new_code(),
     }
     (pair,) = free_pairs(db)[:1]
     batch = rows([pair], [drawn])

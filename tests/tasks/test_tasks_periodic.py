@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 import govkit.tasks  # noqa: F401 - registers the tasks
 from govkit.acknowledgements import chain
-from govkit.acknowledgements.campaigns import new_code, sha
+from govkit.acknowledgements.campaigns import new_code
 from govkit.acknowledgements.models import Acknowledgement, Campaign, Person, WebhookDelivery
 from govkit.db import Database, utcnow
 from govkit.documents.models import DocumentVersion
@@ -77,7 +77,7 @@ def test_the_daily_reminders_are_delivered_by_their_own_jobs(db: Database, recei
 
 def acknowledgement(person: Person, document_version_id: int, days_ago: int) -> Acknowledgement:
     """A paper acknowledgement recorded ``days_ago`` days ago, with client data."""
-    code, wording = new_code(), "Lu et approuvé."
+    wording = "Lu et approuvé."
     return Acknowledgement(
         person_id=person.id,  # type: ignore[arg-type]
         organisation_id=person.organisation_id,
@@ -85,14 +85,15 @@ def acknowledgement(person: Person, document_version_id: int, days_ago: int) -> 
         method="paper",
         document_sha256="0" * 64,
         wording=wording,
-        wording_sha256=sha(wording),
         acknowledged_at=utcnow() - timedelta(days=days_ago),
         auth_method="paper",
         recorded_by="test",
         client_ip="192.0.2.7",
         user_agent="test agent",
-        client_sha256=chain.client_digest("192.0.2.7", "test agent", code),
-        verification_code=code,
+        **chain.personal(
+            wording=wording, recorded_by="test", reason=None, client_ip="192.0.2.7", user_agent="test agent"
+        ),
+        verification_code=new_code(),
         previous_hash="",
         record_hash="",
     )
