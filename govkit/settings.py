@@ -106,6 +106,9 @@ class Settings(BaseSettings):
     reminder_days: list[int] = Field(default_factory=lambda: [7, 14, 28])  # JSON list: days after the opening
     sign_in_link_days: int = Field(default=14, ge=1, le=60)  # one-click sign-in links in e-mails expire after
     sign_in_link_rate_per_minute: int = Field(default=30, ge=1)  # link sign-ins (POST) per client address
+    # who receives each chain checkpoint by e-mail (the data protection officer, the auditors): JSON
+    # list of addresses (govkit.checkpoints); none: the checkpoints are only published and downloadable
+    checkpoint_recipients: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _stalled_after_heartbeats(self) -> Settings:
