@@ -329,15 +329,21 @@ def parse(data: bytes) -> CheckpointFile:
     """A checkpoint file read back, every field checked; CheckpointFileError says what is wrong."""
     if len(data) > MAX_FILE_BYTES:
         raise CheckpointFileError(f"the file is larger than {MAX_FILE_BYTES // 2**20} MiB: not a checkpoint")
+    if not data.strip():
+        raise CheckpointFileError("the file is empty: not a checkpoint")
     try:
         text = data.decode("utf-8")
         found = json.loads(text, object_pairs_hook=_no_duplicates, parse_float=_no_float, parse_constant=_no_float)
+    except CheckpointFileError:
+        raise
     except UnicodeDecodeError:
         raise CheckpointFileError("the file is not UTF-8 text: not a checkpoint") from None
     except json.JSONDecodeError as exc:
         raise CheckpointFileError(f"the file is not JSON ({exc.msg}, line {exc.lineno} column {exc.colno})") from None
-    except (RecursionError, ValueError) as exc:  # nesting too deep; numbers of thousands of digits
-        raise CheckpointFileError(f"the file is not a checkpoint ({type(exc).__name__})") from None
+    except RecursionError:
+        raise CheckpointFileError("the file nests JSON too deeply: not a checkpoint") from None
+    except ValueError:  # Python refuses to read integers of thousands of digits
+        raise CheckpointFileError("the file holds a number of too many digits: not a checkpoint") from None
     if not isinstance(found, dict) or found.get("format") != FORMAT:
         shown = found.get("format") if isinstance(found, dict) else None
         said = f" (its format is {str(shown)[:60]!r})" if shown is not None else ""
@@ -351,6 +357,7 @@ def parse(data: bytes) -> CheckpointFile:
     if given["trigger"] not in TRIGGERS:
         raise CheckpointFileError(f"body.trigger must be one of {', '.join(TRIGGERS)}")
     _text(given["issuer"], "body.issuer", 500)
+    state, made_at = _state(given["chain"]), _time(given["made_at"], "body.made_at")
     body_bytes = canonical(given)
     if hashlib.sha256(body_bytes).hexdigest() != _hash(envelope["body_sha256"], "body_sha256"):
         raise CheckpointFileError("body_sha256 is not the SHA-256 of the body: the file was altered")
@@ -358,8 +365,8 @@ def parse(data: bytes) -> CheckpointFile:
         id=_integer(envelope["id"], "id", nullable=True),
         url=_text(envelope["url"], "url", 2000, nullable=True),
         body=given,
-        state=_state(given["chain"]),
-        made_at=_time(given["made_at"], "body.made_at"),
+        state=state,
+        made_at=made_at,
         body_bytes=body_bytes,
         signature=_base64(envelope["signature"], "signature"),
         certificate=_text(envelope["certificate"], "certificate", 64 * 1024),

@@ -4,7 +4,7 @@ made on demand, client data erased after the retention period."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 
@@ -69,20 +69,19 @@ def audit_checkpoint(
 ) -> None:
     """Make a signed (and, with a TSA, timestamped) checkpoint of the acknowledgement chain now;
     it is published and e-mailed to GOVKIT_CHECKPOINT_RECIPIENTS."""
-    import getpass
-
     from govkit.access.roles import SYSTEM
     from govkit.checkpoints import service
-    from govkit.checkpoints.proof_adapter import sealer_of
+    from govkit.checkpoints.sealing import Sealer
+    from govkit.checkpoints.vocabulary import SEALER_KEY
 
     with wired() as wiring:
         made = service.make_checkpoint(
             db=wiring.db,
             actor=SYSTEM,
-            sealer=sealer_of(wiring.settings),
+            sealer=cast(Sealer, wiring.job_extras[SEALER_KEY]),
             settings=wiring.settings,
             jobs=wiring.jobs,
-            requested_by=f"command line ({getpass.getuser()})",
+            requested_by=f"command line ({_user()})",
         )
         assert made is not None  # made on demand: always
         if output is not None:
@@ -105,3 +104,13 @@ def audit_erase(
         days = older_than_days or wiring.settings.client_data_retention_days
         count = erase_client_data(db=wiring.db, older_than_days=days)
     err.print(f"client data erased from {count} acknowledgements older than {days} days")
+
+
+def _user() -> str:
+    """Who runs the command, as the operating system names them."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown user"
