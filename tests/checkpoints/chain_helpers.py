@@ -26,12 +26,12 @@ from govkit.organisations.models import Organisation
 SCHOOLS = ("imt-atlantique", "telecom-paris", "imt-bs", "mines-saint-etienne")
 
 
-def _pairs(db: Database) -> Iterator[tuple[str, str, int]]:
+def _pairs(db: Database, schools: tuple[str, ...]) -> Iterator[tuple[str, str, int]]:
     """(school, person's external id, document version id) not acknowledged yet, in a fixed order."""
     with db.reading() as session:
         done = set(session.exec(select(Acknowledgement.person_id, Acknowledgement.document_version_id)).all())
         found: list[tuple[str, str, int]] = []
-        for school in SCHOOLS:
+        for school in schools:
             org = session.exec(select(Organisation).where(Organisation.code == school)).one()
             people = session.exec(
                 select(Person)
@@ -44,13 +44,13 @@ def _pairs(db: Database) -> Iterator[tuple[str, str, int]]:
     return iter(found)
 
 
-def append_records(db: Database, count: int) -> list[Receipt]:
+def append_records(db: Database, count: int, schools: tuple[str, ...] = SCHOOLS) -> list[Receipt]:
     """``count`` new records at the end of the chain: paper visas of persons who had none, recorded
     concurrently through one recorder (so in batches, as in production)."""
-    wanted = list(itertools.islice(_pairs(db), count))
+    wanted = list(itertools.islice(_pairs(db, schools), count))
     assert len(wanted) == count, f"only {len(wanted)} persons left to acknowledge"
 
-    admins = {school: _admin(db, school) for school in SCHOOLS}
+    admins = {school: _admin(db, school) for school in schools}
 
     async def go() -> list[Receipt]:
         recorder = build_recorder(db)
