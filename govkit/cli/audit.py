@@ -54,7 +54,7 @@ def _verify_checkpoint(path: Path) -> None:
         except CheckpointFileError as exc:
             fail(f"{path}: {exc}")
     for verdict in report.verdicts:
-        out.print(f"{'ok    ' if verdict.ok else 'FAILED'} {verdict.line}", markup=False)
+        out.print(f"{'ok    ' if verdict.ok else 'FAILED'} {verdict.line}", markup=False, soft_wrap=True)
     if not report.ok:
         fail(f"{path}: the checkpoint does not hold (see the lines marked FAILED)")
     err.print(
@@ -88,8 +88,12 @@ def audit_checkpoint(
             found = service.published_file(db=wiring.db, settings=wiring.settings, checkpoint_id=made.id)
             output.write_bytes(found.data)
     stamped = f", timestamped {made.timestamped_at:%Y-%m-%d %H:%M:%S} UTC" if made.timestamped_at else ""
-    out.print(f"checkpoint {made.id}: {made.record_count} records, head {made.head_hash}{stamped}", markup=False)
-    err.print(f"published at {made.url}" + (f"; written to {output}" if output else ""))
+    out.print(
+        f"checkpoint {made.id}: {made.record_count} records, head {made.head_hash}{stamped}",
+        markup=False,
+        soft_wrap=True,
+    )
+    err.print(f"published at {made.url}" + (f"; written to {output}" if output else ""), markup=False)
 
 
 @audit_app.command("erase-client-data")
