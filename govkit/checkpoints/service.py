@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from govkit.access.policy import Action, authorize
-from govkit.access.roles import Principal
+from govkit.access.roles import SYSTEM, Principal
 from govkit.acknowledgements.chain import GENESIS_HASH
 from govkit.checkpoints import chain_reading
 from govkit.checkpoints.file_format import ChainDigest, ChainState, Stamp, body, canonical, write
@@ -159,6 +159,16 @@ def make_checkpoint(
         if settings.checkpoint_recipients:
             jobs.defer(session, SEND, key=send_key(stored_id(row)), checkpoint_id=stored_id(row))
         return _view(row, settings)
+
+
+def first_checkpoint(*, db: Database, sealer: Sealer, settings: Settings, jobs: JobQueue) -> Checkpoint | None:
+    """The chain's first checkpoint, made now when none exists (`govkit demo`); None: one exists."""
+    with db.reading() as session:
+        if session.exec(select(ChainCheckpoint.id).limit(1)).first() is not None:
+            return None
+    return make_checkpoint(
+        db=db, actor=SYSTEM, sealer=sealer, settings=settings, jobs=jobs, requested_by="govkit demo (first checkpoint)"
+    )
 
 
 def checkpoints(*, db: Database, actor: Principal, settings: Settings, first: int = 20) -> list[Checkpoint]:
