@@ -77,6 +77,8 @@ def against_chain(db: Database, found: CheckpointFile) -> Verdict:
     with db.reading() as session:
         records = ((x.id, x.record_hash, x.verification_code) for x in chain_reading.links(session, limit=state.count))
         divergence = compare(state, records)
+    if divergence is None and state.count == 0:
+        return Verdict(True, f"checkpoint: the chain was empty at {utc_text(found.made_at)}: nothing to hold")
     if divergence is None:
         return Verdict(
             True,

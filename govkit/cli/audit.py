@@ -57,9 +57,9 @@ def _verify_checkpoint(path: Path) -> None:
         out.print(f"{'ok    ' if verdict.ok else 'FAILED'} {verdict.line}", markup=False, soft_wrap=True)
     if not report.ok:
         fail(f"{path}: the checkpoint does not hold (see the lines marked FAILED)")
-    err.print(
-        f"checkpoint {report.file.id} holds: the chain is anchored up to record {report.file.state.last_record_id}"
-    )
+    anchored = report.file.state.last_record_id
+    what = f"up to record {anchored}" if anchored is not None else "(it was empty then)"
+    err.print(f"checkpoint {report.file.id} holds: the chain is anchored {what}")
 
 
 @audit_app.command("checkpoint")
