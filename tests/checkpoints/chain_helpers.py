@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Iterator
+from datetime import timedelta
 
 import anyio
 import sqlalchemy as sa
@@ -88,8 +89,8 @@ def chain_ids(db: Database) -> list[int]:
         return [int(i) for i in session.exec(select(Acknowledgement.id).order_by(col(Acknowledgement.id))).all()]
 
 
-def rewrite(db: Database, record_id: int, *, recorded_by: str = "forged by someone holding the database") -> None:
-    """Change one field of record ``record_id`` and recompute its hash and every later one, and the
+def rewrite(db: Database, record_id: int) -> None:
+    """Backdate record ``record_id`` by a day and recompute its hash and every later one, and the
     chain's head: what an attacker with the database does so that `govkit audit verify` passes."""
     with db.transaction() as session:
         if db.dialect == "sqlite":
@@ -100,7 +101,7 @@ def rewrite(db: Database, record_id: int, *, recorded_by: str = "forged by someo
             select(Acknowledgement).where(col(Acknowledgement.id) >= record_id).order_by(col(Acknowledgement.id))
         ).all()
         previous = records[0].previous_hash
-        records[0].recorded_by = recorded_by
+        records[0].acknowledged_at -= timedelta(days=1)
         for record in records:
             record.previous_hash = previous
             record.record_hash = chain.record_hash(previous, record)
