@@ -7,8 +7,8 @@ configured, published without a token, e-mailed to the configured recipients and
 that its holders keep a copy govkit cannot rewrite.
 
 - ``models``: the checkpoints and their sendings (append-only);
-- ``file_format``: the file (format ``govkit-chain-checkpoint/1``), written, read back, and the
-  chain of today compared with it (pure);
+- ``file_format``: the file (format ``govkit-chain-checkpoint/1``), written and read back (pure);
+- ``comparison``: the chain of today compared with a checkpoint, its first divergence (pure);
 - ``chain_reading``: the chain's ids and hashes, in chain order, read-only;
 - ``sealing``: what a checkpoint needs of signing and trusted time (govkit.proof provides it);
 - ``service``: making (on demand, daily), listing and publishing checkpoints;

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from govkit.acknowledgements.models import Acknowledgement, ChainHead
@@ -54,7 +53,3 @@ def links(session: Session, *, up_to_id: int | None = None, limit: int | None = 
             yield Link(int(record_id), previous_hash, record_hash, code)
         given += len(batch)
         last = int(batch[-1][0])
-
-
-def count(session: Session) -> int:
-    return int(session.execute(sa.select(sa.func.count()).select_from(Acknowledgement)).scalar_one())

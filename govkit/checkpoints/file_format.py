@@ -1,5 +1,6 @@
 """The checkpoint file, format ``govkit-chain-checkpoint/1``: what it holds, how it is written and
-read back, and how the chain of today is compared with it. Pure: no database, no network.
+read back (govkit.checkpoints.comparison compares the chain of today with it). Pure: no database,
+no network.
 
 What a verifier must be able to do with the file alone (and read access to the chain of the day):
 prove that the chain still holds, unchanged, every record it held when the checkpoint was made,
@@ -45,7 +46,6 @@ import binascii
 import hashlib
 import json
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -372,59 +372,3 @@ def parse(data: bytes) -> CheckpointFile:
         certificate=_text(envelope["certificate"], "certificate", 64 * 1024),
         stamp=_stamp(envelope["timestamp"]),
     )
-
-
-# --- the chain of today against a checkpoint -----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Divergence:
-    """Where the chain of today first differs from a checkpoint: its ``position`` (1 for the first
-    record), the record found there (None: no record any more) and why."""
-
-    position: int
-    record_id: int | None
-    verification_code: str | None
-    why: str
-
-
-def compare(state: ChainState, records: Iterable[tuple[int, str, str]]) -> Divergence | None:
-    """The first divergence of ``records`` — the chain of today, as (id, record hash,
-    verification code) in id order, from its first record — from ``state``; None: the chain
-    still holds the checkpoint's records, unchanged."""
-    seen = 0
-    window: tuple[int, int, str] | None = None  # the first record since the last full hash checked
-    for record_id, record_hash, code in records:
-        if seen == state.count:
-            break
-        if window is None:
-            window = (seen + 1, record_id, code)
-        start = seen * FINGERPRINT_BYTES
-        try:
-            found = bytes.fromhex(record_hash)[:FINGERPRINT_BYTES]
-        except ValueError:
-            found = b""
-        if found != state.fingerprints[start : start + FINGERPRINT_BYTES]:
-            return Divergence(seen + 1, record_id, code, "its hash is not the one the checkpoint holds")
-        seen += 1
-        full = state.milestones[seen // MILESTONE_EVERY - 1] if seen % MILESTONE_EVERY == 0 else None
-        if seen == state.count:
-            full = state.head_hash
-        if full is not None:
-            if record_hash != full:
-                position, first_id, first_code = window
-                return Divergence(
-                    position,
-                    first_id,
-                    first_code,
-                    f"a record from here to record {record_id} differs though every short fingerprint matches"
-                    " (forged to match them)",
-                )
-            window = None
-        if seen == state.count and record_id != state.last_record_id:
-            return Divergence(seen, record_id, code, f"the checkpoint's last record was record {state.last_record_id}")
-    if seen < state.count:
-        return Divergence(
-            seen + 1, None, None, f"the chain holds {seen} records where the checkpoint counts {state.count} (removed)"
-        )
-    return None

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 from govkit.acknowledgements import chain
 from govkit.checkpoints import chain_reading
-from govkit.checkpoints.file_format import CheckpointFile, compare, parse, utc_text
+from govkit.checkpoints.comparison import compare
+from govkit.checkpoints.file_format import CheckpointFile, parse, utc_text
 from govkit.checkpoints.sealing import Checker, Verdict
 from govkit.db import Database
 

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from govkit.acknowledgements import chain
 from govkit.checkpoints import chain_reading
-from govkit.checkpoints.file_format import ChainState, Divergence, compare
+from govkit.checkpoints.comparison import Divergence, compare
+from govkit.checkpoints.file_format import ChainState
 from govkit.checkpoints.service import chain_state
 from govkit.db import Database
 from tests.checkpoints.chain_helpers import append_records, chain_ids, rewrite

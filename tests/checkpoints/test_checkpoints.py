@@ -192,3 +192,18 @@ def test_checkpoints_are_append_only(db: Database, sealed: Settings, sealer: Pro
         with pytest.raises(sa.exc.DatabaseError, match="append-only"), db.transaction() as session:
             session.execute(sa.text(statement))
     assert parse(file_of(db, sealed, made.id)).state.count == made.record_count
+
+
+def test_a_broken_chain_is_not_anchored(db: Database, sealed: Settings, sealer: ProofSealer) -> None:
+    append_records(db, 3)
+    with db.transaction() as session:  # a link broken (not a consistent rewrite): nothing is signed over it
+        if db.dialect == "sqlite":
+            session.execute(sa.text("DROP TRIGGER acknowledgement_append_only"))
+        else:
+            session.execute(sa.text("ALTER TABLE acknowledgement DISABLE TRIGGER acknowledgement_append_only"))
+        session.execute(
+            sa.text("UPDATE acknowledgement SET previous_hash = :h WHERE id = :id"),
+            {"h": "0" * 64, "id": chain_ids(db)[1]},
+        )
+    with pytest.raises(GovkitError, match=f"broken at record {chain_ids(db)[1]}: no checkpoint made"):
+        make(db, sealed, sealer)

@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from govkit.checkpoints.comparison import compare
 from govkit.checkpoints.file_format import (
     FINGERPRINT_BYTES,
     MAX_FILE_BYTES,
@@ -21,7 +22,6 @@ from govkit.checkpoints.file_format import (
     CheckpointFileError,
     Stamp,
     body,
-    compare,
     parse,
     write,
 )
