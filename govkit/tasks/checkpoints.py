@@ -21,7 +21,7 @@ class RecipientsLeft(Exception):
     """Some recipients could not be reached this time: the engine tries again later."""
 
 
-@task(MAKE, retries=5, cron="0 2 * * *")
+@task(MAKE, retries=5, cron="5 0 * * *")  # just after midnight UTC: each day anchored whole
 def make(deps: JobDeps) -> None:
     """Make the night's checkpoint (nothing when the chain has not moved since the last one)."""
     service.make_checkpoint(

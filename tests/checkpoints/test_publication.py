@@ -116,7 +116,7 @@ def test_without_smtp_the_sendings_are_recorded_as_kept(db: Database, demo_pki: 
 
 
 def test_the_daily_job_makes_the_checkpoint(db: Database, sealed: Settings) -> None:
-    assert registered_tasks()[MAKE].cron == "0 2 * * *"
+    assert registered_tasks()[MAKE].cron == "5 0 * * *"
     append_records(db, 2)
     jobs = InProcessQueue(db, sealed, extras={SEALER_KEY: ProofSealer(sealed)})
     try:
