@@ -225,7 +225,7 @@ def published_file(*, db: Database, settings: Settings, checkpoint_id: int | Non
         row = session.exec(query).first()
     if row is None:
         what = "No checkpoint of the chain was made yet" if checkpoint_id is None else "No such checkpoint"
-        raise NotFound(f"{what}.", key="not_found")
+        raise NotFound(f"{what}.")
     data = file_of(row, settings)
     return PublishedFile(stored_id(row), data, hashlib.sha256(data).hexdigest())
 
