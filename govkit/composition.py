@@ -27,6 +27,9 @@ from govkit.acknowledgements.recorder import Recorder, build_recorder
 from govkit.acknowledgements.resolvers import RECORDER
 from govkit.auth.grants import GrantCache, GrantListener
 from govkit.auth.sign_in_links import Limits
+from govkit.checkpoints import resolvers as checkpoint_resolvers
+from govkit.checkpoints.proof_adapter import sealer_of
+from govkit.checkpoints.vocabulary import SEALER_KEY
 from govkit.db import Database, create_db_engine
 from govkit.documents.addresses import Addresses
 from govkit.documents.pdf_conversion import SOFFICE, SofficeRunner
@@ -131,6 +134,7 @@ def build_wiring(settings: Settings, db: Database | None = None) -> Wiring:
             settings.soffice,
         )
         renditions = False
+    sealer = job_extras[SEALER_KEY] = sealer_of(settings)  # the chain checkpoints' signatures and timestamps
     jobs = job_queue(db, settings, extras=job_extras)
     policy = CampaignPolicy(
         days=settings.campaign_days,
@@ -151,7 +155,14 @@ def build_wiring(settings: Settings, db: Database | None = None) -> Wiring:
         campaign_policy=policy,
         grant_listener=grant_listener(db, settings, grants),
         job_extras=job_extras,
-        resolvers={RENDER_POOL: pool, JOB_QUEUE: jobs, RECORDER: recorder, CAMPAIGN_POLICY: policy},
+        resolvers={
+            RENDER_POOL: pool,
+            JOB_QUEUE: jobs,
+            RECORDER: recorder,
+            CAMPAIGN_POLICY: policy,
+            checkpoint_resolvers.SEALER: sealer,
+            checkpoint_resolvers.JOBS: jobs,
+        },
         link_limits=Limits.of(settings),
     )
 

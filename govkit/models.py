@@ -13,6 +13,7 @@ from govkit.acknowledgements.models import (
     WebhookDelivery,
 )
 from govkit.auth.models import Identity, RoleGrant, SignInLink
+from govkit.checkpoints.models import ChainCheckpoint, CheckpointSending
 from govkit.demo.models import DatasetLoad
 from govkit.documents.models import Blob, DocumentVersion, RootTemplate, RootTemplateVersion, Variant
 from govkit.documents.rendition_models import DocumentRendition
@@ -33,7 +34,9 @@ __all__ = [
     "Campaign",
     "CampaignPopulation",
     "Campus",
+    "ChainCheckpoint",
     "ChainHead",
+    "CheckpointSending",
     "Commitment",
     "DatasetLoad",
     "DocumentRendition",

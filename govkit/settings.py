@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from enum import StrEnum
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SECRET_FILE = ".govkit-secret"
 #: GOVKIT_PUBLIC_KINDS by default: every kind the plan has people read — the regulations and the
@@ -106,6 +107,37 @@ class Settings(BaseSettings):
     reminder_days: list[int] = Field(default_factory=lambda: [7, 14, 28])  # JSON list: days after the opening
     sign_in_link_days: int = Field(default=14, ge=1, le=60)  # one-click sign-in links in e-mails expire after
     sign_in_link_rate_per_minute: int = Field(default=30, ge=1)  # link sign-ins (POST) per client address
+    # who receives each chain checkpoint by e-mail (the data protection officer, the auditors): JSON
+    # list of addresses (govkit.checkpoints); none: the checkpoints are only published and downloadable
+    checkpoint_recipients: list[str] = Field(default_factory=list)
+    # sealing (govkit.proof): govkit's sealing key and certificate, a PKCS#12 file or a PEM pair (in dev
+    # without them: the local demo PKI in ./.govkit-pki; in prod without them receipts are not sealed)
+    seal_pkcs12: Path | None = None
+    seal_pkcs12_password: str | None = Field(default=None, repr=False)
+    seal_certificate: Path | None = None
+    seal_key: Path | None = None
+    seal_key_password: str | None = Field(default=None, repr=False)
+    seal_chain: Path | None = None  # PEM of the intermediate (and root) certificates
+    # PEM files of the roots whoever verifies a seal trusts (a path, or a JSON list of paths); default:
+    # the self-signed certificates of GOVKIT_SEAL_CHAIN, or in dev the demo CA
+    seal_trust_roots: Annotated[list[Path], NoDecode] = Field(default_factory=list)
+    # trusted time (govkit.proof.trusted_time): an RFC 3161 time-stamping authority over HTTP(S)
+    tsa_url: str | None = None
+    tsa_username: str | None = None
+    tsa_password: str | None = Field(default=None, repr=False)
+    tsa_timeout_seconds: float = Field(default=10.0, gt=0)
+    tsa_trust_roots: Annotated[list[Path], NoDecode] = Field(default_factory=list)  # like seal_trust_roots
+
+    @field_validator("seal_trust_roots", "tsa_trust_roots", mode="before")
+    @classmethod
+    def _paths(cls, value: Any) -> Any:
+        """A path, or a JSON list of paths."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [text] if text else []
+        return value
 
     @model_validator(mode="after")
     def _stalled_after_heartbeats(self) -> Settings:

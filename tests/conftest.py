@@ -31,6 +31,7 @@ from govkit.demo.loader import load_demo
 from govkit.jobs.inprocess import InProcessQueue
 from govkit.settings import Settings
 from tests.oidc_issuer import issuer  # noqa: F401 - a fixture shared by the OIDC and browser tests
+from tests.proof_pki import demo_pki, tsa  # noqa: F401 - the demo PKI and a real local TSA (govkit.proof)
 
 PG_URL = os.environ.get("GOVKIT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/govkit_test")
 BACKENDS = [b.strip() for b in os.environ.get("GOVKIT_TEST_DATABASES", "sqlite,postgresql").split(",")]

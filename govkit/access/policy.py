@@ -47,6 +47,8 @@ class Action(StrEnum):
     SET_NOTICE_SCHEDULE = "notifications.set_schedule"  # a school's reminder days
     READ_NOTICE_TEMPLATES = "notifications.read_templates"  # the notices' templates, in both languages
     READ_OUTBOX = "notifications.read_outbox"  # the local outbox (dev: no SMTP server)
+    MAKE_CHECKPOINT = "audit.make_checkpoint"  # a signed checkpoint of the acknowledgement chain, now
+    READ_CHECKPOINTS = "audit.read_checkpoints"  # the checkpoints made, and to whom each was e-mailed
 
 
 class Scope(StrEnum):
@@ -134,6 +136,10 @@ POLICY: dict[Action, dict[Role, Scope]] = {
     Action.SET_NOTICE_SCHEDULE: {Role.LEGAL: _A, Role.SCHOOL_ADMIN: _O},
     Action.READ_NOTICE_TEMPLATES: {Role.LEGAL: _A},
     Action.READ_OUTBOX: {Role.LEGAL: _A},
+    # checkpoints anchor the chain outside govkit: legal staff and auditors make one on demand and
+    # see to whom each went (the files themselves are public: hashes, counts and times only)
+    Action.MAKE_CHECKPOINT: {Role.LEGAL: _A, Role.AUDITOR: _A},
+    Action.READ_CHECKPOINTS: {Role.LEGAL: _A, Role.AUDITOR: _A},
 }
 
 

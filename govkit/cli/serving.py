@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,6 +13,9 @@ from govkit.cli.wiring import redact, settings, wired
 from govkit.errors import InvalidInput
 from govkit.settings import Settings, get_settings
 from govkit.stopping import stops_cleanly
+
+if TYPE_CHECKING:
+    from govkit.composition import Wiring
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 
@@ -95,6 +98,7 @@ def demo(
             policy=wiring.campaign_policy,
             refresh=report.loaded,
         )
+        first_checkpoint(wiring)
     err.print(published.summary())
     err.print(notices.summary(notices.totals(db=wiring.db), smtp=bool(given.smtp_host)))  # the jobs have run
     for note in published.left_alone:
@@ -106,3 +110,26 @@ def demo(
     err.print("to act as legal staff: govkit token create --role legal")
     if not no_serve:
         _serve(given, host, port)
+
+
+def first_checkpoint(wiring: Wiring) -> None:
+    """The chain's first checkpoint, when none was made yet (then published and downloadable)."""
+    from typing import cast
+
+    from govkit.checkpoints import service
+    from govkit.checkpoints.sealing import Sealer
+    from govkit.checkpoints.vocabulary import SEALER_KEY
+    from govkit.errors import GovkitError
+
+    try:
+        made = service.first_checkpoint(
+            db=wiring.db,
+            sealer=cast(Sealer, wiring.job_extras[SEALER_KEY]),
+            settings=wiring.settings,
+            jobs=wiring.jobs,
+        )
+    except GovkitError as exc:
+        err.print(f"[yellow]warning:[/yellow] no checkpoint of the acknowledgement chain: {exc.message}")
+        return
+    if made is not None:
+        err.print(f"made the first checkpoint of the acknowledgement chain: {made.url}", markup=False)

@@ -14,6 +14,7 @@ from strawberry.types.graphql import OperationType
 from govkit.acknowledgements.resolvers import AcknowledgementMutation, AcknowledgementQuery
 from govkit.auth.resolvers import AuditQuery
 from govkit.auth.token_resolvers import TokenMutation, TokenQuery
+from govkit.checkpoints.resolvers import CheckpointMutation, CheckpointQuery
 from govkit.documents.resolvers import DocumentMutation, DocumentQuery
 from govkit.evidence.resolvers import EvidenceQuery
 from govkit.flows.resolvers import PublicationMutation
@@ -42,6 +43,7 @@ class Query(
     TokenQuery,
     JobsQuery,
     NoticesQuery,
+    CheckpointQuery,
 ):
     pass
 
@@ -58,6 +60,7 @@ class Mutation(
     RuleParametersMutation,
     TokenMutation,
     NoticesMutation,
+    CheckpointMutation,
 ):
     pass
 

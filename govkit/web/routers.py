@@ -3,7 +3,8 @@
 Pages (under /ui, server-rendered, signed in with a session cookie): sign-in, the member's
 pages, the schools' dashboard, the template editor, the background jobs (legal staff), evidence files.
 Plain routes (bearer tokens, JSON or files): downloads, receipts and their public
-verification, evidence files, the health check, and the public documents in force (no token).
+verification, evidence files, the health check, the chain's checkpoints and the public documents in
+force (no token).
 GraphQL is not among them: govkit.graphql.http serves it before FastAPI's routing.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from govkit.web import (
+    checkpoints,
     dashboard,
     downloads,
     evidence,
@@ -41,6 +43,7 @@ ROUTES: tuple[APIRouter, ...] = (
     receipts.router,
     evidence.router,
     health.router,
+    checkpoints.router,  # /public/chain/checkpoints/...: the chain's checkpoints, no token
     public.router,  # /public/...: documents in force, no token (govkit.documents.addresses)
 )
 #: Where the pages live.

@@ -95,6 +95,8 @@ ACTIONS: dict[str, Action] = {
     "optOutOfArrangement": Action.JOIN_ARRANGEMENT,
     "ruleParameters": Action.READ_RULE_PARAMETERS,
     "setRuleParameter": Action.SET_RULE_PARAMETER,
+    "chainCheckpoints": Action.READ_CHECKPOINTS,
+    "makeChainCheckpoint": Action.MAKE_CHECKPOINT,
 }
 
 #: One caller per role, of TARGET when the role is scoped to a school.

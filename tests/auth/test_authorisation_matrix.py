@@ -295,6 +295,10 @@ ENTRY_POINTS = [
         _only("legal", "school_admin"),
     ),
     EntryPoint("noticeTemplates", "{ noticeTemplates { name } }", _only("legal")),
+    EntryPoint(
+        "chainCheckpoints", "{ chainCheckpoints { id headHash sendings { recipient } } }", _only("legal", "auditor")
+    ),
+    EntryPoint("makeChainCheckpoint", "mutation { makeChainCheckpoint { id recordCount } }", _only("legal", "auditor")),
 ]
 
 
