@@ -17,14 +17,14 @@ import sqlalchemy as sa
 
 from bench import loadclient as lc
 from bench.common import drop_postgres, row
-from bench.rentree import Member, Rentree, prepare
+from bench.rentree import Member, Rentree, deliver_all, prepare
 from bench.server import GOVKIT, serving
 from govkit.acknowledgements import chain
 from govkit.db import Database, create_db_engine
 
 CONCURRENCY = 16
-ACKNOWLEDGE = """mutation Acknowledge($id: ID!) {
-  acknowledge(documentVersionId: $id) { verificationCode recordHash }
+ACKNOWLEDGE = """mutation Acknowledge($id: ID!, $sha: String!) {
+  acknowledge(documentVersionId: $id, documentSha256: $sha) { verificationCode recordHash }
 }"""
 SMALL_QUERY = "{ documentKinds { key titleFr } }"
 
@@ -164,10 +164,12 @@ def acknowledgement_scripts(members: Sequence[Member], *, host: str) -> Iterator
         yield [
             (
                 "acknowledge",
-                lc.graphql_request(ACKNOWLEDGE, host=host, variables={"id": str(document)}, token=member.token),
+                lc.graphql_request(
+                    ACKNOWLEDGE, host=host, variables={"id": str(document), "sha": sha}, token=member.token
+                ),
                 lambda r: r.status == 200 and b'"verificationCode"' in r.body and b'"errors"' not in r.body,
             )
-            for document in member.documents
+            for document, sha in zip(member.documents, member.shas, strict=True)
         ]
 
 
@@ -194,11 +196,16 @@ def bench_acknowledge(rentree: Rentree, *, workers: int) -> dict:
 
     The baseline (SingleInserts) inserts the rows of the warm-up, untimed, then those of the timed
     requests; both are timed in turns, SLICES slices of the members each, so that a machine busy with
-    other work weighs on both alike."""
+    other work weighs on both alike.
+
+    Every member opened their documents on their page before (proof of display: ``deliver_all``,
+    untimed, as the member pages record it); each acknowledgement gives the SHA-256 of the version
+    shown."""
     members = list(rentree.members)
     random.Random(7).shuffle(members)
     warm, timed = members[: len(members) // 10], members[len(members) // 10 :]
     slices = [timed[i * len(timed) // SLICES : (i + 1) * len(timed) // SLICES] for i in range(SLICES)]
+    deliver_all(rentree, members)
     baseline = SingleInserts(rentree.url)
     mark = last_acknowledgement_id(rentree.url)
     parts: list[lc.Report] = []

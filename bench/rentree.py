@@ -11,7 +11,7 @@ from sqlmodel import col, select
 
 from bench.common import fresh_database
 from govkit.acknowledgements.campaigns import ACKNOWLEDGED_LANGUAGE, CampaignPolicy
-from govkit.acknowledgements.models import Person, PersonPopulation
+from govkit.acknowledgements.models import DocumentDelivery, Person, PersonPopulation
 from govkit.auth import tokens
 from govkit.auth.models import Identity, RoleGrant
 from govkit.db import Database, create_db_engine, utcnow
@@ -145,6 +145,25 @@ def prepare(backend: str, name: str, *, persons_per_school: int) -> Rentree:
             conn.execute(sa.text("CHECKPOINT"))
     engine.dispose()
     return rentree
+
+
+def deliver_all(rentree: Rentree, members: list[Member]) -> int:
+    """Record that each of ``members`` opened each of their documents on their page (proof of display,
+    as /ui/me/documents/{id} records it), before any acknowledgement is timed; how many rows."""
+    engine = create_db_engine(rentree.url)
+    now = utcnow()
+    rows = [
+        {"person_id": m.person_id, "document_version_id": d, "sha256": sha, "channel": "page", "delivered_at": now}
+        for m in members
+        for d, sha in zip(m.documents, m.shas, strict=True)
+    ]
+    try:
+        with engine.begin() as connection:
+            if rows:
+                connection.execute(sa.insert(DocumentDelivery), rows)
+    finally:
+        engine.dispose()
+    return len(rows)
 
 
 def _token(settings: Settings, subject: str, grant_id: int, role: str) -> str:

@@ -182,8 +182,19 @@ class Chain:
             "user_agent": None,
             **chain.personal(wording=wording, recorded_by=BY, reason=None, client_ip=None, user_agent=None),
             "verification_code": code,
+            "shown_at": when - timedelta(minutes=5),  # opened on their page first (proof of display)
+            "shown_via": "page",
             "previous_hash": self.last,
         }
         values["record_hash"] = chain.record_hash(self.last, values)
+        self.rows.add(
+            "document_delivery",
+            person_id=person,
+            document_version_id=version.id,
+            sha256=version.sha256,
+            channel="page",
+            displayed_by=None,
+            delivered_at=values["shown_at"],
+        )
         self.rows.add("acknowledgement", **values)
         self.last, self.last_id = values["record_hash"], ack_id

@@ -176,6 +176,7 @@ ORDER = [
     "campaign_population",
     "person",
     "person_population",
+    "document_delivery",
     "acknowledgement",
     "training_record",
     "survey",

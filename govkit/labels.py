@@ -63,6 +63,13 @@ LABELS: dict[str, Words] = {
         "paper": _w("sur papier", "on paper"),
         "carried_forward": _w("reportée d'une version antérieure", "carried forward from an earlier version"),
     },
+    # how a version was delivered before it was accepted (acknowledgement.shown_via, document_delivery.channel)
+    "shown_via": {
+        "page": _w("ouverte sur sa page govkit", "opened on their govkit page"),
+        "pdf": _w("PDF téléchargé, connecté·e", "PDF downloaded while signed in"),
+        "docx": _w(".docx téléchargé, connecté·e", ".docx downloaded while signed in"),
+        "intranet": _w("affichée par l'intranet", "displayed by the intranet"),
+    },
     # how the person was authenticated (acknowledgement.auth_method, Principal.auth_method)
     "auth_method": {
         "govkit_token": _w("jeton govkit", "govkit token"),

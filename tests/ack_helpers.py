@@ -12,8 +12,10 @@ import anyio
 from sqlmodel import col, select
 
 from govkit.access.roles import SYSTEM, Principal, Role
+from govkit.acknowledgements import deliveries
 from govkit.acknowledgements import service as acks
 from govkit.acknowledgements.campaigns import CampaignPolicy
+from govkit.acknowledgements.deliveries import Channel
 from govkit.acknowledgements.models import Person
 from govkit.acknowledgements.receipts import Receipt
 from govkit.acknowledgements.recorder import Recorder, build_recorder
@@ -177,8 +179,36 @@ def someone(db: Database, school: str, population: str, *, only: bool = True, sk
     return matches[skip]
 
 
-def acknowledge(*, db: Database, **given: Any) -> Receipt:
-    """``service.acknowledge`` from a test's thread, through the recorder ``build_recorder`` makes for ``db``."""
+def deliver(db: Database, actor: Principal, document_version_id: int | str | None, channel: Channel = "page") -> None:
+    """Record that version ``document_version_id`` was delivered to the member ``actor``, the way their
+    page does when they open it (/ui/me/documents/{id}): proof of display, before acknowledging it.
+    Nothing for an id that is no number, a version of another school, or a caller who is no member."""
+    try:
+        version = int(document_version_id)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return
+    deliveries.record_delivery(db=db, actor=actor, document_version_id=version, channel=channel)
+
+
+def sha256_of(db: Database, document_version_id: int | str | None) -> str:
+    """The SHA-256 of a document version (of none: a made-up one, for the refusals that come first)."""
+    try:
+        version = int(document_version_id)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "0" * 64
+    with db.reading() as session:
+        found = session.get(DocumentVersion, version)
+    return found.sha256 if found is not None else "0" * 64
+
+
+def acknowledge(*, db: Database, shown: bool = True, **given: Any) -> Receipt:
+    """``service.acknowledge`` from a test's thread, through the recorder ``build_recorder`` makes for ``db``.
+
+    ``shown`` (the default): the member opened the version on their page first (``deliver``), and the
+    call gives its SHA-256 (unless the test gives ``shown_sha256``), as the page's form does."""
+    if shown:
+        deliver(db, given["actor"], given.get("document_version_id"))
+        given.setdefault("shown_sha256", sha256_of(db, given.get("document_version_id")))
     return _recorded(db, acks.acknowledge, given)
 
 

@@ -17,6 +17,17 @@ Personal data out of the acknowledgement chain (version 2 of the chain):
   which may only become NULL (erasure: govkit.acknowledgements.privacy), and a record whose salt is
   erased keeps no personal field. Records are still never deleted.
 
+Proof of display:
+
+- ``document_delivery``: a document version delivered to a person before they acknowledge it —
+  opened on their page (``page``), downloaded while signed in (``pdf``, ``docx``), or displayed by
+  an intranet that says so with the acknowledgement (``intranet``, named in ``displayed_by``) —
+  with its SHA-256 and time; one row per person, version and channel (the first is kept);
+  append-only (triggers refuse updates and deletes).
+- ``acknowledgement.shown_at``, ``shown_via``: when and how the version was delivered before the
+  acknowledgement relied on it; both or neither (a paper visa, a record carried forward, a record
+  made before this revision: neither). Both are in the v2 hash (null for the records re-chained).
+
 Re-chaining, and why. Under v1 a record's hash covered the unsalted SHA-256 of its wording, the
 client digest salted only by the public verification code, and who recorded it and why in clear:
 anyone holding the chain could confirm a guessed name, and erasing those data would break every
@@ -73,7 +84,7 @@ HASHED_V1 = (
 HASHED_V2 = (
     "person_id", "organisation_id", "document_version_id", "campaign_id", "method", "document_sha256",
     "wording_sha256", "acknowledged_at", "auth_method", "recorded_sha256", "carried_from_id",
-    "client_sha256", "verification_code",
+    "client_sha256", "verification_code", "shown_at", "shown_via",
 )  # fmt: skip
 #: The columns erasure may set to NULL (and nothing else): govkit.acknowledgements.chain.PERSONAL.
 PERSONAL = ("personal_salt", "wording", "recorded_by", "reason", "client_ip", "user_agent")
@@ -81,8 +92,9 @@ PERSONAL = ("personal_salt", "wording", "recorded_by", "reason", "client_ip", "u
 FROZEN = (
     "id", "person_id", "organisation_id", "document_version_id", "campaign_id", "method", "document_sha256",
     "wording_sha256", "acknowledged_at", "auth_method", "carried_from_id", "client_sha256", "recorded_sha256",
-    "verification_code", "previous_hash", "record_hash",
+    "verification_code", "shown_at", "shown_via", "previous_hash", "record_hash",
 )  # fmt: skip
+CHANNELS = "'page', 'pdf', 'docx', 'intranet'"
 #: Revision 0003's frozen columns (for the downgrade).
 FROZEN_V1 = (
     "id", "person_id", "organisation_id", "document_version_id", "campaign_id", "method", "document_sha256",
@@ -147,8 +159,10 @@ def _create_triggers(frozen: tuple[str, ...], erasable: tuple[str, ...], *, salt
 
 def _body(values: Mapping[str, Any], hashed: tuple[str, ...]) -> str:
     """govkit.acknowledgements.chain.body, for the fields ``hashed``."""
-    found = {key: values[key] for key in hashed}
-    found["acknowledged_at"] = found["acknowledged_at"].isoformat(timespec="microseconds")
+    found = {key: values.get(key) for key in hashed}
+    for moment in ("acknowledged_at", "shown_at"):
+        if found.get(moment) is not None:
+            found[moment] = found[moment].isoformat(timespec="microseconds")
     return json.dumps(found, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -329,14 +343,77 @@ def upgrade() -> None:
     with _rebuilt() as batch_op:
         batch_op.add_column(sa.Column("personal_salt", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
         batch_op.add_column(sa.Column("recorded_sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
+        batch_op.add_column(sa.Column("shown_at", govkit.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("shown_via", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True))
         batch_op.alter_column("wording", existing_type=sa.Text(), nullable=True)
         batch_op.alter_column("recorded_by", existing_type=sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True)
+        batch_op.create_check_constraint(
+            op.f("ck_acknowledgement_shown_via"), f"shown_via IS NULL OR shown_via IN ({CHANNELS})"
+        )
+        batch_op.create_check_constraint(op.f("ck_acknowledgement_shown"), "(shown_at IS NULL) = (shown_via IS NULL)")
     _rechain(op.get_bind())
     with _rebuilt() as batch_op:
         batch_op.alter_column(
             "recorded_sha256", existing_type=sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False
         )
     _create_triggers(FROZEN, PERSONAL, salted=True)
+    _create_deliveries()
+
+
+def _create_deliveries() -> None:
+    """``document_delivery``: the versions delivered to persons (proof of display), append-only."""
+    op.create_table(
+        "document_delivery",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("document_version_id", sa.Integer(), nullable=False),
+        sa.Column("sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("channel", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("displayed_by", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+        sa.Column("delivered_at", govkit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(f"channel IN ({CHANNELS})", name=op.f("ck_document_delivery_channel")),
+        sa.CheckConstraint(
+            "(channel = 'intranet') = (displayed_by IS NOT NULL)", name=op.f("ck_document_delivery_displayed_by")
+        ),
+        sa.ForeignKeyConstraint(
+            ["document_version_id"],
+            ["document_version.id"],
+            name=op.f("fk_document_delivery_document_version_id_document_version"),
+        ),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_document_delivery_person_id_person")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_document_delivery")),
+        sa.UniqueConstraint(
+            "person_id",
+            "document_version_id",
+            "channel",
+            name=op.f("uq_document_delivery_person_id_document_version_id_channel"),
+        ),
+    )
+    if _sqlite():
+        for event in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER document_delivery_no_{event.lower()} BEFORE {event} ON document_delivery "
+                "BEGIN SELECT RAISE(ABORT, 'document deliveries are append-only'); END"
+            )
+        return
+    op.execute(
+        "CREATE FUNCTION document_delivery_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "RAISE EXCEPTION 'document deliveries are append-only'; END $$"
+    )
+    op.execute(
+        "CREATE TRIGGER document_delivery_append_only BEFORE UPDATE OR DELETE ON document_delivery "
+        "FOR EACH ROW EXECUTE FUNCTION document_delivery_append_only()"
+    )
+
+
+def _drop_deliveries() -> None:
+    if _sqlite():
+        op.execute("DROP TRIGGER IF EXISTS document_delivery_no_update")
+        op.execute("DROP TRIGGER IF EXISTS document_delivery_no_delete")
+    else:
+        op.execute("DROP TRIGGER IF EXISTS document_delivery_append_only ON document_delivery")
+        op.execute("DROP FUNCTION IF EXISTS document_delivery_append_only()")
+    op.drop_table("document_delivery")
 
 
 def downgrade() -> None:
@@ -347,8 +424,13 @@ def downgrade() -> None:
             "would publish unsalted digests of the wordings (and so of names) again, and records whose personal "
             "data were erased cannot be hashed the v1 way. Restore the backup taken before the upgrade."
         )
+    _drop_deliveries()
     _drop_triggers()
     with _rebuilt() as batch_op:
+        batch_op.drop_constraint(op.f("ck_acknowledgement_shown"), type_="check")
+        batch_op.drop_constraint(op.f("ck_acknowledgement_shown_via"), type_="check")
+        batch_op.drop_column("shown_via")
+        batch_op.drop_column("shown_at")
         batch_op.alter_column("recorded_by", existing_type=sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False)
         batch_op.alter_column("wording", existing_type=sa.Text(), nullable=False)
         batch_op.drop_column("recorded_sha256")

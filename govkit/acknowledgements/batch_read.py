@@ -1,11 +1,12 @@
 """What a batch of acknowledgement requests reads: one statement, one round trip, one JSON value.
 
-The statement holds four sub-queries over the ids asked for (the persons with their schools, their
-populations, the versions of the kinds asked for with their campaigns, the records made earlier),
-each one's rows as a JSON array. PostgreSQL and SQLite run the same statement, spelt with each
-one's JSON functions (``_POSTGRESQL``, ``_SQLITE``); the writers (govkit.acknowledgements.writers)
-run it on their connection and ``decode`` its value into read-only model instances
-(``model_construct``: no validation, no session state).
+The statement holds five sub-queries over the ids asked for (the persons with their schools, their
+populations, the versions of the kinds asked for with their campaigns, the records made earlier,
+the deliveries of the versions to the persons: proof of display), each one's rows as a JSON array.
+PostgreSQL and SQLite run the same statement, spelt with each one's JSON functions (``_POSTGRESQL``,
+``_SQLITE``); the writers (govkit.acknowledgements.writers) run it on their connection and
+``decode`` its value into read-only model instances (``model_construct``: no validation, no
+session state).
 
 A document version's content is read once per process (``Documents``), by ``documents_statement``.
 
@@ -27,8 +28,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from govkit.acknowledgements.decisions import Read, Version
-from govkit.acknowledgements.models import Acknowledgement, Campaign, Person
+from govkit.acknowledgements.decisions import Delivery, Read, Version
+from govkit.acknowledgements.models import Acknowledgement, Campaign, DocumentDelivery, Person
 from govkit.db import stored_id, table_of
 from govkit.documents.models import DocumentVersion
 from govkit.organisations.models import Organisation
@@ -37,6 +38,7 @@ _PERSON = table_of(Person)
 _ORGANISATION = table_of(Organisation)
 _DOCUMENT = table_of(DocumentVersion)
 _ACKNOWLEDGEMENT = table_of(Acknowledgement)
+_DELIVERY = table_of(DocumentDelivery)
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,8 @@ def _columns(table: sa.Table, alias: str, dialect: _Dialect) -> str:
     )
 
 
+#: The deliveries' columns, in ``Delivery``'s order.
+_DELIVERY_COLUMNS = "v.person_id, v.document_version_id, v.channel, v.delivered_at"
 #: The versions' columns, in ``Version``'s order.
 _VERSION_COLUMNS = "d.id, d.organisation_id, d.kind, d.language, d.number, d.effective_from, c.id, d.sha256"
 
@@ -114,7 +118,12 @@ def statement(dialect_name: str) -> str:
         f"FROM acknowledgement a WHERE {d.ids('a.person_id', 'persons')}"
         f" AND {d.ids('a.document_version_id', 'documents')}",
     )
-    return d.together([persons, populations, versions, existing])
+    deliveries = d.rows(  # by the unique index (person, version, channel)
+        _DELIVERY_COLUMNS,
+        f"FROM document_delivery v WHERE {d.ids('v.person_id', 'persons')}"
+        f" AND {d.ids('v.document_version_id', 'documents')}",
+    )
+    return d.together([persons, populations, versions, existing, deliveries])
 
 
 def parameters(dialect_name: str, persons: Sequence[int], documents: Sequence[int], today: date) -> dict[str, Any]:
@@ -217,6 +226,7 @@ _VERSION = _decoder(
 )
 
 
+_DELIVERY_OF = _decoder([_DELIVERY.c[k] for k in ("person_id", "document_version_id", "channel", "delivered_at")])
 _MEMBER_VERSION = _decoder(
     [_DOCUMENT.c[k] for k in ("id", "organisation_id", "kind", "language", "number", "effective_from")]
     + [sa.inspect(Campaign).local_table.c.id, _DOCUMENT.c.sha256, sa.inspect(Campaign).local_table.c.deadline]
@@ -275,12 +285,13 @@ def _loaded(found: Any) -> Any:
 
 def decode(found: Any) -> Read:
     """``statement``'s value, as model instances."""
-    people, populations, versions, existing = _loaded(found)
+    people, populations, versions, existing, deliveries = _loaded(found)
     return Read(
         [(_PERSON_OF(row[:_WIDTH]), _ORGANISATION_OF(row[_WIDTH:])) for row in people],
         populations,
         [Version(*_VERSION(row)) for row in versions],
         [_ACKNOWLEDGEMENT_OF(row) for row in existing],
+        [Delivery(*_DELIVERY_OF(row)) for row in deliveries],
     )
 
 

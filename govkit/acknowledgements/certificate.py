@@ -8,13 +8,14 @@ from datetime import UTC, datetime
 from docx import Document
 from docx.shared import Pt
 
+from govkit.acknowledgements.receipts import shown_text
 from govkit.documents.ooxml import read_entries, rezip
 
 FIXED = datetime(2021, 1, 1)
 
 
 def certificate_docx(receipt: dict, verify_url: str) -> bytes:
-    """A one-page certificate: document hash, time, identity method, verification code."""
+    """A one-page certificate: document hash, when it was shown, time, identity method, verification code."""
     document = Document()
     document.core_properties.title = f"Attestation de prise de connaissance {receipt['verification_code']}"
     document.core_properties.author = "govkit"
@@ -30,6 +31,7 @@ def certificate_docx(receipt: dict, verify_url: str) -> bytes:
             f"({receipt['document']['language']}), en vigueur le {receipt['document']['effective_from']}",
         ),
         ("Empreinte SHA-256 du document", receipt["document"]["sha256"]),
+        ("Document présenté / Shown", shown_text(receipt)),
         ("Date et heure (UTC)", moment.strftime("%Y-%m-%d %H:%M:%S UTC")),
         ("Mode / Method", receipt["method"]),
         ("Authentification", receipt["authentication"]),

@@ -22,7 +22,8 @@ from sqlmodel import Session, col, select
 from govkit.acknowledgements.models import Acknowledgement, ChainHead
 from govkit.db import Database, stored_id, table_of, utcnow
 
-#: Version 2 (revision 0015): personal data only through salted digests (``personal``).
+#: Version 2 (revision 0015): personal data only through salted digests (``personal``), and when and
+#: how the version was shown to the person (``shown_at``, ``shown_via``).
 GENESIS_HASH = hashlib.sha256(b"govkit acknowledgement chain v2").hexdigest()
 
 
@@ -43,6 +44,8 @@ HASHED = (
     "carried_from_id",
     "client_sha256",
     "verification_code",
+    "shown_at",
+    "shown_via",
 )
 
 #: The personal data of a record: erased, with the salt, by privacy.erase_personal_data (the client's
@@ -54,7 +57,9 @@ def payload(record: Acknowledgement | Mapping[str, Any]) -> dict[str, Any]:
     """What the hash covers, of a record or of its row's values."""
     values = record if isinstance(record, Mapping) else {key: getattr(record, key) for key in HASHED}
     found = {key: values[key] for key in HASHED}
-    found["acknowledged_at"] = found["acknowledged_at"].isoformat(timespec="microseconds")
+    for moment in ("acknowledged_at", "shown_at"):
+        if found[moment] is not None:
+            found[moment] = found[moment].isoformat(timespec="microseconds")
     return found
 
 

@@ -8,7 +8,7 @@ chains the new rows (govkit.acknowledgements.chain) and ``Plan.outcomes`` answer
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -38,6 +38,16 @@ class Version:
     sha256: str
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """A version delivered to a person (a row of ``document_delivery``), as the batch read it."""
+
+    person_id: int
+    document_version_id: int
+    channel: str
+    delivered_at: datetime
+
+
 @dataclass
 class Read:
     """What a batch reads (govkit.acknowledgements.batch_read), as read-only model instances."""
@@ -46,6 +56,7 @@ class Read:
     populations: Sequence[Sequence[Any]]  # (person id, population)
     versions: Sequence[Version]  # the versions of the kinds asked for at their schools (in force, or asked)
     existing: Sequence[Acknowledgement]  # the records of the pairs asked for, made earlier
+    deliveries: Sequence[Delivery] = ()  # the deliveries of the pairs asked for
 
 
 @dataclass
@@ -58,6 +69,7 @@ class Facts:
     populations: dict[int, set[str]]
     in_force: dict[tuple[int, str, str], Version]  # by (school, kind, language)
     campaigns: dict[int, int]  # by document version
+    deliveries: dict[tuple[int, int], list[Delivery]]  # by (person, document version)
 
 
 def facts(read: Read, documents: dict[int, DocumentVersion], today: date) -> Facts:
@@ -78,7 +90,10 @@ def facts(read: Read, documents: dict[int, DocumentVersion], today: date) -> Fac
             key = (version.organisation_id, version.kind, version.language)
             if key not in in_force or in_force[key].number < version.number:
                 in_force[key] = version
-    return Facts(persons, documents, organisations, populations, in_force, campaigns)
+    deliveries: dict[tuple[int, int], list[Delivery]] = {}
+    for delivery in read.deliveries:
+        deliveries.setdefault((delivery.person_id, delivery.document_version_id), []).append(delivery)
+    return Facts(persons, documents, organisations, populations, in_force, campaigns, deliveries)
 
 
 def check(facts: Facts, person: Person, document: DocumentVersion, today: date) -> None:
@@ -136,6 +151,7 @@ class Plan:
     decided: list[Outcome | Decided]
     rows: list[dict[str, Any]]  # new acknowledgements, to chain
     events: list[dict[str, Any]]  # their audit events
+    deliveries: list[dict[str, Any]] = field(default_factory=list)  # intranets' displays, to insert
 
     def outcomes(self) -> list[Outcome]:
         """Once the rows are chained: one outcome per request (a fresh receipt for the first
@@ -191,16 +207,82 @@ def plan(
                     "The document you read is not the version in force: reload it and read it again.",
                     key="stale_document",
                 )
+            seen, delivery = (
+                shown(known, request, person_id, document, now) if request.method == "electronic" else (None, None)
+            )
         except GovkitError as exc:
             decided.decided.append(exc)
             continue
-        row = new_record(request, person, organisation, document, known.campaigns.get(document_id), now)
+        row = new_record(request, person, organisation, document, known.campaigns.get(document_id), now, seen)
+        if delivery is not None:
+            decided.deliveries.append(delivery)
         decided.rows.append(row)
         existing[(person_id, document_id)] = row
         decided.decided.append((row, person, organisation, document))
         if request.audit is not None:
             decided.events.append(audit_row(request.audit, now))
     return decided
+
+
+#: When and how a version was delivered to a person: (UTC time, channel).
+Shown = tuple[datetime, str]
+
+
+def shown(
+    known: Facts, request: Request, person_id: int, document: DocumentVersion, now: datetime
+) -> tuple[Shown, dict[str, Any] | None]:
+    """Proof of display, for an electronic acknowledgement: when and how the version was delivered
+    to the person before they accept it (their first delivery of it), and the delivery row to insert
+    with the record when an intranet says it displayed the version itself (None otherwise).
+
+    Refused: no SHA-256 of the version shown; an intranet's display in the future or before the
+    version was published; a version never delivered to the person."""
+    if request.shown_sha256 is None:
+        raise InvalidInput(
+            "Give the SHA-256 of the version shown to the person (documentSha256): govkit records an "
+            "acknowledgement only of the version it knows was shown.",
+            key="shown_sha256_required",
+        )
+    document_id = stored_id(document)
+    delivered = known.deliveries.get((person_id, document_id), [])
+    display = request.display
+    if display is not None:
+        at = display.at.astimezone(UTC)
+        if at > now:
+            raise InvalidInput(
+                f"displayedAt ({at:%Y-%m-%d %H:%M:%S} UTC) is in the future: give the time the intranet "
+                "displayed the document.",
+                key="displayed_in_future",
+            )
+        if at < document.published_at:
+            raise InvalidInput(
+                f"displayedAt ({at:%Y-%m-%d %H:%M:%S} UTC) is before version {document.number} was published "
+                f"({document.published_at:%Y-%m-%d %H:%M:%S} UTC).",
+                key="displayed_before_publication",
+                params={"version": document.number},
+            )
+        earlier = next((d for d in delivered if d.channel == "intranet"), None)
+        if earlier is not None:  # one row per person, version and channel: the first is kept
+            return (earlier.delivered_at, earlier.channel), None
+        row = {
+            "person_id": person_id,
+            "document_version_id": document_id,
+            "sha256": document.sha256,
+            "channel": "intranet",
+            "displayed_by": display.by,
+            "delivered_at": at,
+        }
+        return (at, "intranet"), row
+    if not delivered:
+        raise Conflict(
+            f"Version {document.number} of this document was never delivered to you: open it on your page "
+            "(or download it) before acknowledging it. An intranet that displays it itself says so with "
+            "displayedBy and displayedAt.",
+            key="not_delivered",
+            params={"version": document.number},
+        )
+    first = min(delivered, key=lambda d: d.delivered_at)
+    return (first.delivered_at, first.channel), None
 
 
 def _length(column: str) -> int:
@@ -223,6 +305,7 @@ def new_record(
     document: DocumentVersion,
     campaign_id: int | None,
     now: datetime,
+    seen: Shown | None = None,
 ) -> dict[str, Any]:
     """The values of a new acknowledgement, every column but its place in the chain (chain.append)."""
     language = request.language or person.preferred_language
@@ -259,6 +342,8 @@ def new_record(
             wording=text, recorded_by=request.recorded_by, reason=request.reason, client_ip=ip, user_agent=agent
         ),
         "verification_code": new_code(),
+        "shown_at": seen[0] if seen else None,
+        "shown_via": seen[1] if seen else None,
         "previous_hash": "",
         "record_hash": "",
     }

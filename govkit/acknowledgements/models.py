@@ -103,6 +103,12 @@ class CampaignPopulation(SQLModel, table=True):
     population: str = Field(max_length=20, primary_key=True)
 
 
+#: How a document version reaches a person: opened on their page, downloaded while signed in (PDF or
+#: .docx), or displayed by an intranet that says so (``acknowledge(displayedBy:, displayedAt:)``).
+CHANNELS = ("page", "pdf", "docx", "intranet")
+CHANNELS_SQL = ", ".join(f"'{c}'" for c in CHANNELS)
+
+
 class Acknowledgement(SQLModel, table=True):
     """One person's acknowledgement of one document version: append-only, hash-chained.
 
@@ -120,6 +126,8 @@ class Acknowledgement(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("person_id", "document_version_id"),
         sa.CheckConstraint("method IN ('electronic', 'paper', 'carried_forward')", name="method"),
+        sa.CheckConstraint(f"shown_via IS NULL OR shown_via IN ({CHANNELS_SQL})", name="shown_via"),
+        sa.CheckConstraint("(shown_at IS NULL) = (shown_via IS NULL)", name="shown"),
         sa.Index("ix_acknowledgement_version_person", "document_version_id", "person_id"),
     )
 
@@ -142,6 +150,11 @@ class Acknowledgement(SQLModel, table=True):
     client_sha256: str = Field(max_length=64)
     recorded_sha256: str = Field(max_length=64)
     personal_salt: str | None = Field(default=None, max_length=64)  # None once erased
+    #: When and how the version was delivered to the person before they accepted it (the delivery of
+    #: ``DocumentDelivery`` the record relied on); None for paper visas, carried-forward records and
+    #: records made before govkit recorded deliveries (revision 0015).
+    shown_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    shown_via: str | None = Field(default=None, max_length=10)
     verification_code: str = Field(max_length=32, unique=True)
     previous_hash: str = Field(max_length=64)
     record_hash: str = Field(max_length=64, unique=True)
@@ -150,6 +163,28 @@ class Acknowledgement(SQLModel, table=True):
     def personal_data_erased(self) -> bool:
         """Whether the record's personal data were erased (privacy.erase_personal_data)."""
         return self.personal_salt is None
+
+
+class DocumentDelivery(SQLModel, table=True):
+    """A document version delivered to a person (proof of display): an electronic acknowledgement
+    relies on one (its ``shown_at`` and ``shown_via``). Append-only; one row per person, version and
+    channel, the first time kept (later ones are not written: ``insert … on conflict do nothing``).
+    ``displayed_by`` names the intranet that displayed it (as the caller says), for that channel only."""
+
+    __tablename__ = "document_delivery"
+    __table_args__ = (
+        sa.UniqueConstraint("person_id", "document_version_id", "channel"),
+        sa.CheckConstraint(f"channel IN ({CHANNELS_SQL})", name="channel"),
+        sa.CheckConstraint("(channel = 'intranet') = (displayed_by IS NOT NULL)", name="displayed_by"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id")
+    document_version_id: int = Field(foreign_key="document_version.id")
+    sha256: str = Field(max_length=64)
+    channel: str = Field(max_length=10)
+    displayed_by: str | None = Field(default=None, max_length=200)
+    delivered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class ChainHead(SQLModel, table=True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from govkit.access.roles import Principal
@@ -12,6 +12,7 @@ from govkit.acknowledgements.models import Acknowledgement, Person
 from govkit.documents.kinds import catalogue
 from govkit.documents.models import DocumentVersion
 from govkit.errors import GovkitError
+from govkit.labels import label
 from govkit.organisations.models import Organisation
 
 
@@ -21,6 +22,15 @@ class ClientInfo:
 
     ip: str | None = None
     user_agent: str | None = None
+
+
+@dataclass(frozen=True)
+class Display:
+    """An intranet's statement that it displayed the version to the person itself, at ``at`` (UTC):
+    recorded as a delivery by ``by`` with the acknowledgement, in its transaction."""
+
+    by: str
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -74,9 +84,33 @@ class Receipt:
             "authentication": r.auth_method,
             "recorded_by": ERASED if r.recorded_by is None else r.recorded_by,
             "personal_data_erased": r.personal_data_erased,
+            # when and how the version was delivered before it was accepted (None: paper visa,
+            # carried forward, or recorded before govkit recorded deliveries)
+            "shown_at": r.shown_at.isoformat() if r.shown_at else None,
+            "shown_via": r.shown_via,
             "record_hash": r.record_hash,
             "previous_hash": r.previous_hash,
         }
+
+
+def shown_text(receipt: dict[str, Any]) -> str:
+    """When and how the version was shown before it was accepted, in French and English, from a
+    receipt's JSON (``Receipt.to_json``): for certificates and sealed receipts."""
+    if receipt.get("shown_at"):
+        moment = datetime.fromisoformat(receipt["shown_at"]).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        via = receipt.get("shown_via") or ""
+        return f"{moment} — {label('shown_via', via, 'fr')} / {label('shown_via', via, 'en')}"
+    if receipt.get("method") == "paper":
+        return "visa sur papier : document présenté hors de govkit / paper visa: document shown outside govkit"
+    if receipt.get("method") == "carried_forward":
+        return (
+            "report d'une prise de connaissance antérieure : modification rédactionnelle, sans nouvelle présentation"
+            " / carried forward: editorial change, no new display needed"
+        )
+    return (
+        "non enregistré : prise de connaissance antérieure à l'enregistrement des présentations"
+        " / not recorded: acknowledged before govkit recorded deliveries"
+    )
 
 
 @dataclass(frozen=True)
@@ -93,7 +127,8 @@ class Request:
     client: ClientInfo = ClientInfo()
     reason: str | None = None
     acknowledged_at: datetime | None = None
-    shown_sha256: str | None = None
+    shown_sha256: str | None = None  # required of electronic acknowledgements (decisions.plan)
+    display: Display | None = None  # the intranet's display, for an acknowledgement through an intranet
     authorise: Callable[[Person, DocumentVersion | None], None] | None = None
     audit: AuditNote | None = None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 import strawberry
@@ -64,15 +64,49 @@ class AcknowledgementQuery:
 
 @strawberry.type
 class AcknowledgementMutation:
-    @strawberry.mutation(description="Acknowledge a document version in force, as yourself; idempotent")
+    @strawberry.mutation(
+        description="Acknowledge a document version in force, as yourself; idempotent. Proof of display: "
+        "the version must have been delivered to you before (opened on your page /ui/me/documents/{id}, or "
+        "downloaded while signed in: /documents/{sha256} with your token, /ui/files/{sha256}, "
+        "/ui/me/documents/{id}/pdf), or be displayed by the intranet "
+        "you acknowledge through, which says so with displayedBy and displayedAt. Since issue 18 documentSha256 "
+        "is required: this deliberately tightens the public contract (an acknowledgement without the SHA-256 "
+        "of the version shown, or of a version never delivered to you, is refused)."
+    )
     async def acknowledge(
         self,
         info: Info,
         document_version_id: strawberry.ID,
-        document_sha256: str | None = None,
+        document_sha256: Annotated[
+            str,
+            strawberry.argument(
+                description="The SHA-256 of the version shown to you (publishedDocuments' or me's sha256): "
+                "required; a mismatch (another version) is refused"
+            ),
+        ],
         language: str | None = None,
+        displayed_by: Annotated[
+            str | None,
+            strawberry.argument(
+                description="For an intranet that displays the document itself: its name. With displayedAt, "
+                "recorded as the delivery of the version to you by that intranet, with the acknowledgement"
+            ),
+        ] = None,
+        displayed_at: Annotated[
+            datetime | None,
+            strawberry.argument(
+                description="With displayedBy: when the intranet displayed the version to you (with its time "
+                "zone; not in the future, not before the version was published)"
+            ),
+        ] = None,
     ) -> Receipt:
-        given = {"documentVersionId": document_version_id, "documentSha256": document_sha256, "language": language}
+        given = {
+            "documentVersionId": document_version_id,
+            "documentSha256": document_sha256,
+            "language": language,
+            "displayedBy": displayed_by,
+            "displayedAt": displayed_at.isoformat() if displayed_at else None,
+        }
         note = service.AuditNote(
             actor=info.context.actor,
             action="mutation.acknowledge",
@@ -87,6 +121,8 @@ class AcknowledgementMutation:
             client=_client(info),
             language=language,
             shown_sha256=document_sha256,
+            displayed_by=displayed_by,
+            displayed_at=displayed_at,
             audit=note,
         )
         info.context.audited.add(str(info.path.key))  # written with the record, in its transaction

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from functools import cache
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -12,17 +11,15 @@ from sqlmodel import Session, col, select
 from govkit.access.policy import Action, authorize, is_allowed
 from govkit.access.roles import Principal, Role
 from govkit.access.scoped import authorize_some, given_id, row_id, unknown
-from govkit.acknowledgements import batch_read, chain
 from govkit.acknowledgements import campaign_progress as campaign_queries
+from govkit.acknowledgements import chain
 from govkit.acknowledgements.campaign_progress import CampaignStatus, PendingPerson
-from govkit.acknowledgements.campaigns import ACKNOWLEDGED_LANGUAGE
+from govkit.acknowledgements.member_view import MyView, PendingDocument, me
 from govkit.acknowledgements.models import Acknowledgement, Campaign, Person
-from govkit.acknowledgements.receipts import AuditNote, ClientInfo, Receipt, Request
+from govkit.acknowledgements.receipts import AuditNote, ClientInfo, Display, Receipt, Request
 from govkit.acknowledgements.recorder import Recorder
-from govkit.acknowledgements.wording import wording as compose_wording
 from govkit.db import Database, stored_id
 from govkit.disconnects import run_service
-from govkit.documents.kinds import catalogue
 from govkit.documents.models import DocumentVersion
 from govkit.errors import Forbidden, InvalidInput, NotFound
 from govkit.organisations.models import Organisation
@@ -63,16 +60,49 @@ async def acknowledge(
     client: ClientInfo | None = None,
     language: str | None = None,
     shown_sha256: str | None = None,
+    displayed_by: str | None = None,
+    displayed_at: datetime | None = None,
     audit: AuditNote | None = None,
 ) -> Receipt:
     """The authenticated member acknowledges a document version in force, for themself only.
 
+    ``shown_sha256`` is the SHA-256 of the version shown to them: required, and it must be the
+    version's; the version must have been delivered to them before (opened on their page or
+    downloaded: govkit.acknowledgements.deliveries), or be displayed by the intranet they acknowledge
+    through, which says so with ``displayed_by`` (its name) and ``displayed_at`` (when): that
+    delivery is recorded with the acknowledgement (decisions.shown).
+
     Authorised here (only members acknowledge, the id as they gave it), then decided and chained by
     ``recorder`` (the process's, from the composition) in a batch with the concurrent calls: the
-    checks that need the database (their school's version in force, their populations) are the
-    batch's (govkit.acknowledgements.decisions). ``audit`` is written with the record."""
-    request = _acknowledgement(actor, document_version_id, client or ClientInfo(), language, shown_sha256, audit)
+    checks that need the database (their school's version in force, their populations, what was
+    delivered to them) are the batch's (govkit.acknowledgements.decisions). ``audit`` is written with
+    the record."""
+    display = (displayed_by, displayed_at)
+    request = _acknowledgement(
+        actor, document_version_id, client or ClientInfo(), language, shown_sha256, display, audit
+    )
     return await recorder.record_one(request)
+
+
+#: The longest name an intranet gives itself (document_delivery.displayed_by).
+_DISPLAYED_BY = 200
+
+
+def _display(by: str | None, at: datetime | None) -> Display | None:
+    """An intranet's display of the version, from ``acknowledge``'s displayedBy and displayedAt."""
+    if by is None and at is None:
+        return None
+    name = (by or "").strip()
+    if at is None or not name:
+        raise InvalidInput(
+            "displayedBy and displayedAt go together: the intranet that displayed the document, and when.",
+            key="display_incomplete",
+        )
+    if len(name) > _DISPLAYED_BY:
+        raise InvalidInput(f"displayedBy is at most {_DISPLAYED_BY} characters.", key="displayed_by_too_long")
+    if at.tzinfo is None:
+        raise InvalidInput("displayedAt gives its time zone, e.g. 2025-09-01T08:30:00Z.", key="displayed_at_time_zone")
+    return Display(name, at.astimezone(UTC))
 
 
 def _acknowledgement(
@@ -81,6 +111,7 @@ def _acknowledgement(
     client: ClientInfo,
     language: str | None,
     shown_sha256: str | None,
+    display: tuple[str | None, datetime | None],
     audit: AuditNote | None,
 ) -> Request:
     """The request to record for a member's call, or the refusal of a caller who may not acknowledge."""
@@ -88,6 +119,7 @@ def _acknowledgement(
         authorize(actor, Action.ACKNOWLEDGE, organisation_id=-1)  # raises: only members acknowledge
         raise Forbidden("Only the person concerned acknowledges a document.")
     document_id = given_id(actor, Action.ACKNOWLEDGE, document_version_id, "document version")
+    displayed = _display(*display)
 
     def check(person: Person, document: DocumentVersion | None) -> None:
         authorize(actor, Action.ACKNOWLEDGE, organisation_id=document.organisation_id if document else None)
@@ -104,7 +136,8 @@ def _acknowledgement(
         recorded_by=actor.subject,
         language=language,
         client=client,
-        shown_sha256=shown_sha256,
+        shown_sha256=shown_sha256.strip().lower() if shown_sha256 else None,
+        display=displayed,
         authorise=check,
         audit=audit,
     )
@@ -174,115 +207,6 @@ def _paper_request(
         reason=note,
         authorise=check,
     )
-
-
-# --- me ------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PendingDocument:
-    document: DocumentVersion
-    translation: DocumentVersion | None
-    wording: str
-    deadline: date | None
-    overdue: bool
-
-
-@dataclass(frozen=True)
-class MyView:
-    person: Person
-    organisation: Organisation
-    populations: tuple[str, ...]
-    pending: list[PendingDocument]
-    receipts: list[Receipt]
-
-
-@cache
-def _concerned(kind: str) -> frozenset[str]:
-    """The populations a kind of document applies to (the catalogue does not change while the process runs)."""
-    return frozenset(p.value for p in catalogue().kind(kind).populations)
-
-
-def me(*, db: Database, actor: Principal, days: int = 30) -> MyView:
-    """The member's documents to acknowledge, and their acknowledgements.
-
-    One statement reads the person, their populations, the versions in force at their school and
-    their acknowledgements (govkit.acknowledgements.batch_read.member_statement); the content of the
-    versions shown is read once per process (a published version never changes)."""
-    if actor.role is not Role.MEMBER or actor.person_id is None:
-        authorize(actor, Action.READ_ME, organisation_id=-1)
-        raise Forbidden("`me` is for members (students and staff) signed in as themselves.", key="members_only")
-    today = date.today()
-    with db.single_read() as connection:
-        dialect = connection.dialect.name
-        found = batch_read.decode_member(
-            connection.exec_driver_sql(
-                batch_read.member_statement(dialect), batch_read.member_parameters(dialect, actor.person_id, today)
-            ).scalar_one()
-        )
-        if found is None:
-            raise NotFound(f"No person {actor.person_id}.", key="no_person_record")
-        authorize(actor, Action.READ_ME, organisation_id=found.person.organisation_id)
-        current = {(v.version.kind, v.version.language): v for v in found.in_force}
-        due = _due(found, current) if found.person.status == "active" else []
-        translations = [t for v in due if (t := current.get((v.version.kind, "en"))) is not None]
-        documents = batch_read.document_versions(
-            connection, [v.version for v in [*due, *translations]] + [v.version for _, v in found.acknowledged]
-        )
-    person, organisation = found.person, found.organisation
-    pending: list[PendingDocument] = []
-    for in_force in due:
-        version = documents[in_force.version.id]
-        deadline = in_force.deadline
-        if deadline is not None and person.entry_date is not None:
-            deadline = max(deadline, person.entry_date + timedelta(days=days))
-        text = compose_wording(
-            language=person.preferred_language,
-            given_name=person.given_name,
-            family_name=person.family_name,
-            title=catalogue().kind(version.kind).title.get(person.preferred_language),
-            school=organisation.name,
-            version=version.number,
-            effective_from=version.effective_from,
-            sha256=version.sha256,
-        )
-        translation = current.get((version.kind, "en"))
-        pending.append(
-            PendingDocument(
-                version,
-                documents[translation.version.id] if translation else None,
-                text,
-                deadline,
-                bool(deadline and deadline < today),
-            )
-        )
-    receipts = [
-        Receipt(a, person, organisation, documents[a.document_version_id])
-        for a, _ in sorted(found.acknowledged, key=lambda av: av[0].id or 0, reverse=True)
-    ]
-    return MyView(person, organisation, tuple(sorted(found.populations)), pending, receipts)
-
-
-def _due(
-    found: batch_read.MemberRead, current: dict[tuple[str, str], batch_read.MemberVersion]
-) -> list[batch_read.MemberVersion]:
-    """The versions in force that the member must acknowledge and has not, in the catalogue's order of kinds."""
-    acknowledged = {a.document_version_id for a, _ in found.acknowledged}
-    due = [
-        v
-        for (kind, language), v in current.items()
-        if language == ACKNOWLEDGED_LANGUAGE
-        and catalogue().kind(kind).acknowledgement
-        and _concerned(kind) & found.populations
-        and v.version.id not in acknowledged
-    ]
-    order = _kind_order()
-    return sorted(due, key=lambda v: order[v.version.kind])
-
-
-@cache
-def _kind_order() -> dict[str, int]:
-    return {kind: rank for rank, kind in enumerate(catalogue().kinds)}
 
 
 # --- receipts and verification ------------------------------------------------------------

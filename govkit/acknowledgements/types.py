@@ -42,6 +42,14 @@ class Receipt:
         description="The record's personal data (wording, who recorded it, reason, client data) were erased; "
         "its hash still verifies through their salted digests"
     )
+    shown_at: datetime | None = strawberry.field(
+        description="When the version was delivered to the person before they accepted it (UTC; null for a paper "
+        "visa, a record carried forward, or one made before govkit recorded deliveries)"
+    )
+    shown_via: str | None = strawberry.field(
+        description="How it was delivered: page (opened on the member's page), pdf or docx (downloaded while signed "
+        "in), intranet (displayed by an intranet, as it said)"
+    )
     record_hash: str
     previous_hash: str
     certificate_url: str
@@ -68,6 +76,8 @@ class Receipt:
             recorded_by=ERASED if r.recorded_by is None else r.recorded_by,
             reason=r.reason,
             personal_data_erased=r.personal_data_erased,
+            shown_at=r.shown_at,
+            shown_via=r.shown_via,
             record_hash=r.record_hash,
             previous_hash=r.previous_hash,
             certificate_url=f"{base}/receipts/{r.verification_code}.docx",

@@ -3,7 +3,8 @@
 A batch is written in four steps: the batch's reads (batch_read.statement, one round trip), the
 content of the document versions not yet known to the process (rarely), the decisions
 (decisions.plan, no I/O), then the new records chained and inserted with their audit events
-(chain.append: one statement on PostgreSQL). Each writer runs these steps on its connection:
+(chain.append: one statement on PostgreSQL), with the deliveries an intranet's display adds.
+Each writer runs these steps on its connection:
 
 - ``LoopWriter``, on PostgreSQL: a psycopg connection of its own in autocommit, awaited on the
   event loop. A batch run in a worker thread waits for the event loop to let go of the
@@ -31,12 +32,19 @@ import sqlalchemy as sa
 
 from govkit.access.audit import AuditEvent
 from govkit.acknowledgements import batch_read, chain, decisions
+from govkit.acknowledgements.models import DocumentDelivery
 from govkit.acknowledgements.receipts import Outcome, Request
 from govkit.db import Database, table_of, utcnow
 from govkit.disconnects import closed_by_the_server, retry_idempotent_on_disconnect, retry_on_disconnect_async
 from govkit.documents.models import DocumentVersion
 
 _AUDIT_EVENT = table_of(AuditEvent)
+_DELIVERY = table_of(DocumentDelivery)
+
+
+def _also(plan: decisions.Plan) -> chain.Also:
+    """What a batch inserts with its records: their audit events, the intranets' displays."""
+    return [(_AUDIT_EVENT, plan.events), (_DELIVERY, plan.deliveries)]
 
 
 class Writer(Protocol):
@@ -79,7 +87,7 @@ def record_batch(connection: sa.Connection, requests: Sequence[Request], *, toda
         ).scalar_one()
         documents |= batch_read.documents.keep(connection.engine, batch_read.decode_documents(found))
     plan = decisions.plan(read, documents, requests, today, utcnow())
-    chain.append(connection, plan.rows, also=[(_AUDIT_EVENT, plan.events)])
+    chain.append(connection, plan.rows, also=_also(plan))
     return plan.outcomes()
 
 
@@ -144,7 +152,7 @@ class LoopWriter:
             documents |= batch_read.documents.keep(self.engine, await self._documents(connection, missing))
         plan = decisions.plan(read, documents, requests, today, utcnow())
         if plan.rows:
-            statement, values = chain.append_for_driver(plan.rows, also=[(_AUDIT_EVENT, plan.events)])
+            statement, values = chain.append_for_driver(plan.rows, also=_also(plan))
             cursor = await connection.execute(statement, values)
             chain.chained(plan.rows, await cursor.fetchall())
         return plan.outcomes()

@@ -99,6 +99,8 @@ def _acknowledgement(record: AcknowledgementFacts | None, base: str) -> dict[str
         "document_sha256": record.document_sha256,
         "method": record.method,
         "acknowledged_at": record.acknowledged_at.isoformat(),
+        "shown_at": record.shown_at.isoformat() if record.shown_at else None,
+        "shown_via": record.shown_via,
         "authentication": record.authentication,
         "recorded_by": record.recorded_by,
         "reason": record.reason,

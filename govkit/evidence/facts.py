@@ -92,6 +92,10 @@ class AcknowledgementFacts:
     chain: ChainLink
     #: The record's personal data were erased: ``wording`` and ``recorded_by`` say so instead.
     personal_data_erased: bool = False
+    #: When and how the version was delivered to the person before they accepted it (proof of display;
+    #: None for a paper visa, a record carried forward, or one made before govkit recorded deliveries).
+    shown_at: datetime | None = None
+    shown_via: str | None = None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
+from govkit.labels import label
+
 Style = Literal["normal", "strong", "emphasis", "small"]
 
 
@@ -209,6 +211,7 @@ def _acknowledgement(w: _Words, heading: str, record: dict[str, Any]) -> list[Bl
         (w.label("Empreinte SHA-256 du document", "Document SHA-256"), record["document_sha256"]),
         (w.label("Mode", "Method"), w.pick(*method)),
         (w.label("Date et heure", "Date and time"), w.moment(record["acknowledged_at"])),
+        (w.label("Document présenté", "Document shown"), _shown(w, record)),
         (w.label("Authentification", "Authentication"), record["authentication"]),
         (w.label("Enregistré par", "Recorded by"), record["recorded_by"]),
     ]
@@ -236,6 +239,20 @@ def _acknowledgement(w: _Words, heading: str, record: dict[str, Any]) -> list[Bl
         ),
         Paragraph(w.label("Contenu haché", "Hashed content") + " : " + link["hashed_body"], "small"),
     ]
+
+
+def _shown(w: _Words, record: dict[str, Any]) -> str:
+    """When and how the version was delivered before it was accepted (proof of display)."""
+    if record.get("shown_at"):
+        via = record.get("shown_via") or ""
+        return (
+            f"{w.moment(record['shown_at'])} ({w.pick(label('shown_via', via, 'fr'), label('shown_via', via, 'en'))})"
+        )
+    if record["method"] == "paper":
+        return w.pick("visa sur papier : présenté hors de govkit", "paper visa: shown outside govkit")
+    if record["method"] == "carried_forward":
+        return w.pick("report : pas de nouvelle présentation", "carried forward: no new display")
+    return w.pick("non enregistré (avant l'enregistrement des présentations)", "not recorded (before deliveries were)")
 
 
 def _chain(w: _Words, data: dict[str, Any]) -> list[Block]:

@@ -260,6 +260,8 @@ class _Reader:
                 reason=record.reason,
                 wording=ERASED if record.wording is None else record.wording,
                 personal_data_erased=record.personal_data_erased,
+                shown_at=record.shown_at,
+                shown_via=record.shown_via,
                 verification_code=record.verification_code,
                 carried_from_id=record.carried_from_id,
                 chain=_link(self.session, record),

@@ -70,6 +70,10 @@ class EvidenceAcknowledgement:
     document_sha256: str
     method: str = strawberry.field(description="electronic, paper or carried_forward")
     acknowledged_at: datetime = strawberry.field(description="Server time, UTC")
+    shown_at: datetime | None = strawberry.field(
+        description="When the version was delivered to the person before they accepted it (UTC)"
+    )
+    shown_via: str | None = strawberry.field(description="How: page, pdf, docx or intranet")
     authentication: str
     recorded_by: str
     reason: str | None
@@ -94,6 +98,8 @@ class EvidenceAcknowledgement:
             document_sha256=data["document_sha256"],
             method=data["method"],
             acknowledged_at=datetime.fromisoformat(data["acknowledged_at"]),
+            shown_at=datetime.fromisoformat(data["shown_at"]) if data.get("shown_at") else None,
+            shown_via=data.get("shown_via"),
             authentication=data["authentication"],
             recorded_by=data["recorded_by"],
             reason=data["reason"],

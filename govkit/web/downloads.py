@@ -1,11 +1,14 @@
 """``GET /documents/{sha256}``: a stored document (a root template, a school's variant) for a caller
-with a bearer token who may see it; immutable, so cached for a year by its hash."""
+with a bearer token who may see it; immutable, so cached for a year by its hash. A member's download
+of a version of their school is recorded as delivered to them (proof of display:
+govkit.acknowledgements.deliveries)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from govkit.acknowledgements import deliveries
 from govkit.disconnects import run_service
 from govkit.documents import service as documents
 from govkit.errors import GovkitError
@@ -20,6 +23,8 @@ router = APIRouter(tags=["documents"])
 async def download_document(request: Request, db: DatabaseDep, actor: BearerActor, sha256: str) -> Response:
     try:
         found = await run_service(documents.download, db=db, actor=actor, sha256=sha256)
+        if actor.person_id is not None:
+            await run_service(deliveries.record_download, db=db, actor=actor, sha256=sha256, channel="docx")
     except GovkitError as exc:
         return await refused(db, request, actor, f"download {sha256[:16]}", exc)
     return Response(

@@ -10,16 +10,20 @@ from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
+from govkit.acknowledgements import deliveries
 from govkit.acknowledgements import service as acks
 from govkit.acknowledgements.certificate import certificate_docx
+from govkit.db import stored_id
 from govkit.disconnects import run_service
 from govkit.documents import renditions
 from govkit.documents import service as documents
 from govkit.documents.addresses import Addresses
 from govkit.documents.kinds import catalogue
-from govkit.errors import GovkitError, NotFound
+from govkit.documents.published import slug
+from govkit.errors import GovkitError, InvalidInput, NotFound
 from govkit.web.dependencies import RecorderDep
 from govkit.web.document_html import sanitise
+from govkit.web.i18n.errors import say
 from govkit.web.pages import Page
 
 router = APIRouter()
@@ -82,6 +86,8 @@ async def read(page: Page, document_id: int) -> Response:
         html = await run_service(
             renditions.html_fragment_of, db=page.db, sha256=document.sha256, language=document.language
         )
+        # shown: the proof of display an acknowledgement relies on (one row, the first time)
+        await page.call(deliveries.record_delivery, document_version_id=stored_id(document), channel="page")
     except GovkitError as exc:
         return page.error(exc)
     addresses = Addresses.of(page.settings)
@@ -92,9 +98,33 @@ async def read(page: Page, document_id: int) -> Response:
         translation=pending.translation if pending else None,
         heading=heading,
         body=body,
-        pdf_url=addresses.permanent(document.sha256, "pdf") if addresses.is_public(document.kind) else None,
+        pdf_url=f"/ui/me/documents/{document.id}/pdf" if addresses.is_public(document.kind) else None,
         acknowledgeable=pending is not None,
         wording=pending.wording if pending else "",
+    )
+
+
+@router.get("/me/documents/{document_id}/pdf")
+async def read_pdf(page: Page, document_id: int) -> Response:
+    """The PDF/A of a version in force at the member's school, recorded as delivered to them."""
+    try:
+        view = await page.call(acks.me, days=page.settings.campaign_days)
+        in_force = await page.call(documents.published_documents, school=view.organisation.code)
+        document = next((d for _o, d in in_force if d.id == document_id), None)
+        if document is None:
+            raise NotFound("This document is not in force at your school.", key="not_in_force_here")
+        pdf = await run_service(renditions.rendition, db=page.db, sha256=document.sha256, fmt="pdf")
+        if pdf is None:
+            not_ready = InvalidInput("The PDF of this document is being prepared.", key="pdf_not_ready")
+            return page.render("error.html", status=503, error=say(not_ready, page.language))
+        await page.call(deliveries.record_delivery, document_version_id=stored_id(document), channel="pdf")
+    except GovkitError as exc:
+        return page.error(exc)
+    name = f"{slug(catalogue().kind(document.kind).title.get(document.language))}-v{document.number}.pdf"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "private, no-store"},
     )
 
 
@@ -150,6 +180,7 @@ async def certificate(page: Page, code: str) -> Response:
 async def file(page: Page, sha256: str) -> Response:
     try:
         found = await page.call(documents.download, sha256=sha256)
+        await page.call(deliveries.record_download, sha256=sha256, channel="docx")  # a member's: shown
     except GovkitError as exc:
         return page.error(exc)
     return Response(

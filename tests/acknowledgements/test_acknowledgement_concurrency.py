@@ -6,7 +6,8 @@ import asyncio
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,16 +17,19 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlmodel import select
 
 from govkit import migrations
-from govkit.acknowledgements import chain
+from govkit.acknowledgements import chain, privacy
 from govkit.acknowledgements import service as acks
-from govkit.acknowledgements.receipts import AuditNote, ClientInfo, Receipt, Request
+from govkit.acknowledgements.receipts import AuditNote, ClientInfo, Display, Receipt, Request
 from govkit.acknowledgements.recorder import build_recorder
 from govkit.acknowledgements.writers import LoopWriter, record_batch
-from govkit.db import Database, create_db_engine
+from govkit.db import Database, create_db_engine, stored_id
 from govkit.demo.loader import load_demo
-from tests.ack_helpers import member, publish_minimal_internal, someone
+from govkit.documents.models import DocumentVersion
+from govkit.organisations.models import Organisation
+from tests.ack_helpers import deliver, member, publish_minimal_internal, sha256_of, someone
 from tests.conftest import BACKENDS, fresh_database_url, make_settings
 
 SCHOOL = "telecom-paris"
@@ -72,7 +76,8 @@ def test_fifty_concurrent_calls_by_one_person_make_one_record(live: tuple[Databa
     """50 calls on four recorders at once (four server processes): one record."""
     db, document_id = live
     actor = member(db, SCHOOL, "E00001")
-    call = {"actor": actor, "document_version_id": document_id}
+    deliver(db, actor, document_id)
+    call = {"actor": actor, "document_version_id": document_id, "shown_sha256": sha256_of(db, document_id)}
     receipts = [r for loop in _each_on_its_loop(db, [[call] * 13, [call] * 13, [call] * 12, [call] * 12]) for r in loop]
     assert len(receipts) == 50
     assert len({r.record.id for r in receipts}) == 1
@@ -83,7 +88,10 @@ def test_fifty_concurrent_calls_by_one_person_make_one_record(live: tuple[Databa
 def test_fifty_persons_at_once_make_fifty_chained_records(live: tuple[Database, int]) -> None:
     db, document_id = live
     actors = [member(db, SCHOOL, someone(db, SCHOOL, "student", only=False, skip=i)) for i in range(50)]
-    calls = [{"actor": a, "document_version_id": document_id} for a in actors]
+    for actor in actors:
+        deliver(db, actor, document_id)
+    sha = sha256_of(db, document_id)
+    calls = [{"actor": a, "document_version_id": document_id, "shown_sha256": sha} for a in actors]
     receipts = [r for loop in _each_on_its_loop(db, [calls[i::4] for i in range(4)]) for r in loop]
     assert len({r.record.id for r in receipts}) == 50
     assert _count(db) == 50
@@ -97,13 +105,16 @@ def test_concurrent_members_share_transactions_and_each_is_recorded_once(live: t
     transactions than records (batches), each exactly once, the chain intact, one audit event each."""
     db, document_id = live
     actors = [member(db, SCHOOL, someone(db, SCHOOL, "student", only=False, skip=i)) for i in range(40)]
+    for actor in actors:
+        deliver(db, actor, document_id)
+    call = {"document_version_id": document_id, "shown_sha256": sha256_of(db, document_id)}
     recorder = build_recorder(db)
 
     async def go(actor: Any) -> Any:
         note = AuditNote(actor=actor, action="mutation.acknowledge", correlation_id="bench", target={})
         # twice each: the second call returns the first record
-        first = await acks.acknowledge(recorder=recorder, actor=actor, document_version_id=document_id, audit=note)
-        again = await acks.acknowledge(recorder=recorder, actor=actor, document_version_id=document_id, audit=note)
+        first = await acks.acknowledge(recorder=recorder, actor=actor, audit=note, **call)
+        again = await acks.acknowledge(recorder=recorder, actor=actor, audit=note, **call)
         assert again.record.id == first.record.id and first.fresh and not again.fresh
         return first
 
@@ -131,7 +142,9 @@ def test_concurrent_members_share_transactions_and_each_is_recorded_once(live: t
 @given(data=st.data())
 def test_a_batch_decides_as_one_call_after_the_other(live: tuple[Database, int], data: st.DataObject) -> None:
     """Whatever a batch holds (repeats, unknown persons or documents, another school's members,
-    departed persons), each request gets what it would get alone, in order, and the chain verifies."""
+    departed persons, versions delivered or not, displayed by an intranet, with no SHA-256), each
+    request gets what it would get alone, in order; every record relies on an earlier delivery of its
+    version to its person; the chain verifies, and still does once their personal data are erased."""
     from govkit.errors import GovkitError
 
     db, _document_id = live
@@ -142,7 +155,7 @@ def test_a_batch_decides_as_one_call_after_the_other(live: tuple[Database, int],
         outcomes = record_batch(session.connection(), requests, today=date.today())
         seen: dict[tuple[int, int], int] = {}
         for name, request, outcome in zip(picks, requests, outcomes, strict=True):
-            expected = pool[name][2]
+            expected = pool[name].refusal
             if expected is None:
                 assert isinstance(outcome, Receipt), (name, outcome)
                 pair = (request.person_id, request.document_version_id)
@@ -152,12 +165,41 @@ def test_a_batch_decides_as_one_call_after_the_other(live: tuple[Database, int],
         assert len(seen) == len({r.record.id for r in outcomes if isinstance(r, Receipt)})
         ids = [i for (i,) in session.execute(sa.text("SELECT id FROM acknowledgement ORDER BY id"))]
         assert sorted(seen.values()) == ids  # id order is chain order, nothing else inserted
+        # proof of display: each record's shown_at and shown_via are a delivery of its version to its
+        # person, made before it (the first one; an intranet's, written with the record)
+        for person, version, shown_at, shown_via, acknowledged_at in session.execute(
+            sa.text("SELECT person_id, document_version_id, shown_at, shown_via, acknowledged_at FROM acknowledgement")
+        ).all():
+            first = session.execute(
+                sa.text(
+                    "SELECT channel, delivered_at FROM document_delivery WHERE person_id = :p"
+                    " AND document_version_id = :v ORDER BY delivered_at LIMIT 1"
+                ),
+                {"p": person, "v": version},
+            ).one()
+            assert (shown_via, str(shown_at)[:19]) == (first[0], str(first[1])[:19])
+            assert str(shown_at) <= str(acknowledged_at)
+        within = Database(session.connection())
+        assert chain.verify(within).ok
+        privacy.erase_personal_data(db=within, record_ids=ids)
+        assert chain.verify(within).ok
         session.rollback()
 
 
-def _batch_pool(db: Database) -> dict[str, tuple[int, int, type | None]]:
-    """Named requests: (person id, document version id, the refusal expected or None)."""
-    from govkit.errors import Forbidden, InvalidInput, NotFound
+@dataclass(frozen=True)
+class Pick:
+    """A named request of the batches: who acknowledges what, how, and the refusal expected (None: a receipt)."""
+
+    person_id: int
+    document_version_id: int
+    refusal: type | None
+    sha256: str | None  # the SHA-256 of the version shown, as given
+    display: Display | None = None  # an intranet displayed the version
+
+
+def _batch_pool(db: Database) -> dict[str, Pick]:
+    """Named requests; the students of the first four picks opened the version on their page."""
+    from govkit.errors import Conflict, Forbidden, InvalidInput, NotFound
 
     with db.reading() as session:
         ids = dict(session.execute(sa.text("SELECT external_id, id FROM person")).all())
@@ -175,42 +217,56 @@ def _batch_pool(db: Database) -> dict[str, tuple[int, int, type | None]]:
             ),
             {"s": SCHOOL},
         ).scalar_one()
-    document_id = _published(db)
-    pool: dict[str, tuple[int, int, type | None]] = {
-        f"student{i}": (ids[someone(db, SCHOOL, "student", only=False, skip=i)], document_id, None) for i in range(4)
-    }
-    pool["stranger"] = (other, document_id, Forbidden)
-    pool["nobody"] = (10**9, document_id, NotFound)
-    pool["no-document"] = (pool["student0"][0], 10**9, NotFound)
+    document_id, sha, published_at = _published(db)
+    students = [someone(db, SCHOOL, "student", only=False, skip=i) for i in range(9)]
+    for external_id in [*students[:4], students[5]]:
+        deliver(db, member(db, SCHOOL, external_id), document_id)
+    pool = {f"student{i}": Pick(ids[students[i]], document_id, None, sha) for i in range(4)}
+    pool["stranger"] = Pick(other, document_id, Forbidden, sha)
+    pool["nobody"] = Pick(10**9, document_id, NotFound, sha)
+    pool["no-document"] = Pick(pool["student0"].person_id, 10**9, NotFound, sha)
     if departed is not None:
-        pool["departed"] = (departed[0], document_id, InvalidInput)
+        pool["departed"] = Pick(departed[0], document_id, InvalidInput, sha)
+    pool["never-delivered"] = Pick(ids[students[4]], document_id, Conflict, sha)
+    pool["no-sha256"] = Pick(ids[students[5]], document_id, InvalidInput, None)
+    now = datetime.now(UTC)
+    shown, future, early = (
+        published_at + (now - published_at) / 2,
+        now + timedelta(hours=1),
+        published_at - timedelta(days=1),
+    )
+    pool["intranet"] = Pick(ids[students[6]], document_id, None, sha, Display("ENT test", shown))
+    pool["intranet-future"] = Pick(ids[students[7]], document_id, InvalidInput, sha, Display("ENT", future))
+    pool["intranet-too-early"] = Pick(ids[students[8]], document_id, InvalidInput, sha, Display("ENT", early))
     return pool
 
 
-def _published(db: Database) -> int:
+def _published(db: Database) -> tuple[int, str, datetime]:
+    """The school's French internal regulation: its id, SHA-256 and publication time."""
     with db.reading() as session:
-        return session.execute(
-            sa.text(
-                "SELECT d.id FROM document_version d JOIN organisation o ON o.id = d.organisation_id "
-                "WHERE o.code = :s AND d.kind = 'internal' AND d.language = 'fr'"
-            ),
-            {"s": SCHOOL},
-        ).scalar_one()
+        document = session.exec(
+            select(DocumentVersion)
+            .join(Organisation, Organisation.id == DocumentVersion.organisation_id)  # type: ignore[arg-type]
+            .where(Organisation.code == SCHOOL, DocumentVersion.kind == "internal", DocumentVersion.language == "fr")
+        ).one()
+    return stored_id(document), document.sha256, document.published_at
 
 
 # --- recorded from the event loop (PostgreSQL, as `govkit serve` does) ----------------------------
 
 
-def _requests(pool: dict[str, tuple[int, int, type | None]], names: list[str]) -> list[Any]:
+def _requests(pool: dict[str, Pick], names: list[str]) -> list[Any]:
     return [
         Request(
-            person_id=pool[name][0],
-            document_version_id=pool[name][1],
+            person_id=pool[name].person_id,
+            document_version_id=pool[name].document_version_id,
             method="electronic",
             auth_method="test",
             recorded_by=name,
             language=None,
             client=ClientInfo(ip="192.0.2.1"),
+            shown_sha256=pool[name].sha256,
+            display=pool[name].display,
         )
         for name in names
     ]
@@ -246,7 +302,7 @@ def test_the_event_loop_recorder_decides_each_request_as_alone(live: tuple[Datab
     first, again, after_loss = anyio.run(run)
     seen: dict[str, int] = {}
     for name, outcome in zip(names, first, strict=True):
-        expected = pool[name][2]
+        expected = pool[name].refusal
         if expected is None:
             assert isinstance(outcome, Receipt), (name, outcome)
             assert seen.setdefault(name, outcome.record.id) == outcome.record.id
@@ -255,9 +311,10 @@ def test_the_event_loop_recorder_decides_each_request_as_alone(live: tuple[Datab
     assert [o.fresh for o in first[-2:]] == [False, False]  # the repeats got the first record
     assert all(isinstance(o, Receipt) and not o.fresh for o in again)  # recorded already
     assert [o.record.id for o in after_loss] == [seen["student0"], seen["student1"]]  # reconnected
-    assert _count(db) == 4
+    recorded = len([p for p in pool.values() if p.refusal is None])  # the four students and the intranet's
+    assert _count(db) == recorded
     report = chain.verify(db)
-    assert report.ok and report.records == 4
+    assert report.ok and report.records == recorded
 
 
 @pytest.mark.parametrize("live", ["postgresql"], indirect=True)
@@ -280,8 +337,14 @@ def test_members_acknowledging_over_http_are_recorded_from_the_loop(live: tuple[
         )[0]
         for i in range(30)
     ]
+    for i in range(30):
+        deliver(db, member(db, SCHOOL, someone(db, SCHOOL, "student", only=False, skip=i)), document_id)
     app = create_app(settings, db=db)
-    mutation = {"query": f'mutation {{ acknowledge(documentVersionId: "{document_id}") {{ id verificationCode }} }}'}
+    sha = sha256_of(db, document_id)
+    mutation = {
+        "query": f'mutation {{ acknowledge(documentVersionId: "{document_id}", documentSha256: "{sha}")'
+        " { id verificationCode } }"
+    }
 
     async def run() -> list[httpx.Response]:
         async with app.router.lifespan_context(app):

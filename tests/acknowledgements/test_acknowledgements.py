@@ -24,10 +24,10 @@ ME = """{ me {
   pendingDocuments { document { id kind version sha256 language } translation { id language } wording deadline overdue }
   acknowledgements { verificationCode kind version method documentSha256 }
 } }"""
-ACK = """mutation($id: ID!, $sha: String) {
+ACK = """mutation($id: ID!, $sha: String!) {
   acknowledge(documentVersionId: $id, documentSha256: $sha) {
     id verificationCode kind version method authentication wording documentSha256 acknowledgedAt
-    recordHash previousHash certificateUrl verificationUrl
+    shownAt shownVia recordHash previousHash certificateUrl verificationUrl
   }
 }"""
 
@@ -44,13 +44,21 @@ def test_the_member_journey(api: Api, token: TokenFactory, db: Database) -> None
     assert internal["document"]["sha256"] in internal["wording"]
     assert internal["deadline"]
 
-    receipt = api.data(ACK, {"id": internal["document"]["id"], "sha": internal["document"]["sha256"]}, token=student)[
-        "acknowledge"
-    ]
+    given = {"id": internal["document"]["id"], "sha": internal["document"]["sha256"]}
+    # never delivered to them: refused, with what to do
+    unseen = api.graphql(ACK, given, token=student).json()["errors"][0]
+    assert unseen["extensions"]["code"] == "CONFLICT"
+    assert "never delivered to you" in unseen["message"]
+    # they download it with their token (as an intranet's link does): delivered, then accepted
+    downloaded = api.request("GET", f"/documents/{given['sha']}", headers={"Authorization": f"Bearer {student}"})
+    assert downloaded.status_code == 200
+    receipt = api.data(ACK, given, token=student)["acknowledge"]
     assert receipt["method"] == "electronic"
     assert receipt["authentication"] == "govkit_token"
     assert receipt["wording"] == internal["wording"]
-    again = api.data(ACK, {"id": internal["document"]["id"]}, token=student)["acknowledge"]
+    assert receipt["shownVia"] == "docx"
+    assert receipt["shownAt"] <= receipt["acknowledgedAt"]
+    again = api.data(ACK, given, token=student)["acknowledge"]
     assert again["id"] == receipt["id"]
     assert again["verificationCode"] == receipt["verificationCode"]
 
@@ -90,8 +98,8 @@ def test_the_member_journey(api: Api, token: TokenFactory, db: Database) -> None
     assert again_pending["document"]["version"] == internal["document"]["version"] + 1
     assert api.request("GET", receipt["verificationUrl"]).json()["valid"] is True
     # the first receipt is kept for whoever acknowledged version 1; anyone else is sent to the new version
-    assert api.data(ACK, {"id": internal["document"]["id"]}, token=student)["acknowledge"]["id"] == receipt["id"]
-    stale = api.graphql(ACK, {"id": internal["document"]["id"]}, token=other).json()["errors"][0]
+    assert api.data(ACK, given, token=student)["acknowledge"]["id"] == receipt["id"]
+    stale = api.graphql(ACK, given, token=other).json()["errors"][0]
     assert stale["extensions"]["code"] == "CONFLICT"
     assert f"acknowledge version {again_pending['document']['version']}" in stale["message"]
     assert chain.verify(db).ok
@@ -100,7 +108,8 @@ def test_the_member_journey(api: Api, token: TokenFactory, db: Database) -> None
 def test_the_english_text_is_read_not_acknowledged(api: Api, token: TokenFactory, db: Database) -> None:
     english = current(db, SCHOOL, "internal", "en")
     french = current(db, SCHOOL, "internal", "fr")
-    error = api.graphql(ACK, {"id": str(english.id)}, token=token("member", SCHOOL, "E00001")).json()["errors"][0]
+    given = {"id": str(english.id), "sha": english.sha256}
+    error = api.graphql(ACK, given, token=token("member", SCHOOL, "E00001")).json()["errors"][0]
     assert f"document version id {french.id}" in error["message"]
 
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from govkit.acknowledgements import chain
 from govkit.acknowledgements.campaigns import new_code
-from govkit.acknowledgements.models import Acknowledgement
+from govkit.acknowledgements.models import CHANNELS, Acknowledgement
 from govkit.db import Database
 from govkit.input_text import nul_refusal
 
@@ -51,6 +51,14 @@ def records(draw: st.DrawFn) -> dict[str, Any]:
         "user_agent": user_agent,
         **chain.personal(wording=wording, recorded_by=recorded_by, reason=reason, client_ip=ip, user_agent=user_agent),
         "verification_code": new_code(),
+        **draw(
+            st.just({"shown_at": None, "shown_via": None})
+            | st.builds(
+                lambda at, via: {"shown_at": at, "shown_via": via},
+                st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.just(UTC)),
+                st.sampled_from(CHANNELS),
+            )
+        ),
     }
 
 
@@ -190,6 +198,8 @@ def test_a_nul_character_is_refused_cleanly_on_both_backends(db: Database) -> No
             user_agent=None,
         ),
         "verification_code": new_code(),
+        "shown_at": None,
+        "shown_via": None,
     }
     (pair,) = free_pairs(db)[:1]
     batch = rows([pair], [drawn])

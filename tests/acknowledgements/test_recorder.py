@@ -10,12 +10,12 @@ from govkit.acknowledgements.recorder import build_recorder
 from govkit.acknowledgements.writers import LoopWriter, ThreadWriter
 from govkit.db import Database
 from govkit.errors import GovkitError
-from tests.ack_helpers import acknowledge, current, member
+from tests.ack_helpers import acknowledge, current, deliver, member, sha256_of
 from tests.conftest import Api, TokenFactory
 
 SCHOOL = "imt-atlantique"
-ACK = """mutation($id: ID!, $language: String) {
-  acknowledge(documentVersionId: $id, language: $language) { id method }
+ACK = """mutation($id: ID!, $sha: String!, $language: String) {
+  acknowledge(documentVersionId: $id, documentSha256: $sha, language: $language) { id method }
 }"""
 
 
@@ -36,10 +36,12 @@ def test_the_mutation_records_through_the_recorder_built_at_start_up(
     assert type(recorder.writer) is type(build_recorder(db).writer)
     document = current(db, SCHOOL)
     student = token("member", SCHOOL, "E00001")
+    deliver(db, member(db, SCHOOL, "E00001"), document.id)
+    given = {"id": str(document.id), "sha": document.sha256}
     before = recorder.batches, recorder.records
-    first = api.data(ACK, {"id": str(document.id)}, token=student)["acknowledge"]
+    first = api.data(ACK, given, token=student)["acknowledge"]
     assert (recorder.batches, recorder.records) == (before[0] + 1, before[1] + 1)
-    again = api.data(ACK, {"id": str(document.id)}, token=student)["acknowledge"]
+    again = api.data(ACK, given, token=student)["acknowledge"]
     assert again == first  # found by the next batch, not recorded twice
     assert (recorder.batches, recorder.records) == (before[0] + 2, before[1] + 1)
 
@@ -61,7 +63,8 @@ def test_the_mutation_answers_what_service_acknowledge_decides(
         acknowledge(db=db, actor=member(db, SCHOOL, "E00002"), document_version_id=document_id, language=language)
     recorder = api.app.state.wiring.recorder
     batches = recorder.batches
-    body = api.graphql(ACK, {"id": document_id, "language": language}, token=token("member", SCHOOL, "E00002")).json()
+    given = {"id": document_id, "sha": sha256_of(db, document_id), "language": language}
+    body = api.graphql(ACK, given, token=token("member", SCHOOL, "E00002")).json()
     (error,) = body["errors"]
     assert (error["message"], error["extensions"]["code"]) == (direct.value.message, direct.value.code)
     assert body["data"] is None

@@ -356,9 +356,13 @@ HUGE = "99999999999999999999"
             "INVALID_INPUT",
         ),
         (f'{{ rootTemplateDiff(fromVersionId: "{HUGE}", toVersionId: "1") {{ key }} }}', LEGAL, "INVALID_INPUT"),
-        ('mutation { acknowledge(documentVersionId: "abc", language: "xx") { id } }', MEMBER, "FORBIDDEN"),
-        ('mutation { acknowledge(documentVersionId: "999999") { id } }', MEMBER, "FORBIDDEN"),
-        ('mutation { acknowledge(documentVersionId: "abc") { id } }', ADMIN, "FORBIDDEN"),
+        (
+            'mutation { acknowledge(documentVersionId: "abc", documentSha256: "x", language: "xx") { id } }',
+            MEMBER,
+            "FORBIDDEN",
+        ),
+        ('mutation { acknowledge(documentVersionId: "999999", documentSha256: "x") { id } }', MEMBER, "FORBIDDEN"),
+        ('mutation { acknowledge(documentVersionId: "abc", documentSha256: "x") { id } }', ADMIN, "FORBIDDEN"),
         (
             f'mutation {{ recordPaperAcknowledgement(school: "{NOWHERE}", personExternalId: "x", '
             'documentVersionId: "abc", reason: "") { id } }',

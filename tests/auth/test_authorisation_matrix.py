@@ -171,7 +171,9 @@ ENTRY_POINTS = [
         },
     ),
     EntryPoint(
-        "acknowledge", 'mutation { acknowledge(documentVersionId: "@document@") { verificationCode } }', _only("member")
+        "acknowledge",
+        'mutation { acknowledge(documentVersionId: "@document@", documentSha256: "@sha@") { verificationCode } }',
+        _only("member"),
     ),
     EntryPoint(
         "recordPaperAcknowledgement",
@@ -364,6 +366,7 @@ def ids(db: Database, settings: Settings) -> dict[str, str]:
         "version2": str(second.version.id),
         "variant": str(summary.variants[0][1].id),
         "document": str(document.id),
+        "sha": document.sha256,
         "code": receipt.record.verification_code,
     }
 

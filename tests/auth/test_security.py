@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis_graphql import from_schema, nodes
 
 from govkit.db import Database
-from tests.ack_helpers import current
+from tests.ack_helpers import current, deliver, member
 from tests.conftest import Api, TokenFactory, make_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,7 +78,12 @@ def test_acknowledgements_are_rate_limited_per_identity(db: Database, token: Tok
     student = token("member", "imt-atlantique", "E00001")
     other = token("member", "imt-atlantique", "E00002")
     document = current(db, "imt-atlantique")
-    query = f'mutation {{ acknowledge(documentVersionId: "{document.id}") {{ verificationCode }} }}'
+    for external_id in ("E00001", "E00002"):
+        deliver(db, member(db, "imt-atlantique", external_id), document.id)
+    query = (
+        f'mutation {{ acknowledge(documentVersionId: "{document.id}", documentSha256: "{document.sha256}") '
+        "{ verificationCode } }"
+    )
     codes = [api.graphql(query, token=student).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     limited = api.graphql(query, token=student)
@@ -101,7 +106,9 @@ def test_a_mutation_inside_a_fragment_is_rate_limited_and_audited(db: Database, 
     api = Api(db, make_settings(mutation_rate_per_minute=1))
     student = token("member", "imt-atlantique", "E00001")
     document = current(db, "imt-atlantique")
-    query = wrap.format(field=f'acknowledge(documentVersionId: "{document.id}") {{ verificationCode }}')
+    deliver(db, member(db, "imt-atlantique", "E00001"), document.id)
+    field = f'acknowledge(documentVersionId: "{document.id}", documentSha256: "{document.sha256}")'
+    query = wrap.format(field=field + " { verificationCode }")
     assert api.graphql(query, token=student).status_code == 200
     assert api.graphql(query, token=student).status_code == 429
     entries = api.data(AUDIT, token=token("auditor"))["auditLog"]["entries"]

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import select
 
-from govkit.acknowledgements.models import Acknowledgement, Person
+from govkit.acknowledgements.models import Acknowledgement, DocumentDelivery, Person
 from govkit.acknowledgements.persons import sync_populations
 from govkit.acknowledgements.receipts import Receipt, Request
 from govkit.acknowledgements.writers import record_batch
@@ -89,17 +89,30 @@ def person_id(db: Database, external_id: str, school: str = SCHOOL) -> int:
 
 def acknowledge_on(db: Database, external_id: str, document: DocumentVersion, when: datetime) -> Acknowledgement:
     """The person's electronic acknowledgement of ``document`` as the recorder decides it on the day
-    of ``when`` (the version in force that day), recorded at ``when`` and chained."""
+    of ``when`` (the version in force that day), recorded at ``when`` and chained, after they opened
+    it on their page an hour before."""
+    person = person_id(db, external_id)
     request = Request(
-        person_id=person_id(db, external_id),
+        person_id=person,
         document_version_id=stored_id(document),
         method="electronic",
         auth_method="govkit_token",
         recorded_by=f"test:{SCHOOL}:{external_id}",
         language=None,
         acknowledged_at=when,
+        shown_sha256=document.sha256,
     )
     with db.transaction() as session:
+        session.add(
+            DocumentDelivery(
+                person_id=person,
+                document_version_id=stored_id(document),
+                sha256=document.sha256,
+                channel="page",
+                delivered_at=when - timedelta(hours=1),
+            )
+        )
+        session.flush()
         (outcome,) = record_batch(session.connection(), [request], today=when.date())
     assert isinstance(outcome, Receipt), outcome
     return outcome.record

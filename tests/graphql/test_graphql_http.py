@@ -19,7 +19,8 @@ import govkit.graphql.http as endpoint_module
 from govkit.graphql import execution
 from govkit.graphql.schema import build_schema
 from govkit.settings import Settings
-from tests.ack_helpers import current
+from tests.ack_helpers import current, deliver
+from tests.ack_helpers import member as member_of
 from tests.conftest import Api, TokenFactory, make_settings
 
 ORGANISATIONS = "{ organisations { code } }"
@@ -173,7 +174,12 @@ def test_a_mutation_by_get_is_refused_by_strawberrys_view_and_works_by_post(api:
 def test_rate_limits_answer_429_on_either_path(db: Any, token: TokenFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = make_settings(mutation_rate_per_minute=2)
     document = current(db, "imt-atlantique")
-    query = f'mutation {{ acknowledge(documentVersionId: "{document.id}") {{ verificationCode }} }}'
+    for external_id in ("E00001", "E00002"):
+        deliver(db, member_of(db, "imt-atlantique", external_id), document.id)
+    query = (
+        f'mutation {{ acknowledge(documentVersionId: "{document.id}", documentSha256: "{document.sha256}") '
+        "{ verificationCode } }"
+    )
 
     def three(member: str) -> list[httpx.Response]:
         limited = Api(db, settings)  # a limiter of its own
@@ -224,7 +230,7 @@ def test_the_prepared_operations_are_bounded(settings: Settings) -> None:
 
 def test_only_rate_limited_mutations_are_marked_so(schema: Any) -> None:
     get = schema.operations.get
-    assert get('mutation { acknowledge(documentVersionId: "1") { id } }', None).limited
+    assert get('mutation { acknowledge(documentVersionId: "1", documentSha256: "x") { id } }', None).limited
     assert not get(UPDATE, None).limited
     assert not get("{ organisations { code } }", None).limited
 
@@ -274,12 +280,14 @@ def test_an_operation_that_fails_validation_takes_no_rate_limit_token(db: Any, t
     api = Api(db, make_settings(mutation_rate_per_minute=1))
     member = token("member", "imt-atlantique", "E00001")
     document = current(db, "imt-atlantique")
-    invalid = f'mutation {{ acknowledge(documentVersionId: "{document.id}") {{ nope }} }}'
+    deliver(db, member_of(db, "imt-atlantique", "E00001"), document.id)
+    field = f'acknowledge(documentVersionId: "{document.id}", documentSha256: "{document.sha256}")'
+    invalid = f"mutation {{ {field} {{ nope }} }}"
     for _ in range(3):
         refused = api.graphql(invalid, token=member)
         assert refused.status_code == 200
         assert "Cannot query field 'nope'" in refused.json()["errors"][0]["message"]
-    valid = f'mutation {{ acknowledge(documentVersionId: "{document.id}") {{ verificationCode }} }}'
+    valid = f"mutation {{ {field} {{ verificationCode }} }}"
     first = api.graphql(valid, token=member)
     assert first.status_code == 200, first.json()
     assert first.json()["data"]["acknowledge"]["verificationCode"]

@@ -37,7 +37,7 @@ from govkit.db import Database, create_db_engine
 from govkit.demo.loader import load_demo
 from govkit.disconnects import is_disconnect, retry_on_disconnect
 from govkit.documents.kinds import catalogue
-from tests.ack_helpers import publish_minimal_internal
+from tests.ack_helpers import deliver, member, publish_minimal_internal
 from tests.conftest import BACKENDS, fresh_database_url, make_settings
 from tests.system.test_serving import environment, free_port, wait_healthy
 
@@ -52,6 +52,7 @@ class Published:
     url: str
     document_id: int  # the internal regulation in force at SCHOOL
     members: list[tuple[int, str]]  # (person id, external id) of persons who may acknowledge it
+    sha256: str  # the document's, which each of them opened on their page
 
     @property
     def conninfo(self) -> str:
@@ -85,8 +86,10 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Published:
             ),
             {"school": SCHOOL, "concerned": concerned},
         ).all()
+    for _, external_id in members:
+        deliver(db, member(db, SCHOOL, external_id), document.id)
     engine.dispose()
-    return Published(url, document.id, [(m.id, m.external_id) for m in members])  # type: ignore[arg-type]
+    return Published(url, document.id, [(m.id, m.external_id) for m in members], document.sha256)  # type: ignore[arg-type]
 
 
 # --- losing connections for real ------------------------------------------------------------------
@@ -149,15 +152,16 @@ def lost_while_running(published: Published, table: str, call: Callable[[], T]) 
         return running.result(timeout=20)
 
 
-def request(person_id: int, document_id: int) -> Request:
+def request(person_id: int, published: Published) -> Request:
     return Request(
         person_id=person_id,
-        document_version_id=document_id,
+        document_version_id=published.document_id,
         method="electronic",
         auth_method="test",
         recorded_by="test",
         language=None,
         client=ClientInfo(ip="192.0.2.1"),
+        shown_sha256=published.sha256,
     )
 
 
@@ -271,7 +275,7 @@ def test_the_event_loop_recorder_records_one_request_whose_connection_is_lost(pu
     assert isinstance(writer, LoopWriter)
 
     async def record(person_id: int) -> Any:
-        (outcome,) = await recorder.record([request(person_id, published.document_id)])
+        (outcome,) = await recorder.record([request(person_id, published)])
         return outcome
 
     async def scenario() -> tuple[Any, Any, Any]:
@@ -310,7 +314,7 @@ def test_the_threaded_writer_records_one_request_whose_connection_is_lost(publis
         outcome = lost_while_running(
             published,
             "acknowledgement",
-            lambda: anyio.run(recorder.record, [request(person_id, published.document_id)]),
+            lambda: anyio.run(recorder.record, [request(person_id, published)]),
         )
     finally:
         engine.dispose()
@@ -366,8 +370,9 @@ class Load:
         return [(what, status, body) for what, status, body in self.responses if status != 200 or body.get("errors")]
 
 
-def acknowledge(document_id: int) -> dict[str, Any]:
-    return {"query": f'mutation {{ acknowledge(documentVersionId: "{document_id}") {{ id verificationCode }} }}'}
+def acknowledge(published: Published) -> dict[str, Any]:
+    given = f'documentVersionId: "{published.document_id}", documentSha256: "{published.sha256}"'
+    return {"query": f"mutation {{ acknowledge({given}) {{ id verificationCode }} }}"}
 
 
 async def post(client: httpx.AsyncClient, load: Load, what: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -392,7 +397,7 @@ async def under_load(port: int, published: Published, tokens: list[list[tuple[st
             for external_id, token in members:
                 await post(http, load, "me", token, ME)
                 for _ in range(2):
-                    found = await post(http, load, "acknowledge", token, acknowledge(published.document_id))
+                    found = await post(http, load, "acknowledge", token, acknowledge(published))
                     receipt = (found.get("data") or {}).get("acknowledge")
                     load.receipts.setdefault(external_id, []).append(receipt and receipt["id"])
                 await post(http, load, "me", token, ME)
@@ -441,7 +446,7 @@ def test_a_server_under_load_survives_losing_its_database_connections(
 
     async def one_acknowledgement() -> dict[str, Any]:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=20) as http:
-            return await post(http, alone, "acknowledge", tokens[0][1], acknowledge(published.document_id))
+            return await post(http, alone, "acknowledge", tokens[0][1], acknowledge(published))
 
     found = lost_while_running(published, "acknowledgement", lambda: anyio.run(one_acknowledgement))
     assert alone.problems() == [], alone.problems()

@@ -120,9 +120,11 @@ def _new_internal_version_for(url: str, school: str, effective_from: date) -> in
 
 
 PUBLISHED = """query($school: String!, $asOf: Date) {
-  publishedDocuments(school: $school, kind: "internal", language: "fr", asOf: $asOf) { id version effectiveFrom }
+  publishedDocuments(school: $school, kind: "internal", language: "fr", asOf: $asOf) { id version effectiveFrom sha256 }
 }"""
-ACKNOWLEDGE = "mutation($id: ID!) { acknowledge(documentVersionId: $id) { verificationCode version } }"
+ACKNOWLEDGE = """mutation($id: ID!, $sha: String!) {
+  acknowledge(documentVersionId: $id, documentSha256: $sha) { verificationCode version }
+}"""
 EVIDENCE = """query($school: String!, $person: String!, $date: Date!) {
   evidence(school: $school, person: $person, date: $date) {
     kinds { kind standing statementFr
@@ -145,7 +147,9 @@ def test_the_version_in_force_and_the_evidence_file_between_two_versions(demo: t
         legal, _ = create_token(db=api.db, settings=settings, role=Role.LEGAL)
         today = date.today()
         (first,) = api.data(PUBLISHED, {"school": SCHOOL}, token=legal)["publishedDocuments"]
-        receipt = api.data(ACKNOWLEDGE, {"id": first["id"]}, token=member)["acknowledge"]
+        bearer = {"Authorization": f"Bearer {member}"}
+        assert api.request("GET", f"/documents/{first['sha256']}", headers=bearer).status_code == 200  # shown
+        receipt = api.data(ACKNOWLEDGE, {"id": first["id"], "sha": first["sha256"]}, token=member)["acknowledge"]
         assert receipt["version"] == first["version"]
 
         later = today + timedelta(days=30)

@@ -70,6 +70,7 @@ PAGES: list[PageCase] = [
     PageCase("member", "/ui/me"),
     PageCase("member", "/ui/me/documents/{document}"),
     PageCase("member", "/ui/me/documents/{translation}"),
+    PageCase("member", "/ui/me/documents/{document}/pdf", status=503),  # no PDF/A made in the tests
     PageCase("member", "/ui/me/receipts/{receipt}"),
     PageCase("member", "/ui/me/documents/999999", status=404),
     PageCase("member", "/ui/schools/{school}/campaigns/{campaign}", status=403),
@@ -126,13 +127,17 @@ def _demo_values(db: Database, base: str, settings: Settings, tokens: dict[str, 
     in_force = documents.published_documents(db=db, actor=SYSTEM, school=SCHOOL)
     document = next(d for _o, d in in_force if d.kind == "internal" and d.language == "fr")
     translation = next(d for _o, d in in_force if d.kind == "internal" and d.language == "en")
+    member = {"Authorization": f"Bearer {tokens['member']}"}
+    # downloaded with their token first (delivered: proof of display), then accepted
+    assert httpx.get(f"{base}/documents/{document.sha256}", headers=member, timeout=30).status_code == 200
     answer = httpx.post(
         f"{base}/graphql",
         json={
-            "query": "mutation($id: ID!) { acknowledge(documentVersionId: $id) { verificationCode } }",
-            "variables": {"id": str(document.id)},
+            "query": "mutation($id: ID!, $sha: String!) "
+            "{ acknowledge(documentVersionId: $id, documentSha256: $sha) { verificationCode } }",
+            "variables": {"id": str(document.id), "sha": document.sha256},
         },
-        headers={"Authorization": f"Bearer {tokens['member']}"},
+        headers=member,
         timeout=30,
     ).json()
     assert not answer.get("errors"), answer
@@ -232,7 +237,9 @@ def _codes_said_otherwise(language: str) -> set[str]:
     return {
         code
         for kind, words in LABELS.items()
-        if kind != "language"  # « (fr) » after a title says the document's language
+        # « (fr) » after a title says the document's language; the channels of a delivery are words
+        # of both languages (« page », « PDF », « .docx », « intranet »)
+        if kind not in ("language", "shown_via")
         for code, said in words.items()
         if said[language].casefold() != code.casefold() and code.isalpha() and len(code) > 2
     }

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from govkit.access.roles import Role
+from govkit.acknowledgements.models import CHANNELS
 from govkit.acknowledgements.vocabulary import PersonStatus
 from govkit.errors import Forbidden, GovkitError, InvalidInput, NotFound
 from govkit.evidence.facts import Standing
@@ -53,6 +54,7 @@ VOCABULARIES: list[tuple[str, type[StrEnum]]] = [
 #: Vocabularies that are check constraints or literals rather than enumerations.
 LITERALS = {
     "method": {"electronic", "paper", "carried_forward"},  # acknowledgement.method
+    "shown_via": set(CHANNELS),  # acknowledgement.shown_via, document_delivery.channel
     "diff_status": {"added", "removed", "changed", "unchanged"},  # govkit.documents.diff
     "change_kind": {"editorial", "substantive"},
     "severity": {"error", "warning", "info"},  # finding.severity

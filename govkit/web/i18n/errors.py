@@ -146,6 +146,43 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Le document lu n'est plus la version en vigueur : rechargez-le et relisez-le.",
         "en": "The document you read is not the version in force: reload it and read it again.",
     },
+    # proof of display (govkit.acknowledgements.decisions.shown, deliveries)
+    "shown_sha256_required": {
+        "fr": "Indiquez l'empreinte SHA-256 de la version qui vous a été présentée (documentSha256) : govkit "
+        "n'enregistre que la prise de connaissance d'une version dont il sait qu'elle a été présentée.",
+        "en": "Give the SHA-256 of the version shown to the person (documentSha256): govkit records an "
+        "acknowledgement only of the version it knows was shown.",
+    },
+    "not_delivered": {
+        "fr": "La version {version} de ce document ne vous a jamais été présentée : ouvrez-la sur votre page "
+        "(ou téléchargez-la) avant de l'accepter.",
+        "en": "Version {version} of this document was never delivered to you: open it on your page (or "
+        "download it) before accepting it.",
+    },
+    "displayed_in_future": {
+        "fr": "La date d'affichage (displayedAt) est dans le futur : indiquez quand l'intranet a affiché le document.",
+        "en": "displayedAt is in the future: give the time the intranet displayed the document.",
+    },
+    "displayed_before_publication": {
+        "fr": "La date d'affichage (displayedAt) précède la publication de la version {version}.",
+        "en": "displayedAt is before version {version} was published.",
+    },
+    "display_incomplete": {
+        "fr": "displayedBy et displayedAt vont ensemble : l'intranet qui a affiché le document, et quand.",
+        "en": "displayedBy and displayedAt go together: the intranet that displayed the document, and when.",
+    },
+    "displayed_by_too_long": {
+        "fr": "Le nom de l'intranet (displayedBy) compte au plus 200 caractères.",
+        "en": "displayedBy is at most 200 characters.",
+    },
+    "displayed_at_time_zone": {
+        "fr": "La date d'affichage (displayedAt) indique son fuseau horaire, par exemple 2025-09-01T08:30:00Z.",
+        "en": "displayedAt gives its time zone, e.g. 2025-09-01T08:30:00Z.",
+    },
+    "pdf_not_ready": {
+        "fr": "Le PDF de ce document est en préparation : lisez-le sur cette page ou téléchargez le .docx.",
+        "en": "The PDF of this document is being prepared: read it on this page or download the .docx.",
+    },
     "evidence_format": {
         "fr": "Un dossier de preuve est un .docx ou un .json.",
         "en": "An evidence file is .docx or .json.",
