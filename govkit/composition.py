@@ -37,6 +37,7 @@ from govkit.jobs.inprocess import InProcessQueue
 from govkit.jobs.queue import JobQueue
 from govkit.jobs.registry import import_task_modules
 from govkit.notifications.sending import MAILER, mailer
+from govkit.proof.sealer import SEALER, Sealer
 from govkit.resolving import Context, Wired
 from govkit.settings import Settings
 
@@ -120,6 +121,7 @@ def build_wiring(settings: Settings, db: Database | None = None) -> Wiring:
     pool = render_pool(settings)
     job_extras: dict[str, object] = {"render_pool": pool, MAILER: mailer(settings)}
     job_extras[SOFFICE] = SofficeRunner.of(settings)  # PDF/A renditions, one LibreOffice run per batch
+    job_extras[SEALER] = Sealer(settings)  # sealed PDF receipts (loads its key and font on first use)
     jobs = job_queue(db, settings, extras=job_extras)
     policy = CampaignPolicy(
         days=settings.campaign_days,

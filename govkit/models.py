@@ -12,6 +12,7 @@ from govkit.acknowledgements.models import (
     PersonPopulation,
     WebhookDelivery,
 )
+from govkit.acknowledgements.seal_models import SealedReceipt
 from govkit.auth.models import Identity, RoleGrant, SignInLink
 from govkit.demo.models import DatasetLoad
 from govkit.documents.models import Blob, DocumentVersion, RootTemplate, RootTemplateVersion, Variant
@@ -53,6 +54,7 @@ __all__ = [
     "RootTemplateVersion",
     "RuleParameterValue",
     "RuleRun",
+    "SealedReceipt",
     "SignInLink",
     "Survey",
     "TrainingRecord",

@@ -7,6 +7,6 @@ Importing this package registers every task (``govkit.jobs.registry``).
 
 from __future__ import annotations
 
-from govkit.tasks import notices, reminders, renders, renditions, rules, webhooks
+from govkit.tasks import notices, receipts, reminders, renders, renditions, rules, webhooks
 
-__all__ = ["notices", "reminders", "renders", "renditions", "rules", "webhooks"]
+__all__ = ["notices", "receipts", "reminders", "renders", "renditions", "rules", "webhooks"]

@@ -1,0 +1,411 @@
+"""The receipt of an acknowledgement as a PDF/A-2b document (fpdf2, in-process), before sealing.
+
+``receipt_pdf(receipt, context, fonts)`` lays out, in French and English, what the acknowledgement
+recorded (``Receipt.to_json()``: person, school, document and its SHA-256, wording, times, method,
+authentication, chain hashes) and where to verify it (the absolute URL and its QR code), and says
+whose clock gave the time. It leaves a box on the last page for the seal (``Layout.seal_box``,
+where govkit.proof.pades puts the signature field). The receipt's data, as JSON, is also in the
+XMP metadata (``govkit:receipt``, described by a PDF/A extension schema) so that a verifier reads
+them without extracting text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from html import escape
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import segno
+from fpdf import FPDF
+
+from govkit.proof.fonts import ReceiptFonts
+
+RECEIPT_NS = "urn:govkit:ns:receipt:1.0/"
+PARIS = ZoneInfo("Europe/Paris")
+MM_TO_PT = 72 / 25.4
+#: The seal's box: width and height in mm.
+SEAL_W, SEAL_H = 120.0, 17.0
+QR_SIZE = 32.0
+FONT = "receipt"
+
+METHODS = {
+    "electronic": "électronique / electronic",
+    "paper": "sur papier / on paper",
+    "carried_forward": "reprise d'une prise de connaissance antérieure / carried forward",
+}
+AUTHENTICATIONS = {
+    "oidc": "authentification unique de l'école (OpenID Connect) / school single sign-on (OpenID Connect)",
+    "govkit_token": "jeton govkit / govkit token",
+    "sign_in_link": "lien de connexion personnel / personal sign-in link",
+    "paper_signature": "signature manuscrite sur papier / handwritten signature on paper",
+    "carried_forward": "reprise / carried forward",
+}
+SHOWN_VIA = {
+    "page": "page de l'espace personnel / member page",
+    "html": "document HTML / HTML document",
+    "pdf": "téléchargement PDF / PDF download",
+    "docx": "téléchargement .docx / .docx download",
+    "intranet": "intranet de l'école / the school's intranet",
+}
+
+
+@dataclass(frozen=True)
+class ReceiptContext:
+    """What the receipt states beside the record: where to verify, the chain's length when it was
+    made, who seals it (None: not sealed) and which time-stamping authority (None: govkit's clock)."""
+
+    verify_url: str
+    chain_count: int
+    sealer: str | None
+    tsa: str | None
+    demo: bool
+    made_at: datetime
+
+
+@dataclass(frozen=True)
+class Layout:
+    pdf: bytes
+    #: The seal's place: page index (from 0) and rectangle (x1, y1, x2, y2) in PDF points.
+    seal_page: int
+    seal_box: tuple[int, int, int, int]
+
+
+def receipt_data(receipt: Mapping[str, Any], context: ReceiptContext) -> dict[str, Any]:
+    """The machine-readable data put in the XMP metadata."""
+    return {
+        "format": "govkit-receipt/1",
+        "receipt": dict(receipt),
+        "verify_url": context.verify_url,
+        "chain_count": context.chain_count,
+        "made_at": context.made_at.astimezone(UTC).isoformat(),
+        "time_source": "tsa" if context.tsa else "govkit",
+    }
+
+
+def receipt_pdf(receipt: Mapping[str, Any], context: ReceiptContext, fonts: ReceiptFonts) -> Layout:
+    """The receipt as PDF/A-2b bytes, and where its seal goes."""
+    pdf = FPDF(format="A4", unit="mm", enforce_compliance="PDF/A-2B")
+    # one embedded font: each costs its parsing and subsetting
+    pdf.add_font(FONT, "", str(fonts.for_text(_all_text(receipt, context))))
+    code = receipt["verification_code"]
+    title = f"Attestation de prise de connaissance / Acknowledgement receipt {code}"
+    pdf.set_title(title)
+    pdf.set_lang("fr")
+    pdf.set_creation_date(context.made_at)
+    pdf.set_xmp_metadata(_xmp(title, context.made_at, receipt_data(receipt, context)))
+    pdf.set_margins(15, 14, 15)
+    pdf.set_auto_page_break(True, margin=16)
+    pdf.add_page()
+    _heading(pdf, context)
+    _table(pdf, receipt, context)
+    _wording(pdf, str(receipt.get("wording") or ""))
+    page, box = _verification_and_seal(pdf, context)
+    return Layout(pdf=bytes(pdf.output()), seal_page=page, seal_box=box)
+
+
+def _all_text(receipt: Mapping[str, Any], context: ReceiptContext) -> str:
+    return json.dumps(receipt, ensure_ascii=False) + context.verify_url + (context.sealer or "") + (context.tsa or "")
+
+
+def _text(pdf: FPDF, size: float, grey: int = 0) -> None:
+    pdf.set_font(FONT, "", size)
+    pdf.set_text_color(grey, grey, grey)
+
+
+def _lines(pdf: FPDF, text: str, width: float) -> list[str]:
+    """``text`` cut into lines of at most ``width`` (mm) at the current font: greedy, by words (a
+    word longer than a line, by characters). fpdf2's multi_cell measures each line again for every
+    character it adds, which costs more than sealing the receipt."""
+    space = pdf.get_string_width(" ")
+    found: list[str] = []
+    for paragraph in text.split("\n"):
+        line: list[str] = []
+        used = 0.0
+        for word in paragraph.split(" "):
+            size = pdf.get_string_width(word)
+            if line and used + space + size > width:
+                found.append(" ".join(line))
+                line, used = [], 0.0
+            if size > width:
+                for piece in _pieces(pdf, word, width):
+                    found.append(piece)
+                continue
+            used = used + space + size if line else size
+            line.append(word)
+        found.append(" ".join(line))
+    return found
+
+
+def _pieces(pdf: FPDF, word: str, width: float) -> list[str]:
+    pieces, current = [], ""
+    for char in word:
+        if current and pdf.get_string_width(current + char) > width:
+            pieces.append(current)
+            current = ""
+        current += char
+    return [*pieces, current] if current else pieces
+
+
+def _write(pdf: FPDF, x: float, lines: list[str], height: float, *, link: str = "") -> None:
+    for line in lines:
+        pdf.set_x(x)
+        pdf.cell(0, height, line, link=link, new_x="LEFT", new_y="NEXT")
+
+
+def _heading(pdf: FPDF, context: ReceiptContext) -> None:
+    _text(pdf, 16)
+    pdf.cell(0, 8, "Attestation de prise de connaissance", new_x="LMARGIN", new_y="NEXT")
+    _text(pdf, 11.5, grey=90)
+    pdf.cell(0, 6, "Acknowledgement receipt", new_x="LMARGIN", new_y="NEXT")
+    if context.demo:
+        _text(pdf, 9.5)
+        pdf.set_text_color(170, 0, 0)
+        pdf.cell(
+            0,
+            5,
+            "Sceau de DÉMONSTRATION, sans valeur probante / DEMONSTRATION seal, of no evidential value",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+    pdf.set_text_color(0, 0, 0)
+    pdf.ln(2)
+
+
+def _rows(receipt: Mapping[str, Any], context: ReceiptContext) -> list[tuple[str, str, str]]:
+    person = receipt.get("person") or {}
+    document = receipt.get("document") or {}
+    rows = [
+        ("Personne", "Person", f"{person.get('name', '')} ({person.get('external_id', '')})"),
+        ("École", "School", str(receipt.get("school", ""))),
+        (
+            "Document",
+            "Document",
+            f"{document.get('title', '')} ({document.get('kind', '')}) — version {document.get('version', '')}, "
+            f"langue / language {document.get('language', '')}, "
+            f"en vigueur le / effective {document.get('effective_from', '')}",
+        ),
+        ("Empreinte SHA-256 du document", "Document SHA-256", str(document.get("sha256", ""))),
+    ]
+    if receipt.get("shown_at"):
+        via = receipt.get("shown_via")
+        shown = _moment(str(receipt["shown_at"]))
+        if via:
+            shown += f"\nvia : {SHOWN_VIA.get(str(via), str(via))}"
+        rows.append(("Document présenté le", "Document shown at", shown))
+    rows += [
+        ("Prise de connaissance le", "Acknowledged at", _moment(str(receipt["acknowledged_at"]))),
+        ("Source de l'heure", "Time source", _time_source(context)),
+        ("Mode", "Method", METHODS.get(str(receipt.get("method")), str(receipt.get("method", "")))),
+        (
+            "Authentification",
+            "Authentication",
+            AUTHENTICATIONS.get(str(receipt.get("authentication")), str(receipt.get("authentication", ""))),
+        ),
+        ("Enregistré par", "Recorded by", str(receipt.get("recorded_by") or "")),
+        ("Code de vérification", "Verification code", str(receipt.get("verification_code", ""))),
+        ("Empreinte de l'enregistrement", "Record hash", str(receipt.get("record_hash", ""))),
+        ("Empreinte précédente", "Previous hash", str(receipt.get("previous_hash", ""))),
+        (
+            "Position dans la chaîne",
+            "Chain position",
+            f"enregistrement n° {receipt.get('receipt_id')} ; {context.chain_count} enregistrements à l'émission "
+            f"du reçu / record no. {receipt.get('receipt_id')}; {context.chain_count} records when issued",
+        ),
+    ]
+    if receipt.get("personal_data_erased"):
+        rows.append(
+            (
+                "Données personnelles",
+                "Personal data",
+                "effacées ; les empreintes restent vérifiables / erased; the hashes remain verifiable",
+            )
+        )
+    return rows
+
+
+def _table(pdf: FPDF, receipt: Mapping[str, Any], context: ReceiptContext) -> None:
+    """Label (French, then English in grey) and value rows, a rule between them."""
+    line = 4.1
+    value_x = pdf.l_margin + 54.0
+    value_w = pdf.w - pdf.r_margin - value_x
+    pdf.set_draw_color(200, 200, 200)
+    for french, english, value in _rows(receipt, context):
+        _text(pdf, 8.8)
+        lines = _lines(pdf, value, value_w)
+        height = max(2, len(lines)) * line + 1.6
+        if pdf.get_y() + height > pdf.h - pdf.b_margin:
+            pdf.add_page()
+        top = pdf.get_y()
+        pdf.line(pdf.l_margin, top, pdf.w - pdf.r_margin, top)
+        pdf.set_xy(pdf.l_margin, top + 0.8)
+        _text(pdf, 8.3, grey=30)
+        pdf.cell(52, line, french, new_x="LEFT", new_y="NEXT")
+        _text(pdf, 8.3, grey=110)
+        pdf.cell(52, line, english)
+        _text(pdf, 8.8)
+        pdf.set_xy(value_x, top + 0.8)
+        _write(pdf, value_x, lines, line)
+        pdf.set_y(top + height)
+    pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
+    pdf.ln(3)
+
+
+def _wording(pdf: FPDF, wording: str) -> None:
+    _text(pdf, 10)
+    pdf.cell(0, 5.5, "Texte accepté / Wording accepted", new_x="LMARGIN", new_y="NEXT")
+    _text(pdf, 9.2)
+    lines = _lines(pdf, wording, pdf.epw - 4)
+    pdf.set_fill_color(244, 244, 244)
+    top, height = pdf.get_y(), len(lines) * 4.5 + 3
+    if top + height <= pdf.h - pdf.b_margin:
+        pdf.rect(pdf.l_margin, top, pdf.epw, height, style="F")
+        pdf.set_y(top + 1.5)
+        _write(pdf, pdf.l_margin + 2, lines, 4.5)
+        pdf.set_y(top + height)
+    else:  # a long wording: line by line, across pages
+        for line in lines:
+            pdf.set_x(pdf.l_margin)
+            pdf.cell(pdf.epw, 4.5, "  " + line, fill=True, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+
+
+def _verification_and_seal(pdf: FPDF, context: ReceiptContext) -> tuple[int, tuple[int, int, int, int]]:
+    if pdf.get_y() + QR_SIZE + 12 > pdf.h - pdf.b_margin:
+        pdf.add_page()
+    top = pdf.get_y()
+    _qr(pdf, context.verify_url, pdf.l_margin, top, QR_SIZE)
+    x = pdf.l_margin + QR_SIZE + 5
+    width = pdf.w - pdf.r_margin - x
+    pdf.set_xy(x, top + 1)
+    _text(pdf, 10)
+    pdf.cell(0, 5, "Vérifier ce reçu / Verify this receipt", new_x="LEFT", new_y="NEXT")
+    _text(pdf, 8.5)
+    pdf.set_text_color(0, 60, 150)
+    _write(pdf, x, _lines(pdf, context.verify_url, width), 4.2, link=context.verify_url)
+    pdf.set_text_color(0, 0, 0)
+    seal_top = pdf.get_y() + 2
+    pdf.set_xy(x, seal_top + 1.5)
+    _write(pdf, x + 1.5, _lines(pdf, _seal_text(context), SEAL_W - 3), 4.2)
+    pdf.set_y(max(pdf.get_y(), top + QR_SIZE) + 3)
+    _text(pdf, 7.5, grey=90)
+    notice = (
+        "Toute modification de ce fichier invalide le sceau électronique ; le détail du sceau se lit dans le "
+        "panneau des signatures d'un lecteur PDF. / Any change to this file breaks the electronic seal; a PDF "
+        "reader's signature panel shows the seal's details."
+    )
+    _write(pdf, pdf.l_margin, _lines(pdf, notice, pdf.epw), 3.6)
+    pdf.set_text_color(0, 0, 0)
+    x1, y1 = x * MM_TO_PT, (pdf.h - seal_top - SEAL_H) * MM_TO_PT
+    box = (round(x1), round(y1), round(x1 + SEAL_W * MM_TO_PT), round(y1 + SEAL_H * MM_TO_PT))
+    return pdf.page - 1, box
+
+
+def _seal_text(context: ReceiptContext) -> str:
+    if context.sealer is None:
+        return (
+            "NON SCELLÉ : govkit n'a pas de certificat de scellement configuré. / NOT SEALED: govkit has no "
+            "sealing certificate configured."
+        )
+    stamp = (
+        f"horodaté par / time-stamped by {context.tsa}"
+        if context.tsa
+        else "sans horodatage tiers / no third-party time-stamp"
+    )
+    return f"Scellé électroniquement par / Electronically sealed by:\n{context.sealer}\n{stamp}"
+
+
+def _time_source(context: ReceiptContext) -> str:
+    if context.tsa:
+        return (
+            "horloge de govkit pour l'enregistrement ; le sceau porte un jeton d'horodatage RFC 3161 de "
+            f"{context.tsa} / govkit's clock for the record; the seal carries an RFC 3161 time-stamp "
+            f"token from {context.tsa}"
+        )
+    return (
+        "horloge de govkit (aucune autorité d'horodatage configurée) / govkit's own clock (no "
+        "time-stamping authority configured)"
+    )
+
+
+def _moment(iso: str) -> str:
+    moment = datetime.fromisoformat(iso)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    utc = moment.astimezone(UTC)
+    paris = moment.astimezone(PARIS)
+    return f"{utc:%Y-%m-%d %H:%M:%S} UTC\n{paris:%Y-%m-%d %H:%M:%S} heure de Paris / Paris time ({paris:%z})"
+
+
+def _qr(pdf: FPDF, url: str, x: float, y: float, size: float) -> None:
+    """The QR code of ``url`` as vector rectangles (one per run of dark modules in a row), written
+    as one path filled once."""
+    matrix = segno.make(url, error="m", micro=False).matrix
+    border = 2
+    module = size / (len(matrix) + 2 * border) * pdf.k
+    left, top = x * pdf.k, (pdf.h - y) * pdf.k
+    parts = ["q 0 g"]
+    for row_index, row in enumerate(matrix):
+        start = None
+        for column, dark in enumerate([*row, 0]):
+            if dark and start is None:
+                start = column
+            elif not dark and start is not None:
+                x0 = left + (start + border) * module
+                y0 = top - (row_index + border + 1) * module
+                parts.append(f"{x0:.2f} {y0:.2f} {(column - start) * module:.2f} {module:.2f} re")
+                start = None
+    parts.append("f Q")
+    pdf._out("\n".join(parts))
+
+
+def _xmp(title: str, made_at: datetime, data: Mapping[str, Any]) -> str:
+    """The XMP packet: PDF/A-2b identification, title, dates, and the receipt's data."""
+    when = made_at.astimezone(UTC).isoformat(timespec="seconds")
+    payload = escape(json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")), quote=False)
+    return f"""<x:xmpmeta xmlns:x="adobe:ns:meta/">
+  <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+    <rdf:Description rdf:about=""
+        xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/"
+        xmlns:dc="http://purl.org/dc/elements/1.1/"
+        xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+        xmlns:pdf="http://ns.adobe.com/pdf/1.3/"
+        xmlns:govkit="{RECEIPT_NS}"
+        xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+        xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"
+        xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+      <pdfaid:part>2</pdfaid:part>
+      <pdfaid:conformance>B</pdfaid:conformance>
+      <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(title, quote=False)}</rdf:li></rdf:Alt></dc:title>
+      <dc:creator><rdf:Seq><rdf:li>govkit</rdf:li></rdf:Seq></dc:creator>
+      <xmp:CreatorTool>govkit</xmp:CreatorTool>
+      <xmp:CreateDate>{when}</xmp:CreateDate>
+      <xmp:ModifyDate>{when}</xmp:ModifyDate>
+      <xmp:MetadataDate>{when}</xmp:MetadataDate>
+      <pdf:Producer>govkit (fpdf2)</pdf:Producer>
+      <govkit:receipt>{payload}</govkit:receipt>
+      <pdfaExtension:schemas>
+        <rdf:Bag>
+          <rdf:li rdf:parseType="Resource">
+            <pdfaSchema:schema>govkit acknowledgement receipt</pdfaSchema:schema>
+            <pdfaSchema:namespaceURI>{RECEIPT_NS}</pdfaSchema:namespaceURI>
+            <pdfaSchema:prefix>govkit</pdfaSchema:prefix>
+            <pdfaSchema:property>
+              <rdf:Seq>
+                <rdf:li rdf:parseType="Resource">
+                  <pdfaProperty:name>receipt</pdfaProperty:name>
+                  <pdfaProperty:valueType>Text</pdfaProperty:valueType>
+                  <pdfaProperty:category>external</pdfaProperty:category>
+                  <pdfaProperty:description>The receipt's data as JSON</pdfaProperty:description>
+                </rdf:li>
+              </rdf:Seq>
+            </pdfaSchema:property>
+          </rdf:li>
+        </rdf:Bag>
+      </pdfaExtension:schemas>
+    </rdf:Description>
+  </rdf:RDF>
+</x:xmpmeta>"""
