@@ -167,7 +167,8 @@ def _still_pending(session: Session, ids: Sequence[int], resealable: bool) -> li
     )
 
 
-def _receipts(session: Session, ids: Sequence[int]) -> list[Receipt]:
+def receipts_of(session: Session, ids: Sequence[int]) -> list[Receipt]:
+    """The receipts of the acknowledgements ``ids`` (no authorisation: the sealing job and the bench)."""
     rows = session.exec(
         select(Acknowledgement, Person, Organisation, DocumentVersion)
         .join(Person, col(Person.id) == Acknowledgement.person_id)
@@ -181,7 +182,7 @@ def _receipts(session: Session, ids: Sequence[int]) -> list[Receipt]:
 
 def _seal_batch(db: Database, sealer: Sealer, ids: Sequence[int], report: SealReport) -> None:
     with db.reading() as session:
-        receipts = _receipts(session, ids)
+        receipts = receipts_of(session, ids)
         head = session.get(ChainHead, 1)
         chain_count = int(head.last_id or 0) if head is not None else 0
     rows: list[dict[str, Any]] = []

@@ -34,15 +34,16 @@ FONT_DIRECTORIES = (
     "/Library/Fonts",
     "/opt/homebrew/share/fonts",
 )
+#: The version of the cut below, in the small copy's file name: a new cut is a new file.
+CUT = 2
 #: The font files looked for, in order of preference.
 FAMILIES = ("LiberationSans-Regular.ttf", "DejaVuSans.ttf")
-#: The code points of the small copy: Latin (basic, supplement, extended A, B and additional),
+#: The code points of the small copy: Latin (basic, supplement, extended A and B),
 #: spacing modifiers, general punctuation, the euro, numero and trade mark signs.
 LATIN = (
     *range(0x20, 0x7F),
     *range(0xA0, 0x250),
     *range(0x2B0, 0x300),
-    *range(0x1E00, 0x1F00),
     *range(0x2000, 0x2070),
     0x20AC,
     0x2116,
@@ -88,7 +89,7 @@ def _find(configured: Path | None) -> Path:
 def _prepared(source: Path) -> ReceiptFonts:
     data = source.read_bytes()
     digest = hashlib.sha256(data).hexdigest()[:16]
-    latin = Path(tempfile.gettempdir()) / f"govkit-fonts-{os.getuid()}" / f"{source.stem}-latin-{digest}.ttf"
+    latin = Path(tempfile.gettempdir()) / f"govkit-fonts-{os.getuid()}" / f"{source.stem}-latin{CUT}-{digest}.ttf"
     if not latin.is_file():
         try:
             font = ttLib.TTFont(source)
@@ -99,6 +100,7 @@ def _prepared(source: Path) -> ReceiptFonts:
         options.name_IDs = ["*"]
         options.notdef_outline = True
         options.glyph_names = True
+        options.hinting = False  # hinting instructions: of no use in a PDF, and costly to subset again
         options.drop_tables += ["GSUB", "GPOS", "GDEF", "kern", "FFTM"]
         cutter = subset.Subsetter(options)
         cutter.populate(unicodes=LATIN)

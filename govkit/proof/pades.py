@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import pikepdf
+from asn1crypto import cms
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -90,15 +92,44 @@ def seal_pdf(
     signer = signers.PdfSigner(meta, identity.signer, timestamper=stamper, stamp_style=style, new_field_spec=spec)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     output = io.BytesIO()
+    size_key = (bytes(identity.certificate.sha256), stamper is not None)
     try:
-        run_sync(signer.async_sign_pdf(writer, output=output))
+        run_sync(signer.async_sign_pdf(writer, output=output, bytes_reserved=_RESERVED.get(size_key)))
     except (TimestampRequestError, OSError) as exc:
         raise TimeStampUnavailable(f"the time-stamping authority did not answer: {exc}") from exc
     data = output.getvalue()
-    signature = PdfFileReader(io.BytesIO(data)).embedded_signatures[-1]
-    stamp_time, tsa_name = _stamp(signature)
-    sealed_at = signature.self_reported_timestamp or datetime.now(UTC)
-    return SealedPdf(data=data, sealed_at=sealed_at, timestamp_time=stamp_time, tsa_name=tsa_name)
+    contents = _contents(data)
+    _RESERVED.setdefault(size_key, 2 * len(contents))  # pyHanko counts hexadecimal digits
+    signer_info = cms.ContentInfo.load(contents)["content"]["signer_infos"][0]
+    stamp_time, tsa_name = _stamp(signer_info)
+    return SealedPdf(data=data, sealed_at=_signing_time(signer_info), timestamp_time=stamp_time, tsa_name=tsa_name)
+
+
+#: The room pyHanko reserved for the signature the first time (it signs once more to find it out):
+#: by sealing identity and with or without a time-stamp, the same for every later seal.
+_RESERVED: dict[tuple[bytes, bool], int] = {}
+_BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]")
+
+
+def reserved_size(identity: SealingIdentity, *, timestamped: bool) -> int | None:
+    """The room (hexadecimal digits) this process reserves for ``identity``'s seals (None: none yet)."""
+    return _RESERVED.get((bytes(identity.certificate.sha256), timestamped))
+
+
+def _contents(data: bytes) -> bytes:
+    """The signature's CMS bytes, between the two ranges the last ``/ByteRange`` names."""
+    found = list(_BYTE_RANGE.finditer(data[-20000:]))
+    if not found:
+        raise ValueError("the sealed PDF has no /ByteRange")
+    _start, first, second, _rest = (int(g) for g in found[-1].groups())
+    return bytes.fromhex(data[first + 1 : second - 1].decode("ascii"))
+
+
+def _signing_time(signer_info: Any) -> datetime:
+    for attribute in signer_info["signed_attrs"]:
+        if attribute["type"].native == "signing_time":
+            return attribute["values"][0].native
+    return datetime.now(UTC)
 
 
 def verify_pdf(
@@ -172,9 +203,9 @@ def _seal_check(status: Any, signer: str) -> Check:
     return Check("seal", True, f"valid, sealed by {signer}")
 
 
-def _stamp(signature: Any) -> tuple[datetime | None, str | None]:
+def _stamp(signer_info: Any) -> tuple[datetime | None, str | None]:
     """The signature time-stamp's time and authority (unchecked: they were just made)."""
-    for attribute in signature.signer_info["unsigned_attrs"] or ():
+    for attribute in signer_info["unsigned_attrs"] or ():
         if attribute["type"].native != "signature_time_stamp_token":
             continue
         signed = attribute["values"][0]["content"]
