@@ -33,7 +33,7 @@ from govkit.proof.checks import Check
 from govkit.proof.detached import validation_context
 from govkit.proof.errors import TimeStampUnavailable
 from govkit.proof.identity import CertificateSource, SealingIdentity, run_sync
-from govkit.proof.receipt_pdf import RECEIPT_NS
+from govkit.proof.pdf_text import RECEIPT_NS
 
 SEAL_FIELD = "govkit-seal"
 REASON = "Reçu de prise de connaissance scellé par govkit / Acknowledgement receipt sealed by govkit"

@@ -12,26 +12,22 @@ them without extracting text.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import segno
 from fpdf import FPDF
-from fpdf.fonts import TTFFont
 
 from govkit.proof.fonts import ReceiptFonts
+from govkit.proof.pdf_text import MM_TO_PT, cut, new_pdfa, style, write
 
-RECEIPT_NS = "urn:govkit:ns:receipt:1.0/"
 PARIS = ZoneInfo("Europe/Paris")
-MM_TO_PT = 72 / 25.4
 #: The seal's box: width and height in mm.
 SEAL_W, SEAL_H = 120.0, 17.0
 QR_SIZE = 32.0
-FONT = "receipt"
 
 METHODS = {
     "electronic": "électronique / electronic",
@@ -89,20 +85,10 @@ def receipt_data(receipt: Mapping[str, Any], context: ReceiptContext) -> dict[st
 
 def receipt_pdf(receipt: Mapping[str, Any], context: ReceiptContext, fonts: ReceiptFonts) -> Layout:
     """The receipt as PDF/A-2b bytes, and where its seal goes."""
-    pdf = FPDF(format="A4", unit="mm", enforce_compliance="PDF/A-2B")
-    # one embedded font: each costs its parsing and subsetting
-    pdf.add_font(FONT, "", str(fonts.for_text(_all_text(receipt, context))))
-    # fpdf2 cuts the font to the glyphs used; the glyphs' boxes need not be computed again (the
-    # font's own are right): most of the cost of that cut
-    pdf.fonts[FONT].ttfont.recalcBBoxes = False  # type: ignore[union-attr]
     code = receipt["verification_code"]
     title = f"Attestation de prise de connaissance / Acknowledgement receipt {code}"
-    pdf.set_title(title)
-    pdf.set_lang("fr")
-    pdf.set_creation_date(context.made_at)
-    pdf.set_xmp_metadata(_xmp(title, context.made_at, receipt_data(receipt, context)))
-    pdf.set_margins(15, 14, 15)
-    pdf.set_auto_page_break(True, margin=16)
+    data = receipt_data(receipt, context)
+    pdf = new_pdfa(title, context.made_at, fonts, _all_text(receipt, context), data=data)
     pdf.add_page()
     _heading(pdf, context)
     _table(pdf, receipt, context)
@@ -115,79 +101,16 @@ def _all_text(receipt: Mapping[str, Any], context: ReceiptContext) -> str:
     return json.dumps(receipt, ensure_ascii=False) + context.verify_url + (context.sealer or "") + (context.tsa or "")
 
 
-def _text(pdf: FPDF, size: float, grey: int = 0) -> None:
-    pdf.set_font(FONT, "", size)
-    pdf.set_text_color(grey, grey, grey)
-
-
-def _lines(pdf: FPDF, text: str, width: float) -> list[str]:
-    """``text`` cut into lines of at most ``width`` (mm) at the current font: greedy, by words (a
-    word longer than a line, by characters). fpdf2's multi_cell measures each line again for every
-    character it adds, which costs more than sealing the receipt."""
-    widths = _widths(pdf)
-    space = widths(" ")
-    found: list[str] = []
-    for paragraph in text.split("\n"):
-        line: list[str] = []
-        used = 0.0
-        for word in paragraph.split(" "):
-            size = widths(word)
-            if line and used + space + size > width:
-                found.append(" ".join(line))
-                line, used = [], 0.0
-            if size > width:
-                for piece in _pieces(widths, word, width):
-                    found.append(piece)
-                continue
-            used = used + space + size if line else size
-            line.append(word)
-        found.append(" ".join(line))
-    return found
-
-
-def _widths(pdf: FPDF) -> Callable[[str], float]:
-    """The width (mm) of a text at the current font and size, from the font's own advance widths
-    (``get_string_width`` goes through fpdf2's text fragments for each word: ten times slower)."""
-    font = pdf.current_font
-    assert isinstance(font, TTFFont)  # the receipt's embedded font
-    advances: dict[int, float] = font.cw  # 1/1000 em, by code point
-    scale = pdf.font_size_pt * 0.001 / pdf.k
-    return lambda text: sum(advances[ord(c)] for c in text) * scale
-
-
-def _pieces(widths: Callable[[str], float], word: str, width: float) -> list[str]:
-    pieces, current = [], ""
-    for char in word:
-        if current and widths(current + char) > width:
-            pieces.append(current)
-            current = ""
-        current += char
-    return [*pieces, current] if current else pieces
-
-
-def _write(pdf: FPDF, x: float, lines: list[str], height: float, *, link: str = "") -> None:
-    """``lines`` from the current height down, ``height`` apart, at ``x``: placed with ``text()``,
-    fpdf2's lightest way (``cell()`` costs ten times more, for what the receipt does not use)."""
-    top = pdf.get_y()
-    for index, line in enumerate(lines):
-        if line:
-            pdf.text(x, top + index * height + 0.5 * height + 0.35 * pdf.font_size, line)
-    if link:
-        widths = _widths(pdf)
-        pdf.link(x, top, max(widths(line) for line in lines), height * len(lines), link)
-    pdf.set_y(top + height * len(lines))
-
-
 def _heading(pdf: FPDF, context: ReceiptContext) -> None:
-    _text(pdf, 16)
-    _write(pdf, pdf.l_margin, ["Attestation de prise de connaissance"], 8)
-    _text(pdf, 11.5, grey=90)
-    _write(pdf, pdf.l_margin, ["Acknowledgement receipt"], 6)
+    style(pdf, 16)
+    write(pdf, pdf.l_margin, ["Attestation de prise de connaissance"], 8)
+    style(pdf, 11.5, grey=90)
+    write(pdf, pdf.l_margin, ["Acknowledgement receipt"], 6)
     if context.demo:
-        _text(pdf, 9.5)
+        style(pdf, 9.5)
         pdf.set_text_color(170, 0, 0)
         demo = "Sceau de DÉMONSTRATION, sans valeur probante / DEMONSTRATION seal, of no evidential value"
-        _write(pdf, pdf.l_margin, [demo], 5)
+        write(pdf, pdf.l_margin, [demo], 5)
     pdf.set_text_color(0, 0, 0)
     pdf.ln(2)
 
@@ -251,44 +174,44 @@ def _table(pdf: FPDF, receipt: Mapping[str, Any], context: ReceiptContext) -> No
     value_w = pdf.w - pdf.r_margin - value_x
     pdf.set_draw_color(200, 200, 200)
     for french, english, value in _rows(receipt, context):
-        _text(pdf, 8.8)
-        lines = _lines(pdf, value, value_w)
+        style(pdf, 8.8)
+        lines = cut(pdf, value, value_w)
         height = max(2, len(lines)) * line + 1.6
         if pdf.get_y() + height > pdf.h - pdf.b_margin:
             pdf.add_page()
         top = pdf.get_y()
         pdf.line(pdf.l_margin, top, pdf.w - pdf.r_margin, top)
         pdf.set_y(top + 0.8)
-        _text(pdf, 8.3, grey=30)
-        _write(pdf, pdf.l_margin, [french], line)
-        _text(pdf, 8.3, grey=110)
-        _write(pdf, pdf.l_margin, [english], line)
-        _text(pdf, 8.8)
+        style(pdf, 8.3, grey=30)
+        write(pdf, pdf.l_margin, [french], line)
+        style(pdf, 8.3, grey=110)
+        write(pdf, pdf.l_margin, [english], line)
+        style(pdf, 8.8)
         pdf.set_y(top + 0.8)
-        _write(pdf, value_x, lines, line)
+        write(pdf, value_x, lines, line)
         pdf.set_y(top + height)
     pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
     pdf.ln(3)
 
 
 def _wording(pdf: FPDF, wording: str) -> None:
-    _text(pdf, 10)
-    _write(pdf, pdf.l_margin, ["Texte accepté / Wording accepted"], 5.5)
-    _text(pdf, 9.2)
-    lines = _lines(pdf, wording, pdf.epw - 4)
+    style(pdf, 10)
+    write(pdf, pdf.l_margin, ["Texte accepté / Wording accepted"], 5.5)
+    style(pdf, 9.2)
+    lines = cut(pdf, wording, pdf.epw - 4)
     pdf.set_fill_color(244, 244, 244)
     top, height = pdf.get_y(), len(lines) * 4.5 + 3
     if top + height <= pdf.h - pdf.b_margin:
         pdf.rect(pdf.l_margin, top, pdf.epw, height, style="F")
         pdf.set_y(top + 1.5)
-        _write(pdf, pdf.l_margin + 2, lines, 4.5)
+        write(pdf, pdf.l_margin + 2, lines, 4.5)
         pdf.set_y(top + height)
     else:  # a long wording: line by line, across pages
         for line in lines:
             if pdf.get_y() + 4.5 > pdf.h - pdf.b_margin:
                 pdf.add_page()
             pdf.rect(pdf.l_margin, pdf.get_y(), pdf.epw, 4.5, style="F")
-            _write(pdf, pdf.l_margin + 2, [line], 4.5)
+            write(pdf, pdf.l_margin + 2, [line], 4.5)
     pdf.ln(3)
 
 
@@ -300,23 +223,23 @@ def _verification_and_seal(pdf: FPDF, context: ReceiptContext) -> tuple[int, tup
     x = pdf.l_margin + QR_SIZE + 5
     width = pdf.w - pdf.r_margin - x
     pdf.set_y(top + 1)
-    _text(pdf, 10)
-    _write(pdf, x, ["Vérifier ce reçu / Verify this receipt"], 5)
-    _text(pdf, 8.5)
+    style(pdf, 10)
+    write(pdf, x, ["Vérifier ce reçu / Verify this receipt"], 5)
+    style(pdf, 8.5)
     pdf.set_text_color(0, 60, 150)
-    _write(pdf, x, _lines(pdf, context.verify_url, width), 4.2, link=context.verify_url)
+    write(pdf, x, cut(pdf, context.verify_url, width), 4.2, link=context.verify_url)
     pdf.set_text_color(0, 0, 0)
     seal_top = pdf.get_y() + 2
     pdf.set_y(seal_top + 1.5)
-    _write(pdf, x + 1.5, _lines(pdf, _seal_text(context), SEAL_W - 3), 4.2)
+    write(pdf, x + 1.5, cut(pdf, _seal_text(context), SEAL_W - 3), 4.2)
     pdf.set_y(max(pdf.get_y(), top + QR_SIZE) + 3)
-    _text(pdf, 7.5, grey=90)
+    style(pdf, 7.5, grey=90)
     notice = (
         "Toute modification de ce fichier invalide le sceau électronique ; le détail du sceau se lit dans le "
         "panneau des signatures d'un lecteur PDF. / Any change to this file breaks the electronic seal; a PDF "
         "reader's signature panel shows the seal's details."
     )
-    _write(pdf, pdf.l_margin, _lines(pdf, notice, pdf.epw), 3.6)
+    write(pdf, pdf.l_margin, cut(pdf, notice, pdf.epw), 3.6)
     pdf.set_text_color(0, 0, 0)
     x1, y1 = x * MM_TO_PT, (pdf.h - seal_top - SEAL_H) * MM_TO_PT
     box = (round(x1), round(y1), round(x1 + SEAL_W * MM_TO_PT), round(y1 + SEAL_H * MM_TO_PT))
@@ -380,52 +303,3 @@ def _qr(pdf: FPDF, url: str, x: float, y: float, size: float) -> None:
                 start = None
     parts.append("f Q")
     pdf._out("\n".join(parts))
-
-
-def _xmp(title: str, made_at: datetime, data: Mapping[str, Any]) -> str:
-    """The XMP packet: PDF/A-2b identification, title, dates, and the receipt's data."""
-    when = made_at.astimezone(UTC).isoformat(timespec="seconds")
-    payload = escape(json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")), quote=False)
-    return f"""<x:xmpmeta xmlns:x="adobe:ns:meta/">
-  <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
-    <rdf:Description rdf:about=""
-        xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/"
-        xmlns:dc="http://purl.org/dc/elements/1.1/"
-        xmlns:xmp="http://ns.adobe.com/xap/1.0/"
-        xmlns:pdf="http://ns.adobe.com/pdf/1.3/"
-        xmlns:govkit="{RECEIPT_NS}"
-        xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
-        xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"
-        xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
-      <pdfaid:part>2</pdfaid:part>
-      <pdfaid:conformance>B</pdfaid:conformance>
-      <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(title, quote=False)}</rdf:li></rdf:Alt></dc:title>
-      <dc:creator><rdf:Seq><rdf:li>govkit</rdf:li></rdf:Seq></dc:creator>
-      <xmp:CreatorTool>govkit</xmp:CreatorTool>
-      <xmp:CreateDate>{when}</xmp:CreateDate>
-      <xmp:ModifyDate>{when}</xmp:ModifyDate>
-      <xmp:MetadataDate>{when}</xmp:MetadataDate>
-      <pdf:Producer>govkit (fpdf2)</pdf:Producer>
-      <govkit:receipt>{payload}</govkit:receipt>
-      <pdfaExtension:schemas>
-        <rdf:Bag>
-          <rdf:li rdf:parseType="Resource">
-            <pdfaSchema:schema>govkit acknowledgement receipt</pdfaSchema:schema>
-            <pdfaSchema:namespaceURI>{RECEIPT_NS}</pdfaSchema:namespaceURI>
-            <pdfaSchema:prefix>govkit</pdfaSchema:prefix>
-            <pdfaSchema:property>
-              <rdf:Seq>
-                <rdf:li rdf:parseType="Resource">
-                  <pdfaProperty:name>receipt</pdfaProperty:name>
-                  <pdfaProperty:valueType>Text</pdfaProperty:valueType>
-                  <pdfaProperty:category>external</pdfaProperty:category>
-                  <pdfaProperty:description>The receipt's data as JSON</pdfaProperty:description>
-                </rdf:li>
-              </rdf:Seq>
-            </pdfaSchema:property>
-          </rdf:li>
-        </rdf:Bag>
-      </pdfaExtension:schemas>
-    </rdf:Description>
-  </rdf:RDF>
-</x:xmpmeta>"""

@@ -95,7 +95,6 @@ class Sealer:
 
     def make(self, receipt: Mapping[str, Any], *, chain_count: int, made_at: datetime) -> Made:
         """The PDF/A receipt of ``receipt`` (``Receipt.to_json()``), sealed when an identity is set."""
-        from govkit.proof.pades import seal_pdf
         from govkit.proof.receipt_pdf import ReceiptContext, receipt_pdf
 
         identity = self.identity
@@ -108,9 +107,22 @@ class Sealer:
             made_at=made_at,
         )
         layout = receipt_pdf(receipt, context, self.fonts)
+        return self.seal(layout.pdf, page=layout.seal_page, box=layout.seal_box)
+
+    @property
+    def sealer_name(self) -> str | None:
+        """The seal's signer as documents name it (its certificate's common name), None: no seal."""
+        identity = self.identity
+        return _common_name(identity) if identity is not None else None
+
+    def seal(self, pdf: bytes, *, page: int, box: tuple[int, int, int, int]) -> Made:
+        """``pdf`` sealed (its signature field on ``page`` at ``box``), or as it is without an identity."""
+        from govkit.proof.pades import seal_pdf
+
+        identity = self.identity
         if identity is None:
-            return Made(pdf=layout.pdf, status="unsealed")
-        sealed = seal_pdf(layout.pdf, identity, stamper=self.stamper, page=layout.seal_page, box=layout.seal_box)
+            return Made(pdf=pdf, status="unsealed")
+        sealed = seal_pdf(pdf, identity, stamper=self.stamper, page=page, box=box)
         return Made(
             pdf=sealed.data,
             status="sealed",
