@@ -65,6 +65,8 @@ class SealReport:
     seconds: float = 0.0
     #: Why the run stopped before the end (a TSA down, a configuration error), or None.
     stopped: str | None = None
+    #: The run used its time and some receipts may be left (see ``seal_pending``).
+    more: bool = False
 
     def summary(self) -> str:
         return (
@@ -124,15 +126,18 @@ def seal_pending(
     sealer: Sealer,
     batch_size: int = 200,
     ids: Sequence[int] | None = None,
-    max_batches: int | None = None,
+    budget_seconds: float | None = None,
 ) -> SealReport:
-    """Make and seal the pending receipts (all, or those of ``ids`` still pending), a batch at a time."""
+    """Make and seal the pending receipts (all, or those of ``ids`` still pending), a batch at a
+    time; with ``budget_seconds``, no new batch starts after that long (``report.more`` then says
+    whether some are left: the job goes on in a job of its own, and a worker asked to stop does
+    not wait for a whole backlog)."""
     started = time.monotonic()
     report = SealReport()
-    after, batches = 0, 0
+    after = 0
     resealable = _resealable(sealer)
     wanted = sorted(set(ids)) if ids is not None else None
-    while report.stopped is None and (max_batches is None or batches < max_batches):
+    while report.stopped is None:
         with db.reading() as session:
             if wanted is None:
                 batch = pending_ids(session, limit=batch_size, after=after, resealable=resealable)
@@ -141,7 +146,10 @@ def seal_pending(
         if not batch:
             break
         _seal_batch(db, sealer, batch, report)
-        after, batches = batch[-1], batches + 1
+        after = batch[-1]
+        if budget_seconds is not None and time.monotonic() - started > budget_seconds:
+            report.more = report.stopped is None
+            break
     report.seconds = time.monotonic() - started
     return report
 

@@ -12,11 +12,21 @@ from govkit.proof.sealer import SEALER, Sealer
 logger = logging.getLogger(__name__)
 
 
+#: How long one run of the periodic job seals before it hands the rest over to a new job.
+RUN_SECONDS = 45.0
+
+
 @task(SEAL_PENDING, retries=0, cron="* * * * *", queue="receipts")
 def seal_all_pending(deps: JobDeps) -> None:
-    """Make and seal every pending receipt (the next run goes on where a stopped one left off)."""
-    report = seal_pending(db=deps.db, sealer=_sealer(deps), batch_size=deps.settings.seal_batch_size)
+    """Make and seal every pending receipt, for at most ``RUN_SECONDS``; then, if some are left, the
+    same job again at once (under the cron's lock: never two at a time)."""
+    report = seal_pending(
+        db=deps.db, sealer=_sealer(deps), batch_size=deps.settings.seal_batch_size, budget_seconds=RUN_SECONDS
+    )
     logger.info("%s", report.summary())
+    if report.more:
+        with deps.db.transaction() as session:
+            deps.jobs.defer(session, SEAL_PENDING, key=f"cron:{SEAL_PENDING}")
 
 
 @task(SEAL_RECEIPTS, retries=3, queue="receipts")

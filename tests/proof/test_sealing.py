@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pypdf
 import pytest
+import sqlalchemy as sa
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
@@ -123,6 +124,13 @@ def test_the_sealing_job_seals_every_new_acknowledgement(
     assert not appended.ok and "integrity" in appended.reason
     # nothing left to seal: a second run seals nothing again
     assert seal_pending(db=db, sealer=sealer).sealed == []
+    # a run out of time after its first batch hands the rest over to the same job, deferred at once
+    with db.transaction() as session:
+        session.execute(sa.delete(SealedReceipt))
+    short = seal_pending(db=db, sealer=sealer, batch_size=1, budget_seconds=0)
+    assert len(short.sealed) == 1 and short.more
+    run_job(db, sealing, SEAL_PENDING)  # its run ends with the rest done by its continuation
+    assert {r.status for r in receipts_of(db).values()} == {"sealed"} and len(receipts_of(db)) == len(records)
     assert paper.record.id in sealed
 
 
