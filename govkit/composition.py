@@ -41,6 +41,7 @@ from govkit.jobs.inprocess import InProcessQueue
 from govkit.jobs.queue import JobQueue
 from govkit.jobs.registry import import_task_modules
 from govkit.notifications.sending import MAILER, mailer
+from govkit.proof.sealer import SEALER, Sealer
 from govkit.resolving import Context, Wired
 from govkit.settings import Settings
 
@@ -135,6 +136,7 @@ def build_wiring(settings: Settings, db: Database | None = None) -> Wiring:
         )
         renditions = False
     sealer = job_extras[SEALER_KEY] = sealer_of(settings)  # the chain checkpoints' signatures and timestamps
+    job_extras[SEALER] = Sealer(settings)  # sealed PDF receipts (loads its key and font on first use)
     jobs = job_queue(db, settings, extras=job_extras)
     policy = CampaignPolicy(
         days=settings.campaign_days,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from govkit.web.i18n import common, evidence_display, notices, public_documents, sign_in_links
+from govkit.web.i18n import common, evidence_display, notices, public_documents, sealed_receipts, sign_in_links
 
 _MODULES: tuple[Mapping[str, Mapping[str, str]], ...] = (
     common.TEXTS,
@@ -16,6 +16,7 @@ _MODULES: tuple[Mapping[str, Mapping[str, str]], ...] = (
     sign_in_links.TEXTS,
     public_documents.TEXTS,
     evidence_display.TEXTS,
+    sealed_receipts.TEXTS,
 )
 
 
