@@ -6,9 +6,14 @@ pair; in dev the local demo PKI of ``demo_pki``); ``trusted_time`` asks a time-s
 tokens and checks them; ``detached`` checks detached CMS signatures made by ``SealingIdentity``.
 """
 
+import logging
 import warnings
 
 from cryptography.utils import CryptographyDeprecationWarning
 
 # pyHanko imports cryptography's deprecated DSA module: without this, every process would say so
 warnings.filterwarnings("ignore", message="DSA is deprecated", category=CryptographyDeprecationWarning)
+# pyHanko logs each failed check with its traceback (a tampered file, a hostile upload to /verify):
+# govkit's reports say what failed; only pyHanko's errors are kept for the logs
+for _name in ("pyhanko", "pyhanko_certvalidator"):
+    logging.getLogger(_name).setLevel(logging.ERROR)

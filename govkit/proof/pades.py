@@ -158,16 +158,13 @@ def verify_pdf(
         return PdfReport([Check("seal", False, f"the seal cannot be checked ({exc})")], data=_receipt_data(data))
     signer = str(status.signing_cert.subject.human_friendly)
     checks = [_seal_check(status, signer)]
-    unchanged = status.coverage == SignatureCoverageLevel.ENTIRE_FILE and len(signatures) == 1
-    checks.append(
-        Check(
-            "integrity",
-            unchanged,
-            "the file is byte for byte what was sealed"
-            if unchanged
-            else "the file was changed after it was sealed (the seal does not cover every byte)",
-        )
-    )
+    whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE and len(signatures) == 1
+    if not status.intact:
+        checks.append(Check("integrity", False, "the file's bytes differ from the bytes sealed (digest mismatch)"))
+    elif not whole:
+        checks.append(Check("integrity", False, "bytes were added to the file after it was sealed"))
+    else:
+        checks.append(Check("integrity", True, "the file is byte for byte what was sealed"))
     stamp = status.timestamp_validity
     tsa_name = str(stamp.signing_cert.subject.human_friendly) if stamp is not None else None
     if stamp is None:

@@ -377,7 +377,13 @@ def test_every_page_is_in_the_list() -> None:
     from govkit.web.routers import PAGES as ROUTERS
     from govkit.web.routers import PAGES_PREFIX
 
-    downloads = {"/ui/files/{sha256}", "/ui/receipts/{code}.docx", "/ui/signin/oidc", "/ui/signin/oidc/callback"}
+    downloads = {
+        "/ui/files/{sha256}",
+        "/ui/receipts/{code}.docx",
+        "/ui/receipts/{code}.pdf",
+        "/ui/signin/oidc",
+        "/ui/signin/oidc/callback",
+    }
     visited = {re.sub(r"\{[^}]+\}", "x", re.sub(r"\?.*", "", p.path)) for p in PAGES}
     missing = []
     for router in ROUTERS:
