@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import ROOT, SCRATCH, machine
 
 #: The benchmark modules, in the order they run; each has run(quick) -> list of result rows.
-GROUPS = ["documents", "api", "loadtest", "campaigns", "check", "jobscale", "pdf", "mail"]
+GROUPS = ["documents", "api", "loadtest", "campaigns", "check", "jobscale", "pdf", "mail", "seal"]
 
 
 def table(results: list[dict]) -> str:

@@ -40,6 +40,7 @@ from govkit.jobs.inprocess import InProcessQueue
 from govkit.jobs.queue import JobQueue
 from govkit.jobs.registry import import_task_modules
 from govkit.notifications.sending import MAILER, mailer
+from govkit.proof.sealer import SEALER, Sealer
 from govkit.resolving import Context, Wired
 from govkit.settings import Settings
 
@@ -123,6 +124,7 @@ def build_wiring(settings: Settings, db: Database | None = None) -> Wiring:
     pool = render_pool(settings)
     job_extras: dict[str, object] = {"render_pool": pool, MAILER: mailer(settings)}
     job_extras[SOFFICE] = SofficeRunner.of(settings)  # PDF/A renditions, one LibreOffice run per batch
+    job_extras[SEALER] = Sealer(settings)  # sealed PDF receipts (loads its key and font on first use)
     sealer = job_extras[SEALER_KEY] = sealer_of(settings)  # the chain checkpoints' signatures and timestamps
     jobs = job_queue(db, settings, extras=job_extras)
     policy = CampaignPolicy(

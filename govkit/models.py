@@ -12,6 +12,7 @@ from govkit.acknowledgements.models import (
     PersonPopulation,
     WebhookDelivery,
 )
+from govkit.acknowledgements.seal_models import SealedReceipt
 from govkit.auth.models import Identity, RoleGrant, SignInLink
 from govkit.checkpoints.models import ChainCheckpoint, CheckpointSending
 from govkit.demo.models import DatasetLoad
@@ -56,6 +57,7 @@ __all__ = [
     "RootTemplateVersion",
     "RuleParameterValue",
     "RuleRun",
+    "SealedReceipt",
     "SignInLink",
     "Survey",
     "TrainingRecord",

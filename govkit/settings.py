@@ -127,6 +127,10 @@ class Settings(BaseSettings):
     tsa_password: str | None = Field(default=None, repr=False)
     tsa_timeout_seconds: float = Field(default=10.0, gt=0)
     tsa_trust_roots: Annotated[list[Path], NoDecode] = Field(default_factory=list)  # like seal_trust_roots
+    # sealed PDF receipts (govkit.proof.receipt_pdf): the TrueType font they embed (default: Liberation
+    # Sans or DejaVu Sans, searched), and how many the sealing job seals per run
+    receipt_font: Path | None = None
+    seal_batch_size: int = Field(default=200, ge=1, le=5000)
 
     @field_validator("seal_trust_roots", "tsa_trust_roots", mode="before")
     @classmethod

@@ -10,12 +10,16 @@ import strawberry
 from govkit.acknowledgements.campaign_progress import CampaignStatus, PendingPerson, PopulationCount, encode_cursor
 from govkit.acknowledgements.models import Person as PersonRow
 from govkit.acknowledgements.persons import ImportReport as ImportData
+from govkit.acknowledgements.sealing import SealState, seal_states
 from govkit.acknowledgements.service import MyView
 from govkit.acknowledgements.service import Receipt as ReceiptData
 from govkit.db import stored_id
 from govkit.documents.kinds import catalogue
 from govkit.documents.types import PublishedDocument
-from govkit.resolving import build
+from govkit.resolving import Batch, Info, build
+
+#: The seals of the receipts a request shows, read in one query.
+SEALS: Batch[int, SealState] = Batch(seal_states, "acknowledgement_ids", SealState.sealing)
 
 
 @strawberry.type(description="The proof of one acknowledgement")
@@ -39,6 +43,28 @@ class Receipt:
     previous_hash: str
     certificate_url: str
     verification_url: str
+    pdf_url: str = strawberry.field(
+        description="The sealed PDF/A receipt (absolute URL; 503 with Retry-After while sealing)"
+    )
+
+    @strawberry.field(description="The PDF receipt's seal: sealing, sealed, unsealed (no sealing identity) or failed")
+    async def seal_status(self, info: Info) -> str:
+        return (await self._seal(info)).status
+
+    @strawberry.field(description="When the receipt was sealed (the seal's signing time, govkit's clock)")
+    async def sealed_at(self, info: Info) -> datetime | None:
+        return (await self._seal(info)).sealed_at
+
+    @strawberry.field(description="The time the time-stamping authority certified in the seal (null without a TSA)")
+    async def timestamped_at(self, info: Info) -> datetime | None:
+        return (await self._seal(info)).timestamp_time
+
+    @strawberry.field(description="The time-stamping authority that certified the seal's time")
+    async def tsa_name(self, info: Info) -> str | None:
+        return (await self._seal(info)).tsa_name
+
+    async def _seal(self, info: Info) -> SealState:
+        return await info.context.loader(SEALS).load(int(self.id))
 
     @classmethod
     def from_data(cls, receipt: ReceiptData, public_url: str) -> Receipt:
@@ -64,6 +90,7 @@ class Receipt:
             previous_hash=r.previous_hash,
             certificate_url=f"{base}/receipts/{r.verification_code}.docx",
             verification_url=f"{base}/verify/{r.verification_code}?sha256={r.document_sha256}",
+            pdf_url=f"{base}/receipts/{r.verification_code}.pdf",
         )
 
 

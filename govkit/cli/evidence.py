@@ -21,9 +21,10 @@ def evidence(
     school: Annotated[str, typer.Option(help="School code")],
     person: Annotated[str, typer.Option(help="The person's external id")],
     day: Annotated[str, typer.Option("--date", help="The date in question (YYYY-MM-DD)")],
-    output_format: Annotated[str, typer.Option("--format", help="json or docx")] = "json",
+    output_format: Annotated[str, typer.Option("--format", help="json, docx or pdf (sealed PDF/A)")] = "json",
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Write here (json: stdout by default; docx: a named file)")
+        Path | None,
+        typer.Option("-o", "--output", help="Write here (json: stdout by default; docx, pdf: a named file)"),
     ] = None,
     language: Annotated[str, typer.Option("--lang", help="fr or en: the document's language")] = "fr",
 ) -> None:
@@ -34,8 +35,8 @@ def evidence(
     from govkit.evidence.export import to_json
     from govkit.evidence.service import evidence_file
 
-    if output_format not in ("json", "docx"):
-        raise InvalidInput("--format is json or docx.")
+    if output_format not in ("json", "docx", "pdf"):
+        raise InvalidInput("--format is json, docx or pdf.")
     if language not in ("fr", "en"):
         raise InvalidInput("--lang is fr or en.")
     try:
@@ -53,6 +54,13 @@ def evidence(
         output.write_text(text, encoding="utf-8")
     else:
         if output is None:
-            output = Path(re.sub(r"[^A-Za-z0-9._-]+", "_", f"dossier-de-preuve-{school}-{person}-{when}") + ".docx")
-        output.write_bytes(evidence_docx(data, language))
+            name = re.sub(r"[^A-Za-z0-9._-]+", "_", f"dossier-de-preuve-{school}-{person}-{when}")
+            output = Path(f"{name}.{output_format}")
+        if output_format == "pdf":
+            from govkit.evidence.pdf import evidence_pdf
+            from govkit.proof.sealer import Sealer
+
+            output.write_bytes(evidence_pdf(data, language, Sealer(wiring.settings)))
+        else:
+            output.write_bytes(evidence_docx(data, language))
     err.print(f"wrote {output}")

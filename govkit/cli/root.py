@@ -13,6 +13,7 @@ from govkit.cli import (
     database,
     evidence,
     persons,
+    receipts,
     records,
     reminders,
     renditions,
@@ -41,6 +42,7 @@ app.add_typer(database.schema_app, name="schema")
 app.add_typer(tokens.token_app, name="token")
 app.add_typer(rule_params.rules_app, name="rules")
 app.add_typer(renditions.documents_app, name="documents")
+app.add_typer(receipts.receipts_app, name="receipts")
 app.command()(serving.serve)
 app.command()(serving.demo)
 app.command()(worker.worker)
@@ -52,6 +54,7 @@ app.command("import-surveys")(records.import_surveys)
 app.command()(rules.check)
 app.command("barometer")(rules.barometer)
 app.command()(evidence.evidence)
+app.command()(receipts.verify)
 
 
 def main() -> None:

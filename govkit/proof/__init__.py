@@ -5,3 +5,10 @@ time-stamping), detached CMS signatures, and the sealed PDF receipts built on th
 pair; in dev the local demo PKI of ``demo_pki``); ``trusted_time`` asks a time-stamping authority for
 tokens and checks them; ``detached`` checks detached CMS signatures made by ``SealingIdentity``.
 """
+
+import warnings
+
+from cryptography.utils import CryptographyDeprecationWarning
+
+# pyHanko imports cryptography's deprecated DSA module: without this, every process would say so
+warnings.filterwarnings("ignore", message="DSA is deprecated", category=CryptographyDeprecationWarning)

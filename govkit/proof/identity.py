@@ -22,11 +22,13 @@ from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from pyhanko.keys.internal import translate_pyca_cryptography_cert_to_asn1, translate_pyca_cryptography_key_to_asn1
 from pyhanko.sign.signers import SimpleSigner
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from govkit.errors import InvalidInput
 from govkit.proof.demo_pki import DEMO_PKI_DIR, create_demo_pki
@@ -171,13 +173,35 @@ def _identity(
     asn1_cert = translate_pyca_cryptography_cert_to_asn1(cert)
     store = SimpleCertificateStore()
     store.register_multiple(chain)
-    signer = SimpleSigner(
+    signer = _Signer(
+        private_key=key,
         signing_cert=asn1_cert,
         signing_key=translate_pyca_cryptography_key_to_asn1(key),
         cert_registry=store,
     )
     unique = tuple({c.sha256: c for c in chain if c.sha256 != asn1_cert.sha256}.values())
     return SealingIdentity(signer=signer, certificate=asn1_cert, chain=unique, is_demo=is_demo)
+
+
+class _Signer(SimpleSigner):
+    """pyHanko's SimpleSigner, keeping the loaded private key: SimpleSigner loads it again from its
+    DER for every signature (RSA's key checks: some 50 ms, more than the rest of a seal)."""
+
+    def __init__(self, *, private_key: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._private_key = private_key
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        try:
+            mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+        except ValueError:
+            return bytes(super().sign_raw(data, digest_algorithm))
+        key = self._private_key
+        if mechanism == "rsassa_pkcs1v15" and isinstance(key, rsa.RSAPrivateKey):
+            return key.sign(data, padding.PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+        if mechanism == "ecdsa" and isinstance(key, ec.EllipticCurvePrivateKey):
+            return key.sign(data, ec.ECDSA(get_pyca_cryptography_hash(digest_algorithm)))
+        return bytes(super().sign_raw(data, digest_algorithm))
 
 
 def _password_problem(secret: bytes | None) -> str:

@@ -21,16 +21,21 @@ from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper, TimestampReque
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
 
-from govkit.errors import GovkitError
+from govkit.proof.errors import TimeStampUnavailable
+
+__all__ = [
+    "TimeReport",
+    "TimeStampUnavailable",
+    "digest_of",
+    "timestamp_token",
+    "timestamper",
+    "token_time",
+    "tsa_trust_roots",
+    "verify_token",
+]
 from govkit.proof.detached import validation_context
 from govkit.proof.identity import CertificateSource, load_certificates, run_sync
 from govkit.settings import Settings
-
-
-class TimeStampUnavailable(GovkitError):
-    """The time-stamping authority did not give a token."""
-
-    code = "TIMESTAMP_UNAVAILABLE"
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,6 @@ Importing this package registers every task (``govkit.jobs.registry``).
 
 from __future__ import annotations
 
-from govkit.tasks import checkpoints, notices, reminders, renders, renditions, rules, webhooks
+from govkit.tasks import checkpoints, notices, receipts, reminders, renders, renditions, rules, webhooks
 
-__all__ = ["checkpoints", "notices", "reminders", "renders", "renditions", "rules", "webhooks"]
+__all__ = ["checkpoints", "notices", "receipts", "reminders", "renders", "renditions", "rules", "webhooks"]

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
+from govkit.acknowledgements import sealing
 from govkit.acknowledgements import service as acks
 from govkit.acknowledgements.certificate import certificate_docx
 from govkit.disconnects import run_service
@@ -124,9 +125,11 @@ async def acknowledge(
 async def receipt_page(page: Page, code: str) -> Response:
     try:
         receipt = await page.call(acks.receipt, code=code)
+        record_id = int(receipt.record.id or 0)
+        seal = (await page.call(sealing.seal_states, acknowledgement_ids=[record_id]))[record_id]
     except GovkitError as exc:
         return page.error(exc)
-    return page.render("receipt.html", receipt=receipt)
+    return page.render("receipt.html", receipt=receipt, seal=seal)
 
 
 @router.get("/receipts/{code}.docx")

@@ -24,6 +24,7 @@ from govkit.web import (
     outbox,
     public,
     receipts,
+    sealed_pdf,
     signin,
     template_editor,
 )
@@ -32,6 +33,7 @@ PAGES: tuple[APIRouter, ...] = (
     signin.router,
     link_signin.router,
     member.router,
+    sealed_pdf.pages,  # /ui/receipts/{code}.pdf
     dashboard.router,
     template_editor.router,
     jobs_page.router,

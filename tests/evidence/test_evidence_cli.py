@@ -3,6 +3,7 @@ document LibreOffice opens, the audit entry, one clear line for an unknown perso
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import pypdf
 import pytest
 from sqlmodel import select
 
@@ -21,7 +23,9 @@ from govkit.access.audit import AuditEvent
 from govkit.acknowledgements import chain
 from govkit.db import Database, create_db_engine
 from govkit.demo.loader import load_demo
+from govkit.documents.pdfa import check_pdfa
 from govkit.evidence.service import AUDIT_ACTION
+from govkit.proof.pades import verify_pdf
 from tests.ack_helpers import acknowledge, member, publish_minimal_internal, someone
 from tests.conftest import BACKENDS, SECRET, fresh_database_url
 
@@ -80,9 +84,20 @@ def test_govkit_evidence_json_and_docx(acknowledged: tuple[str, Database, str, s
     assert written.returncode == 0, written.stderr
     assert target.read_bytes()[:2] == b"PK"
 
+    # the sealed PDF/A: in dev, sealed with the demo PKI govkit made in its working directory
+    sealed = tmp_path / "dossier.pdf"
+    written = govkit(*given, "--format", "pdf", "-o", str(sealed), url=url, cwd=tmp_path)
+    assert written.returncode == 0, written.stderr
+    pdf = sealed.read_bytes()
+    assert check_pdfa(pdf).passed, check_pdfa(pdf).reason
+    report = verify_pdf(pdf, [tmp_path / ".govkit-pki" / "demo-ca.pem"])
+    assert [c.name for c in report.checks if not c.ok] == ["data"]  # sealed and whole; no receipt data in it
+    text = "".join("".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert code in text and "Scelléélectroniquementpar" in text
+
     with db.reading() as session:
         events = session.exec(select(AuditEvent).where(AuditEvent.action == AUDIT_ACTION)).all()
-    assert len(events) == 2 and all(e.subject == "system" and e.correlation_id == "cli" for e in events)
+    assert len(events) == 3 and all(e.subject == "system" and e.correlation_id == "cli" for e in events)
 
     missing = govkit("evidence", "--school", SCHOOL, "--person", "NOBODY", "--date", today, url=url, cwd=tmp_path)
     assert missing.returncode == 1

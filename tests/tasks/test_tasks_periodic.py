@@ -14,6 +14,7 @@ import govkit.tasks  # noqa: F401 - registers the tasks
 from govkit.acknowledgements import chain
 from govkit.acknowledgements.campaigns import new_code, sha
 from govkit.acknowledgements.models import Acknowledgement, Campaign, Person, WebhookDelivery
+from govkit.acknowledgements.sealing import SEAL_PENDING
 from govkit.checkpoints import vocabulary as checkpoints
 from govkit.db import Database, utcnow
 from govkit.documents.models import DocumentVersion
@@ -57,6 +58,7 @@ def test_the_schedules() -> None:
         rules.RUN_RULES: "0 2 * * *",
         notices.BRING_UP_TO_DATE: "15 6 * * *",  # the e-mail notices, after the webhook reminders
         checkpoints.MAKE: "5 0 * * *",  # the chain's checkpoint, each day anchored once it is over
+        SEAL_PENDING: "* * * * *",  # the PDF receipts not sealed yet
     }
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from govkit.web.i18n import common, notices, public_documents, sign_in_links
+from govkit.web.i18n import common, notices, public_documents, sealed_receipts, sign_in_links
 
 _MODULES: tuple[Mapping[str, Mapping[str, str]], ...] = (
     common.TEXTS,
     notices.TEXTS,
     sign_in_links.TEXTS,
     public_documents.TEXTS,
+    sealed_receipts.TEXTS,
 )
 
 
