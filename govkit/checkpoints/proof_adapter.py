@@ -93,6 +93,8 @@ class ProofChecker:
         from govkit.proof.detached import verify_detached
 
         report = verify_detached(data, signature, self.roots)
+        if report.valid and _first_subject(certificate_pem) != report.signer:
+            return Verdict(False, f"signature: valid, by {report.signer}, but the file's certificate is another's")
         if report.valid:
             return Verdict(True, f"signature: valid, sealed by {report.signer}")
         by = f" (signer: {report.signer})" if report.signer else ""
@@ -110,6 +112,18 @@ class ProofChecker:
             when = report.time.strftime("%Y-%m-%d %H:%M:%S")
             return Verdict(True, f"timestamp: valid, {when} UTC by {report.tsa_name}", report.time)
         return Verdict(False, f"timestamp: {report.reason}", report.time)
+
+
+def _first_subject(certificates_pem: str) -> str | None:
+    """The subject of the first certificate of a PEM text (None: none readable)."""
+    from asn1crypto import pem, x509
+
+    try:
+        for _, _, der in pem.unarmor(certificates_pem.encode("ascii"), multiple=True):
+            return str(x509.Certificate.load(der).subject.human_friendly)
+    except (ValueError, TypeError, UnicodeEncodeError):
+        return None
+    return None
 
 
 def sealer_of(settings: Settings) -> Sealer:
