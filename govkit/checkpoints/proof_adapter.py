@@ -4,14 +4,14 @@ The sealer loads govkit's sealing identity on first use (a process that never ma
 never reads the key; in dev, the demo PKI is made then), signs each body as a detached CMS
 signature, and asks the time-stamping authority of GOVKIT_TSA_URL for a token over its SHA-256.
 The checker checks a signature against GOVKIT_SEAL_TRUST_ROOTS (dev: the demo CA) and a token
-against GOVKIT_TSA_TRUST_ROOTS. govkit.proof (pyHanko: half a second to import) is imported on
-first use, so that commands and processes that make no checkpoint never load it.
+against GOVKIT_TSA_TRUST_ROOTS. govkit.proof's signing and checking (pyHanko: half a second to
+import) are imported on first use, so that commands and processes that make no checkpoint never
+load them.
 """
 
 from __future__ import annotations
 
 import threading
-import warnings
 from typing import TYPE_CHECKING
 
 from govkit.checkpoints.file_format import Stamp
@@ -21,15 +21,6 @@ from govkit.settings import Settings
 
 if TYPE_CHECKING:
     from govkit.proof.identity import SealingIdentity
-
-
-def _load_proof() -> None:
-    """Import govkit.proof, without the warning pyHanko's import gives about DSA keys (which
-    govkit never uses) on a command's output."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="DSA is deprecated")
-        import govkit.proof.detached
-        import govkit.proof.trusted_time  # noqa: F401
 
 
 NO_IDENTITY = (
@@ -48,7 +39,6 @@ class ProofSealer:
     def identity(self) -> SealingIdentity:
         with self._lock:
             if self._identity is None:
-                _load_proof()
                 from govkit.proof.identity import load_identity
 
                 try:
@@ -72,7 +62,6 @@ class ProofSealer:
     def timestamp(self, digest: bytes) -> Stamp | None:
         if not self.settings.tsa_url:
             return None
-        _load_proof()
         from govkit.proof.trusted_time import timestamp_token, timestamper, token_time
 
         stamper = timestamper(self.settings)
@@ -92,7 +81,6 @@ class ProofChecker:
     """``Checker`` against the configured trust roots (read when built: a bad path is one line)."""
 
     def __init__(self, settings: Settings) -> None:
-        _load_proof()
         from govkit.proof.identity import trust_roots
         from govkit.proof.trusted_time import tsa_trust_roots
 
@@ -105,6 +93,8 @@ class ProofChecker:
         from govkit.proof.detached import verify_detached
 
         report = verify_detached(data, signature, self.roots)
+        if report.valid and _first_subject(certificate_pem) != report.signer:
+            return Verdict(False, f"signature: valid, by {report.signer}, but the file's certificate is another's")
         if report.valid:
             return Verdict(True, f"signature: valid, sealed by {report.signer}")
         by = f" (signer: {report.signer})" if report.signer else ""
@@ -122,6 +112,18 @@ class ProofChecker:
             when = report.time.strftime("%Y-%m-%d %H:%M:%S")
             return Verdict(True, f"timestamp: valid, {when} UTC by {report.tsa_name}", report.time)
         return Verdict(False, f"timestamp: {report.reason}", report.time)
+
+
+def _first_subject(certificates_pem: str) -> str | None:
+    """The subject of the first certificate of a PEM text (None: none readable)."""
+    from asn1crypto import pem, x509
+
+    try:
+        for _, _, der in pem.unarmor(certificates_pem.encode("ascii"), multiple=True):
+            return str(x509.Certificate.load(der).subject.human_friendly)
+    except (ValueError, TypeError, UnicodeEncodeError):
+        return None
+    return None
 
 
 def sealer_of(settings: Settings) -> Sealer:

@@ -106,6 +106,11 @@ def test_tampered_files_fail(
     broken = {**document, "signature": base64.b64encode(bytes(raw)).decode()}
     assert not verify_file(db=db, data=json.dumps(broken).encode(), checker=checker).verdicts[0].ok
 
+    # the certificate shown in the file replaced by another one (it is not what the signature checks)
+    swapped = {**document, "certificate": "-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n"}
+    verdict = verify_file(db=db, data=json.dumps(swapped).encode(), checker=checker).verdicts[0]
+    assert not verdict.ok and "another's" in verdict.line
+
     # signed by a sealing certificate nobody configured as trusted
     other_pki = create_demo_pki(tmp_path_factory.mktemp("other-pki"))
     stranger = make(db, proof_settings(other_pki, None), ProofSealer(proof_settings(other_pki, None)))
