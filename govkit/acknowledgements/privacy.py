@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from govkit.acknowledgements import chain
 from govkit.acknowledgements.models import Acknowledgement, Person, PersonPopulation
 from govkit.acknowledgements.receipts import Receipt
+from govkit.acknowledgements.seal_models import SealedReceipt
 from govkit.db import Database, utcnow
 from govkit.documents.models import DocumentVersion
 from govkit.errors import NotFound
@@ -53,6 +54,9 @@ def erase_personal_data(*, db: Database, record_ids: Sequence[int]) -> int:
             .where(col(Acknowledgement.id).in_(ids), col(Acknowledgement.personal_salt).is_not(None))
             .values(dict.fromkeys(chain.PERSONAL))
         )
+        # their sealed receipts name the person: deleted with them; the next sealing run makes new
+        # ones from what remains (govkit.acknowledgements.sealing), saying the data were erased
+        session.connection().execute(sa.delete(SealedReceipt).where(col(SealedReceipt.acknowledgement_id).in_(ids)))
         return result.rowcount or 0
 
 

@@ -266,3 +266,38 @@ def test_hostile_bodies_posted_to_verify_get_4xx(sealed_api: Api, db: Database) 
         assert answer.status_code == status, (body[:30], answer.status_code, answer.text[:300])
     form = sealed_api.request("POST", f"/verify/{code}", files={"file": ("r.pdf", b"%PDF-1.7", "application/pdf")})
     assert form.status_code == 401  # multipart needs a bearer token (govkit.middleware)
+
+
+def test_erasing_personal_data_deletes_the_receipt_and_the_next_one_holds_no_erased_data(
+    db: Database, sealing: Settings
+) -> None:
+    from govkit.acknowledgements import privacy
+    from govkit.acknowledgements.models import Person
+
+    student = member(db, SCHOOL, "E00007")
+    version = current(db, SCHOOL)
+    receipt = acknowledge(db=db, actor=student, document_version_id=version.id, shown_sha256=version.sha256)
+    record_id = receipt.record.id
+    assert record_id is not None
+    run_job(db, sealing, SEAL_PENDING)
+    with db.reading() as session:
+        person = session.get(Person, receipt.record.person_id)
+        assert person is not None
+        family = person.family_name
+
+    def text_of(pdf: bytes) -> str:
+        return "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+    before = receipts_of(db)[record_id].pdf
+    wording = receipt.record.wording or ""
+    assert before is not None and family in wording and " ".join(wording.split()) in " ".join(text_of(before).split())
+
+    assert privacy.erase_personal_data(db=db, record_ids=[record_id]) == 1
+    assert record_id not in receipts_of(db)  # the PDF naming the person is gone with the data
+    run_job(db, sealing, SEAL_PENDING)
+    after = receipts_of(db)[record_id]
+    assert after.status == "sealed" and after.pdf is not None
+    assert verify_pdf(after.pdf, trust_roots=sealing.seal_trust_roots, tsa_trust_roots=sealing.tsa_trust_roots).ok
+    flat = " ".join(text_of(after.pdf).split())
+    assert " ".join(wording.split()) not in flat and "personal data erased" in flat  # the wording is gone
+    assert receipt.record.verification_code in "".join(text_of(after.pdf).split())
