@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 
 from govkit.acknowledgements import chain
-from govkit.acknowledgements.models import Acknowledgement, Person, PersonPopulation
+from govkit.acknowledgements.models import Acknowledgement, DocumentDelivery, Person, PersonPopulation
 from govkit.acknowledgements.receipts import Receipt
 from govkit.acknowledgements.seal_models import SealedReceipt
 from govkit.db import Database, utcnow
@@ -85,6 +85,9 @@ def export_person(*, db: Database, school: str, external_id: str) -> dict[str, A
             .order_by(col(PersonPopulation.population), col(PersonPopulation.id))
         ).all()
         populations = sorted({p.population for p in periods if p.valid_to is None})
+        delivered = session.exec(
+            select(DocumentDelivery).where(DocumentDelivery.person_id == person.id).order_by(col(DocumentDelivery.id))
+        ).all()
     return {
         "person": person.model_dump(mode="json"),
         "school": organisation.code,
@@ -102,5 +105,12 @@ def export_person(*, db: Database, school: str, external_id: str) -> dict[str, A
                 "user_agent": r.user_agent,
             }
             for r in records
+        ],
+        # the versions delivered to them (proof of display), when and how
+        "deliveries": [
+            d.model_dump(
+                mode="json", include={"document_version_id", "sha256", "channel", "displayed_by", "delivered_at"}
+            )
+            for d in delivered
         ],
     }

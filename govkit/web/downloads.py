@@ -8,10 +8,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from govkit.acknowledgements import deliveries
 from govkit.disconnects import run_service
-from govkit.documents import service as documents
 from govkit.errors import GovkitError
+from govkit.flows import member_downloads
 from govkit.web.bearer import BearerActor
 from govkit.web.dependencies import DatabaseDep
 from govkit.web.errors import refused
@@ -22,9 +21,7 @@ router = APIRouter(tags=["documents"])
 @router.get("/documents/{sha256}")
 async def download_document(request: Request, db: DatabaseDep, actor: BearerActor, sha256: str) -> Response:
     try:
-        found = await run_service(documents.download, db=db, actor=actor, sha256=sha256)
-        if actor.person_id is not None:
-            await run_service(deliveries.record_download, db=db, actor=actor, sha256=sha256, channel="docx")
+        found = await run_service(member_downloads.download, db=db, actor=actor, sha256=sha256)
     except GovkitError as exc:
         return await refused(db, request, actor, f"download {sha256[:16]}", exc)
     return Response(

@@ -15,12 +15,13 @@ from govkit.acknowledgements import service as acks
 from govkit.acknowledgements.certificate import certificate_docx
 from govkit.db import stored_id
 from govkit.disconnects import run_service
-from govkit.documents import renditions
+from govkit.documents import public, renditions
 from govkit.documents import service as documents
 from govkit.documents.addresses import Addresses
 from govkit.documents.kinds import catalogue
 from govkit.documents.published import slug
 from govkit.errors import GovkitError, InvalidInput, NotFound
+from govkit.flows import member_downloads
 from govkit.web.dependencies import RecorderDep
 from govkit.web.document_html import sanitise
 from govkit.web.i18n.errors import say
@@ -114,7 +115,9 @@ async def read_pdf(page: Page, document_id: int) -> Response:
         if document is None:
             raise NotFound("This document is not in force at your school.", key="not_in_force_here")
         pdf = await run_service(renditions.rendition, db=page.db, sha256=document.sha256, fmt="pdf")
-        if pdf is None:
+        if pdf is None:  # converted later (once: by its key), as the public address does
+            found = public.PublicVersion(view.organisation, document, {})
+            await run_service(public.convert_later, db=page.db, jobs=page.wiring.jobs, found=found)
             not_ready = InvalidInput("The PDF of this document is being prepared.", key="pdf_not_ready")
             return page.render("error.html", status=503, error=say(not_ready, page.language))
         await page.call(deliveries.record_delivery, document_version_id=stored_id(document), channel="pdf")
@@ -181,8 +184,7 @@ async def certificate(page: Page, code: str) -> Response:
 @router.get("/files/{sha256}")
 async def file(page: Page, sha256: str) -> Response:
     try:
-        found = await page.call(documents.download, sha256=sha256)
-        await page.call(deliveries.record_download, sha256=sha256, channel="docx")  # a member's: shown
+        found = await page.call(member_downloads.download, sha256=sha256)  # a member's: delivered
     except GovkitError as exc:
         return page.error(exc)
     return Response(

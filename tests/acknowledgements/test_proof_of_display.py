@@ -4,6 +4,7 @@ in, or displayed by the intranet they acknowledge through — and its receipt sa
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from datetime import UTC, datetime, timedelta
@@ -12,9 +13,11 @@ import docx
 import pytest
 import sqlalchemy as sa
 
-from govkit.acknowledgements import deliveries
+from govkit.acknowledgements import deliveries, privacy
 from govkit.acknowledgements.models import DocumentDelivery
 from govkit.db import Database
+from govkit.documents.models import Blob
+from govkit.documents.rendition_models import DocumentRendition
 from govkit.errors import Conflict, InvalidInput
 from govkit.web.i18n.errors import MESSAGES
 from tests.ack_helpers import acknowledge, admin, current, deliver, member, record_paper_acknowledgement
@@ -102,6 +105,8 @@ def test_opened_on_the_page_then_accepted_the_receipt_says_when(api: Api, token:
     assert again.status_code == 200
     person = member(db, SCHOOL, "E00004").person_id
     assert _deliveries(db, person) == [("page", None)]  # opened twice: one row, the first time
+    (held,) = privacy.export_person(db=db, school=SCHOOL, external_id="E00004")["deliveries"]  # right of access
+    assert (held["document_version_id"], held["channel"], held["sha256"]) == (document.id, "page", document.sha256)
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
     sha = re.search(r'name="sha256" value="([0-9a-f]{64})"', page.text)
     assert csrf and sha and sha.group(1) == document.sha256
@@ -150,8 +155,26 @@ def test_downloads_by_a_signed_in_member_are_deliveries_and_nobody_elses(
     assert in_page.status_code == 200
     assert _deliveries(db, member(db, SCHOOL, "E00006").person_id) == [("docx", None)]
     pdf = api.request("GET", f"/ui/me/documents/{document.id}/pdf", headers=_cookie(other))
-    assert pdf.status_code == 503  # no PDF/A in the tests: nothing delivered
+    assert pdf.status_code == 503  # no PDF/A made in the tests: nothing delivered (its conversion is queued)
     assert _deliveries(db, member(db, SCHOOL, "E00006").person_id) == [("docx", None)]
+    made = b"%PDF-1.7 a stand-in for the PDF/A rendition"
+    with db.transaction() as session:  # as the conversion job stores it
+        session.add(
+            Blob(sha256=hashlib.sha256(made).hexdigest(), size=len(made), media_type="application/pdf", data=made)
+        )
+        session.flush()
+        session.add(
+            DocumentRendition(
+                source_sha256=document.sha256,
+                format="pdf",
+                sha256=hashlib.sha256(made).hexdigest(),
+                converter="LibreOffice",
+                converter_version="test",
+            )
+        )
+    pdf = api.request("GET", f"/ui/me/documents/{document.id}/pdf", headers=_cookie(other))
+    assert (pdf.status_code, pdf.headers["content-type"], pdf.content) == (200, "application/pdf", made)
+    assert _deliveries(db, member(db, SCHOOL, "E00006").person_id) == [("docx", None), ("pdf", None)]
     answer = api.data(ACK, {"id": str(document.id), "sha": document.sha256}, token=bearer)["acknowledge"]
     assert answer["shownVia"] == "docx"
 

@@ -65,7 +65,8 @@ def test_the_member_reads_the_documents_html_on_a_360_px_screen(
     expect(article.get_by_role("heading", name=re.compile("Champ d'application"))).to_be_visible()
     assert article.locator("h2").count() >= 10  # the articles, under the document's own title (the page's h1)
     expect(page.get_by_role("link", name="Télécharger le PDF")).to_have_attribute(
-        "href", f"/public/documents/{document.sha256}.pdf"
+        "href",
+        f"/ui/me/documents/{document.id}/pdf",  # the member's own address: a delivery to them
     )
     # the document's text wraps within the screen (the rest of the page is helper E's browser test)
     box = page.evaluate("() => [document.querySelector('article.document').scrollWidth, innerWidth]")

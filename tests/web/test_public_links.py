@@ -108,5 +108,6 @@ def test_the_member_page_shows_the_documents_html(db: Database, token: TokenFact
     assert "<ul>" in body and "<li>" in body
     assert "<script" not in body
     assert f'href="/ui/files/{document.sha256}"' in text
-    assert f'href="{BASE}/public/documents/{document.sha256}.pdf"' in text
+    # the PDF through the member's own address: served to them, it is recorded as delivered (proof of display)
+    assert f'href="/ui/me/documents/{document.id}/pdf"' in text
     assert "Télécharger le PDF" in unescape(text)
