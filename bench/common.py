@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -21,7 +22,7 @@ import sqlalchemy as sa  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 
 from govkit import migrations  # noqa: E402
-from govkit.db import create_db_engine  # noqa: E402
+from govkit.db import Database, create_db_engine  # noqa: E402
 
 #: The PostgreSQL server the benchmarks create their databases on (trust auth, as in CI).
 POSTGRES_URL = os.environ.get("GOVKIT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -116,3 +117,23 @@ def counting_queries(engine: Engine) -> Iterator[list[str]]:
         yield statements
     finally:
         sa.event.remove(engine, "before_cursor_execute", before)
+
+
+def start_worker_process(
+    db: Database, env: dict[str, str], log_path: Path, *, concurrency: int
+) -> subprocess.Popen[bytes]:
+    """A real `govkit worker` with ``env``, its output in ``log_path``, once it has said it is alive
+    (a row in procrastinate_workers); a clear error naming the log when it does not start in 60 s."""
+    log = log_path.open("wb")
+    command = [sys.executable, "-m", "govkit", "worker", "--concurrency", str(concurrency), "--log-level", "warning"]
+    worker = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with db.reading() as session:
+            if session.execute(sa.text("SELECT count(*) FROM procrastinate_workers")).scalar_one():
+                return worker
+        if worker.poll() is not None:
+            break
+        time.sleep(0.2)
+    worker.kill()
+    raise RuntimeError(f"the worker did not start; see {log_path}")

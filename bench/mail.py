@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import aiosmtplib
 import sqlalchemy as sa
 
-from bench.common import ROOT, SCRATCH, drop_postgres, fresh_database, row
+from bench.common import SCRATCH, drop_postgres, fresh_database, row, start_worker_process
 from govkit.db import Database, create_db_engine, table_of, utcnow
 from govkit.jobs.queue import PostgresQueue
 from govkit.jobs.registry import import_task_modules
@@ -217,19 +217,7 @@ def start_worker(url: str, port: int, logs: Path, db: Database) -> subprocess.Po
         "GOVKIT_GRANT_CACHE_SECONDS": "0",
         "GOVKIT_JOB_POLL_SECONDS": "0.5",
     }
-    log = (logs / "mail-worker.log").open("wb")
-    command = [sys.executable, "-m", "govkit", "worker", "--concurrency", str(LANES), "--log-level", "warning"]
-    worker = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        with db.reading() as session:
-            if session.execute(sa.text("SELECT count(*) FROM procrastinate_workers")).scalar_one():
-                return worker
-        if worker.poll() is not None:
-            break
-        time.sleep(0.2)
-    worker.kill()
-    raise RuntimeError(f"the worker did not start; see {logs}")
+    return start_worker_process(db, env, logs / "mail-worker.log", concurrency=LANES)
 
 
 def engine_throughput(db: Database, ids: list[int], logs: Path) -> float:

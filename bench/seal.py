@@ -49,7 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa
 
-from bench.common import ROOT, SCRATCH, drop_postgres, fresh_database, row
+from bench.common import SCRATCH, drop_postgres, fresh_database, row, start_worker_process
 from bench.scale import generate
 from govkit.access.roles import Principal, Role
 from govkit.acknowledgements import service as acks
@@ -96,19 +96,7 @@ def start_worker(settings: Settings, db: Database, logs: Path) -> subprocess.Pop
         "GOVKIT_GRANT_CACHE_SECONDS": "0",
         "GOVKIT_JOB_POLL_SECONDS": "0.5",
     }
-    log = (logs / "seal-worker.log").open("wb")
-    command = [sys.executable, "-m", "govkit", "worker", "--concurrency", "1", "--log-level", "warning"]
-    worker = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        with db.reading() as session:
-            if session.execute(sa.text("SELECT count(*) FROM procrastinate_workers")).scalar_one():
-                return worker
-        if worker.poll() is not None:
-            break
-        time.sleep(0.2)
-    worker.kill()
-    raise RuntimeError(f"the worker did not start; see {logs}")
+    return start_worker_process(db, env, logs / "seal-worker.log", concurrency=1)
 
 
 def after_next_tick(margin: float = 1.5) -> None:

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from govkit.proof.demo_pki import DemoPki, create_demo_pki
+from govkit.proof.demo_pki import DemoPki, create_demo_pki, key_usage
 
 MAX_REQUEST = 64 * 1024
 
@@ -93,7 +93,7 @@ def start_tsa(directory: Path) -> LocalTsa:
     root = (
         _builder(root_name, root_name, root_key.public_key(), now)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(_usage(cert_sign=True), critical=True)
+        .add_extension(key_usage(cert_sign=True), critical=True)
         .sign(root_key, hashes.SHA256())
     )
     tsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -106,7 +106,7 @@ def start_tsa(directory: Path) -> LocalTsa:
     tsa_cert = (
         _builder(tsa_name, root_name, tsa_key.public_key(), now)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(_usage(cert_sign=False), critical=True)
+        .add_extension(key_usage(cert_sign=False), critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
         .sign(root_key, hashes.SHA256())
     )
@@ -146,20 +146,6 @@ def _builder(
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(days=1))
         .not_valid_after(now + dt.timedelta(days=365))
-    )
-
-
-def _usage(*, cert_sign: bool) -> x509.KeyUsage:
-    return x509.KeyUsage(
-        digital_signature=not cert_sign,
-        content_commitment=not cert_sign,
-        key_encipherment=False,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=cert_sign,
-        crl_sign=cert_sign,
-        encipher_only=False,
-        decipher_only=False,
     )
 
 

@@ -64,7 +64,7 @@ def _make(paths: DemoPki) -> None:
     ca = (
         _builder(ca_name, ca_name, ca_key.public_key(), now - dt.timedelta(days=1), now + dt.timedelta(days=3650))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(_usage(cert_sign=True), critical=True)
+        .add_extension(key_usage(cert_sign=True), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
@@ -74,7 +74,7 @@ def _make(paths: DemoPki) -> None:
             _name(SEALING_NAME), ca_name, key.public_key(), now - dt.timedelta(days=1), now + dt.timedelta(days=1825)
         )
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(_usage(cert_sign=False), critical=True)
+        .add_extension(key_usage(cert_sign=False), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
@@ -130,7 +130,7 @@ def _builder(
     )
 
 
-def _usage(*, cert_sign: bool) -> x509.KeyUsage:
+def key_usage(*, cert_sign: bool) -> x509.KeyUsage:
     return x509.KeyUsage(
         digital_signature=not cert_sign,
         content_commitment=not cert_sign,
