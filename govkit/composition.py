@@ -25,6 +25,7 @@ from govkit.access.roles import Principal
 from govkit.acknowledgements.campaigns import CampaignPolicy
 from govkit.acknowledgements.recorder import Recorder, build_recorder
 from govkit.acknowledgements.resolvers import RECORDER
+from govkit.auth import service as auth_service
 from govkit.auth.grants import GrantCache, GrantListener
 from govkit.auth.sign_in_links import Limits
 from govkit.checkpoints import resolvers as checkpoint_resolvers
@@ -174,4 +175,4 @@ def grant_listener(db: Database, settings: Settings, grants: GrantCache) -> Gran
     if settings.grant_cache_seconds <= 0 or db.dialect != "postgresql" or not isinstance(db.bind, sa.Engine):
         return None
     url = db.bind.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    return GrantListener(grants, url)
+    return GrantListener(grants, url, fill=lambda: auth_service.live_grants(db=db, limit=grants.maxsize))

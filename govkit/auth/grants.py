@@ -11,6 +11,11 @@ forgets one the moment its revocation commits:
 - a grant read while a notification arrived is not kept (it may predate the revocation);
 - every entry is read again after ``ttl`` seconds in any case.
 
+A listener given ``fill`` (composition: ``auth.service.live_grants``) also fills the cache with every
+live grant as soon as it listens, and again every ``ttl × 0.8`` seconds: a member's first request
+at the rentrée finds its grant there instead of reading it (the notifications that arrived during
+that read are handled before its rows are kept, so a revocation is never overwritten).
+
 Without a listener (SQLite, tests that do not start one) every request reads its grant.
 """
 
@@ -19,7 +24,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,10 +111,19 @@ def notify_revoked(connection: Any, grant_id: int) -> None:
 class GrantListener:
     """A thread that listens to ``govkit_grants`` on its own connection and tells the cache."""
 
-    def __init__(self, cache: GrantCache, conninfo: str, *, retry_seconds: float = 1.0) -> None:
+    def __init__(
+        self,
+        cache: GrantCache,
+        conninfo: str,
+        *,
+        retry_seconds: float = 1.0,
+        fill: Callable[[], Sequence[Any]] | None = None,
+    ) -> None:
         self.cache = cache
         self.conninfo = conninfo
         self.retry_seconds = retry_seconds
+        self.fill = fill  # every live grant's row (see the module's doc); None: the cache fills as requests come
+        self.fills = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="govkit-grant-listener", daemon=True)
 
@@ -128,15 +142,37 @@ class GrantListener:
                 with psycopg.connect(self.conninfo, autocommit=True) as connection:
                     connection.execute(f"LISTEN {CHANNEL}")
                     self.cache.listen(True)
+                    filled = self._fill(connection)
                     while not self._stop.is_set():
-                        for notice in connection.notifies(timeout=0.5):
-                            payload = notice.payload.strip()
-                            self.cache.forget(None if payload in ("", EVERY_GRANT) else _grant_id(payload))
+                        self._handle(connection.notifies(timeout=0.5))
+                        if time.monotonic() - filled >= self.cache.ttl * 0.8:
+                            filled = self._fill(connection)
             except psycopg.Error as exc:
                 log.warning("grant notifications lost (%s): every request reads its grant until they resume", exc)
             finally:
                 self.cache.listen(False)
             self._stop.wait(self.retry_seconds)
+
+    def _handle(self, notices: Iterable[psycopg.Notify]) -> None:
+        for notice in notices:
+            payload = notice.payload.strip()
+            self.cache.forget(None if payload in ("", EVERY_GRANT) else _grant_id(payload))
+
+    def _fill(self, connection: psycopg.Connection[Any]) -> float:
+        """Keep every live grant in the cache (when given ``fill``); the time it was read."""
+        started = time.monotonic()
+        if self.fill is None:
+            return started
+        epoch = self.cache.epoch()
+        try:
+            rows = self.fill()
+        except Exception as exc:  # the database is away: requests read their grants meanwhile
+            log.warning("could not fill the grant cache (%s); it fills as requests come", exc)
+            return started
+        self._handle(connection.notifies(timeout=0))  # revocations during the read first: keep then refuses
+        self.cache.keep(rows, epoch)
+        self.fills += 1
+        return started
 
 
 def _grant_id(payload: str) -> int | None:

@@ -30,6 +30,7 @@ __all__ = [
     "cached_principal",
     "create_token",
     "identities_of_person",
+    "live_grants",
     "mark_revoked",
     "parse_ttl",
     "revoke_grant",
@@ -232,7 +233,7 @@ def _principal(claims: TokenClaims, row: sa.Row[Any] | None, now: datetime) -> P
 
 
 #: Every request with a govkit token runs this (in batches): one prebuilt Core statement, no ORM objects.
-_GRANTS = (
+_GRANT_ROWS = (
     sa.select(
         col(RoleGrant.id),
         col(RoleGrant.role),
@@ -246,8 +247,22 @@ _GRANTS = (
     )
     .join(Identity, col(Identity.id) == col(RoleGrant.identity_id))
     .outerjoin(Organisation, col(Organisation.id) == col(RoleGrant.organisation_id))
-    .where(col(RoleGrant.id).in_(sa.bindparam("grants", expanding=True)))
 )
+_GRANTS = _GRANT_ROWS.where(col(RoleGrant.id).in_(sa.bindparam("grants", expanding=True)))
+
+
+def live_grants(*, db: Database, limit: int) -> list[Any]:
+    """The role grants a token may still stand for (not revoked, not expired), newest first, as
+    authentication reads them: what a ``GrantCache`` is filled with (``GrantListener``)."""
+    now = utcnow()
+    statement = (
+        _GRANT_ROWS.where(col(RoleGrant.revoked_at).is_(None))
+        .where(sa.or_(col(RoleGrant.expires_at).is_(None), col(RoleGrant.expires_at) > now))
+        .order_by(col(RoleGrant.id).desc())
+        .limit(limit)
+    )
+    with db.single_read() as connection:
+        return [*connection.execute(statement).all()]
 
 
 def _as_utc(value: datetime | None) -> datetime | None:

@@ -23,7 +23,14 @@ from govkit.access.roles import Principal, Role
 from govkit.app import create_app
 from govkit.auth import grants as grants_module
 from govkit.auth.grants import CHANNEL, GrantCache, GrantListener, notify_revoked
-from govkit.auth.service import authenticate, authenticate_many, cached_principal, create_token, revoke_grant
+from govkit.auth.service import (
+    authenticate,
+    authenticate_many,
+    cached_principal,
+    create_token,
+    live_grants,
+    revoke_grant,
+)
 from govkit.auth.tokens import InvalidToken
 from govkit.composition import grant_listener
 from govkit.db import Database, create_db_engine
@@ -160,6 +167,7 @@ def test_only_a_postgresql_engine_with_a_cache_gets_a_listener(pg_url: str) -> N
     assert isinstance(listener, GrantListener)
     assert sa.make_url(listener.conninfo).drivername == "postgresql"  # psycopg's own conninfo
     assert listener.cache is cache
+    assert listener.fill is not None  # it fills the cache with every live grant
     assert grant_listener(Database(engine), make_settings(grant_cache_seconds=0), cache) is None
     with engine.connect() as connection:  # tests bind to a connection: every request reads its grant
         assert grant_listener(Database(connection), make_settings(), cache) is None
@@ -359,3 +367,122 @@ def test_a_serving_app_refuses_a_token_once_another_process_revokes_it(
         assert not app.state.wiring.grants.listening  # the lifespan's end stopped the listener
 
     anyio.run(run)
+
+
+# --- a listener that fills the cache with every live grant ---------------------------------------
+
+
+class KeepWatcher(GrantCache):
+    """A cache that notes, after each keep, whether it then held ``watched``."""
+
+    watched: int | None = None
+
+    def __init__(self, *, ttl: float) -> None:
+        super().__init__(ttl=ttl)
+        self.held_after_keep: list[bool] = []
+
+    def keep(self, rows: Any, epoch: int) -> None:
+        super().keep(rows, epoch)
+        if self.watched is not None:
+            self.held_after_keep.append(self.get(self.watched) is not None)
+
+
+def filling_listener(pg_url: str, db: Database, cache: GrantCache, **kwargs: Any) -> GrantListener:
+    fill = kwargs.pop("fill", None) or (lambda: live_grants(db=db, limit=cache.maxsize))
+    started = GrantListener(cache, conninfo(pg_url), retry_seconds=0.1, fill=fill, **kwargs)
+    started.start()
+    assert wait_for(lambda: started.fills >= 1), "the listener did not fill the cache"
+    return started
+
+
+def test_a_filling_listener_holds_every_live_grant_before_any_request(
+    pg_url: str, two_processes: tuple[Database, Database]
+) -> None:
+    server, other = two_processes
+    settings = make_settings()
+    live_token, live = create_token(db=other, settings=settings, role=Role.AUDITOR)
+    revoked_token, revoked = create_token(db=other, settings=settings, role=Role.LEGAL)
+    revoke_grant(db=other, grant_id=revoked.id)  # type: ignore[arg-type]
+    _, expired = create_token(db=other, settings=settings, role=Role.LEGAL)
+    with other.bind.begin() as connection:  # type: ignore[union-attr]
+        connection.execute(
+            sa.text("UPDATE role_grant SET expires_at = now() - interval '1 day' WHERE id = :id"), {"id": expired.id}
+        )
+    cache = GrantCache(ttl=60)
+    listener = filling_listener(pg_url, server, cache)
+    try:
+        misses = cache.misses
+        known = cached_principal(settings=settings, grants=cache, token=live_token)
+        assert known is not None and known.grant_id == live.id and cache.misses == misses
+        assert cache.get(revoked.id) is None and cache.get(expired.id) is None  # type: ignore[arg-type]
+        # what the fill left out is read as before, and refused as before
+        (refused,) = authenticate_many(db=server, settings=settings, tokens=[revoked_token], grants=cache)
+        assert isinstance(refused, InvalidToken) and "revoked" in str(refused)
+    finally:
+        listener.stop()
+
+
+def test_a_revocation_committed_during_a_fill_is_never_served(
+    pg_url: str, two_processes: tuple[Database, Database]
+) -> None:
+    """The fill read the grant live, then another process revoked it before the rows were kept:
+    the notification is handled first, so the stale row is never kept, not even for an instant."""
+    server, other = two_processes
+    settings = make_settings()
+    token, grant = create_token(db=other, settings=settings, role=Role.AUDITOR)
+    cache = KeepWatcher(ttl=60)
+    cache.watched = grant.id
+
+    def fill_then_revoke() -> list[Any]:
+        rows = live_grants(db=server, limit=cache.maxsize)
+        assert any(r.id == grant.id for r in rows)  # read while live
+        revoke_grant(db=other, grant_id=grant.id)  # type: ignore[arg-type]
+        time.sleep(0.3)  # the notification reaches the listener's connection
+        return rows
+
+    listener = filling_listener(pg_url, server, cache, fill=fill_then_revoke)
+    try:
+        assert cache.held_after_keep == [False]
+        assert cached_principal(settings=settings, grants=cache, token=token) is None
+        with pytest.raises(InvalidToken, match="revoked"):
+            authenticate(db=server, settings=settings, token=token)
+    finally:
+        listener.stop()
+
+
+def test_the_listener_fills_again_before_entries_age_out(pg_url: str, two_processes: tuple[Database, Database]) -> None:
+    server, other = two_processes
+    settings = make_settings()
+    cache = GrantCache(ttl=0.5)
+    listener = filling_listener(pg_url, server, cache)
+    try:
+        token, grant = create_token(db=other, settings=settings, role=Role.AUDITOR)  # after the first fill
+        assert wait_for(lambda: cache.get(grant.id) is not None)  # type: ignore[arg-type]  # the next fill has it
+        time.sleep(1.2)  # more than twice the ttl: entries would have aged out without the fills
+        assert cached_principal(settings=settings, grants=cache, token=token) is not None
+        assert listener.fills >= 3
+    finally:
+        listener.stop()
+
+
+def test_a_failing_fill_leaves_the_cache_filling_as_requests_come(
+    pg_url: str, two_processes: tuple[Database, Database]
+) -> None:
+    server, _ = two_processes
+    settings = make_settings()
+    token, grant = create_token(db=server, settings=settings, role=Role.AUDITOR)
+
+    def broken() -> list[Any]:
+        raise sa.exc.OperationalError("SELECT", {}, Exception("the database went away"))
+
+    cache = GrantCache(ttl=60)
+    listener = GrantListener(cache, conninfo(pg_url), retry_seconds=0.1, fill=broken)
+    listener.start()
+    try:
+        assert wait_for(lambda: cache.listening)
+        time.sleep(0.2)
+        assert listener.fills == 0 and cache.get(grant.id) is None  # type: ignore[arg-type]
+        authenticate_many(db=server, settings=settings, tokens=[token], grants=cache)
+        assert cached_principal(settings=settings, grants=cache, token=token) is not None
+    finally:
+        listener.stop()
