@@ -175,4 +175,4 @@ def grant_listener(db: Database, settings: Settings, grants: GrantCache) -> Gran
     if settings.grant_cache_seconds <= 0 or db.dialect != "postgresql" or not isinstance(db.bind, sa.Engine):
         return None
     url = db.bind.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    return GrantListener(grants, url, fill=lambda: auth_service.live_grants(db=db, limit=grants.maxsize))
+    return GrantListener(grants, url, fill=lambda: auth_service.live_grants(db=db, limit=grants.fill_limit))

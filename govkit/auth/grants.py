@@ -12,7 +12,7 @@ forgets one the moment its revocation commits:
 - every entry is read again after ``ttl`` seconds in any case.
 
 A listener given ``fill`` (composition: ``auth.service.live_grants``) also fills the cache with every
-live grant as soon as it listens, and again every ``ttl × 0.8`` seconds: a member's first request
+live grant (up to ``fill_limit``) as soon as it listens, and again every ``ttl × 0.8`` seconds: a member's first request
 at the rentrée finds its grant there instead of reading it (the notifications that arrived during
 that read are handled before its rows are kept, so a revocation is never overwritten).
 
@@ -54,6 +54,12 @@ class GrantCache:
         self._epoch = 0  # moves at every forgetting: a read that saw it move is not kept
         self.hits = 0
         self.misses = 0
+
+    @property
+    def fill_limit(self) -> int:
+        """How many grants a fill keeps at most: half the cache, leaving room for those requests read
+        (a cache that outgrows ``maxsize`` starts again empty)."""
+        return self.maxsize // 2
 
     @property
     def listening(self) -> bool:

@@ -168,6 +168,7 @@ def test_only_a_postgresql_engine_with_a_cache_gets_a_listener(pg_url: str) -> N
     assert sa.make_url(listener.conninfo).drivername == "postgresql"  # psycopg's own conninfo
     assert listener.cache is cache
     assert listener.fill is not None  # it fills the cache with every live grant
+    assert cache.fill_limit == cache.maxsize // 2  # leaving room for the grants requests read
     assert grant_listener(Database(engine), make_settings(grant_cache_seconds=0), cache) is None
     with engine.connect() as connection:  # tests bind to a connection: every request reads its grant
         assert grant_listener(Database(connection), make_settings(), cache) is None
@@ -208,12 +209,17 @@ def wait_for(condition: Callable[[], bool], seconds: float = 3.0) -> bool:
     return condition()
 
 
-@pytest.fixture
-def listener(pg_url: str) -> Iterator[GrantListener]:
-    cache = GrantCache(ttl=60)
-    started = GrantListener(cache, conninfo(pg_url), retry_seconds=0.1)
+def start_listener(pg_url: str, cache: GrantCache, **kwargs: Any) -> GrantListener:
+    """A listener on the test database, once it listens."""
+    started = GrantListener(cache, conninfo(pg_url), retry_seconds=0.1, **kwargs)
     started.start()
     assert wait_for(lambda: cache.listening), "the listener did not start listening"
+    return started
+
+
+@pytest.fixture
+def listener(pg_url: str) -> Iterator[GrantListener]:
+    started = start_listener(pg_url, GrantCache(ttl=60))
     yield started
     started.stop()
 
@@ -388,9 +394,8 @@ class KeepWatcher(GrantCache):
 
 
 def filling_listener(pg_url: str, db: Database, cache: GrantCache, **kwargs: Any) -> GrantListener:
-    fill = kwargs.pop("fill", None) or (lambda: live_grants(db=db, limit=cache.maxsize))
-    started = GrantListener(cache, conninfo(pg_url), retry_seconds=0.1, fill=fill, **kwargs)
-    started.start()
+    fill = kwargs.pop("fill", None) or (lambda: live_grants(db=db, limit=cache.fill_limit))
+    started = start_listener(pg_url, cache, fill=fill, **kwargs)
     assert wait_for(lambda: started.fills >= 1), "the listener did not fill the cache"
     return started
 
@@ -434,7 +439,7 @@ def test_a_revocation_committed_during_a_fill_is_never_served(
     cache.watched = grant.id
 
     def fill_then_revoke() -> list[Any]:
-        rows = live_grants(db=server, limit=cache.maxsize)
+        rows = live_grants(db=server, limit=cache.fill_limit)
         assert any(r.id == grant.id for r in rows)  # read while live
         revoke_grant(db=other, grant_id=grant.id)  # type: ignore[arg-type]
         time.sleep(0.3)  # the notification reaches the listener's connection
@@ -476,10 +481,8 @@ def test_a_failing_fill_leaves_the_cache_filling_as_requests_come(
         raise sa.exc.OperationalError("SELECT", {}, Exception("the database went away"))
 
     cache = GrantCache(ttl=60)
-    listener = GrantListener(cache, conninfo(pg_url), retry_seconds=0.1, fill=broken)
-    listener.start()
+    listener = start_listener(pg_url, cache, fill=broken)
     try:
-        assert wait_for(lambda: cache.listening)
         time.sleep(0.2)
         assert listener.fills == 0 and cache.get(grant.id) is None  # type: ignore[arg-type]
         authenticate_many(db=server, settings=settings, tokens=[token], grants=cache)
