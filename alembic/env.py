@@ -9,9 +9,16 @@ from govkit.db import create_db_engine
 from govkit.models import metadata
 from govkit.settings import get_settings
 
+#: The full-text index of clauses (revision 0021) is the database's own, no model's: on SQLite the
+#: FTS5 table and its shadow tables, on PostgreSQL the generated tsvector column and its GIN index.
+_SEARCH_INDEX = ("indexed_clause_fts", "search_vector", "ix_indexed_clause_search_vector")
+
 
 def _govkit_names(name: str | None, type_: str, parent_names: object) -> bool:
-    """procrastinate's tables (revision 0006) are procrastinate's: autogenerate leaves them alone."""
+    """procrastinate's tables (revision 0006) are procrastinate's, the clause search index (0021) the
+    database's: autogenerate leaves them alone."""
+    if name is not None and name.startswith(_SEARCH_INDEX):
+        return False
     return not (type_ == "table" and name is not None and name.startswith("procrastinate_"))
 
 

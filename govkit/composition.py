@@ -25,6 +25,8 @@ from govkit.access.roles import Principal
 from govkit.acknowledgements.campaigns import CampaignPolicy
 from govkit.acknowledgements.recorder import Recorder, build_recorder
 from govkit.acknowledgements.resolvers import RECORDER
+from govkit.approvals import resolvers as approval_resolvers
+from govkit.approvals.service import Handlers
 from govkit.auth import service as auth_service
 from govkit.auth.grants import GrantCache, GrantListener
 from govkit.auth.sign_in_links import Limits
@@ -32,10 +34,13 @@ from govkit.checkpoints import resolvers as checkpoint_resolvers
 from govkit.checkpoints.proof_adapter import sealer_of
 from govkit.checkpoints.vocabulary import SEALER_KEY
 from govkit.db import Database, create_db_engine
+from govkit.documents import required_clauses
 from govkit.documents.addresses import Addresses
+from govkit.documents.clause_service import REQUIRED_CLAUSES_ACTION
 from govkit.documents.pdf_conversion import SOFFICE, SofficeRunner
 from govkit.documents.resolvers import JOB_QUEUE, RENDER_POOL
 from govkit.documents.workers import WorkerPool, shared_pool
+from govkit.flows import review_resolvers, root_publication, waiver_grants
 from govkit.flows.resolvers import CAMPAIGN_POLICY
 from govkit.jobs.engine import job_queue
 from govkit.jobs.inprocess import InProcessQueue
@@ -165,9 +170,21 @@ def build_wiring(settings: Settings, db: Database | None = None) -> Wiring:
             CAMPAIGN_POLICY: policy,
             checkpoint_resolvers.SEALER: sealer,
             checkpoint_resolvers.JOBS: jobs,
+            approval_resolvers.HANDLERS: approval_handlers(jobs),
+            review_resolvers.JOBS: jobs,
         },
         link_limits=Limits.of(settings),
     )
+
+
+def approval_handlers(jobs: JobQueue) -> Handlers:
+    """What each action that needs a second legal officer's approval does once approved
+    (govkit.approvals), by action name: one line per action."""
+    return {
+        root_publication.ROOT_PUBLICATION: root_publication.carry_out(jobs),
+        REQUIRED_CLAUSES_ACTION: required_clauses.carry_out,
+        waiver_grants.WAIVER_APPROVAL: waiver_grants.carry_out,
+    }
 
 
 def grant_listener(db: Database, settings: Settings, grants: GrantCache) -> GrantListener | None:

@@ -101,6 +101,19 @@ LABELS: dict[str, Words] = {
         "substantive": _w("substantielle", "substantive"),
     },
     # a root template version
+    # a school in a publication review (govkit.flows.review_models)
+    "review_status": {
+        "pending": _w("en cours de génération", "being rendered"),
+        "ready": _w("prête", "ready"),
+        "failed": _w("en échec", "failed"),
+        "in_force": _w("mise en vigueur", "put in force"),
+    },
+    # a request for a second legal officer's approval (govkit.approvals)
+    "approval_status": {
+        "pending": _w("en attente", "pending"),
+        "approved": _w("approuvée", "approved"),
+        "refused": _w("refusée", "refused"),
+    },
     "version_status": {
         "draft": _w("brouillon", "draft"),
         "published": _w("publiée", "published"),

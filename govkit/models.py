@@ -14,14 +14,27 @@ from govkit.acknowledgements.models import (
     WebhookDelivery,
 )
 from govkit.acknowledgements.seal_models import SealedReceipt
+from govkit.approvals.models import Approval
 from govkit.auth.models import Identity, RoleGrant, SignInLink
 from govkit.checkpoints.models import ChainCheckpoint, CheckpointSending
 from govkit.demo.models import DatasetLoad
+from govkit.documents.clause_index import IndexedClause
+from govkit.documents.clause_models import ClauseDefinition, ClauseDefinitionRevision, RequiredClause
 from govkit.documents.models import Blob, DocumentVersion, RootTemplate, RootTemplateVersion, Variant
+from govkit.documents.provision_models import LocalProvision, LocalProvisionRevision
 from govkit.documents.rendition_models import DocumentRendition
+from govkit.documents.review_models import TrackedChangeReview
+from govkit.flows.review_models import PublicationReview, ReviewSchool
 from govkit.jobs.models import InProcessJob, JobFailure
 from govkit.notifications.models import NoticeMessage, NoticeSchedule
-from govkit.organisations.models import ArrangementMember, Campus, Commitment, Organisation, ProfileRevision
+from govkit.organisations.models import (
+    ArrangementMember,
+    Campus,
+    Commitment,
+    CommitmentEvidence,
+    Organisation,
+    ProfileRevision,
+)
 from govkit.rules.models import FindingRecord, RuleRun, Waiver
 from govkit.rules.parameter_records import RuleParameterValue
 from govkit.rules.records import Survey, TrainingRecord
@@ -30,6 +43,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "Acknowledgement",
+    "Approval",
     "ArrangementMember",
     "AuditEvent",
     "Blob",
@@ -39,7 +53,10 @@ __all__ = [
     "ChainCheckpoint",
     "ChainHead",
     "CheckpointSending",
+    "ClauseDefinition",
+    "ClauseDefinitionRevision",
     "Commitment",
+    "CommitmentEvidence",
     "DatasetLoad",
     "DocumentDelivery",
     "DocumentRendition",
@@ -47,13 +64,19 @@ __all__ = [
     "FindingRecord",
     "Identity",
     "InProcessJob",
+    "IndexedClause",
     "JobFailure",
+    "LocalProvision",
+    "LocalProvisionRevision",
     "NoticeMessage",
     "NoticeSchedule",
     "Organisation",
     "Person",
     "PersonPopulation",
     "ProfileRevision",
+    "PublicationReview",
+    "RequiredClause",
+    "ReviewSchool",
     "RoleGrant",
     "RootTemplate",
     "RootTemplateVersion",
@@ -62,6 +85,7 @@ __all__ = [
     "SealedReceipt",
     "SignInLink",
     "Survey",
+    "TrackedChangeReview",
     "TrainingRecord",
     "Variant",
     "Waiver",

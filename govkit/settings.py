@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     render_timeout_seconds: float = Field(default=30.0, gt=0)
     render_memory_mb: int = Field(default=1536, ge=256)
     upload_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    # an evidence file of a commitment record (a signed charter as PDF: govkit.flows.commitment_evidence)
+    commitment_evidence_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     # PDF/A renditions (govkit.documents.pdf_conversion): LibreOffice's command, the time one run may
     # take (start plus so much per document of its batch), the documents one run converts at most,
     # and whether publishing a variant defers its conversion (`govkit demo`: one batch for all)
@@ -54,6 +56,9 @@ class Settings(BaseSettings):
     pdf_seconds_per_document: float = Field(default=20.0, gt=0)
     pdf_batch_size: int = Field(default=200, ge=1, le=1000)
     renditions_on_publish: bool = True
+    # four eyes (govkit.approvals): a substantive publication of a root template version, a change to the
+    # required clauses, a waiver of an error finding need a second legal officer's approval; unset: on in prod
+    four_eyes: bool | None = None
     # prefix of every URL govkit gives out (GraphQL, webhooks, e-mails), e.g. https://govkit.imt.fr;
     # empty means relative URLs (`govkit serve` and `govkit demo` then use their own address)
     public_url: str = ""

@@ -140,6 +140,9 @@ def organisation(data: dict[str, Any], day: date) -> OrganisationFacts:
                 if isinstance(d["published_at"], datetime)
                 else datetime.fromisoformat(str(d["published_at"]).replace("Z", "+00:00")),
                 _clauses(d["kind"], d["clauses"]),
+                # texts: {clause: [root text, text]} (govkit.rules.clause_text)
+                clause_texts=tuple((k, v[1]) for k, v in d.get("texts", {}).items()),
+                root_clause_texts=tuple((k, v[0]) for k, v in d.get("texts", {}).items()),
             )
             for d in data.get("documents", [])
             if _day(d["effective_from"]) <= day  # type: ignore[operator]

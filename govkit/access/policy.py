@@ -15,6 +15,8 @@ class Action(StrEnum):
     UPDATE_PROFILE = "organisation.update_profile"
     RECORD_COMMITMENT = "organisation.record_commitment"
     JOIN_ARRANGEMENT = "organisation.join_arrangement"  # join or opt out of a group arrangement
+    # a commitment's records with who recorded them and their evidence files (a signed charter...)
+    READ_COMMITMENT_RECORDS = "organisation.read_commitment_records"
     READ_KINDS = "documents.read_kinds"
     READ_ROOT_TEMPLATES = "documents.read_root_templates"
     UPLOAD_ROOT_TEMPLATE = "documents.upload_root_template"
@@ -49,6 +51,13 @@ class Action(StrEnum):
     READ_OUTBOX = "notifications.read_outbox"  # the local outbox (dev: no SMTP server)
     MAKE_CHECKPOINT = "audit.make_checkpoint"  # a signed checkpoint of the acknowledgement chain, now
     READ_CHECKPOINTS = "audit.read_checkpoints"  # the checkpoints made, and to whom each was e-mailed
+    DECIDE_APPROVAL = "approvals.decide"  # approve or refuse another officer's request (four eyes)
+    READ_APPROVALS = "approvals.read"  # the requests for approval, pending and decided
+    READ_CLAUSE_LIBRARY = "documents.read_clause_library"  # the clauses, their titles and required clauses over time
+    EDIT_CLAUSE_LIBRARY = "documents.edit_clause_library"  # add or rename a clause, change the required clauses
+    READ_PROVISIONS = "provisions.read"  # a school's local provisions, their revisions and decisions
+    PROPOSE_PROVISION = "provisions.propose"  # a school's own text at a provision place (its administration)
+    REVIEW_PROVISION = "provisions.review"  # approve a proposed provision, or send it back (legal staff)
 
 
 class Scope(StrEnum):
@@ -87,6 +96,8 @@ POLICY: dict[Action, dict[Role, Scope]] = {
     Action.RECORD_COMMITMENT: {Role.LEGAL: _A, Role.SCHOOL_ADMIN: _O},
     # a school joins (or leaves) a group arrangement by agreement: legal staff, or its administration
     Action.JOIN_ARRANGEMENT: {Role.LEGAL: _A, Role.SCHOOL_ADMIN: _O},
+    # the records' history (who, when) and evidence files: those who keep them, and auditors
+    Action.READ_COMMITMENT_RECORDS: {Role.LEGAL: _A, Role.AUDITOR: _A, Role.SCHOOL_ADMIN: _O},
     Action.READ_KINDS: dict.fromkeys(Role, _A),
     # root templates are the group's: every school's administration reads them
     Action.READ_ROOT_TEMPLATES: {Role.LEGAL: _A, Role.AUDITOR: _A, Role.SCHOOL_ADMIN: _A},
@@ -140,6 +151,16 @@ POLICY: dict[Action, dict[Role, Scope]] = {
     # see to whom each went (the files themselves are public: hashes, counts and times only)
     Action.MAKE_CHECKPOINT: {Role.LEGAL: _A, Role.AUDITOR: _A},
     Action.READ_CHECKPOINTS: {Role.LEGAL: _A, Role.AUDITOR: _A},
+    # four eyes: a second legal officer decides; auditors read who asked and who decided
+    Action.DECIDE_APPROVAL: {Role.LEGAL: _A},
+    Action.READ_APPROVALS: {Role.LEGAL: _A, Role.AUDITOR: _A},
+    # the clause library is the group's: whoever reads the root templates reads it; legal staff change it
+    Action.READ_CLAUSE_LIBRARY: {Role.LEGAL: _A, Role.AUDITOR: _A, Role.SCHOOL_ADMIN: _A},
+    Action.EDIT_CLAUSE_LIBRARY: {Role.LEGAL: _A},
+    # local provisions: the school's administration proposes its own text, legal staff decide
+    Action.READ_PROVISIONS: {Role.LEGAL: _A, Role.AUDITOR: _A, Role.SCHOOL_ADMIN: _O},
+    Action.PROPOSE_PROVISION: {Role.SCHOOL_ADMIN: _O},
+    Action.REVIEW_PROVISION: {Role.LEGAL: _A},
 }
 
 

@@ -19,6 +19,7 @@ from govkit.cli import (
     renditions,
     rule_params,
     rules,
+    search,
     serving,
     templates,
     tokens,
@@ -43,6 +44,7 @@ app.add_typer(tokens.token_app, name="token")
 app.add_typer(rule_params.rules_app, name="rules")
 app.add_typer(renditions.documents_app, name="documents")
 app.add_typer(receipts.receipts_app, name="receipts")
+app.add_typer(search.search_app, name="search")
 app.command()(serving.serve)
 app.command()(serving.demo)
 app.command()(worker.worker)

@@ -77,9 +77,11 @@ def demo(
 ) -> None:
     """Migrate the database, load the IMT demo data (once), and serve the API."""
     from govkit import migrations
+    from govkit.access.roles import SYSTEM
     from govkit.demo.documents import publish_all
     from govkit.demo.loader import load_demo
     from govkit.notifications import reads as notices
+    from govkit.search.service import index_missing_clauses
 
     given = with_public_url(settings(), host, port)
     migrations.upgrade(url=given.database_url)
@@ -99,7 +101,10 @@ def demo(
             refresh=report.loaded,
         )
         first_checkpoint(wiring)
+        indexed = index_missing_clauses(db=wiring.db, actor=SYSTEM)  # versions stored before the search index
     err.print(published.summary())
+    if indexed.clauses:
+        err.print(f"indexed for search: {indexed.clauses} clauses of versions stored before the search index")
     err.print(notices.summary(notices.totals(db=wiring.db), smtp=bool(given.smtp_host)))  # the jobs have run
     for note in published.left_alone:
         err.print(f"note: {note}")

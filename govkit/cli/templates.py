@@ -47,6 +47,39 @@ def templates_check(files: Annotated[list[Path], typer.Argument(help="Source fil
     raise typer.Exit(check_main([str(f) for f in files]))
 
 
+@templates_app.command("export")
+@friendly
+def templates_export(
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Folder of the sources (<lang>/<kind>.md); govkit's own by default"),
+    ] = None,
+    published: Annotated[bool, typer.Option("--published", help="The latest published versions, not drafts")] = False,
+) -> None:
+    """Write the latest version of each root template stored in govkit back as its text source (.md),
+    so that git keeps a readable history of the edits made in govkit."""
+    from govkit.access.roles import SYSTEM
+    from govkit.documents.clause_edits import export_sources
+    from govkit.documents.kinds import TEMPLATES_DIR
+
+    folder = output or TEMPLATES_DIR
+    with wired() as wiring:
+        exported = export_sources(db=wiring.db, actor=SYSTEM, published_only=published)
+    if not exported:
+        fail("no root template version stored yet: nothing to export")
+    for source in exported:
+        target = folder / source.language / f"{source.kind}.md"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        same = target.exists() and target.read_text(encoding="utf-8") == source.text
+        if not same:
+            target.write_text(source.text, encoding="utf-8")
+        state = "unchanged" if same else "written"
+        status = "published" if source.published else "draft"
+        out.print(f"{target} (version {source.number}, {status}; {state})")
+        for warning in source.warnings:
+            err.print(f"[yellow]{target}:[/yellow] {warning}")
+
+
 @templates_app.command("upload")
 @friendly
 def templates_upload(
@@ -59,6 +92,7 @@ def templates_upload(
 ) -> None:
     """Validate and store a root template version; print its validation report."""
     from govkit.access.roles import SYSTEM
+    from govkit.approvals.service import four_eyes
     from govkit.documents import service
     from govkit.documents.build import build_docx
     from govkit.documents.kinds import catalogue
@@ -94,7 +128,12 @@ def templates_upload(
             if not changelog:
                 raise InvalidInput("Give --changelog to publish.")
             service.publish_root_template_version(
-                db=wiring.db, actor=SYSTEM, version_id=version.id, change_kind=change_kind, changelog=changelog
+                db=wiring.db,
+                actor=SYSTEM,
+                version_id=version.id,
+                change_kind=change_kind,
+                changelog=changelog,
+                four_eyes=four_eyes(wiring.settings),  # a substantive change then needs a second officer's approval
             )
             err.print(f"published version {version.number} ({change_kind})")
 

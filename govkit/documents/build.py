@@ -16,24 +16,26 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 from lxml import etree
 
 from govkit.documents.kinds import Catalogue
+from govkit.documents.markup import parse_inline
 from govkit.documents.ooxml import CLAUSE_TAG_PREFIX, read_entries, rezip
 from govkit.documents.source import Clause, Paragraph, Source
 
 FIXED_DATE = datetime(2021, 1, 1, tzinfo=UTC)
 AUTHOR = "Institut Mines-Télécom — affaires juridiques"
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
 LANG_TAGS = {"fr": "fr-FR", "en": "en-GB"}
 
 
 def _add_runs(paragraph: DocxParagraph, text: str) -> None:
-    position = 0
-    for match in _BOLD.finditer(text):
-        if match.start() > position:
-            paragraph.add_run(text[position : match.start()])
-        paragraph.add_run(match.group(1)).bold = True
-        position = match.end()
-    if position < len(text) or not text:
-        paragraph.add_run(text[position:])
+    """One run per formatting of the paragraph's markup (govkit.documents.markup)."""
+    runs = parse_inline(text)
+    for run in runs:
+        added = paragraph.add_run(run.text)  # python-docx writes newlines and tabs as w:br and w:tab
+        if run.bold:
+            added.bold = True
+        if run.italic:
+            added.italic = True
+    if not runs:
+        paragraph.add_run("")
 
 
 def _page_number(paragraph: DocxParagraph) -> None:
@@ -88,11 +90,16 @@ def _styles(document: DocxDocument, language: str) -> None:
 
 def build_docx(source: Source, catalogue: Catalogue) -> bytes:
     """The Word template of ``source``; the same source always gives the same bytes."""
+    spec = catalogue.kind(source.kind)
+    declared = {p.key for p in spec.provision_places}
+    for key in source.provisions:
+        if key not in declared:  # raises, naming the declared places
+            spec.provision_place(key)
     document = Document()
     _styles(document, source.language)
     properties = document.core_properties
     properties.title = source.title
-    properties.subject = catalogue.kind(source.kind).title.get(source.language)
+    properties.subject = spec.title.get(source.language)
     properties.author = AUTHOR
     properties.last_modified_by = AUTHOR
     properties.language = LANG_TAGS[source.language]

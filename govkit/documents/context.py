@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from govkit.documents.kinds import catalogue
 from govkit.organisations.profile import SchoolProfile
 from govkit.organisations.vocabulary import ResidenceManager
 
@@ -60,11 +62,11 @@ LABELS: dict[str, dict[str, dict[str, str]]] = {
 }
 
 #: Top-level variables and their shape, for checking templates before any render.
-CONTEXT_ROOTS = ("school", "campuses", "residences_by_school", "residences_by_others", "document")
+CONTEXT_ROOTS = ("school", "campuses", "residences_by_school", "residences_by_others", "document", "provisions")
 RESIDENCE_EXTRA = ("managed_by_label",)
 DOCUMENT_FIELDS = ("kind", "language", "title", "root_version")
 CAMPUS_FIELDS = ("code", "name")
-RENDER_CONTEXT_VERSION = "1"
+RENDER_CONTEXT_VERSION = "2"  # 2: the school's local provisions (``provisions``)
 
 
 @dataclass(frozen=True)
@@ -76,9 +78,18 @@ class DocumentInfo:
 
 
 def build_context(
-    *, code: str, profile: SchoolProfile, campuses: list[tuple[str, str]], document: DocumentInfo
+    *,
+    code: str,
+    profile: SchoolProfile,
+    campuses: list[tuple[str, str]],
+    document: DocumentInfo,
+    provisions: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, Any]:
-    """Plain data (JSON-able) for a variant; ``None`` means unknown."""
+    """Plain data (JSON-able) for a variant; ``None`` means unknown.
+
+    ``provisions``: the paragraphs of the school's approved local provisions by place
+    (govkit.documents.provisions); every place of the kind is present, an empty list when it has none.
+    """
     language = document.language
     school = profile.model_dump(mode="json")
     school["code"] = code
@@ -101,7 +112,14 @@ def build_context(
             "title": document.title,
             "root_version": document.root_version,
         },
+        "provisions": {place: list((provisions or {}).get(place, ())) for place in provision_places(document.kind)},
     }
+
+
+def provision_places(kind: str) -> tuple[str, ...]:
+    """The keys of the provision places of ``kind`` (none for a kind the catalogue does not know)."""
+    spec = catalogue().kinds.get(kind)
+    return tuple(p.key for p in spec.provision_places) if spec else ()
 
 
 def context_sha256(context: dict[str, Any]) -> str:

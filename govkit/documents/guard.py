@@ -158,8 +158,9 @@ def _xml_prolog_problems(name: str, content: bytes) -> list[Finding]:
     return []
 
 
-def guard(data: bytes, limits: GuardLimits | None = None) -> GuardResult:
-    """Run every check; the entries are returned only when there is no problem."""
+def guard(data: bytes, limits: GuardLimits | None = None, *, tracked_changes: bool = False) -> GuardResult:
+    """Run every check; the entries are returned only when there is no problem. ``tracked_changes``:
+    tracked insertions and deletions are no problem (an upload for review, govkit.documents.tracked)."""
     result = GuardResult()
     try:
         entries = open_package(data, limits)
@@ -209,13 +210,13 @@ def guard(data: bytes, limits: GuardLimits | None = None) -> GuardResult:
                 ):
                     problems.append(Finding(name, f"external relationship to {target!r} is not accepted"))
         elif is_jinja_part(name) and name != "docProps/core.xml":
-            problems.extend(_story_problems(name, root))
+            problems.extend(_story_problems(name, root, tracked_changes))
     if not problems:
         result.entries = entries
     return result
 
 
-def _story_problems(name: str, root: etree._Element) -> list[Finding]:
+def _story_problems(name: str, root: etree._Element, tracked_changes: bool = False) -> list[Finding]:
     found: list[Finding] = []
     paragraphs = list(root.iter(W_P))
     index = {id(p): i + 1 for i, p in enumerate(paragraphs)}
@@ -232,6 +233,8 @@ def _story_problems(name: str, root: etree._Element) -> list[Finding]:
         ("moveFrom", "tracked change (move)"),
         ("moveTo", "tracked change (move)"),
     ):
+        if tracked_changes and tag != "altChunk":
+            continue
         for node in root.iter(f"{{{W}}}{tag}"):
             hint = "; accept or reject all changes in Word first" if "tracked" in what else ""
             found.append(Finding(name, f"{what} is not accepted{hint}", paragraph_of(node) or index.get(id(node))))

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from govkit.documents.kinds import catalogue
+from govkit.documents.kinds import Catalogue, catalogue
 from govkit.documents.render import (
     CompiledTemplate,
     MissingValues,
@@ -45,17 +45,34 @@ def compiled(sha256: str, data: bytes) -> CompiledTemplate:
     return _cached(sha256, lambda: load_template(compile_portable(data)))
 
 
-def validate_job(data: bytes, kind: str, language: str, max_bytes: int) -> dict[str, Any]:
+def validate_job(
+    data: bytes, kind: str, language: str, max_bytes: int, library: Catalogue | None = None
+) -> dict[str, Any]:
+    """Validate an upload against ``library`` (the clause library valid at upload,
+    govkit.documents.clause_library.catalogue_on), else the seed's catalogue."""
     from govkit.documents.guard import GuardLimits
 
     report = validate_template(
         data,
         kind=kind,
         language=language,
-        catalogue=catalogue(),
+        catalogue=library or catalogue(),
         limits=GuardLimits(max_file_bytes=max_bytes),
     )
     return report.to_json()
+
+
+def upload_job(
+    data: bytes, kind: str, language: str, max_bytes: int, library: Catalogue | None = None
+) -> dict[str, Any]:
+    """An upload's validation: ``{"report"}``, or for a package with tracked changes the review of
+    them (``{"report", "clauses", "accepted_sha256"}``, govkit.documents.tracked_validate)."""
+    from govkit.documents.guard import GuardLimits
+    from govkit.documents.tracked_validate import review_upload
+
+    limits = GuardLimits(max_file_bytes=max_bytes)
+    tracked = review_upload(data, kind=kind, language=language, catalogue=library or catalogue(), limits=limits)
+    return tracked if tracked is not None else {"report": validate_job(data, kind, language, max_bytes, library)}
 
 
 #: The part that takes most of a compilation: compiled in one piece, everything else in another.

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -27,6 +28,15 @@ class Bilingual(BaseModel):
         return self.fr if language == "fr" else self.en
 
 
+class ProvisionPlace(BaseModel):
+    """A place in a kind's root template where a school may add its own provisions (govkit.documents.provisions):
+    outside every clause, rendered with the school's approved text, or nothing."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
+    title: Bilingual
+
+
 class KindSpec(BaseModel):
     """One document kind: a regulation, the annex, or a reflex sheet for one audience."""
 
@@ -38,6 +48,7 @@ class KindSpec(BaseModel):
     acknowledgement: bool
     populations: tuple[Population, ...]
     required_clauses: tuple[str, ...]
+    provision_places: tuple[ProvisionPlace, ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> KindSpec:
@@ -52,13 +63,32 @@ class KindSpec(BaseModel):
             raise ValueError(f"key must be {expected!r}")
         if len(set(self.required_clauses)) != len(self.required_clauses):
             raise ValueError("required clauses repeat")
+        places = [p.key for p in self.provision_places]
+        if len(set(places)) != len(places):
+            raise ValueError("provision places repeat")
         return self
+
+    def provision_place(self, key: str) -> ProvisionPlace:
+        found = next((p for p in self.provision_places if p.key == key), None)
+        if found is None:
+            known = ", ".join(p.key for p in self.provision_places) or "none"
+            raise InvalidInput(
+                f"Kind {self.key} has no provision place {key!r} (places: {known}).",
+                key="unknown_provision_place",
+                params={"kind": self.key, "place": key},
+            )
+        return found
 
 
 @dataclass(frozen=True)
 class Catalogue:
+    """The kinds with their required clauses, and the clause library's titles: this file's (the
+    seed), or the library stored on a day (govkit.documents.clause_library.catalogue_on)."""
+
     kinds: dict[str, KindSpec]
     clauses: dict[str, Bilingual]
+    #: the clauses each kind will require from a later day: (key, from)
+    planned: dict[str, tuple[tuple[str, date], ...]] = field(default_factory=dict)
 
     def kind(self, key: str) -> KindSpec:
         try:

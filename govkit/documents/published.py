@@ -17,8 +17,10 @@ from govkit.access.policy import Action, is_allowed
 from govkit.access.roles import Principal
 from govkit.access.scoped import authorize_some
 from govkit.db import Database, stored_id
+from govkit.documents.clause_index import index_document_version
 from govkit.documents.kinds import catalogue
 from govkit.documents.models import Blob, DocumentVersion, RootTemplate, RootTemplateVersion, Variant
+from govkit.documents.review_models import TrackedChangeReview
 from govkit.documents.root_templates import check_change, check_language, root_version
 from govkit.documents.variants import variant_for
 from govkit.errors import Conflict, InvalidInput, NotFound
@@ -98,6 +100,7 @@ def put_in_force(
         session.flush()
     except sa.exc.IntegrityError as exc:
         raise Conflict("Another version of this document was published at the same time: reload and retry.") from exc
+    index_document_version(session, document)  # searchable from this commit on
     org = session.get(Organisation, variant.organisation_id)
     assert org is not None
     return Publication(document=document, previous=previous, school=org.code)
@@ -314,6 +317,8 @@ def download(*, db: Database, actor: Principal, sha256: str) -> Download:
                 .where(RootTemplateVersion.sha256 == sha256)
             ).all():
                 names.append(f"trame-{slug(template.kind)}-v{version.number}-{template.language}.docx")
+            for review in session.exec(select(TrackedChangeReview).where(TrackedChangeReview.sha256 == sha256)):
+                names.append(review.filename)  # an upload with tracked changes, as sent
         blob = session.get(Blob, sha256) if names else None
     if blob is None:
         # the same answer whether the file does not exist or may not be read: no probing

@@ -9,7 +9,9 @@ import strawberry
 from strawberry.file_uploads import Upload
 
 from govkit.access.policy import Action
+from govkit.approvals.service import four_eyes
 from govkit.documents import service
+from govkit.documents.review_types import upload_result
 from govkit.documents.types import (
     ClauseDiff,
     DocumentKind,
@@ -20,7 +22,6 @@ from govkit.documents.types import (
     RootTemplate,
     RootTemplateVersion,
     UploadResult,
-    ValidationReport,
     Variant,
     clauses_of,
     download_url,
@@ -44,9 +45,9 @@ class DocumentQuery:
     @strawberry.field(
         description="The document kinds with their common base of required clauses", metadata=public(Action.READ_KINDS)
     )
-    def document_kinds(self, info: Info) -> list[DocumentKind]:
-        # synchronous: the catalogue is in memory, and an async resolver costs an await per field
-        return [DocumentKind.of(s.key) for s in service.list_kinds(actor=info.context.actor)]
+    async def document_kinds(self, info: Info) -> list[DocumentKind]:
+        # the required clauses are the clause library's today (govkit.documents.clause_library)
+        return [DocumentKind.from_spec(s) for s in await info.context.call(service.list_kinds)]
 
     @strawberry.field(description="Root templates with all their versions, optionally of one kind")
     async def root_templates(self, info: Info, kind: str | None = None) -> list[RootTemplate]:
@@ -119,19 +120,12 @@ class DocumentMutation:
             max_bytes=limit,
             note=note,
         )
-        version = (
-            RootTemplateVersion.from_model(outcome.template, outcome.version, _url(info))
-            if outcome.version is not None and outcome.template is not None
-            else None
-        )
-        return UploadResult(
-            valid=outcome.report.valid,
-            report=ValidationReport.from_data(outcome.report),
-            version=version,
-            created=outcome.created,
-        )
+        return upload_result(outcome, _url(info))
 
-    @strawberry.mutation(description="Publish a root template version: it becomes immutable")
+    @strawberry.mutation(
+        description="Publish a root template version: it becomes immutable (the version alone: publishRootVersion "
+        "also renders every school's variant for review; with four eyes, a substantive change goes through it)"
+    )
     async def publish_root_template_version(
         self, info: Info, version_id: strawberry.ID, change_kind: str, changelog: str
     ) -> RootTemplateVersion:
@@ -140,6 +134,7 @@ class DocumentMutation:
             version_id=version_id,
             change_kind=change_kind,
             changelog=changelog,
+            four_eyes=four_eyes(info.context.settings),
         )
         template, version = await info.context.call(service.get_root_version, version_id=version.id)
         return RootTemplateVersion.from_model(template, version, _url(info))

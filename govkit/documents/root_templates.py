@@ -6,7 +6,8 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -16,12 +17,15 @@ from govkit.access.roles import Principal
 from govkit.access.scoped import given_id
 from govkit.db import Database, stored_id, utcnow
 from govkit.documents import jobs
+from govkit.documents.clause_index import index_root_version
+from govkit.documents.clause_library import catalogue_on
 from govkit.documents.diff import ClauseDiff, diff_clauses
 from govkit.documents.inspect import read_clauses
 from govkit.documents.kinds import LANGUAGES, KindSpec, catalogue
 from govkit.documents.models import Blob, RootTemplate, RootTemplateVersion
 from govkit.documents.ooxml import DOCX_MEDIA_TYPE
 from govkit.documents.render import RenderError
+from govkit.documents.review_models import TrackedChangeReview
 from govkit.documents.validate import ValidationReport
 from govkit.documents.workers import WorkerPool
 from govkit.errors import Conflict, InvalidInput, NotFound
@@ -56,9 +60,13 @@ def check_change(change_kind: str, changelog: str) -> str:
     return note
 
 
-def list_kinds(*, actor: Principal) -> list[KindSpec]:
+def list_kinds(*, actor: Principal, db: Database | None = None) -> list[KindSpec]:
+    """The kinds, each with the clauses it requires today: the clause library's (``db``), else the seed's."""
     authorize(actor, Action.READ_KINDS)
-    return list(catalogue().kinds.values())
+    if db is None:
+        return list(catalogue().kinds.values())
+    with db.reading() as session:
+        return list(catalogue_on(session.connection()).kinds.values())
 
 
 def list_root_templates(
@@ -107,6 +115,53 @@ class UploadOutcome:
     version: RootTemplateVersion | None
     template: RootTemplate | None
     created: bool = False
+    #: An upload with tracked changes: kept for review (valid ones), no version until accepted.
+    review: TrackedChangeReview | None = None
+    #: Its changes clause by clause (govkit.documents.tracked.ClauseChanges as JSON), valid or not.
+    changes: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _template(session: Session, kind: str, language: str) -> RootTemplate:
+    template = session.exec(
+        select(RootTemplate).where(RootTemplate.kind == kind, RootTemplate.language == language)
+    ).first()
+    if template is None:
+        template = RootTemplate(kind=kind, language=language)
+        session.add(template)
+        session.flush()
+    return template
+
+
+def _keep_for_review(
+    db: Database, actor: Principal, kind: str, language: str, filename: str, data: bytes, result: dict[str, Any]
+) -> UploadOutcome:
+    """Store a valid upload with tracked changes as an open review (the same bytes: the same review)."""
+    report = ValidationReport.from_json(result["report"])
+    with db.transaction() as session:
+        template = _template(session, kind, language)
+        digest = store_blob(session, data)
+        review = session.exec(
+            select(TrackedChangeReview).where(
+                TrackedChangeReview.root_template_id == template.id,
+                TrackedChangeReview.sha256 == digest,
+                TrackedChangeReview.status == "open",
+            )
+        ).first()
+        created = review is None
+        if review is None:
+            review = TrackedChangeReview(
+                root_template_id=stored_id(template),
+                sha256=digest,
+                filename=filename,
+                clauses=result["clauses"],
+                report=result["report"],
+                uploaded_by=actor.label,
+            )
+            session.add(review)
+            session.flush()
+        return UploadOutcome(
+            report=report, version=None, template=template, created=created, review=review, changes=result["clauses"]
+        )
 
 
 def upload_root_template_version(
@@ -120,9 +175,11 @@ def upload_root_template_version(
     data: bytes | Callable[[], bytes],
     max_bytes: int,
     note: str | None = None,
+    then: Callable[[Session, RootTemplateVersion], None] | None = None,
 ) -> UploadOutcome:
     """Validate an uploaded .docx in a worker; store it as a new version only if it is valid.
-    ``data`` may be a function that reads the upload, called once the caller is authorised."""
+    ``data`` may be a function that reads the upload, called once the caller is authorised;
+    ``then`` is called with the stored version in the transaction that stores it."""
     authorize(actor, Action.UPLOAD_ROOT_TEMPLATE)
     catalogue().kind(kind)
     check_language(language)
@@ -136,6 +193,7 @@ def upload_root_template_version(
         )
     digest = hashlib.sha256(data).hexdigest()
     with db.reading() as session:  # the same bytes were validated and stored already
+        library = catalogue_on(session.connection())  # the clause library valid today
         known = session.exec(
             select(RootTemplate, RootTemplateVersion)
             .join(RootTemplateVersion, col(RootTemplateVersion.root_template_id) == RootTemplate.id)
@@ -145,31 +203,29 @@ def upload_root_template_version(
                 RootTemplateVersion.sha256 == digest,
             )
         ).first()
-    if known is not None:
+    if known is not None and then is None:
         return UploadOutcome(
             report=ValidationReport.from_json(known[1].report),
             version=known[1],
             template=known[0],
             created=False,
         )
+    result: dict[str, Any] = {}
     try:
-        report = ValidationReport.from_json(pool.run(jobs.validate_job, data, kind, language, max_bytes))
+        result = pool.run(jobs.upload_job, data, kind, language, max_bytes, library)
+        report = ValidationReport.from_json(result["report"])
     except RenderError as exc:  # time or memory limit: the template itself is the problem
         report = ValidationReport(sha256=digest, kind=kind, language=language)
         report.error("(render)", str(exc))
-    if not report.valid:
-        return UploadOutcome(report=report, version=None, template=None)
     clean_name = re.sub(r"[^\w.\- ]+", "_", filename or "template.docx")[:200] or "template.docx"
+    if "clauses" in result and report.valid:  # tracked changes: a review, not a version
+        return _keep_for_review(db, actor, kind, language, clean_name, data, result)
+    if not report.valid:
+        return UploadOutcome(report=report, version=None, template=None, changes=result.get("clauses", []))
     for attempt in range(3):
         try:
             with db.transaction() as session:
-                template = session.exec(
-                    select(RootTemplate).where(RootTemplate.kind == kind, RootTemplate.language == language)
-                ).first()
-                if template is None:
-                    template = RootTemplate(kind=kind, language=language)
-                    session.add(template)
-                    session.flush()
+                template = _template(session, kind, language)
                 existing = session.exec(
                     select(RootTemplateVersion).where(
                         RootTemplateVersion.root_template_id == template.id,
@@ -177,6 +233,8 @@ def upload_root_template_version(
                     )
                 ).first()
                 if existing is not None:
+                    if then is not None:
+                        then(session, existing)
                     return UploadOutcome(report=report, version=existing, template=template, created=False)
                 store_blob(session, data)
                 number = (
@@ -199,6 +257,9 @@ def upload_root_template_version(
                 )
                 session.add(version)
                 session.flush()
+                index_root_version(session, template, version, data)  # searchable from this commit on
+                if then is not None:
+                    then(session, version)
                 return UploadOutcome(report=report, version=version, template=template, created=True)
         except sa.exc.IntegrityError:
             if attempt == 2:
@@ -209,42 +270,71 @@ def upload_root_template_version(
 
 
 def publish_root_template_version(
-    *, db: Database, actor: Principal, version_id: int | str, change_kind: str, changelog: str
+    *,
+    db: Database,
+    actor: Principal,
+    version_id: int | str,
+    change_kind: str,
+    changelog: str,
+    four_eyes: bool = False,
 ) -> RootTemplateVersion:
-    """Freeze a valid version: it becomes the one variants are rendered from."""
+    """Freeze a valid version: it becomes the one variants are rendered from. With ``four_eyes``
+    (govkit.approvals), a substantive change is refused here: it goes through an approval
+    (govkit.flows.root_publication)."""
     authorize(actor, Action.PUBLISH_ROOT_TEMPLATE)
     key = given_id(actor, Action.PUBLISH_ROOT_TEMPLATE, version_id, "root template version")
     note = check_change(change_kind, changelog)
+    if four_eyes and change_kind == "substantive":
+        raise Conflict(
+            "A substantive publication needs a second legal officer's approval (four eyes): "
+            "use publishRootVersion, or the template's page.",
+            key="four_eyes_required",
+        )
     with db.transaction() as session:
-        template, version = root_version(session, key)
-        if version.published_at is not None:
-            raise Conflict(
-                f"Version {version.number} of {template.kind}/{template.language} was already published "
-                f"on {version.published_at:%Y-%m-%d}; published versions are immutable.",
-                key="already_published",
-                params={"version": version.number, "day": version.published_at},
-            )
-        if not version.report.get("valid"):
-            raise InvalidInput("This version did not pass validation and cannot be published.", key="not_valid_version")
-        earlier = session.exec(
-            select(sa.func.count())
-            .select_from(RootTemplateVersion)
-            .where(
-                RootTemplateVersion.root_template_id == template.id,
-                col(RootTemplateVersion.published_at).is_not(None),
-            )
-        ).one()
-        if not earlier and change_kind != "substantive":
-            raise InvalidInput(
-                "The first published version of a root template is a substantive change.", key="first_substantive"
-            )
-        version.published_at = utcnow()
-        version.published_by = actor.label
-        version.change_kind = change_kind
-        version.changelog = note
-        session.add(version)
-        session.flush()
+        _template, version = publish_version(session, key, change_kind=change_kind, note=note, by=actor.label)
         return version
+
+
+def publishable(session: Session, version_id: int, change_kind: str) -> tuple[RootTemplate, RootTemplateVersion]:
+    """A version that may be published as ``change_kind`` (valid, not yet published; the first
+    published version of a template is substantive), or the error that says why not."""
+    template, version = root_version(session, version_id)
+    if version.published_at is not None:
+        raise Conflict(
+            f"Version {version.number} of {template.kind}/{template.language} was already published "
+            f"on {version.published_at:%Y-%m-%d}; published versions are immutable.",
+            key="already_published",
+            params={"version": version.number, "day": version.published_at},
+        )
+    if not version.report.get("valid"):
+        raise InvalidInput("This version did not pass validation and cannot be published.", key="not_valid_version")
+    earlier = session.exec(
+        select(sa.func.count())
+        .select_from(RootTemplateVersion)
+        .where(
+            RootTemplateVersion.root_template_id == template.id,
+            col(RootTemplateVersion.published_at).is_not(None),
+        )
+    ).one()
+    if not earlier and change_kind != "substantive":
+        raise InvalidInput(
+            "The first published version of a root template is a substantive change.", key="first_substantive"
+        )
+    return template, version
+
+
+def publish_version(
+    session: Session, version_id: int, *, change_kind: str, note: str, by: str
+) -> tuple[RootTemplate, RootTemplateVersion]:
+    """Publish a version in the caller's transaction (checked by ``publishable``), as ``by``."""
+    template, version = publishable(session, version_id, change_kind)
+    version.published_at = utcnow()
+    version.published_by = by
+    version.change_kind = change_kind
+    version.changelog = note
+    session.add(version)
+    session.flush()
+    return template, version
 
 
 def published_root(session: Session, kind: str, language: str) -> tuple[RootTemplate, RootTemplateVersion]:

@@ -9,10 +9,14 @@ from pathlib import Path
 import yaml
 
 from govkit.documents.kinds import TEMPLATES_DIR
+from govkit.documents.markup import breaks, join_lines, line_style
 from govkit.errors import InvalidInput, Problem
 
 FRONT_KEYS = {"kind", "language", "title", "header", "footer"}
 _CLAUSE_OPEN = re.compile(r"^:::\s*clause\s+([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*)\s*$")
+_PROVISION = re.compile(r"^:::\s*provision\s+([a-z][a-z0-9_]*)\s*$")
+#: The loop variable of a provision place: one paragraph of the school's approved text.
+PROVISION_VARIABLE = "provision_paragraph"
 _PTAG = re.compile(r"^\{%p\s+(\w+)")
 _OPENERS = {"if": "endif", "for": "endfor"}
 _CLOSERS = {"endif": "if", "endfor": "for"}
@@ -41,20 +45,20 @@ class Source:
     footer: str
     blocks: list[Paragraph | Clause] = field(default_factory=list)
 
+    provisions: list[str] = field(default_factory=list)
+
     def clause_keys(self) -> list[str]:
         return [b.key for b in self.blocks if isinstance(b, Clause)]
 
 
-def _style(line: str) -> tuple[str, str]:
-    for prefix, style in (
-        ("### ", "Heading 2"),
-        ("## ", "Heading 1"),
-        ("# ", "Title"),
-        ("- ", "List Bullet"),
-    ):
-        if line.startswith(prefix):
-            return style, line[len(prefix) :].strip()
-    return "Normal", line.strip()
+def provision_paragraphs(key: str, line: int) -> list[Paragraph]:
+    """What ``::: provision KEY`` stands for: each paragraph of the school's approved text for that
+    place (``provisions.KEY``, an empty list when it has none), as Normal paragraphs."""
+    return [
+        Paragraph("Tag", f"{{%p for {PROVISION_VARIABLE} in provisions.{key} %}}", line),
+        Paragraph("Normal", f"{{{{ {PROVISION_VARIABLE} }}}}", line),
+        Paragraph("Tag", "{%p endfor %}", line),
+    ]
 
 
 def parse_source(text: str, name: str = "<source>") -> Source:
@@ -88,7 +92,7 @@ def parse_source(text: str, name: str = "<source>") -> Source:
     def flush() -> None:
         nonlocal pending
         if pending:
-            target().append(Paragraph(pending_style, " ".join(pending), pending_line))
+            target().append(Paragraph(pending_style, join_lines(pending), pending_line))
             pending = []
 
     for index, raw in enumerate(lines):
@@ -114,8 +118,25 @@ def parse_source(text: str, name: str = "<source>") -> Source:
             source.blocks.append(Clause(clause_key, tuple(clause_paragraphs), clause_line))
             clause_key = None
             continue
+        provision = _PROVISION.match(line)
+        if provision:
+            flush()
+            if clause_key is not None:
+                problems.append(
+                    Problem(f"line {number}", f"provision place {provision.group(1)} is inside clause {clause_key}")
+                )
+                continue
+            if provision.group(1) in source.provisions:
+                problems.append(Problem(f"line {number}", f"provision place {provision.group(1)} appears twice"))
+            source.provisions.append(provision.group(1))
+            source.blocks.extend(provision_paragraphs(provision.group(1), number))
+            continue
         if line.startswith(":::"):
-            problems.append(Problem(f"line {number}", f"unknown directive {line!r}: use '::: clause KEY' or ':::'"))
+            problems.append(
+                Problem(
+                    f"line {number}", f"unknown directive {line!r}: use '::: clause KEY', '::: provision KEY' or ':::'"
+                )
+            )
             continue
         tag = _PTAG.match(line.strip())
         if tag:
@@ -136,13 +157,17 @@ def parse_source(text: str, name: str = "<source>") -> Source:
         if not line.strip():
             flush()
             continue
-        style, content = _style(line)
+        if pending and breaks(pending[-1]):  # the line after a line break continues its paragraph
+            continued = line.strip()
+            pending.append(line_style(continued)[1] if continued.startswith("\\") else continued)
+            continue
+        style, content = line_style(line.strip())
         if style != "Normal" or pending_style != "Normal":
             flush()
         if not pending:
             pending_style, pending_line = style, number
         pending.append(content)
-        if style != "Normal":
+        if style != "Normal" and not breaks(content):
             flush()
     flush()
     if clause_key is not None:

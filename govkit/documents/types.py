@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import Enum
 from functools import cache
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -14,6 +15,9 @@ from govkit.documents.diff import ClauseDiff as ClauseDiffData
 from govkit.documents.kinds import KindSpec, catalogue
 from govkit.documents.validate import ValidationReport as ReportData
 from govkit.resolving import Info, build
+
+if TYPE_CHECKING:
+    from govkit.documents.review_types import ClauseChanges, TrackedChangeReview
 
 
 def download_url(public_url: str, sha256: str) -> str:
@@ -145,6 +149,16 @@ class UploadResult:
     report: ValidationReport
     version: RootTemplateVersion | None
     created: bool = strawberry.field(description="false when these exact bytes were already uploaded")
+    tracked_changes: Annotated[TrackedChangeReview, strawberry.lazy("govkit.documents.review_types")] | None = (
+        strawberry.field(
+            default=None,
+            description="An upload with tracked changes (Word's insertions and deletions): kept for review, "
+            "with no version until legal staff accept the changes (acceptTrackedChanges)",
+        )
+    )
+    changes: list[Annotated[ClauseChanges, strawberry.lazy("govkit.documents.review_types")]] = strawberry.field(
+        default_factory=list, description="The tracked changes of the upload, clause by clause (valid or not)"
+    )
 
 
 @strawberry.type

@@ -27,10 +27,12 @@ from govkit.documents.context import (
     RESIDENCE_EXTRA,
     DocumentInfo,
     build_context,
+    provision_places,
 )
 from govkit.documents.guard import GuardLimits, guard
 from govkit.documents.inspect import clause_keys
 from govkit.documents.kinds import Catalogue
+from govkit.documents.kinds import catalogue as shipped_catalogue
 from govkit.documents.ooxml import is_jinja_part
 from govkit.documents.render import RenderError, compile_template, prepare_part, render
 from govkit.documents.sandbox import TemplateSandbox
@@ -128,6 +130,8 @@ def allowed_paths() -> frozenset[str]:
     for root in ("school.housing.residences[]", "residences_by_school[]", "residences_by_others[]"):
         paths |= {root} | {root + suffix for suffix in residence} | {f"{root}.{e}" for e in RESIDENCE_EXTRA}
     paths |= {f"campuses[].{f}" for f in CAMPUS_FIELDS} | {f"document.{f}" for f in DOCUMENT_FIELDS}
+    places = {p.key for spec in shipped_catalogue().kinds.values() for p in spec.provision_places}
+    paths |= {"provisions"} | {f"provisions.{p}" for p in places} | {f"provisions.{p}[]" for p in places}
     return frozenset(paths)
 
 
@@ -316,6 +320,9 @@ def full_sample_context(kind: str, language: str, title: str) -> dict[str, Any]:
         profile=profile,
         campuses=[("a", "Campus A"), ("b", "Campus B")],
         document=DocumentInfo(kind, language, title, 1),
+        provisions={
+            place: ["Disposition locale d'essai & <Cie>.", "Second paragraphe."] for place in provision_places(kind)
+        },
     )
 
 
@@ -362,12 +369,23 @@ def validate_template(
             report.error("word/document.xml", f"clause {key} appears twice")
         seen.add(key)
         if key not in catalogue.clauses:
-            report.error("word/document.xml", f"clause {key} is not in the clause library")
+            report.error(
+                "word/document.xml",
+                f"clause {key} is not in the clause library: correct the key, or add the clause to the "
+                "library first (legal staff: the clause library page, or the addClause mutation)",
+            )
     for key in spec.required_clauses:
         if key not in seen:
             report.error(
                 "word/document.xml",
                 f"required clause {key} ({catalogue.clause_title(key, language)}) is missing",
+            )
+    for key, day in catalogue.planned.get(kind, ()):
+        if key not in seen:
+            report.warn(
+                "word/document.xml",
+                f"clause {key} ({catalogue.clause_title(key, language)}) will be required from {day}: "
+                "add it before then",
             )
     if not report.valid:
         return report

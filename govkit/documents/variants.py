@@ -22,6 +22,7 @@ from govkit.documents.inspect import read_clauses
 from govkit.documents.kinds import catalogue
 from govkit.documents.models import Blob, RootTemplate, RootTemplateVersion, Variant
 from govkit.documents.ooxml import DOCX_MEDIA_TYPE
+from govkit.documents.provisions import approved_paragraphs
 from govkit.documents.render import PortableTemplate, RenderError
 from govkit.documents.root_templates import check_language, published_root, root_version, store_blob
 from govkit.documents.workers import WorkerPool
@@ -145,6 +146,16 @@ def render_school_variant(
 ) -> Variant:
     """Render one school's variant of a published root template version (the variant already stored
     when its inputs are unchanged); RenderError says why it could not be rendered."""
+    found = try_school_variant(db=db, actor=actor, pool=pool, version_id=version_id, school=school, language=language)
+    if isinstance(found, RenderFailure):
+        raise RenderError(f"{school}: {found.message}")
+    return found
+
+
+def try_school_variant(
+    *, db: Database, actor: Principal, pool: WorkerPool, version_id: int, school: str, language: str
+) -> Variant | RenderFailure:
+    """``render_school_variant``, a failure returned: why, and the profile values it lacked."""
     authorize_some(actor, Action.RENDER_VARIANTS)
     summary = RenderSummary()
     with db.reading() as session:
@@ -155,7 +166,7 @@ def render_school_variant(
         pending = _prepare(session, [org], template.kind, language, version, summary)
     _render(db, actor, pool, version, pending, summary, None, total=1)
     if summary.failures:
-        raise RenderError(f"{school}: {summary.failures[0].message}")
+        return summary.failures[0]
     return summary.variants[0][1]
 
 
@@ -192,6 +203,7 @@ def _prepare(
     campuses: dict[int, list[tuple[str, str]]] = {}
     for campus in session.exec(select(Campus).where(col(Campus.organisation_id).in_(ids)).order_by(Campus.name)).all():
         campuses.setdefault(campus.organisation_id, []).append((campus.code, campus.name))
+    provisions = approved_paragraphs(session, ids, kind, language)
     prepared: list[tuple[Organisation, ProfileRevision, str, dict]] = []
     for org in orgs:
         revision = revisions.get(stored_id(org))
@@ -203,6 +215,7 @@ def _prepare(
             profile=SchoolProfile.model_validate(revision.data),
             campuses=campuses.get(stored_id(org), []),
             document=DocumentInfo(kind, language, spec.title.get(language), version.number),
+            provisions=provisions.get(stored_id(org)),
         )
         prepared.append((org, revision, variant_inputs_sha256(version.sha256, context), context))
     known = {

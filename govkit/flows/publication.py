@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlmodel import Session
+
 from govkit.access.policy import Action
 from govkit.access.roles import Principal
 from govkit.access.scoped import authorize_some
@@ -19,7 +21,7 @@ from govkit.documents.published import put_in_force
 from govkit.flows import published_event
 from govkit.notifications.vocabulary import BRING_UP_TO_DATE, school_key
 
-__all__ = ["publish_variant"]
+__all__ = ["publish_in", "publish_variant"]
 
 
 def publish_variant(
@@ -38,25 +40,48 @@ def publish_variant(
     authorize_some(actor, Action.PUBLISH_VARIANT)
     with db.transaction() as session:
         chain.lock(session)  # first: publications and acknowledgements are serialised
-        published = put_in_force(
+        return publish_in(
             session,
             actor=actor,
             variant_id=variant_id,
             effective_from=effective_from,
             change_kind=change_kind,
             changelog=changelog,
+            policy=policy,
         )
-        opened = campaigns.on_publication(
-            session,
-            published.document,
-            published.previous,
-            school=published.school,
-            actor_label=actor.label,
-            policy=policy or CampaignPolicy(),
-        )
-        published_event.announce(session, published, policy or CampaignPolicy())
-        if opened is not None and policy is not None and policy.jobs is not None:  # e-mail to those concerned
-            policy.jobs.defer(session, BRING_UP_TO_DATE, key=school_key(published.school), school_code=published.school)
-        if policy is not None and policy.jobs is not None and policy.renditions:  # its PDF/A, in a job
-            renditions.defer_conversion(session, policy.jobs, [published.document.sha256])
-        return published.document
+
+
+def publish_in(
+    session: Session,
+    *,
+    actor: Principal,
+    variant_id: int | str,
+    effective_from: date | None = None,
+    change_kind: str | None = None,
+    changelog: str | None = None,
+    policy: CampaignPolicy | None = None,
+) -> DocumentVersion:
+    """``publish_variant`` in the caller's transaction, which holds the chain's lock already
+    (``chain.lock``: several schools put in force at once, govkit.flows.review_in_force)."""
+    published = put_in_force(
+        session,
+        actor=actor,
+        variant_id=variant_id,
+        effective_from=effective_from,
+        change_kind=change_kind,
+        changelog=changelog,
+    )
+    opened = campaigns.on_publication(
+        session,
+        published.document,
+        published.previous,
+        school=published.school,
+        actor_label=actor.label,
+        policy=policy or CampaignPolicy(),
+    )
+    published_event.announce(session, published, policy or CampaignPolicy())
+    if opened is not None and policy is not None and policy.jobs is not None:  # e-mail to those concerned
+        policy.jobs.defer(session, BRING_UP_TO_DATE, key=school_key(published.school), school_code=published.school)
+    if policy is not None and policy.jobs is not None and policy.renditions:  # its PDF/A, in a job
+        renditions.defer_conversion(session, policy.jobs, [published.document.sha256])
+    return published.document

@@ -12,12 +12,18 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from govkit.acknowledgements.resolvers import AcknowledgementMutation, AcknowledgementQuery
+from govkit.approvals.resolvers import ApprovalMutation, ApprovalQuery
 from govkit.auth.resolvers import AuditQuery
 from govkit.auth.token_resolvers import TokenMutation, TokenQuery
 from govkit.checkpoints.resolvers import CheckpointMutation, CheckpointQuery
+from govkit.documents.clause_edit_resolvers import ClauseEditMutation, ClauseEditQuery
+from govkit.documents.clause_resolvers import ClauseLibraryMutation, ClauseLibraryQuery
+from govkit.documents.provision_resolvers import ProvisionMutation, ProvisionQuery
 from govkit.documents.resolvers import DocumentMutation, DocumentQuery
+from govkit.documents.review_resolvers import TrackedChangeMutation, TrackedChangeQuery
 from govkit.evidence.resolvers import EvidenceQuery
-from govkit.flows.resolvers import PublicationMutation
+from govkit.flows.resolvers import PublicationMutation, WaiverMutation
+from govkit.flows.review_resolvers import ReviewMutation, ReviewQuery
 from govkit.graphql.execution import PreparedOperations, limit_rules, run_operation
 from govkit.jobs.resolvers import JobsQuery
 from govkit.notifications.resolvers import NoticesMutation, NoticesQuery
@@ -26,6 +32,7 @@ from govkit.organisations.resolvers import OrganisationMutation, OrganisationQue
 from govkit.rules.parameter_resolvers import RuleParametersMutation, RuleParametersQuery
 from govkit.rules.records_resolvers import RecordsMutation, RecordsQuery
 from govkit.rules.resolvers import RulesMutation, RulesQuery
+from govkit.search.resolvers import ClauseSearchQuery
 from govkit.settings import Settings
 
 
@@ -34,6 +41,9 @@ class Query(
     OrganisationQuery,
     ArrangementQuery,
     DocumentQuery,
+    ClauseLibraryQuery,
+    ClauseEditQuery,
+    TrackedChangeQuery,
     AcknowledgementQuery,
     RulesQuery,
     RecordsQuery,
@@ -44,6 +54,10 @@ class Query(
     JobsQuery,
     NoticesQuery,
     CheckpointQuery,
+    ApprovalQuery,
+    ReviewQuery,
+    ProvisionQuery,
+    ClauseSearchQuery,
 ):
     pass
 
@@ -53,7 +67,11 @@ class Mutation(
     OrganisationMutation,
     ArrangementMutation,
     DocumentMutation,
+    ClauseLibraryMutation,
+    ClauseEditMutation,
+    TrackedChangeMutation,
     PublicationMutation,
+    WaiverMutation,
     AcknowledgementMutation,
     RulesMutation,
     RecordsMutation,
@@ -61,6 +79,9 @@ class Mutation(
     TokenMutation,
     NoticesMutation,
     CheckpointMutation,
+    ApprovalMutation,
+    ReviewMutation,
+    ProvisionMutation,
 ):
     pass
 

@@ -88,7 +88,11 @@ class Rendered:
 
 def render(kind: NoticeKind | str, language: str, values: dict[str, Any]) -> Rendered:
     """The subject and body of a notice of ``kind`` in ``language`` (French when it has none)."""
-    name = template_name(kind, language)
+    return render_named(template_name(kind, language), values)
+
+
+def render_named(name: str, values: dict[str, Any]) -> Rendered:
+    """The subject and body of the template ``name`` (``<what>.<language>.txt``) of templates/."""
     text = _environment().get_template(name).render(**values)
     subject, _, body = text.partition("\n\n")
     subject = " ".join(subject.split())

@@ -160,3 +160,25 @@ class ArrangementMember(SQLModel, table=True):
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     recorded_by: str = Field(max_length=200)
     ended_recorded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class CommitmentEvidence(SQLModel, table=True):
+    """A file that evidences a commitment record (a signed charter, a convention, as PDF): its bytes
+    are stored once by SHA-256 in ``blob`` (govkit.flows.commitment_evidence); the link says who
+    added it to which record and when. Links are append-only, as the records are: a record's later
+    correction gets links of its own, the earlier record keeps its files in the history."""
+
+    __tablename__ = "commitment_evidence"
+    __table_args__ = (
+        sa.CheckConstraint("size > 0", name="size"),
+        sa.UniqueConstraint("commitment_id", "sha256"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    commitment_id: int = Field(foreign_key="commitment.id", index=True)
+    sha256: str = Field(foreign_key="blob.sha256", max_length=64, index=True)
+    filename: str = Field(max_length=200)
+    media_type: str = Field(max_length=120)
+    size: int
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    recorded_by: str = Field(max_length=200)

@@ -120,8 +120,11 @@ def _survey(org: OrganisationFacts, year: int) -> float | None:
     return 0.0 if of_year else None
 
 
-def school_row(org: OrganisationFacts, year: int, day: date) -> BarometerRow:
-    """The indicators of ``org`` for ``year``, from its facts as of ``day``."""
+def school_row(
+    org: OrganisationFacts, year: int, day: date, required: dict[str, tuple[str, ...]] | None = None
+) -> BarometerRow:
+    """The indicators of ``org`` for ``year``, from its facts as of ``day`` (``required``: the clauses
+    each kind requires on that day; None: the seed's)."""
     row = BarometerRow(org.code, org.name)
     v = row.values
     for type_ in (
@@ -147,7 +150,8 @@ def school_row(org: OrganisationFacts, year: int, day: date) -> BarometerRow:
     complete = 0
     for kind in ACKNOWLEDGED_KINDS:
         document = org.document(kind, "fr")
-        if document and set(catalogue().kind(kind).required_clauses) <= set(document.clauses):
+        needed = catalogue().kind(kind).required_clauses if required is None else required.get(kind, ())
+        if document and set(needed) <= set(document.clauses):
             complete += 1
     v["regulations_complete"] = round(complete / len(ACKNOWLEDGED_KINDS), 4)
     concerned = acknowledged = 0
@@ -171,7 +175,9 @@ def compute(facts: Facts, year: int) -> Barometer:
     ``facts`` are those as of the end of ``year`` (valid time): what was true then, whenever it was
     recorded; a commitment dated too loosely to tell counts as not known (None), not as absent.
     """
-    schools = [school_row(o, year, facts.as_of) for o in facts.organisations if o.type == "school"]
+    schools = [
+        school_row(o, year, facts.as_of, facts.required_clauses) for o in facts.organisations if o.type == "school"
+    ]
     group_name = next((o.name for o in facts.organisations if o.type == "group"), "Groupe")
     group = BarometerRow("group", group_name)
     for indicator in INDICATORS:

@@ -10,11 +10,13 @@ from typing import Any
 from govkit.documents.kinds import catalogue
 from govkit.french import de
 from govkit.labels import label
+from govkit.rules.clause_text import changed_clauses
 from govkit.rules.definitions import (
     MinAcknowledgementRate,
     MinMeetings,
     ProfileCheck,
     RequireClauses,
+    RequireClauseText,
     RequireCommitment,
     RequireLanguage,
 )
@@ -31,9 +33,24 @@ def _title(kind: str, language: str) -> str:
     return spec.title.get(language) if spec else kind
 
 
+def required_clauses(facts: Facts, kind: str) -> tuple[str, ...]:
+    """The clauses ``kind`` requires on the facts' day (the clause library's), else the seed's."""
+    found = facts.required_of(kind)
+    return catalogue().kind(kind).required_clauses if found is None else found
+
+
+def clause_title(facts: Facts, key: str, language: str) -> str:
+    titles = (facts.clause_titles or {}).get(key)
+    if titles is None:
+        return catalogue().clause_title(key, language)
+    return titles[0] if language == "fr" else titles[1]
+
+
 def check_require_clauses(p: RequireClauses, org: OrganisationFacts, facts: Facts) -> Iterable[Violation]:
+    """Each clause missing from the version in force: those the rule names, else those the kind
+    requires on the day (a clause required from a later day is not missing yet)."""
     for kind in p.kinds:
-        required = p.clauses or list(catalogue().kind(kind).required_clauses)
+        required = p.clauses or list(required_clauses(facts, kind))
         for language in p.languages:
             document = org.document(kind, language)
             if document is None:
@@ -46,7 +63,7 @@ def check_require_clauses(p: RequireClauses, org: OrganisationFacts, facts: Fact
                 continue
             for clause in required:
                 if clause not in document.clauses:
-                    title_fr, title_en = catalogue().clause_title(clause, "fr"), catalogue().clause_title(clause, "en")
+                    title_fr, title_en = clause_title(facts, clause, "fr"), clause_title(facts, clause, "en")
                     yield Violation(
                         f"{kind}/{language}/{clause}",
                         f"La clause « {title_fr} » ({clause}) manque à la version {document.number} du "
@@ -55,6 +72,26 @@ def check_require_clauses(p: RequireClauses, org: OrganisationFacts, facts: Fact
                         f"{_title(kind, 'en').lower()} ({language}).",
                         {"kind": kind, "language": language, "version": document.number, "clause": clause},
                     )
+
+
+def check_require_clause_text(p: RequireClauseText, org: OrganisationFacts, facts: Facts) -> Iterable[Violation]:
+    """A document in force whose required clause text differs from its root's but for the variables."""
+    for kind in p.kinds or list(catalogue().kinds):
+        spec = catalogue().kinds.get(kind)
+        for language in p.languages:
+            document = org.document(kind, language)
+            if spec is None or document is None or not document.clause_texts:
+                continue
+            for clause in changed_clauses(spec.required_clauses, document.clause_texts, document.root_clause_texts):
+                title_fr, title_en = catalogue().clause_title(clause, "fr"), catalogue().clause_title(clause, "en")
+                yield Violation(
+                    f"{kind}/{language}/{clause}/text",
+                    f"Le texte de la clause « {title_fr} » ({clause}) de la version {document.number} du "
+                    f"« {_title(kind, 'fr')} » ({language}) diffère de celui du document racine.",
+                    f"The text of clause “{title_en}” ({clause}) in version {document.number} of the "
+                    f"{_title(kind, 'en').lower()} ({language}) differs from the root document's.",
+                    {"kind": kind, "language": language, "version": document.number, "clause": clause},
+                )
 
 
 COMMITMENT_LABELS: dict[str, tuple[str, str]] = {
@@ -341,6 +378,7 @@ def check_profile(
 
 CHECKS: dict[str, Callable[[Any, OrganisationFacts, Facts], Iterable[Violation]]] = {
     "require_clauses": check_require_clauses,
+    "require_clause_text": check_require_clause_text,
     "require_commitment": check_require_commitment,
     "require_language": check_require_language,
     "min_acknowledgement_rate": check_min_acknowledgement_rate,

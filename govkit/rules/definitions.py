@@ -15,6 +15,7 @@ from govkit.vocabulary import Population, SurveyAudience, TrainingAudience
 Severity = Literal["error", "warning", "info"]
 Language = Literal["fr", "en"]
 _FRENCH: list[Language] = ["fr"]
+_BOTH: tuple[Language, ...] = ("fr", "en")
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 
 
@@ -87,6 +88,15 @@ class RequireClauses(_Strict):
     kinds: list[str] = Field(min_length=1)
     languages: list[Language] = Field(default_factory=_FRENCH.copy, min_length=1)
     clauses: list[str] | None = None  # default: each kind's required clauses
+
+
+class RequireClauseText(_Strict):
+    """The required clauses of the documents in force read as their root's, except in the root's
+    variables (govkit.rules.clause_text): a local provision never overrides them."""
+
+    PARAMETER_NAMES: ClassVar[tuple[str, ...]] = ()
+    kinds: list[str] | None = None  # default: every kind
+    languages: list[Language] = Field(default_factory=lambda: list(_BOTH), min_length=1)
 
 
 class RequireCommitment(_Strict):
@@ -171,6 +181,7 @@ class ProfileCheck(_Strict):
 PARAMETERS: dict[str, type[_Strict]] = {
     "require_clauses": RequireClauses,
     "require_commitment": RequireCommitment,
+    "require_clause_text": RequireClauseText,
     "require_language": RequireLanguage,
     "min_acknowledgement_rate": MinAcknowledgementRate,
     "min_meetings": MinMeetings,

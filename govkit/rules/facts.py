@@ -57,6 +57,12 @@ class DocumentFact:
     effective_from: date
     published_at: datetime
     clauses: tuple[str, ...]
+    sha256: str = ""  # of the published variant
+    root_sha256: str = ""  # of the root template version it was rendered from
+    #: (clause key, text) of the document and of its root template version: loaded for the document
+    #: in force of each kind and language (govkit.rules.clause_facts), empty otherwise
+    clause_texts: tuple[tuple[str, str], ...] = ()
+    root_clause_texts: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -190,3 +196,12 @@ class Facts:
     organisations: tuple[OrganisationFacts, ...] = field(default_factory=tuple)
     #: the rule parameters' values recorded by then (valid from ``as_of`` at the latest, known by ``known_at``)
     parameters: tuple[ParameterValue, ...] = ()
+    #: the clauses each kind requires on ``as_of`` as known at ``known_at`` (the clause library,
+    #: govkit.documents.clause_library); None: the seed's (documents/templates/kinds.yaml)
+    required_clauses: dict[str, tuple[str, ...]] | None = None
+    #: the clauses' titles (French, English) as known then; None: the seed's
+    clause_titles: dict[str, tuple[str, str]] | None = None
+
+    def required_of(self, kind: str) -> tuple[str, ...] | None:
+        """The clauses ``kind`` requires on the day, or None when the facts do not say (the seed's apply)."""
+        return None if self.required_clauses is None else self.required_clauses.get(kind, ())

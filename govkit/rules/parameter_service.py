@@ -34,7 +34,7 @@ AHEAD = timedelta(days=5 * 366)
 def _rule(rules: RuleSet, rule_id: str) -> Rule:
     found = next((r for r in rules.rules if r.id == rule_id), None)
     if found is None:
-        raise NotFound(f"Aucune règle {rule_id!r}. / No rule {rule_id!r}.")
+        raise NotFound(f"Aucune règle {rule_id!r}. / No rule {rule_id!r}.", key="no_rule", params={"rule": rule_id})
     return found
 
 
@@ -62,10 +62,15 @@ def set_rule_parameter(
     why = reason.strip()
     if len(why) < 10:
         raise InvalidInput(
-            "Donnez la raison du changement (10 caractères au moins). / Give the reason (10+ characters)."
+            "Donnez la raison du changement (10 caractères au moins). / Give the reason (10+ characters).",
+            key="parameter_reason",
         )
     if not EARLIEST <= valid_from <= date.today() + AHEAD:
-        raise InvalidInput(f"validFrom {valid_from} is out of range ({EARLIEST} to five years ahead).")
+        raise InvalidInput(
+            f"validFrom {valid_from} is out of range ({EARLIEST} to five years ahead).",
+            key="parameter_valid_from",
+            params={"earliest": EARLIEST},
+        )
     with db.transaction() as session:
         before = on_day(recorded(session.connection(), AsOf(valid_from)), valid_from).get(rule.id, {}).get(name)
         row = RuleParameterValue(

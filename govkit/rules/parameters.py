@@ -138,7 +138,9 @@ def checked_value(rule: Rule, name: str, value: Any) -> Any:
     if name not in names:
         raise InvalidInput(
             f"La règle {rule.id} n'a pas de paramètre {name!r} (ses paramètres : {', '.join(names) or 'aucun'}). / "
-            f"Rule {rule.id} has no parameter {name!r} (its parameters: {', '.join(names) or 'none'})."
+            f"Rule {rule.id} has no parameter {name!r} (its parameters: {', '.join(names) or 'none'}).",
+            key="parameter_value",
+            params={"rule": rule.id, "name": name},
         )
     where = f"Rule {rule.id}, parameter {name}"
     if name == DEADLINE:
@@ -147,9 +149,17 @@ def checked_value(rule: Rule, name: str, value: Any) -> Any:
         except ValueError:
             day = None
         if day is None:
-            raise InvalidInput(f"{where}: give a date (YYYY-MM-DD), not {value!r}.")
+            raise InvalidInput(
+                f"{where}: give a date (YYYY-MM-DD), not {value!r}.",
+                key="parameter_value",
+                params={"rule": rule.id, "name": name},
+            )
         if day < rule.effective:
-            raise InvalidInput(f"{where}: {day} is before the rule takes effect ({rule.effective}).")
+            raise InvalidInput(
+                f"{where}: {day} is before the rule takes effect ({rule.effective}).",
+                key="parameter_deadline_early",
+                params={"rule": rule.id, "effective": rule.effective},
+            )
         return day.isoformat()
     try:
         model = PARAMETERS[rule.kind].model_validate_json(json.dumps({**rule.params, name: value}), strict=True)
@@ -158,7 +168,11 @@ def checked_value(rule: Rule, name: str, value: Any) -> Any:
         said = "; ".join(
             str(e["msg"]).removeprefix("Value error, ") for e in errors if e["loc"] and e["loc"][0] == name
         ) or "; ".join(str(e["msg"]) for e in errors)
-        raise InvalidInput(f"{where}: {said} (given {json.dumps(value, default=str)[:80]}).") from None
+        raise InvalidInput(
+            f"{where}: {said} (given {json.dumps(value, default=str)[:80]}).",
+            key="parameter_value",
+            params={"rule": rule.id, "name": name},
+        ) from None
     return model.model_dump(mode="json")[name]
 
 
@@ -171,9 +185,12 @@ def checked_source(source: Mapping[str, Any], seed: str) -> ParameterSource:
             ".".join(["source", *(str(x) for x in e["loc"])]) + ": " + str(e["msg"]).removeprefix("Value error, ")
             for e in exc.errors()
         )
-        raise InvalidInput(f"{said}.") from None
+        raise InvalidInput(f"{said}.", key="parameter_source") from None
     if checked.plan is not None and normalise(checked.plan) not in seed:
-        raise InvalidInput("La citation n'est pas dans le plan d'action. / The quote is not found in the action plan.")
+        raise InvalidInput(
+            "La citation n'est pas dans le plan d'action. / The quote is not found in the action plan.",
+            key="parameter_quote",
+        )
     return checked
 
 

@@ -13,10 +13,12 @@ from sqlmodel import Session, col, select
 
 from govkit.acknowledgements.models import Acknowledgement, Campaign, CampaignPopulation, Person
 from govkit.acknowledgements.persons import population_members, present_at
-from govkit.documents.models import DocumentVersion
+from govkit.documents.clause_library import load_library
+from govkit.documents.models import DocumentVersion, RootTemplateVersion, Variant
 from govkit.organisations.models import Commitment, Organisation, ProfileRevision
 from govkit.organisations.revisions import in_effect_revisions
 from govkit.rules.arrangement_facts import add_arrangements, holders_serving, memberships
+from govkit.rules.clause_facts import with_clause_texts
 from govkit.rules.facts import (
     CampaignFact,
     CommitmentFact,
@@ -186,21 +188,34 @@ def load_facts(session: Session, when: AsOf | date, codes: list[str] | None = No
             plain.day(DocumentVersion.effective_from),
             plain.timestamp(DocumentVersion.published_at),
             sa.cast(DocumentVersion.clauses, sa.Text),
-        ).where(
+            col(DocumentVersion.sha256),
+            col(RootTemplateVersion.sha256),
+        )
+        .join(Variant, col(Variant.id) == DocumentVersion.variant_id)
+        .join(RootTemplateVersion, col(RootTemplateVersion.id) == Variant.root_template_version_id)
+        .where(
             scoped(DocumentVersion.organisation_id),
             col(DocumentVersion.effective_from) <= day,
             known_by(DocumentVersion.published_at, when),
         )
     ).all():
-        organisation_id, kind, language, number, effective_from, published_at, clause_list = d
+        organisation_id, kind, language, number, effective_from, published_at, clause_list, sha256, root_sha256 = d
         clauses = clause_lists.get(clause_list)
         if clauses is None:
             clauses = clause_lists[clause_list] = tuple(json.loads(clause_list))
         documents[organisation_id].append(
             DocumentFact(
-                kind, language, number, plain.to_day(effective_from), plain.to_timestamp(published_at), clauses
+                kind,
+                language,
+                number,
+                plain.to_day(effective_from),
+                plain.to_timestamp(published_at),
+                clauses,
+                sha256,
+                root_sha256,
             )
         )
+    with_clause_texts(connection, documents)  # of the documents in force: their clause texts and their roots'
 
     is_open = sa.and_(
         scoped(Campaign.organisation_id),
@@ -262,11 +277,15 @@ def load_facts(session: Session, when: AsOf | date, codes: list[str] | None = No
 
     # training records of the academic years begun by then, surveys up to then (govkit.rules.training_facts)
     training, surveys = load_training(connection, when, scoped, plain.to_optional_day)
+    # the clause library as known then: the clauses each kind requires on the day (govkit.documents.clause_library)
+    library = load_library(connection, when)
 
     return Facts(
         as_of=day,
         known_at=when.known_at,
         parameters=recorded_parameters(connection, when),
+        required_clauses=library.required_on(day),
+        clause_titles={key: (t.fr, t.en) for key, t in library.titles.items()},
         organisations=tuple(
             OrganisationFacts(
                 code=o.code,

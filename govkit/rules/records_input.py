@@ -181,7 +181,9 @@ def validated(model: type[Row], values: dict[str, Any]) -> Row:
     except ValidationError as exc:
         problems = [Problem(".".join(str(p) for p in e["loc"]) or "(record)", _message(e)) for e in exc.errors()]
         raise InvalidInput(
-            "The record is not valid: " + "; ".join(f"{p.path}: {p.message}" for p in problems), problems=problems
+            "The record is not valid: " + "; ".join(f"{p.path}: {p.message}" for p in problems),
+            problems=problems,
+            key="record_invalid",
         ) from exc
 
 

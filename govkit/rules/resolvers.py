@@ -11,7 +11,7 @@ import strawberry
 from govkit.resolving import Info
 from govkit.rules import service
 from govkit.rules.loader import load_rules
-from govkit.rules.types import Barometer, Finding, RuleRun, Waiver, waiver_of
+from govkit.rules.types import Barometer, Finding, RuleRun
 
 
 @cache
@@ -91,15 +91,6 @@ class RulesMutation:
     ) -> RuleRun:
         result = await info.context.call(service.run_rules, as_of=as_of, known_at=known_at, schools=schools)
         return RuleRun.from_model(result.run, len(result.blocking))
-
-    @strawberry.mutation(description="Waive a finding until a date, with a reason (legal staff)")
-    async def grant_waiver(
-        self, info: Info, rule_id: str, school: str, reason: str, expires_on: date, key: str | None = None
-    ) -> Waiver:
-        waiver = await info.context.call(
-            service.grant_waiver, rule_id=rule_id, school=school, reason=reason, expires_on=expires_on, key=key
-        )
-        return waiver_of(waiver)
 
     @strawberry.mutation(
         description="Record a school's training coverage for a population and year (Axe 2): recorded as the "

@@ -15,6 +15,7 @@ from govkit.organisations.models import Organisation
 from govkit.organisations.service import organisation_by_code, organisation_for
 from govkit.rules import barometer as barometer_module
 from govkit.rules import records_service
+from govkit.rules.definitions import Rule
 from govkit.rules.loader import load_rules
 from govkit.rules.models import AS_OF, BASES, CURRENT, FindingRecord, RuleRun, Waiver
 from govkit.rules.queries import load_facts
@@ -37,9 +38,10 @@ __all__ = [
     "FindingRow",
     "RunResult",
     "StoredFinding",
+    "add_waiver",
     "barometer",
+    "check_waiver",
     "findings",
-    "grant_waiver",
     "record_training_coverage",
     "rule_runs",
     "run_rules",
@@ -175,41 +177,37 @@ def rule_runs(
         return list(session.exec(query).all())
 
 
-def grant_waiver(
-    *,
-    db: Database,
-    actor: Principal,
-    rule_id: str,
-    school: str,
-    reason: str,
-    expires_on: date,
-    key: str | None = None,
-) -> Waiver:
-    """Legal staff silence a finding until a date, with a reason; it stays visible as waived."""
-    authorize(actor, Action.GRANT_WAIVER)
-    known = {r.id for r in load_rules().rules}
-    if rule_id not in known:
-        raise NotFound(f"No rule {rule_id!r}.")
+def check_waiver(rule_id: str, reason: str, expires_on: date) -> Rule:
+    """The rule a waiver names, once the waiver is valid: a known rule, a reason, an expiry within two years."""
+    rule = next((r for r in load_rules().rules if r.id == rule_id), None)
+    if rule is None:
+        raise NotFound(f"No rule {rule_id!r}.", key="no_rule", params={"rule": rule_id})
     if len(reason.strip()) < 10:
-        raise InvalidInput("Give the reason for the waiver (at least 10 characters).")
+        raise InvalidInput("Give the reason for the waiver (at least 10 characters).", key="waiver_reason")
     today = date.today()
     if expires_on <= today:
-        raise InvalidInput("A waiver expires in the future.")
+        raise InvalidInput("A waiver expires in the future.", key="waiver_expiry_past")
     if expires_on > today + timedelta(days=730):
-        raise InvalidInput("A waiver lasts two years at most: review it then.")
-    with db.transaction() as session:
-        organisation = organisation_by_code(session, school)
-        waiver = Waiver(
-            rule_id=rule_id,
-            organisation_id=stored_id(organisation),
-            key=key,
-            reason=reason.strip(),
-            expires_on=expires_on,
-            granted_by=actor.label,
-        )
-        session.add(waiver)
-        session.flush()
-        return waiver
+        raise InvalidInput("A waiver lasts two years at most: review it then.", key="waiver_expiry_far")
+    return rule
+
+
+def add_waiver(
+    session: Session, *, rule_id: str, school: str, reason: str, expires_on: date, key: str | None, granted_by: str
+) -> Waiver:
+    """Write a waiver checked by ``check_waiver`` in the caller's transaction."""
+    organisation = organisation_by_code(session, school)
+    waiver = Waiver(
+        rule_id=rule_id,
+        organisation_id=stored_id(organisation),
+        key=key,
+        reason=reason.strip(),
+        expires_on=expires_on,
+        granted_by=granted_by,
+    )
+    session.add(waiver)
+    session.flush()
+    return waiver
 
 
 #: The closest training audience of a population (the deprecated recordTrainingCoverage).

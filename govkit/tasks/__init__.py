@@ -7,6 +7,26 @@ Importing this package registers every task (``govkit.jobs.registry``).
 
 from __future__ import annotations
 
-from govkit.tasks import checkpoints, notices, receipts, reminders, renders, renditions, rules, webhooks
+from govkit.tasks import (
+    checkpoints,
+    notices,
+    publication_reviews,
+    receipts,
+    reminders,
+    renders,
+    renditions,
+    rules,
+    webhooks,
+)
 
-__all__ = ["checkpoints", "notices", "receipts", "reminders", "renders", "renditions", "rules", "webhooks"]
+__all__ = [
+    "checkpoints",
+    "notices",
+    "publication_reviews",
+    "receipts",
+    "reminders",
+    "renders",
+    "renditions",
+    "rules",
+    "webhooks",
+]

@@ -4,6 +4,7 @@
     {{ record.acknowledged_at|paris }}             -> « 05/12/2026 19:26 » (Europe/Paris)
     {{ organisation.name|of_school }}              -> « d'IMT Atlantique » / "of IMT Atlantique"
     {{ finding.message|codes }}                    -> identifiers (profile fields…) set as <code>
+    {{ review.uploaded_by|recorded_by }}           -> « <code>juriste@…</code> (service juridique) »
 
 Each reads the page's language (``lang`` in the template's context). Times are stored and answered
 by the API in UTC; the pages show them in Europe/Paris, the schools' time, and say so
@@ -64,10 +65,39 @@ def codes(text: str) -> Markup:
     return Markup(IDENTIFIER.sub(lambda m: f"<code>{m.group(0)}</code>", escaped))  # noqa: S704 - escaped above
 
 
+#: How govkit names whoever made a change (``Principal.label``): "subject (role)".
+ACTOR_LABEL = re.compile(r"^(?P<subject>.*) \((?P<role>[a-z_]+)\)$")
+
+
+@pass_context
+def who(context: Context, actor_label: str | None) -> Markup:
+    """A recorded actor (``published_by``, ``decided_by``...): their identifier as code, their role in
+    the page's language."""
+    if not actor_label:
+        return Markup("—")
+    found = ACTOR_LABEL.match(actor_label)
+    if found is None:
+        return Markup(f"<code>{escape(actor_label)}</code>")  # noqa: S704 - escaped
+    role = label("role", found["role"], context.get("lang", "fr"))
+    return Markup(f"<code>{escape(found['subject'])}</code> ({escape(role)})")  # noqa: S704 - escaped
+
+
+@pass_context
+def recorded_by(context: Context, name: str | None) -> Markup:
+    """Who a record names (``Principal.label``: « subject (role) »): the subject as code, the role in words."""
+    found = re.fullmatch(r"(.*) \((\w+)\)", name or "")
+    if found is None:
+        return Markup("<code>{}</code>").format(name or "—")
+    role = label("role", found.group(2), context.get("lang", "fr"))
+    return Markup("<code>{}</code> ({})").format(found.group(1), role)
+
+
 def register(environment: Environment) -> None:
     """Add the pages' filters to ``environment``."""
     environment.filters["label"] = label_filter
     environment.filters["labels"] = labels_filter
+    environment.filters["recorded_by"] = recorded_by
     environment.filters["paris"] = paris
     environment.filters["of_school"] = of_school
     environment.filters["codes"] = codes
+    environment.filters["who"] = who

@@ -14,6 +14,8 @@ from fastapi import APIRouter
 
 from govkit.web import (
     checkpoints,
+    clause_library,
+    clause_pages,
     dashboard,
     downloads,
     evidence,
@@ -22,9 +24,15 @@ from govkit.web import (
     link_signin,
     member,
     outbox,
+    plan_records,
+    plan_rules,
+    plan_training,
+    provisions_page,
     public,
+    publication_reviews,
     receipts,
     sealed_pdf,
+    search_page,
     signin,
     template_editor,
 )
@@ -36,9 +44,17 @@ PAGES: tuple[APIRouter, ...] = (
     sealed_pdf.pages,  # /ui/receipts/{code}.pdf
     dashboard.router,
     template_editor.router,
+    publication_reviews.router,  # /ui/reviews, /ui/approvals: publication reviews, four eyes
+    clause_library.router,  # /ui/clauses: the clause library and the required clauses
+    clause_pages.router,  # /ui/templates/{kind}/{lang}/clauses/{key}, tracked changes
     jobs_page.router,
+    provisions_page.router,  # /ui/schools/{code}/provisions, /ui/provisions
     evidence.pages,
+    plan_records.router,  # /ui/schools/{code}/commitments...: commitments, arrangements, evidence files
+    plan_training.router,  # /ui/schools/{code}/training...: training and surveys
+    plan_rules.router,  # /ui/waivers, /ui/rules/parameters
     outbox.router,  # /ui/dev/outbox: dev only
+    search_page.router,  # /ui/search: the clause search, and each version's clauses with their anchors
 )
 ROUTES: tuple[APIRouter, ...] = (
     downloads.router,

@@ -12,20 +12,22 @@ from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from govkit.access.roles import Role
-from govkit.documents import jobs
+from govkit.approvals.service import four_eyes
+from govkit.documents import clause_service, jobs, reviews
 from govkit.documents import service as documents
 from govkit.documents.context import DocumentInfo, build_context
 from govkit.documents.diff import diff_clauses
-from govkit.documents.edit import clause_source, replace_clause
 from govkit.documents.inspect import body_paragraphs, read_clauses
 from govkit.documents.kinds import catalogue
 from govkit.errors import GovkitError, InvalidInput, NotFound
+from govkit.flows import publication_reviews, root_publication
 from govkit.organisations import service as organisations
 from govkit.organisations.profile import SchoolProfile
 from govkit.web.dashboard import picked_day
 from govkit.web.dependencies import PoolDep
 from govkit.web.i18n import translator
 from govkit.web.pages import Page, PageRequest
+from govkit.web.publication_reviews import record_page_change
 
 router = APIRouter()
 
@@ -43,7 +45,7 @@ def _saved(kind: str, lang_code: str, number: int) -> Response:
 def _message(page: PageRequest) -> str | None:
     """What the page says after a redirect (``?saved=N``: a draft saved, ``?published=N``), in its language."""
     t = translator(page.language)
-    for name in ("saved", "published"):
+    for name in ("saved", "published", "requested"):
         number = page.request.query_params.get(name, "")
         if number.isdigit() and len(number) < 10:
             return t(f"version_{name}").format(number=int(number))
@@ -54,9 +56,10 @@ def _message(page: PageRequest) -> str | None:
 async def template_list(page: Page) -> Response:
     try:
         found = {(t.kind, t.language): v[0] if v else None for t, v in await page.call(documents.list_root_templates)}
+        library = await page.call(clause_service.current_catalogue)  # the required clauses of today
     except GovkitError as exc:
         return page.error(exc)
-    rows = [(spec, lang, found.get((spec.key, lang))) for spec in catalogue().kinds.values() for lang in ("fr", "en")]
+    rows = [(spec, lang, found.get((spec.key, lang))) for spec in library.kinds.values() for lang in ("fr", "en")]
     return page.render("templates.html", rows=rows)
 
 
@@ -71,10 +74,16 @@ async def template_view(
         organisations_list = await page.call(organisations.list_organisations)
         day = picked_day(page) or today
         in_schools = await page.call(documents.histories, kind=kind, language=lang_code)
+        library = await page.call(clause_service.current_catalogue)  # the required clauses of today
+        tracked = await page.call(reviews.list_reviews, kind=kind, language=lang_code)
     except GovkitError as exc:
         return page.error(exc)
     versions = next((v for t, v in rows if t.language == lang_code), [])
-    spec = catalogue().kind(kind)
+    try:
+        published = await page.call(publication_reviews.version_histories, version_ids=[v.id for v in versions])
+    except GovkitError as exc:
+        return page.error(exc)
+    spec = library.kind(kind)
     return page.render(
         "template.html",
         status=status,
@@ -84,12 +93,14 @@ async def template_view(
         today=today,
         histories=in_schools,
         versions=versions,
+        published=published,
         clauses=versions[0].clauses if versions else list(spec.required_clauses),
-        clause_title=clause_title(page.language),
+        clause_title=lambda key: library.clause_title(key, page.language),
         message=message,
         report=report,
         can_edit=page.actor.role is Role.LEGAL,
         schools=[o.code for o in organisations_list if o.type == "school"],
+        reviews=[r.review for r in tracked],
     )
 
 
@@ -108,67 +119,6 @@ async def template_diff(page: Page) -> Response:
 @router.get("/templates/{kind}/{lang_code}", response_class=HTMLResponse)
 async def template_page(page: Page, kind: str, lang_code: str) -> Response:
     return await template_view(page, kind, lang_code, _message(page))
-
-
-async def latest_version(page: PageRequest, kind: str, lang_code: str) -> Any:
-    rows = await page.call(documents.list_root_templates, kind=kind)
-    versions = next((v for t, v in rows if t.language == lang_code), [])
-    if not versions:
-        raise NotFound(
-            f"No version of {kind} ({lang_code}) to edit yet.", key="no_version_to_edit", params={"kind": kind}
-        )
-    return versions[0]
-
-
-def _clause_page(
-    page: PageRequest, kind: str, lang_code: str, key: str, text: str, report: Any, status: int
-) -> Response:
-    return page.render(
-        "clause.html",
-        status=status,
-        spec=catalogue().kind(kind),
-        language=lang_code,
-        key=key,
-        text=text,
-        clause_title=clause_title(page.language),
-        report=report,
-    )
-
-
-@router.get("/templates/{kind}/{lang_code}/clauses/{key}", response_class=HTMLResponse)
-async def clause_form(page: Page, kind: str, lang_code: str, key: str) -> Response:
-    try:
-        version = await latest_version(page, kind, lang_code)
-        data = (await page.call(documents.download, sha256=version.sha256)).data
-        text = clause_source(data, key)
-    except GovkitError as exc:
-        return page.error(exc)
-    return _clause_page(page, kind, lang_code, key, text, report=None, status=200)
-
-
-@router.post("/templates/{kind}/{lang_code}/clauses/{key}", response_class=HTMLResponse)
-async def clause_save(
-    page: Page, pool: PoolDep, kind: str, lang_code: str, key: str, csrf: str = Form(""), text: str = Form("")
-) -> Response:
-    try:
-        page.check_csrf(csrf)
-        version = await latest_version(page, kind, lang_code)
-        data = (await page.call(documents.download, sha256=version.sha256)).data
-        outcome = await page.call(
-            documents.upload_root_template_version,
-            pool=pool,
-            kind=kind,
-            language=lang_code,
-            filename=f"trame-{kind}-{lang_code}.docx",
-            data=replace_clause(data, key, text),
-            max_bytes=page.settings.upload_max_bytes,
-            note=f"Clause {key} modifiée dans l'éditeur",
-        )
-    except GovkitError as exc:
-        return page.error(exc)
-    if outcome.version is None:
-        return _clause_page(page, kind, lang_code, key, text, report=outcome.report, status=422)
-    return _saved(kind, lang_code, outcome.version.number)
 
 
 @router.post("/templates/{kind}/{lang_code}/upload", response_class=HTMLResponse)
@@ -190,6 +140,8 @@ async def upload(
         )
     except GovkitError as exc:
         return page.error(exc)
+    if outcome.review is not None:  # tracked changes: reviewed clause by clause before any version
+        return RedirectResponse(f"/ui/templates/{kind}/{lang_code}/reviews/{outcome.review.id}", status_code=303)
     if outcome.version is None:
         return await template_view(page, kind, lang_code, report=outcome.report, status=422)
     return _saved(kind, lang_code, outcome.version.number)
@@ -258,17 +210,22 @@ async def publish(
     change_kind: str = Form("substantive"),
     changelog: str = Form(""),
 ) -> Response:
+    """Publish through the publication flow: the review opened (every school's variant rendered by
+    jobs), or with four eyes the approval requested (govkit.flows.root_publication)."""
     try:
         page.check_csrf(csrf)
-        version = await page.call(
-            documents.publish_root_template_version,
+        done = await page.call(
+            root_publication.publish_root_version,
+            jobs=page.wiring.jobs,
+            four_eyes=four_eyes(page.settings),
             version_id=version_id,
             change_kind=change_kind,
             changelog=changelog,
         )
-        template, _v = await page.call(documents.get_root_version, version_id=version.id)
     except GovkitError as exc:
         return page.error(exc)
+    record_page_change(page, "publishRootVersion", {"versionId": version_id, "changeKind": change_kind})
+    said = "requested" if done.approval is not None else "published"  # the version's row links to its review
     return RedirectResponse(
-        f"/ui/templates/{template.kind}/{template.language}?published={version.number}", status_code=303
+        f"/ui/templates/{done.template.kind}/{done.template.language}?{said}={done.version.number}", status_code=303
     )

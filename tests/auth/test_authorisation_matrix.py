@@ -206,6 +206,35 @@ ENTRY_POINTS = [
         _only("legal"),
     ),
     EntryPoint(
+        "clauseLibrary",
+        '{ clauseLibrary(asOf: "2026-01-01") { clauses { key } kinds { kind requiredClauses } } }',
+        _only("legal", "auditor", "school_admin", "school_admin_other"),
+    ),
+    EntryPoint(
+        "addClause",
+        'mutation { addClause(key: "vss.matrix", titleFr: "Matrice", titleEn: "Matrix", '
+        'reason: "Décision du comité juridique") { key } }',
+        _only("legal"),
+    ),
+    EntryPoint(
+        "renameClause",
+        'mutation { renameClause(key: "vss.online", titleFr: "Cyberviolences", titleEn: "Cyber-violence", '
+        'reason: "Décision du comité juridique") { key } }',
+        _only("legal"),
+    ),
+    EntryPoint(
+        "addRequiredClause",
+        'mutation { addRequiredClause(kind: "study", clause: "vss.online", from: "2026-09-01", '
+        'reason: "Décision du comité juridique") { applied { clause } approval { id } } }',
+        _only("legal"),
+    ),
+    EntryPoint(
+        "removeRequiredClause",
+        'mutation { removeRequiredClause(kind: "study", clause: "vss.sanctions", from: "2026-09-01", '
+        'reason: "Décision du comité juridique") { applied { clause } approval { id } } }',
+        _only("legal"),
+    ),
+    EntryPoint(
         "arrangements", f'{{ arrangements(school: "{TARGET}") {{ title members {{ organisation }} }} }}', _readers()
     ),
     EntryPoint(
@@ -225,7 +254,7 @@ ENTRY_POINTS = [
         "grantWaiver",
         f'mutation {{ grantWaiver(ruleId: "listening.cell", school: "{TARGET}", reason: "Revue annuelle en cours", '
         f'expiresOn: "{(__import__("datetime").date.today() + __import__("datetime").timedelta(days=30)).isoformat()}") '
-        "{ id } }",
+        "{ waiver { id } approval { id } } }",
         _only("legal"),
     ),
     EntryPoint(
@@ -281,6 +310,12 @@ ENTRY_POINTS = [
     EntryPoint("revokeToken", 'mutation { revokeToken(id: "@grant@") { alreadyRevoked } }', _only("legal")),
     # background jobs name schools and documents of the whole group: head office's legal staff only
     EntryPoint("jobs", "{ jobs(first: 5) { id task status failureReason } }", _only("legal")),
+    # the clause search: whoever reads a school's documents searches them (issue 19, helper 4)
+    EntryPoint(
+        "searchClauses",
+        f'{{ searchClauses(query: "cellule", school: "{TARGET}", first: 3) {{ clauseKey url }} }}',
+        _readers(),
+    ),
     EntryPoint(
         "evidence",
         f'{{ evidence(school: "{TARGET}", person: "E00001", date: "2025-01-01") {{ school kinds {{ standing }} }} }}',
@@ -301,6 +336,70 @@ ENTRY_POINTS = [
         "chainCheckpoints", "{ chainCheckpoints { id headHash sendings { recipient } } }", _only("legal", "auditor")
     ),
     EntryPoint("makeChainCheckpoint", "mutation { makeChainCheckpoint { id recordCount } }", _only("legal", "auditor")),
+    # four eyes and publication reviews ("x": no such id, INVALID_INPUT once authorised)
+    EntryPoint("pendingApprovals", "{ pendingApprovals { id } }", _only("legal", "auditor")),
+    EntryPoint("approvals", '{ approvals(target: "root_template_version:1") { id } }', _only("legal", "auditor")),
+    EntryPoint("approve", 'mutation { approve(approvalId: "x") { id } }', _only("legal")),
+    EntryPoint(
+        "refuseApproval", 'mutation { refuseApproval(approvalId: "x", comment: "Non.") { id } }', _only("legal")
+    ),
+    EntryPoint(
+        "publishRootVersion",
+        'mutation { publishRootVersion(versionId: "x", changeKind: "editorial", changelog: "Relecture") { status } }',
+        _only("legal"),
+    ),
+    EntryPoint("publicationReviews", "{ publicationReviews { id } }", ROOT_READERS),
+    EntryPoint("publicationReview", '{ publicationReview(id: "x") { id } }', _only("legal", "auditor")),
+    EntryPoint("renderReviewAgain", 'mutation { renderReviewAgain(reviewId: "x") { id } }', _only("legal")),
+    # local provisions (issue 19): the school's administration proposes, legal staff decide
+    EntryPoint("provisionPlaces", '{ provisionPlaces(kind: "internal") { key } }', PUBLIC),
+    EntryPoint(
+        "localProvisions",
+        f'{{ localProvisions(school: "{TARGET}") {{ place {{ key }} status }} }}',
+        _only("legal", "auditor", "school_admin"),
+    ),
+    EntryPoint("pendingProvisions", "{ pendingProvisions { place { key } } }", _only("legal")),
+    EntryPoint(
+        "proposeLocalProvision",
+        f'mutation {{ proposeLocalProvision(school: "{TARGET}", kind: "internal", place: "campus_access", '
+        'textFr: "Badge obligatoire.", textEn: "Badge required.") { id } }',
+        _only("school_admin"),
+    ),
+    EntryPoint("approveLocalProvision", 'mutation { approveLocalProvision(revisionId: "x") { id } }', _only("legal")),
+    EntryPoint(
+        "sendBackLocalProvision",
+        'mutation { sendBackLocalProvision(revisionId: "x", comment: "Préciser.") { id } }',
+        _only("legal"),
+    ),
+    # clause edits and tracked changes (issue 19): root templates are legal staff's to change
+    EntryPoint(
+        "clauseSource",
+        '{ clauseSource(kind: "internal", language: "fr", key: "vss.inquiry") { title } }',
+        ROOT_READERS,
+    ),
+    EntryPoint(
+        "editClause",
+        'mutation { editClause(kind: "internal", language: "fr", key: "vss.inquiry", text: "**Enquête** interne.") '
+        "{ valid } }",
+        _only("legal"),
+    ),
+    EntryPoint(
+        "trackedChangeReviews",
+        '{ trackedChangeReviews(kind: "internal", language: "fr") { id } }',
+        ROOT_READERS,
+    ),
+    EntryPoint("trackedChangeReview", '{ trackedChangeReview(id: "x") { id } }', ROOT_READERS),
+    EntryPoint("acceptTrackedChanges", 'mutation { acceptTrackedChanges(reviewId: "x") { valid } }', _only("legal")),
+    EntryPoint(
+        "refuseTrackedChanges",
+        'mutation { refuseTrackedChanges(reviewId: "x", reason: "Non.") { id } }',
+        _only("legal"),
+    ),
+    EntryPoint(
+        "putReviewInForce",
+        'mutation { putReviewInForce(reviewId: "x", effectiveFrom: "2030-01-01") { id } }',
+        _only("legal"),
+    ),
 ]
 
 

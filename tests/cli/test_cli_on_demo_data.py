@@ -81,7 +81,7 @@ def legal_staff_publish_a_new_internal_template(url: str) -> None:
         found = documents.download(db=db, actor=SYSTEM, sha256=current.sha256).data
         key = clause_keys(found)[0]
         edited = replace_clause(
-            found, key, clause_source(found, key) + "\nUne phrase ajoutée par le service juridique."
+            found, key, clause_source(found, key) + "\n\nUne phrase ajoutée par le service juridique."
         )
         uploaded = documents.upload_root_template_version(
             db=db,

@@ -12,10 +12,11 @@ import sqlalchemy as sa
 from govkit.access.roles import SYSTEM
 from govkit.db import Database, utcnow
 from govkit.errors import InvalidInput, NotFound
+from govkit.flows import waiver_grants
 from govkit.rules import service as rules
-from govkit.rules.models import AS_OF, CURRENT
+from govkit.rules.models import AS_OF, CURRENT, Waiver
 from govkit.rules.runs import StoredFinding
-from tests.conftest import Api, TokenFactory
+from tests.conftest import Api, TokenFactory, make_settings
 
 END_OF_2022 = date(2022, 12, 31)
 
@@ -126,15 +127,17 @@ def test_at_the_end_of_2022_nothing_the_plan_documents_in_2021_is_missing(db: Da
 def test_a_waiver_counts_from_the_day_it_was_granted_as_known_then(db: Database) -> None:
     before = rules.run_rules(db=db, actor=SYSTEM)
     target = next(f for f in before.blocking if f.organisation == "imt-mines-ales")
-    granted = rules.grant_waiver(
+    granted = waiver_grants.grant(
         db=db,
         actor=SYSTEM,
+        settings=make_settings(),
         rule_id=target.record.rule_id,
         school="imt-mines-ales",
         key=target.record.key,
         reason="Plateforme commandée, livraison au prochain trimestre",
         expires_on=date.today() + timedelta(days=10),
     )
+    assert isinstance(granted, Waiver)  # four eyes are off outside production: granted at once
 
     def waived(found: list[StoredFinding]) -> set[tuple[str, str]]:
         return {(f.record.rule_id, f.record.key) for f in found if f.waived and f.organisation == "imt-mines-ales"}

@@ -5,15 +5,19 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlmodel import select
 
 from govkit.access.roles import SYSTEM
 from govkit.db import Database
 from govkit.errors import InvalidInput
+from govkit.flows import waiver_grants
 from govkit.organisations import service as organisations
 from govkit.organisations.vocabulary import CommitmentStatus, CommitmentType
 from govkit.rules import service as rules
+from govkit.rules.loader import load_rules
+from govkit.rules.models import Waiver
 from tests.ack_helpers import republish
-from tests.conftest import Api, TokenFactory
+from tests.conftest import Api, TokenFactory, make_settings
 from tests.web.test_health_and_directory import SCHOOLS
 
 
@@ -85,9 +89,10 @@ def test_history_new_open_resolved(db: Database) -> None:
 def test_a_waiver_silences_one_finding_stays_visible_and_expires(db: Database) -> None:
     before = rules.run_rules(db=db, actor=SYSTEM)
     target = next(f for f in before.blocking if f.organisation == "imt-mines-ales")
-    rules.grant_waiver(
+    waiver_grants.grant(
         db=db,
         actor=SYSTEM,
+        settings=make_settings(),
         rule_id=target.record.rule_id,
         school="imt-mines-ales",
         key=target.record.key,
@@ -117,27 +122,30 @@ def test_a_waiver_silences_one_finding_stays_visible_and_expires(db: Database) -
 
 def test_waivers_need_a_reason_a_known_rule_and_a_near_expiry(db: Database) -> None:
     with pytest.raises(InvalidInput, match="reason"):
-        rules.grant_waiver(
+        waiver_grants.grant(
             db=db,
             actor=SYSTEM,
+            settings=make_settings(),
             rule_id="listening.cell",
             school="imt-bs",
             reason="x",
             expires_on=date.today() + timedelta(days=5),
         )
     with pytest.raises(InvalidInput, match="two years"):
-        rules.grant_waiver(
+        waiver_grants.grant(
             db=db,
             actor=SYSTEM,
+            settings=make_settings(),
             rule_id="listening.cell",
             school="imt-bs",
             reason="Une raison détaillée",
             expires_on=date.today() + timedelta(days=1000),
         )
     with pytest.raises(Exception, match="No rule"):
-        rules.grant_waiver(
+        waiver_grants.grant(
             db=db,
             actor=SYSTEM,
+            settings=make_settings(),
             rule_id="listening.nothing",
             school="imt-bs",
             reason="Une raison détaillée",
@@ -163,7 +171,7 @@ def test_facts_are_loaded_in_a_fixed_number_of_queries(db: Database) -> None:
     finally:
         sa.event.remove(engine_or_connection, "before_cursor_execute", count)
     assert len(facts.organisations) == 10
-    assert len(counted) <= 12  # + arrangements, parameters, surveys (issue 16)
+    assert len(counted) <= 15  # + arrangements, parameters, surveys (issue 16); clause library, clause texts (issue 19)
 
 
 BAROMETER = """query($year: Int!) { barometer(year: $year) {
@@ -199,11 +207,43 @@ def test_findings_and_waivers_through_graphql(api: Api, token: TokenFactory) -> 
     waiver = api.data(
         """mutation($r: String!, $k: String, $until: Date!) { grantWaiver(ruleId: $r, school: "imt-mines-ales",
              key: $k, reason: "Décision du comité de direction du 12 mars", expiresOn: $until) {
-             id expiresOn grantedBy } }""",
+             waiver { id expiresOn grantedBy } approval { id } } }""",
         {"r": found[0]["ruleId"], "k": found[0]["key"], "until": (date.today() + timedelta(days=30)).isoformat()},
         token=legal,
     )["grantWaiver"]
-    assert waiver["grantedBy"].endswith("(legal)")
+    assert waiver["approval"] is None  # four eyes are off outside production
+    assert waiver["waiver"]["grantedBy"].endswith("(legal)")
     api.data("mutation { runRules { id } }", token=legal)
     again = api.data(query, {"s": "imt-mines-ales"}, token=legal)["findings"]
     assert [f["waived"] for f in again if f["ruleId"] == found[0]["ruleId"] and f["key"] == found[0]["key"]] == [True]
+
+
+def test_graphql_waiver_of_an_error_waits_for_a_second_legal_officer(db: Database, token: TokenFactory) -> None:
+    """grantWaiver goes through the same four eyes as the page: a request, not a waiver, until another
+    legal officer approves it; a warning is granted at once."""
+    api = Api(db, make_settings(four_eyes=True))
+    first, second = token("legal"), token("legal")
+    until = (date.today() + timedelta(days=30)).isoformat()
+    grant = """mutation($r: String!, $until: Date!) { grantWaiver(ruleId: $r, school: "imt-mines-ales",
+        reason: "Décision du comité de direction du 12 mars", expiresOn: $until) {
+        waiver { id grantedBy } approval { id status requestedBy } } }"""
+    asked = api.data(grant, {"r": "listening.cell", "until": until}, token=first)["grantWaiver"]
+    assert asked["waiver"] is None and asked["approval"]["status"] == "pending"
+    with db.reading() as session:
+        assert not session.exec(select(Waiver).where(Waiver.rule_id == "listening.cell")).all()
+    own = api.graphql(
+        "mutation($a: ID!) { approve(approvalId: $a) { status } }", {"a": asked["approval"]["id"]}, token=first
+    ).json()
+    assert [e["extensions"]["code"] for e in own["errors"]] == ["FORBIDDEN"]
+    done = api.data(
+        "mutation($a: ID!) { approve(approvalId: $a) { status decidedBy } }",
+        {"a": asked["approval"]["id"]},
+        token=second,
+    )["approve"]
+    assert done["status"] == "approved"
+    with db.reading() as session:
+        (granted,) = session.exec(select(Waiver).where(Waiver.rule_id == "listening.cell")).all()
+    assert granted.granted_by == asked["approval"]["requestedBy"]  # the requester's name
+    warning = next(r for r in load_rules().rules if r.severity == "warning")
+    at_once = api.data(grant, {"r": warning.id, "until": until}, token=first)["grantWaiver"]
+    assert at_once["approval"] is None and at_once["waiver"]["id"]

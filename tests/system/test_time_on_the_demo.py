@@ -99,7 +99,7 @@ def _new_internal_version_for(url: str, school: str, effective_from: date) -> in
         (current,) = next(versions for template, versions in templates if template.language == "fr")
         found = documents.download(db=db, actor=SYSTEM, sha256=current.sha256).data
         key = clause_keys(found)[0]
-        edited = replace_clause(found, key, clause_source(found, key) + "\nUne obligation nouvelle.")
+        edited = replace_clause(found, key, clause_source(found, key) + "\n\nUne obligation nouvelle.")
         uploaded = documents.upload_root_template_version(
             db=db, actor=SYSTEM, pool=pool, kind="internal", language="fr", filename="i.docx", data=edited,
             max_bytes=10**7,

@@ -168,7 +168,7 @@ def test_legal_staff_edit_a_clause_and_publish(
     page.get_by_role("link", name="Modifier Signalement", exact=True).click()
     text = page.get_by_label("Texte de la clause")
     check_accessibility(page, "clause editor")
-    text.fill(text.input_value() + "\nLe service juridique répond à tout signalement sous huit jours.")
+    text.fill(text.input_value() + "\n\nLe service juridique répond à tout signalement sous huit jours.")
     page.get_by_role("button", name=re.compile("Enregistrer un brouillon")).click()
     status = page.get_by_role("status")
     expect(status).to_contain_text("enregistrée en brouillon")
@@ -201,7 +201,7 @@ def test_legal_staff_upload_a_hostile_file_and_preview_a_variant(
     expect(alert).to_contain_text("word/document.xml ¶")
     page.goto(f"{server}/ui/templates/internal/fr")  # the page itself offers every school for a preview
     rollout = page.get_by_role("region", name="Comment les écoles reçoivent une version publiée")
-    for step in ("publishRootTemplateVersion", 'renderVariants(kind: "internal", language: "fr")', "publishVariant"):
+    for step in ("publishRootVersion", "Publications", "putReviewInForce"):
         expect(rollout).to_contain_text(step)
     page.get_by_label(re.compile("Aperçu pour une école")).select_option("mines-saint-etienne")
     page.get_by_role("button", name="Afficher l'aperçu").click()

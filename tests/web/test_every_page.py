@@ -27,6 +27,7 @@ from govkit.acknowledgements.models import Campaign, Person
 from govkit.app import create_app
 from govkit.auth import sign_in_links
 from govkit.auth.service import create_token
+from govkit.composition import render_pool
 from govkit.db import Database
 from govkit.documents import service as documents
 from govkit.labels import LABELS
@@ -35,6 +36,7 @@ from govkit.settings import Settings
 from govkit.web.i18n import TEXTS
 from govkit.web.i18n.errors import BY_CODE, MESSAGES
 from tests.conftest import BACKENDS, make_settings
+from tests.docx_factory import tracked_docx
 from tests.web.test_browser import _free_port, browser, check_accessibility  # noqa: F401 - the browser fixture
 
 SCHOOL = "imt-atlantique"
@@ -91,15 +93,48 @@ PAGES: list[PageCase] = [
     PageCase("legal", "/ui/templates/internal/fr?saved=1"),
     PageCase("legal", "/ui/templates/internal/en?as_of=2026-01-15"),
     PageCase("legal", "/ui/templates/internal/fr/clauses/vss.reporting"),
+    PageCase("legal", "/ui/templates/internal/fr/reviews/{review}"),
+    PageCase("legal", "/ui/templates/internal/fr/reviews/999999", status=404),
+    PageCase("school_admin", "/ui/templates/internal/fr/reviews/{review}"),
     PageCase("legal", "/ui/templates/versions/{root_version}/preview?school={school}"),
     PageCase("legal", "/ui/templates/diff?from={root_version}&to={root_version}"),
     PageCase("legal", "/ui/templates/diff?from=x&to=y", status=400),
+    PageCase("legal", "/ui/clauses"),
+    PageCase("legal", "/ui/clauses?as_of=2026-01-15&done=requested"),
+    PageCase("legal", "/ui/clauses?as_of=bogus", status=400),
+    PageCase("school_admin", "/ui/clauses"),
     PageCase("legal", "/ui/jobs"),
     PageCase("legal", "/ui/jobs?status=failed"),
     PageCase("legal", "/ui/jobs?status=bogus", status=400),
     PageCase("legal", "/ui/dev/outbox"),
     PageCase("legal", "/ui/schools/{school}/campaigns/99999", status=404),
+    PageCase("legal", "/ui/reviews"),
+    PageCase("legal", "/ui/reviews/999999", status=404),
+    PageCase("auditor", "/ui/reviews"),
     PageCase("auditor", "/ui/schools/telecom-paris"),
+    # the plan's records (issue 19; the pages of real records: tests/web/test_plan_records_browser.py)
+    PageCase("school_admin", "/ui/schools/{school}/commitments"),
+    PageCase("school_admin", "/ui/schools/{school}/commitments/999999", status=404),
+    PageCase("school_admin", "/ui/schools/{school}/training"),
+    PageCase("school_admin", "/ui/schools/{school}/training/survey/999999", status=404),
+    PageCase("member", "/ui/schools/{school}/commitments", status=403),
+    PageCase("legal", "/ui/waivers"),
+    PageCase("legal", "/ui/rules/parameters"),
+    PageCase("auditor", "/ui/waivers"),
+    # local provisions (the school's administration proposes, legal staff review)
+    PageCase("school_admin", "/ui/schools/{school}/provisions"),
+    PageCase("school_admin", "/ui/schools/telecom-paris/provisions", status=403),
+    PageCase("school_admin", "/ui/provisions", status=403),
+    PageCase("legal", "/ui/provisions"),
+    PageCase("legal", "/ui/schools/{school}/provisions"),
+    # the clause search (govkit.web.search_page)
+    PageCase("legal", "/ui/search"),
+    PageCase("legal", "/ui/search?q=cellule+d%27%C3%A9coute&versions=all"),
+    PageCase("legal", "/ui/search?q=%22%22", status=400),
+    PageCase("legal", "/ui/search/documents/{document}"),
+    PageCase("legal", "/ui/search/roots/{root_version}"),
+    PageCase("school_admin", "/ui/search?q=listening+cell&language=en"),
+    PageCase("member", "/ui/search?q=cellule"),
     # the public documents (no token)
     PageCase("anonymous", "/public/{school}"),
     PageCase("anonymous", "/public/{school}/internal.fr.html", own_language=True),
@@ -142,6 +177,17 @@ def _demo_values(db: Database, base: str, settings: Settings, tokens: dict[str, 
     ).json()
     assert not answer.get("errors"), answer
     receipt = answer["data"]["acknowledge"]["verificationCode"]
+    review = documents.upload_root_template_version(
+        db=db,
+        actor=SYSTEM,
+        pool=render_pool(settings),
+        kind="internal",
+        language="fr",
+        filename="trame-relue.docx",
+        data=tracked_docx(),
+        max_bytes=settings.upload_max_bytes,
+    ).review  # an upload with tracked changes, for its review page
+    assert review is not None
     root = documents.list_root_templates(db=db, actor=SYSTEM, kind="internal")
     root_version = next(v for t, v in root if t.language == "fr")[0]
     with db.transaction() as session:
@@ -162,6 +208,7 @@ def _demo_values(db: Database, base: str, settings: Settings, tokens: dict[str, 
         "campaign": campaigns["internal"].id,
         "empty_campaign": campaigns["housing"].id,  # no resident in the demo: no one concerned
         "root_version": root_version.id,
+        "review": review.id,
         "link": link.rsplit("/", 1)[1],
         "names": names,
     }
@@ -379,6 +426,7 @@ def test_every_page_is_in_the_list() -> None:
 
     downloads = {
         "/ui/files/{sha256}",
+        "/ui/schools/{code}/commitments/files/{sha256}",
         "/ui/receipts/{code}.docx",
         "/ui/receipts/{code}.pdf",
         "/ui/signin/oidc",

@@ -59,6 +59,8 @@ LITERALS = {
     "change_kind": {"editorial", "substantive"},
     "severity": {"error", "warning", "info"},  # finding.severity
     "version_status": {"draft", "published"},
+    "review_status": {"pending", "ready", "failed", "in_force"},  # govkit.flows.review_models
+    "approval_status": {"pending", "approved", "refused"},  # govkit.approvals.models
 }
 
 

@@ -8,15 +8,34 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from govkit.web.i18n import common, evidence_display, notices, public_documents, sealed_receipts, sign_in_links
+from govkit.web.i18n import (
+    clause_editing,
+    clause_library,
+    clause_search,
+    common,
+    evidence_display,
+    notices,
+    plan_records,
+    provisions,
+    public_documents,
+    publication_reviews,
+    sealed_receipts,
+    sign_in_links,
+)
 
 _MODULES: tuple[Mapping[str, Mapping[str, str]], ...] = (
     common.TEXTS,
+    clause_editing.TEXTS,
     notices.TEXTS,
     sign_in_links.TEXTS,
     public_documents.TEXTS,
     evidence_display.TEXTS,
     sealed_receipts.TEXTS,
+    publication_reviews.TEXTS,
+    clause_library.TEXTS,
+    plan_records.TEXTS,
+    provisions.TEXTS,
+    clause_search.TEXTS,
 )
 
 

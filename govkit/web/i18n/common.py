@@ -146,20 +146,20 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "rollout": {"fr": "Comment les écoles reçoivent une version publiée", "en": "How schools get a published version"},
     "rollout_intro": {
-        "fr": "Publier une version de la trame ne change encore aucun document d'école. Trois étapes la mettent en vigueur :",
-        "en": "Publishing a root template version changes no school's documents by itself. Three steps put it in force:",
+        "fr": "Publier une version de la trame ouvre une revue de publication ; trois étapes la mettent en vigueur :",
+        "en": "Publishing a root template version opens a publication review; three steps put it in force:",
     },
     "rollout_publish": {
-        "fr": "publier la version ci-dessus (mutation publishRootTemplateVersion), éditoriale ou substantielle ;",
-        "en": "publish the version above (mutation publishRootTemplateVersion), editorial or substantive;",
+        "fr": "publier la version ci-dessus (mutation publishRootVersion), éditoriale ou substantielle ; une publication substantielle attend l'approbation d'un second juriste quand les quatre yeux sont requis (GOVKIT_FOUR_EYES) ;",
+        "en": "publish the version above (mutation publishRootVersion), editorial or substantive; a substantive publication waits for a second legal officer's approval when four eyes are required (GOVKIT_FOUR_EYES);",
     },
     "rollout_render": {
-        "fr": "générer la déclinaison de chaque école : mutation renderVariants(kind, language), ou govkit render --all sur le serveur ;",
-        "en": "render each school's variant: mutation renderVariants(kind, language), or govkit render --all on the server;",
+        "fr": "le document de chaque école est alors généré en tâche de fond ; la revue (page Publications) montre chaque école prête ou en échec (les valeurs de profil manquantes, l'administration de l'école prévenue) et ses différences ;",
+        "en": "each school's document is then rendered in background jobs; the review (Publications page) shows each school ready or failed (the profile values missing, the school's administration told) and its differences;",
     },
     "rollout_variant": {
-        "fr": "chaque école publie sa déclinaison (mutation publishVariant(variantId, changeKind, changelog), juristes ou administration de l'école) : elle entre en vigueur et, pour un changement substantiel d'un document à viser, la campagne de prise de connaissance s'ouvre.",
-        "en": "each school publishes its variant (mutation publishVariant(variantId, changeKind, changelog), legal staff or the school's administration): it comes into force and, for a substantive change of a document to acknowledge, the acknowledgement campaign opens.",
+        "fr": "un bouton de la revue (mutation putReviewInForce) met en vigueur à une date toutes les écoles prêtes, ou celles choisies : pour un changement substantiel d'un document à viser, la campagne de prise de connaissance s'ouvre.",
+        "en": "one button of the review (mutation putReviewInForce) puts every ready school, or those chosen, in force from a date: for a substantive change of a document to acknowledge, the acknowledgement campaign opens.",
     },
     "clause_text": {"fr": "Texte de la clause", "en": "Clause text"},
     "save_draft": {"fr": "Enregistrer un brouillon de nouvelle version", "en": "Save as a new draft version"},

@@ -16,9 +16,40 @@ from typing import Any
 
 from govkit.documents.kinds import catalogue
 from govkit.labels import label
+from govkit.web.i18n import clause_editing, clause_library, plan_records, provisions, publication_reviews
 
 #: The message of each error key, in French and English; ``{name}`` is a parameter of the error.
 MESSAGES: dict[str, dict[str, str]] = {
+    # the clause search (govkit.search)
+    "search_empty": {"fr": "Tapez les mots à chercher.", "en": "Type the words to look for."},
+    "search_too_long": {
+        "fr": "La recherche est trop longue : {most} caractères au plus.",
+        "en": "The query is too long: {most} characters at most.",
+    },
+    "search_control": {
+        "fr": "La recherche contient des caractères de contrôle : tapez des mots seulement.",
+        "en": "The query contains control characters: type words only.",
+    },
+    "search_no_words": {
+        "fr": "La recherche ne contient aucun mot à chercher (seulement de la ponctuation, ou des mots exclus).",
+        "en": "The query has no word to look for (only punctuation, or only excluded words).",
+    },
+    "search_too_many_terms": {
+        "fr": "La recherche contient trop de mots ou d'expressions : {most} au plus.",
+        "en": "The query has too many words or phrases: {most} at most.",
+    },
+    "search_bad_source": {
+        "fr": "Choisissez où chercher : trames et écoles, versions des écoles ou trames.",
+        "en": "Choose where to look: root templates and schools, schools' versions or root templates.",
+    },
+    "search_bad_first": {
+        "fr": "Demandez de 1 à {most} résultats.",
+        "en": "Ask for 1 to {most} results.",
+    },
+    "search_unreadable": {
+        "fr": "Cette recherche n'a pas pu être lue : utilisez des mots, des « expressions » et des -exclusions.",
+        "en": 'This query could not be read: use words, "phrases" and -exclusions.',
+    },
     # signing in (govkit.auth)
     "authenticate": {"fr": "Connectez-vous pour voir cette page.", "en": "Sign in to see this page."},
     "form_expired": {
@@ -225,23 +256,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Un autre téléversement de cette trame a eu lieu au même moment : réessayez.",
         "en": "Another upload of this template happened at the same time: try again.",
     },
-    "already_published": {
-        "fr": "La version {version} a déjà été publiée le {day} ; une version publiée ne change plus.",
-        "en": "Version {version} was already published on {day}; published versions are immutable.",
-    },
-    "not_valid_version": {
-        "fr": "Cette version n'a pas passé la validation : elle ne peut pas être publiée.",
-        "en": "This version did not pass validation and cannot be published.",
-    },
-    "first_substantive": {
-        "fr": "La première version publiée d'une trame est une modification substantielle.",
-        "en": "The first published version of a root template is a substantive change.",
-    },
-    "compare_same": {
-        "fr": "Comparez deux versions de la même trame (même document, même langue).",
-        "en": "Compare two versions of the same root template (same kind and language).",
-    },
 }
+MESSAGES.update(clause_editing.ERRORS)  # editing clauses and reviewing tracked changes
+
+MESSAGES.update(clause_library.ERRORS)  # the clause library's (issue 19)
+MESSAGES.update(publication_reviews.ERRORS)  # four eyes and publication reviews
+MESSAGES.update(plan_records.ERRORS)  # the plan's records, waivers and rule parameters
+MESSAGES.update(provisions.ERRORS)  # local provisions
 
 #: What a page says of an error that has no key of its own, by the error's code.
 BY_CODE: dict[str, dict[str, str]] = {

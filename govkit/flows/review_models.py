@@ -1,0 +1,55 @@
+"""The tables of the publication reviews: a published root template version's variants, school by
+school, between their rendering (jobs) and their putting in force (govkit.flows.root_publication)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from govkit.db import JSONType, UTCDateTime, utcnow
+
+SCHOOL_STATUSES = ("pending", "ready", "failed", "in_force")
+
+
+class PublicationReview(SQLModel, table=True):
+    """The review opened when a root template version is published (one per version): who opened
+    it and when, and the approval that let it be published (four eyes), if one was needed."""
+
+    __tablename__ = "publication_review"
+
+    id: int | None = Field(default=None, primary_key=True)
+    root_template_version_id: int = Field(foreign_key="root_template_version.id", unique=True)
+    kind: str = Field(max_length=60)
+    language: str = Field(max_length=2)
+    change_kind: str = Field(max_length=12)
+    opened_by: str = Field(max_length=200)
+    opened_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    approval_id: int | None = Field(default=None, foreign_key="approval.id")
+
+
+class ReviewSchool(SQLModel, table=True):
+    """One school in a review: ``pending`` (its render job has not run), ``ready`` (its variant),
+    ``failed`` (why, and the profile values missing), ``in_force`` (the document version put in
+    force from ``effective_from``, by whom and when)."""
+
+    __tablename__ = "publication_review_school"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('pending', 'ready', 'failed', 'in_force')", name="status"),
+        sa.UniqueConstraint("review_id", "organisation_id", name="uq_publication_review_school"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="publication_review.id")
+    organisation_id: int = Field(foreign_key="organisation.id")
+    school: str = Field(max_length=64)
+    status: str = Field(default="pending", max_length=10)
+    variant_id: int | None = Field(default=None, foreign_key="variant.id")
+    message: str | None = Field(default=None, sa_type=sa.Text)
+    missing: list[str] = Field(default_factory=list, sa_type=JSONType)
+    rendered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    document_version_id: int | None = Field(default=None, foreign_key="document_version.id")
+    effective_from: date | None = None
+    put_in_force_by: str | None = Field(default=None, max_length=200)
+    put_in_force_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
