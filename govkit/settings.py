@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(default=5.0, gt=0)
     webhook_attempts: int = Field(default=3, ge=1, le=10)
     client_data_retention_days: int = Field(default=365, ge=1)  # then IP and user agent are erased
+    # personal data (govkit.privacy): a departed person's identity, populations and acknowledgement
+    # history, erased this many years after the departure (the internal regulation's figure); the
+    # campaign e-mail logs (notices, deliveries, sign-in links) after this many days
+    retention_departed_years: int = Field(default=5, ge=1, le=30)
+    retention_notice_days: int = Field(default=180, ge=30)
     # OpenID Connect: tokens of the schools' single sign-on, matched to a person by a claim
     oidc_issuer: str | None = None
     oidc_audience: str | None = None

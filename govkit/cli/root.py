@@ -13,6 +13,7 @@ from govkit.cli import (
     database,
     evidence,
     persons,
+    privacy,
     receipts,
     records,
     reminders,
@@ -45,6 +46,7 @@ app.add_typer(rule_params.rules_app, name="rules")
 app.add_typer(renditions.documents_app, name="documents")
 app.add_typer(receipts.receipts_app, name="receipts")
 app.add_typer(search.search_app, name="search")
+app.add_typer(privacy.privacy_app, name="privacy")
 app.command()(serving.serve)
 app.command()(serving.demo)
 app.command()(worker.worker)

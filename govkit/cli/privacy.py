@@ -1,0 +1,11 @@
+"""`govkit privacy`: the register of processing and the retention of personal data."""
+
+from __future__ import annotations
+
+import typer
+
+privacy_app = typer.Typer(
+    help="Personal data: the register of processing, retention and erasure.", no_args_is_help=True
+)
+
+# Each part's commands are registered below, one line each (privacy_app.command("name")(function)).
