@@ -14,6 +14,7 @@ from govkit.access.policy import Action, authorize
 from govkit.access.roles import Principal
 from govkit.db import Database, JSONType, UTCDateTime, utcnow
 from govkit.errors import InvalidInput
+from govkit.privacy.declarations import Category, not_personal, personal
 
 
 class AuditEvent(SQLModel, table=True):
@@ -23,17 +24,21 @@ class AuditEvent(SQLModel, table=True):
         sa.Index("ix_audit_event_at", "at"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    correlation_id: str = Field(max_length=64, index=True)
-    subject: str = Field(max_length=200)
-    role: str | None = Field(default=None, max_length=20)
-    organisation: str | None = Field(default=None, max_length=64)
-    action: str = Field(max_length=120)
-    target: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
-    outcome: str = Field(max_length=10)
-    detail: str | None = Field(default=None, sa_type=sa.Text)
-    client_ip: str | None = Field(default=None, max_length=64)
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("when the event happened")
+    )
+    correlation_id: str = Field(max_length=64, index=True, sa_column_kwargs=not_personal("a random request identifier"))
+    subject: str = Field(max_length=200, sa_column_kwargs=personal(Category.AUDIT))
+    role: str | None = Field(default=None, max_length=20, sa_column_kwargs=not_personal("the caller's role"))
+    organisation: str | None = Field(
+        default=None, max_length=64, sa_column_kwargs=not_personal("the caller's school code")
+    )
+    action: str = Field(max_length=120, sa_column_kwargs=not_personal("the action attempted"))
+    target: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType, sa_column_kwargs=personal(Category.AUDIT))
+    outcome: str = Field(max_length=10, sa_column_kwargs=not_personal("ok, refused or error"))
+    detail: str | None = Field(default=None, sa_type=sa.Text, sa_column_kwargs=personal(Category.AUDIT))
+    client_ip: str | None = Field(default=None, max_length=64, sa_column_kwargs=personal(Category.CLIENT))
 
 
 SECRET_ARGUMENTS = {"file", "reason", "changelog", "patch", "input"}

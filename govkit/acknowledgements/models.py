@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from govkit.db import JSONType, UTCDateTime, utcnow
+from govkit.privacy.declarations import Category, not_personal, personal
 
 
 class Person(SQLModel, table=True):
@@ -20,20 +21,30 @@ class Person(SQLModel, table=True):
         sa.CheckConstraint("status IN ('active', 'departed')", name="status"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = Field(foreign_key="organisation.id", index=True)
-    external_id: str = Field(max_length=100)
-    given_name: str = Field(max_length=200)
-    family_name: str = Field(max_length=200)
-    email: str = Field(max_length=320, index=True)
-    status: str = Field(default="active", max_length=10)
-    entry_date: date | None = None
-    departure_date: date | None = None
-    departure_recorded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    residence_code: str | None = Field(default=None, max_length=64)
-    preferred_language: str = Field(default="fr", max_length=2)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    organisation_id: int = Field(
+        foreign_key="organisation.id",
+        index=True,
+        sa_column_kwargs=not_personal("the person's school (names the school, not the person)"),
+    )
+    external_id: str = Field(max_length=100, sa_column_kwargs=personal(Category.IDENTITY))
+    given_name: str = Field(max_length=200, sa_column_kwargs=personal(Category.IDENTITY))
+    family_name: str = Field(max_length=200, sa_column_kwargs=personal(Category.IDENTITY))
+    email: str = Field(max_length=320, index=True, sa_column_kwargs=personal(Category.CONTACT))
+    status: str = Field(default="active", max_length=10, sa_column_kwargs=personal(Category.MEMBERSHIP))
+    entry_date: date | None = Field(default=None, sa_column_kwargs=personal(Category.MEMBERSHIP))
+    departure_date: date | None = Field(default=None, sa_column_kwargs=personal(Category.MEMBERSHIP))
+    departure_recorded_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, sa_column_kwargs=personal(Category.MEMBERSHIP)
+    )
+    residence_code: str | None = Field(default=None, max_length=64, sa_column_kwargs=personal(Category.MEMBERSHIP))
+    preferred_language: str = Field(default="fr", max_length=2, sa_column_kwargs=personal(Category.CONTACT))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
 
 
 class PersonPopulation(SQLModel, table=True):
@@ -67,15 +78,23 @@ class PersonPopulation(SQLModel, table=True):
         ),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    person_id: int = Field(foreign_key="person.id", index=True)
-    population: str = Field(max_length=20)
-    valid_from: date | None = None
-    valid_to: date | None = None
-    recorded_at: datetime = Field(
-        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs={"server_default": sa.text("CURRENT_TIMESTAMP")}
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    person_id: int = Field(
+        foreign_key="person.id",
+        index=True,
+        sa_column_kwargs=not_personal("the person's internal id; names no one once the identity is erased"),
     )
-    ended_recorded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    population: str = Field(max_length=20, sa_column_kwargs=personal(Category.MEMBERSHIP))
+    valid_from: date | None = Field(default=None, sa_column_kwargs=personal(Category.MEMBERSHIP))
+    valid_to: date | None = Field(default=None, sa_column_kwargs=personal(Category.MEMBERSHIP))
+    recorded_at: datetime = Field(
+        default_factory=utcnow,
+        sa_type=UTCDateTime,
+        sa_column_kwargs={"server_default": sa.text("CURRENT_TIMESTAMP"), **not_personal("a time of the row")},
+    )
+    ended_recorded_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
 
 
 class Campaign(SQLModel, table=True):
@@ -131,33 +150,87 @@ class Acknowledgement(SQLModel, table=True):
         sa.Index("ix_acknowledgement_version_person", "document_version_id", "person_id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    person_id: int = Field(foreign_key="person.id", index=True)
-    organisation_id: int = Field(foreign_key="organisation.id")
-    document_version_id: int = Field(foreign_key="document_version.id")
-    campaign_id: int | None = Field(default=None, foreign_key="campaign.id")
-    method: str = Field(max_length=16)
-    document_sha256: str = Field(max_length=64)
-    wording: str | None = Field(default=None, sa_type=sa.Text)  # None once erased
-    wording_sha256: str = Field(max_length=64)
-    acknowledged_at: datetime = Field(sa_type=UTCDateTime)
-    auth_method: str = Field(max_length=40)
-    recorded_by: str | None = Field(default=None, max_length=200)  # None once erased
-    reason: str | None = Field(default=None, sa_type=sa.Text)
-    carried_from_id: int | None = Field(default=None, foreign_key="acknowledgement.id")
-    client_ip: str | None = Field(default=None, max_length=64)
-    user_agent: str | None = Field(default=None, max_length=512)
-    client_sha256: str = Field(max_length=64)
-    recorded_sha256: str = Field(max_length=64)
-    personal_salt: str | None = Field(default=None, max_length=64)  # None once erased
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    person_id: int = Field(
+        foreign_key="person.id",
+        index=True,
+        sa_column_kwargs=not_personal("the person's internal id; names no one once the identity is erased"),
+    )
+    organisation_id: int = Field(
+        foreign_key="organisation.id", sa_column_kwargs=not_personal("the school the row belongs to")
+    )
+    document_version_id: int = Field(
+        foreign_key="document_version.id", sa_column_kwargs=not_personal("a document_version row")
+    )
+    campaign_id: int | None = Field(
+        default=None, foreign_key="campaign.id", sa_column_kwargs=not_personal("a campaign row")
+    )
+    method: str = Field(
+        max_length=16,
+        sa_column_kwargs=not_personal("evidence in the hash-chained record; names no one once the identity is erased"),
+    )
+    document_sha256: str = Field(
+        max_length=64, sa_column_kwargs=not_personal("the digest of the document acknowledged")
+    )
+    wording: str | None = Field(
+        default=None, sa_type=sa.Text, sa_column_kwargs=personal(Category.ACKNOWLEDGEMENT)
+    )  # None once erased
+    wording_sha256: str = Field(
+        max_length=64,
+        sa_column_kwargs=not_personal("digest salted with the record's secret (useless once it is erased)"),
+    )
+    acknowledged_at: datetime = Field(
+        sa_type=UTCDateTime,
+        sa_column_kwargs=not_personal("evidence in the hash-chained record; names no one once the identity is erased"),
+    )
+    auth_method: str = Field(
+        max_length=40,
+        sa_column_kwargs=not_personal("evidence in the hash-chained record; names no one once the identity is erased"),
+    )
+    recorded_by: str | None = Field(
+        default=None, max_length=200, sa_column_kwargs=personal(Category.ACTOR)
+    )  # None once erased
+    reason: str | None = Field(default=None, sa_type=sa.Text, sa_column_kwargs=personal(Category.ACKNOWLEDGEMENT))
+    carried_from_id: int | None = Field(
+        default=None, foreign_key="acknowledgement.id", sa_column_kwargs=not_personal("a acknowledgement row")
+    )
+    client_ip: str | None = Field(default=None, max_length=64, sa_column_kwargs=personal(Category.CLIENT))
+    user_agent: str | None = Field(default=None, max_length=512, sa_column_kwargs=personal(Category.CLIENT))
+    client_sha256: str = Field(
+        max_length=64,
+        sa_column_kwargs=not_personal("digest salted with the record's secret (useless once it is erased)"),
+    )
+    recorded_sha256: str = Field(
+        max_length=64,
+        sa_column_kwargs=not_personal("digest salted with the record's secret (useless once it is erased)"),
+    )
+    personal_salt: str | None = Field(
+        default=None,
+        max_length=64,
+        sa_column_kwargs=not_personal("the record's random secret, erased with its personal data"),
+    )  # None once erased
     #: When and how the version was delivered to the person before they accepted it (the delivery of
     #: ``DocumentDelivery`` the record relied on); None for paper visas, carried-forward records and
     #: records made before govkit recorded deliveries (revision 0015).
-    shown_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    shown_via: str | None = Field(default=None, max_length=10)
-    verification_code: str = Field(max_length=32, unique=True)
-    previous_hash: str = Field(max_length=64)
-    record_hash: str = Field(max_length=64, unique=True)
+    shown_at: datetime | None = Field(
+        default=None,
+        sa_type=UTCDateTime,
+        sa_column_kwargs=not_personal("evidence in the hash-chained record; names no one once the identity is erased"),
+    )
+    shown_via: str | None = Field(
+        default=None,
+        max_length=10,
+        sa_column_kwargs=not_personal("evidence in the hash-chained record; names no one once the identity is erased"),
+    )
+    verification_code: str = Field(
+        max_length=32,
+        unique=True,
+        sa_column_kwargs=not_personal("the random code printed on the receipt to verify it; names no one"),
+    )
+    previous_hash: str = Field(max_length=64, sa_column_kwargs=not_personal("the chain's hash of the previous record"))
+    record_hash: str = Field(
+        max_length=64, unique=True, sa_column_kwargs=not_personal("the chain's hash of the record")
+    )
 
     @property
     def personal_data_erased(self) -> bool:
@@ -178,13 +251,20 @@ class DocumentDelivery(SQLModel, table=True):
         sa.CheckConstraint("(channel = 'intranet') = (displayed_by IS NOT NULL)", name="displayed_by"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    person_id: int = Field(foreign_key="person.id")
-    document_version_id: int = Field(foreign_key="document_version.id")
-    sha256: str = Field(max_length=64)
-    channel: str = Field(max_length=10)
-    displayed_by: str | None = Field(default=None, max_length=200)
-    delivered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    person_id: int = Field(
+        foreign_key="person.id",
+        sa_column_kwargs=not_personal("the person's internal id; names no one once the identity is erased"),
+    )
+    document_version_id: int = Field(
+        foreign_key="document_version.id", sa_column_kwargs=not_personal("a document_version row")
+    )
+    sha256: str = Field(max_length=64, sa_column_kwargs=not_personal("the digest of the document delivered"))
+    channel: str = Field(max_length=10, sa_column_kwargs=personal(Category.NOTICE))
+    displayed_by: str | None = Field(default=None, max_length=200, sa_column_kwargs=personal(Category.ACTOR))
+    delivered_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=personal(Category.NOTICE)
+    )
 
 
 class ChainHead(SQLModel, table=True):
@@ -209,16 +289,67 @@ class WebhookDelivery(SQLModel, table=True):
         sa.Index("ix_webhook_delivery_campaign_event", "campaign_id", "event"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    event: str = Field(max_length=40)
-    campaign_id: int | None = Field(default=None, foreign_key="campaign.id")
-    url: str = Field(max_length=500)
-    payload: dict[str, Any] = Field(sa_type=JSONType)
-    status: str = Field(default="pending", max_length=10)
-    attempts: int = 0
-    last_status_code: int | None = None
-    last_error: str | None = Field(default=None, sa_type=sa.Text)
-    log: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    event: str = Field(
+        max_length=40,
+        sa_column_kwargs=not_personal(
+            "an event sent to an intranet or an e-mail gateway: campaign ids and counts, never a person's data"
+        ),
+    )
+    campaign_id: int | None = Field(
+        default=None, foreign_key="campaign.id", sa_column_kwargs=not_personal("a campaign row")
+    )
+    url: str = Field(
+        max_length=500,
+        sa_column_kwargs=not_personal(
+            "an event sent to an intranet or an e-mail gateway: campaign ids and counts, never a person's data"
+        ),
+    )
+    payload: dict[str, Any] = Field(
+        sa_type=JSONType,
+        sa_column_kwargs=not_personal(
+            "an event sent to an intranet or an e-mail gateway: campaign ids and counts, never a person's data"
+        ),
+    )
+    status: str = Field(
+        default="pending",
+        max_length=10,
+        sa_column_kwargs=not_personal(
+            "an event sent to an intranet or an e-mail gateway: campaign ids and counts, never a person's data"
+        ),
+    )
+    attempts: int = Field(
+        default=0,
+        sa_column_kwargs=not_personal(
+            "an event sent to an intranet or an e-mail gateway: campaign ids and counts, never a person's data"
+        ),
+    )
+    last_status_code: int | None = Field(
+        default=None,
+        sa_column_kwargs=not_personal(
+            "an event sent to an intranet or an e-mail gateway: campaign ids and counts, never a person's data"
+        ),
+    )
+    last_error: str | None = Field(
+        default=None,
+        sa_type=sa.Text,
+        sa_column_kwargs=not_personal(
+            "an event sent to an intranet or an e-mail gateway: campaign ids and counts, never a person's data"
+        ),
+    )
+    log: list[dict[str, Any]] = Field(
+        default_factory=list,
+        sa_type=JSONType,
+        sa_column_kwargs=not_personal(
+            "an event sent to an intranet or an e-mail gateway: campaign ids and counts, never a person's data"
+        ),
+    )
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    next_attempt_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    delivered_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from govkit.db import UTCDateTime, utcnow
+from govkit.privacy.declarations import Category, not_personal, personal
 
 SEAL_STATUSES = ("sealed", "unsealed", "failed")
 
@@ -28,19 +29,37 @@ class SealedReceipt(SQLModel, table=True):
     __tablename__ = "sealed_receipt"
     __table_args__ = (sa.CheckConstraint("status IN ('sealed', 'unsealed', 'failed')", name="status"),)
 
-    acknowledgement_id: int = Field(primary_key=True, foreign_key="acknowledgement.id")
-    status: str = Field(max_length=10)
-    sha256: str | None = Field(default=None, max_length=64)
-    pdf: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
-    size: int | None = None
+    acknowledgement_id: int = Field(
+        primary_key=True, foreign_key="acknowledgement.id", sa_column_kwargs=not_personal("a acknowledgement row")
+    )
+    status: str = Field(max_length=10, sa_column_kwargs=not_personal("sealed, unsealed or failed"))
+    sha256: str | None = Field(default=None, max_length=64, sa_column_kwargs=not_personal("the digest of the PDF"))
+    pdf: bytes | None = Field(default=None, sa_type=sa.LargeBinary, sa_column_kwargs=personal(Category.ACKNOWLEDGEMENT))
+    size: int | None = Field(default=None, sa_column_kwargs=not_personal("the PDF's size"))
     #: The seal's signer (its certificate's subject), and the signing time it states (govkit's clock).
-    signer: str | None = Field(default=None, max_length=400)
-    sealed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    signer: str | None = Field(
+        default=None,
+        max_length=400,
+        sa_column_kwargs=not_personal("the seal's certificate subject: govkit's seal, not a person"),
+    )
+    sealed_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, sa_column_kwargs=not_personal("when the receipt was sealed")
+    )
     #: The time-stamp token's time and authority (NULL without a TSA).
-    timestamp_time: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    tsa_name: str | None = Field(default=None, max_length=400)
+    timestamp_time: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, sa_column_kwargs=not_personal("the time-stamp's time")
+    )
+    tsa_name: str | None = Field(
+        default=None, max_length=400, sa_column_kwargs=not_personal("the time-stamp authority's name")
+    )
     #: The chain's length when the receipt was made (stated in it).
-    chain_count: int | None = None
-    attempts: int = 0
-    error: str | None = Field(default=None, sa_type=sa.Text)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    chain_count: int | None = Field(
+        default=None, sa_column_kwargs=not_personal("the chain's length stated in the receipt")
+    )
+    attempts: int = Field(default=0, sa_column_kwargs=not_personal("how many sealing attempts"))
+    error: str | None = Field(
+        default=None, sa_type=sa.Text, sa_column_kwargs=not_personal("why sealing failed (technical, names no one)")
+    )
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from govkit.db import JSONType, UTCDateTime, utcnow
+from govkit.privacy.declarations import Category, not_personal, personal
 
 STATUSES = ("pending", "approved", "refused")
 
@@ -27,17 +28,46 @@ class Approval(SQLModel, table=True):
         sa.Index("ix_approval_status", "status", "requested_at"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    action: str = Field(max_length=80)
-    target: str = Field(max_length=200)
-    summary: str = Field(sa_type=sa.Text)
-    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
-    status: str = Field(default="pending", max_length=10)
-    requester: str = Field(max_length=200)
-    requested_by: str = Field(max_length=200)
-    requested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    decider: str | None = Field(default=None, max_length=200)
-    decided_by: str | None = Field(default=None, max_length=200)
-    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    comment: str | None = Field(default=None, sa_type=sa.Text)
-    outcome: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    action: str = Field(
+        max_length=80,
+        sa_column_kwargs=not_personal("a four-eyes request about a document or a rule (ids and text about it)"),
+    )
+    target: str = Field(
+        max_length=200,
+        sa_column_kwargs=not_personal("a four-eyes request about a document or a rule (ids and text about it)"),
+    )
+    summary: str = Field(
+        sa_type=sa.Text,
+        sa_column_kwargs=not_personal("a four-eyes request about a document or a rule (ids and text about it)"),
+    )
+    payload: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_type=JSONType,
+        sa_column_kwargs=not_personal("a four-eyes request about a document or a rule (ids and text about it)"),
+    )
+    status: str = Field(
+        default="pending",
+        max_length=10,
+        sa_column_kwargs=not_personal("a four-eyes request about a document or a rule (ids and text about it)"),
+    )
+    requester: str = Field(max_length=200, sa_column_kwargs=personal(Category.ACTOR))
+    requested_by: str = Field(max_length=200, sa_column_kwargs=personal(Category.ACTOR))
+    requested_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    decider: str | None = Field(default=None, max_length=200, sa_column_kwargs=personal(Category.ACTOR))
+    decided_by: str | None = Field(default=None, max_length=200, sa_column_kwargs=personal(Category.ACTOR))
+    decided_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    comment: str | None = Field(
+        default=None,
+        sa_type=sa.Text,
+        sa_column_kwargs=not_personal("a four-eyes request about a document or a rule (ids and text about it)"),
+    )
+    outcome: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_type=JSONType,
+        sa_column_kwargs=not_personal("a four-eyes request about a document or a rule (ids and text about it)"),
+    )

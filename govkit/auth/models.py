@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from govkit.db import UTCDateTime, utcnow
+from govkit.privacy.declarations import Category, not_personal, personal
 
 
 class Identity(SQLModel, table=True):
@@ -15,11 +16,18 @@ class Identity(SQLModel, table=True):
 
     __tablename__ = "identity"
 
-    id: int | None = Field(default=None, primary_key=True)
-    subject: str = Field(max_length=200, unique=True)
-    display_name: str = Field(max_length=200)
-    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    subject: str = Field(max_length=200, unique=True, sa_column_kwargs=personal(Category.SIGN_IN))
+    display_name: str = Field(max_length=200, sa_column_kwargs=personal(Category.SIGN_IN))
+    person_id: int | None = Field(
+        default=None,
+        foreign_key="person.id",
+        index=True,
+        sa_column_kwargs=not_personal("the person's internal id; names no one once the identity is erased"),
+    )
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
 
 
 class RoleGrant(SQLModel, table=True):
@@ -30,15 +38,39 @@ class RoleGrant(SQLModel, table=True):
         sa.CheckConstraint("role IN ('legal', 'school_admin', 'member', 'intranet', 'auditor')", name="role"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    identity_id: int = Field(foreign_key="identity.id", index=True)
-    role: str = Field(max_length=20)
-    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
-    person_id: int | None = Field(default=None, foreign_key="person.id")
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    created_by: str = Field(max_length=200)
-    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    identity_id: int = Field(
+        foreign_key="identity.id",
+        index=True,
+        sa_column_kwargs=not_personal("an identity's internal identifier (the name is in identity)"),
+    )
+    role: str = Field(
+        max_length=20,
+        sa_column_kwargs=not_personal(
+            "the role granted (legal, school_admin, member, intranet, auditor); the identity is named in identity"
+        ),
+    )
+    organisation_id: int | None = Field(
+        default=None,
+        foreign_key="organisation.id",
+        index=True,
+        sa_column_kwargs=not_personal("the school the row belongs to"),
+    )
+    person_id: int | None = Field(
+        default=None,
+        foreign_key="person.id",
+        sa_column_kwargs=not_personal("the person's internal id; names no one once the identity is erased"),
+    )
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    created_by: str = Field(max_length=200, sa_column_kwargs=personal(Category.ACTOR))
+    expires_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, sa_column_kwargs=not_personal("when the grant ends")
+    )
+    revoked_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, sa_column_kwargs=not_personal("when the grant was revoked")
+    )
 
 
 class SignInLink(SQLModel, table=True):
@@ -50,11 +82,22 @@ class SignInLink(SQLModel, table=True):
     __tablename__ = "sign_in_link"
     __table_args__ = (sa.Index("ix_sign_in_link_person_campaign", "person_id", "campaign_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    person_id: int = Field(foreign_key="person.id")
-    campaign_id: int | None = Field(default=None, foreign_key="campaign.id")
-    token_sha256: str = Field(max_length=64, unique=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    expires_at: datetime = Field(sa_type=UTCDateTime)
-    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    used_from: str | None = Field(default=None, max_length=64)
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    person_id: int = Field(
+        foreign_key="person.id",
+        sa_column_kwargs=not_personal("the person's internal id; names no one once the identity is erased"),
+    )
+    campaign_id: int | None = Field(
+        default=None, foreign_key="campaign.id", sa_column_kwargs=not_personal("a campaign row")
+    )
+    token_sha256: str = Field(
+        max_length=64,
+        unique=True,
+        sa_column_kwargs=not_personal("the SHA-256 of a single-use token: the token itself is never stored"),
+    )
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    expires_at: datetime = Field(sa_type=UTCDateTime, sa_column_kwargs=not_personal("when the link expires"))
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime, sa_column_kwargs=personal(Category.SIGN_IN))
+    used_from: str | None = Field(default=None, max_length=64, sa_column_kwargs=personal(Category.CLIENT))

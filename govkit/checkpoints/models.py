@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from govkit.db import UTCDateTime, utcnow
+from govkit.privacy.declarations import Category, not_personal, personal
 
 TRIGGERS = "'schedule', 'demand'"
 SENDING_STATUSES = "'sent', 'kept', 'refused', 'failed'"
@@ -32,20 +33,77 @@ class ChainCheckpoint(SQLModel, table=True):
         sa.CheckConstraint("record_count >= 0", name="record_count"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    record_count: int = Field(sa_type=sa.BigInteger)
-    last_record_id: int | None = Field(default=None, sa_type=sa.BigInteger)
-    head_hash: str = Field(max_length=64)
-    made_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
-    trigger: str = Field(max_length=10)
-    requested_by: str | None = Field(default=None, max_length=200)
-    body: str = Field(sa_type=sa.Text)
-    body_sha256: str = Field(max_length=64)
-    signature: bytes = Field(sa_type=sa.LargeBinary)
-    certificate: str = Field(sa_type=sa.Text)
-    timestamp_token: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
-    timestamped_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    timestamp_authority: str | None = Field(default=None, max_length=500)
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    record_count: int = Field(
+        sa_type=sa.BigInteger,
+        sa_column_kwargs=not_personal(
+            "a checkpoint of the acknowledgement chain: counts, hashes, signatures and times only"
+        ),
+    )
+    last_record_id: int | None = Field(
+        default=None,
+        sa_type=sa.BigInteger,
+        sa_column_kwargs=not_personal(
+            "a checkpoint of the acknowledgement chain: counts, hashes, signatures and times only"
+        ),
+    )
+    head_hash: str = Field(
+        max_length=64,
+        sa_column_kwargs=not_personal(
+            "a checkpoint of the acknowledgement chain: counts, hashes, signatures and times only"
+        ),
+    )
+    made_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, index=True, sa_column_kwargs=not_personal("a time of the row")
+    )
+    trigger: str = Field(
+        max_length=10,
+        sa_column_kwargs=not_personal(
+            "a checkpoint of the acknowledgement chain: counts, hashes, signatures and times only"
+        ),
+    )
+    requested_by: str | None = Field(default=None, max_length=200, sa_column_kwargs=personal(Category.ACTOR))
+    body: str = Field(
+        sa_type=sa.Text,
+        sa_column_kwargs=not_personal(
+            "a checkpoint of the acknowledgement chain: counts, hashes, signatures and times only"
+        ),
+    )
+    body_sha256: str = Field(
+        max_length=64,
+        sa_column_kwargs=not_personal(
+            "a checkpoint of the acknowledgement chain: counts, hashes, signatures and times only"
+        ),
+    )
+    signature: bytes = Field(
+        sa_type=sa.LargeBinary,
+        sa_column_kwargs=not_personal(
+            "a checkpoint of the acknowledgement chain: counts, hashes, signatures and times only"
+        ),
+    )
+    certificate: str = Field(
+        sa_type=sa.Text,
+        sa_column_kwargs=not_personal(
+            "a checkpoint of the acknowledgement chain: counts, hashes, signatures and times only"
+        ),
+    )
+    timestamp_token: bytes | None = Field(
+        default=None,
+        sa_type=sa.LargeBinary,
+        sa_column_kwargs=not_personal(
+            "a checkpoint of the acknowledgement chain: counts, hashes, signatures and times only"
+        ),
+    )
+    timestamped_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    timestamp_authority: str | None = Field(
+        default=None,
+        max_length=500,
+        sa_column_kwargs=not_personal(
+            "a checkpoint of the acknowledgement chain: counts, hashes, signatures and times only"
+        ),
+    )
 
 
 class CheckpointSending(SQLModel, table=True):
@@ -59,10 +117,26 @@ class CheckpointSending(SQLModel, table=True):
         sa.Index("ix_checkpoint_sending_checkpoint", "checkpoint_id", "recipient"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    checkpoint_id: int = Field(foreign_key="chain_checkpoint.id")
-    recipient: str = Field(max_length=320)
-    attempted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    status: str = Field(max_length=10)
-    smtp_code: int | None = None
-    smtp_answer: str | None = Field(default=None, sa_type=sa.Text)
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    checkpoint_id: int = Field(
+        foreign_key="chain_checkpoint.id", sa_column_kwargs=not_personal("a chain_checkpoint row")
+    )
+    recipient: str = Field(
+        max_length=320, sa_column_kwargs=not_personal("an office's mailbox set in GOVKIT_CHECKPOINT_RECIPIENTS")
+    )
+    attempted_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    status: str = Field(
+        max_length=10,
+        sa_column_kwargs=not_personal("the sending of a checkpoint file: status and the SMTP server's answer"),
+    )
+    smtp_code: int | None = Field(
+        default=None,
+        sa_column_kwargs=not_personal("the sending of a checkpoint file: status and the SMTP server's answer"),
+    )
+    smtp_answer: str | None = Field(
+        default=None,
+        sa_type=sa.Text,
+        sa_column_kwargs=not_personal("the sending of a checkpoint file: status and the SMTP server's answer"),
+    )

@@ -7,11 +7,14 @@ from datetime import datetime
 from sqlmodel import Field, SQLModel
 
 from govkit.db import UTCDateTime, utcnow
+from govkit.privacy.declarations import not_personal
 
 
 class DatasetLoad(SQLModel, table=True):
     __tablename__ = "dataset_load"
 
-    name: str = Field(primary_key=True, max_length=100)
-    sha256: str = Field(max_length=64)
-    loaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    name: str = Field(primary_key=True, max_length=100, sa_column_kwargs=not_personal("the demo dataset's name"))
+    sha256: str = Field(max_length=64, sa_column_kwargs=not_personal("a demo dataset loaded: its name and digest"))
+    loaded_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from govkit.db import UTCDateTime, utcnow
+from govkit.privacy.declarations import Category, not_personal, personal
 
 #: The longest clause key (``vss.protective_measures``…) and title.
 KEY_LENGTH = 80
@@ -25,9 +26,11 @@ class ClauseDefinition(SQLModel, table=True):
 
     __tablename__ = "clause_definition"
 
-    key: str = Field(primary_key=True, max_length=KEY_LENGTH)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    created_by: str = Field(max_length=200)
+    key: str = Field(primary_key=True, max_length=KEY_LENGTH, sa_column_kwargs=not_personal("the row's id"))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    created_by: str = Field(max_length=200, sa_column_kwargs=personal(Category.ACTOR))
 
 
 class ClauseDefinitionRevision(SQLModel, table=True):
@@ -37,13 +40,25 @@ class ClauseDefinitionRevision(SQLModel, table=True):
     __tablename__ = "clause_definition_revision"
     __table_args__ = (sa.Index("ix_clause_definition_revision_key", "clause_key", "recorded_at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    clause_key: str = Field(foreign_key="clause_definition.key", max_length=KEY_LENGTH)
-    title_fr: str = Field(max_length=TITLE_LENGTH)
-    title_en: str = Field(max_length=TITLE_LENGTH)
-    reason: str = Field(sa_type=sa.Text)
-    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    recorded_by: str = Field(max_length=200)
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    clause_key: str = Field(
+        foreign_key="clause_definition.key",
+        max_length=KEY_LENGTH,
+        sa_column_kwargs=not_personal("a clause_definition row"),
+    )
+    title_fr: str = Field(
+        max_length=TITLE_LENGTH, sa_column_kwargs=not_personal("a clause's titles and the reason for their change")
+    )
+    title_en: str = Field(
+        max_length=TITLE_LENGTH, sa_column_kwargs=not_personal("a clause's titles and the reason for their change")
+    )
+    reason: str = Field(
+        sa_type=sa.Text, sa_column_kwargs=not_personal("a clause's titles and the reason for their change")
+    )
+    recorded_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    recorded_by: str = Field(max_length=200, sa_column_kwargs=personal(Category.ACTOR))
 
 
 class RequiredClause(SQLModel, table=True):
@@ -72,18 +87,38 @@ class RequiredClause(SQLModel, table=True):
         ),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=60)
-    clause_key: str = Field(foreign_key="clause_definition.key", max_length=KEY_LENGTH)
-    valid_from: date | None = None
-    valid_to: date | None = None
-    reason: str = Field(sa_type=sa.Text)
-    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    recorded_by: str = Field(max_length=200)
-    approved_by: str | None = Field(default=None, max_length=200)
-    approval_id: int | None = Field(default=None, foreign_key="approval.id")
-    ended_recorded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    end_reason: str | None = Field(default=None, sa_type=sa.Text)
-    ended_by: str | None = Field(default=None, max_length=200)
-    end_approved_by: str | None = Field(default=None, max_length=200)
-    end_approval_id: int | None = Field(default=None, foreign_key="approval.id")
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    kind: str = Field(max_length=60, sa_column_kwargs=not_personal("a clause required in a kind of document, and why"))
+    clause_key: str = Field(
+        foreign_key="clause_definition.key",
+        max_length=KEY_LENGTH,
+        sa_column_kwargs=not_personal("a clause_definition row"),
+    )
+    valid_from: date | None = Field(
+        default=None, sa_column_kwargs=not_personal("a clause required in a kind of document, and why")
+    )
+    valid_to: date | None = Field(
+        default=None, sa_column_kwargs=not_personal("a clause required in a kind of document, and why")
+    )
+    reason: str = Field(
+        sa_type=sa.Text, sa_column_kwargs=not_personal("a clause required in a kind of document, and why")
+    )
+    recorded_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    recorded_by: str = Field(max_length=200, sa_column_kwargs=personal(Category.ACTOR))
+    approved_by: str | None = Field(default=None, max_length=200, sa_column_kwargs=personal(Category.ACTOR))
+    approval_id: int | None = Field(
+        default=None, foreign_key="approval.id", sa_column_kwargs=not_personal("a approval row")
+    )
+    ended_recorded_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    end_reason: str | None = Field(
+        default=None, sa_type=sa.Text, sa_column_kwargs=not_personal("a clause required in a kind of document, and why")
+    )
+    ended_by: str | None = Field(default=None, max_length=200, sa_column_kwargs=personal(Category.ACTOR))
+    end_approved_by: str | None = Field(default=None, max_length=200, sa_column_kwargs=personal(Category.ACTOR))
+    end_approval_id: int | None = Field(
+        default=None, foreign_key="approval.id", sa_column_kwargs=not_personal("a approval row")
+    )

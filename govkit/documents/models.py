@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from govkit.db import JSONType, UTCDateTime, utcnow
+from govkit.privacy.declarations import Category, not_personal, personal
 
 
 class Blob(SQLModel, table=True):
@@ -50,20 +51,49 @@ class RootTemplateVersion(SQLModel, table=True):
         sa.CheckConstraint("change_kind IS NULL OR change_kind IN ('editorial', 'substantive')", name="change_kind"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    root_template_id: int = Field(foreign_key="root_template.id", index=True)
-    number: int
-    sha256: str = Field(foreign_key="blob.sha256", max_length=64)
-    filename: str = Field(max_length=255)
-    report: dict[str, Any] = Field(sa_type=JSONType)
-    clauses: list[str] = Field(sa_type=JSONType)
-    note: str | None = Field(default=None, sa_type=sa.Text)
-    uploaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    uploaded_by: str = Field(max_length=200)
-    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    published_by: str | None = Field(default=None, max_length=200)
-    change_kind: str | None = Field(default=None, max_length=12)
-    changelog: str | None = Field(default=None, sa_type=sa.Text)
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    root_template_id: int = Field(
+        foreign_key="root_template.id", index=True, sa_column_kwargs=not_personal("a root_template row")
+    )
+    number: int = Field(
+        sa_column_kwargs=not_personal("a root template version: its file, report, clauses and changelog")
+    )
+    sha256: str = Field(foreign_key="blob.sha256", max_length=64, sa_column_kwargs=not_personal("a blob row"))
+    filename: str = Field(
+        max_length=255,
+        sa_column_kwargs=not_personal("a root template version: its file, report, clauses and changelog"),
+    )
+    report: dict[str, Any] = Field(
+        sa_type=JSONType,
+        sa_column_kwargs=not_personal("a root template version: its file, report, clauses and changelog"),
+    )
+    clauses: list[str] = Field(
+        sa_type=JSONType,
+        sa_column_kwargs=not_personal("a root template version: its file, report, clauses and changelog"),
+    )
+    note: str | None = Field(
+        default=None,
+        sa_type=sa.Text,
+        sa_column_kwargs=not_personal("a root template version: its file, report, clauses and changelog"),
+    )
+    uploaded_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    uploaded_by: str = Field(max_length=200, sa_column_kwargs=personal(Category.ACTOR))
+    published_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    published_by: str | None = Field(default=None, max_length=200, sa_column_kwargs=personal(Category.ACTOR))
+    change_kind: str | None = Field(
+        default=None,
+        max_length=12,
+        sa_column_kwargs=not_personal("a root template version: its file, report, clauses and changelog"),
+    )
+    changelog: str | None = Field(
+        default=None,
+        sa_type=sa.Text,
+        sa_column_kwargs=not_personal("a root template version: its file, report, clauses and changelog"),
+    )
 
 
 class Variant(SQLModel, table=True):
@@ -71,15 +101,27 @@ class Variant(SQLModel, table=True):
 
     __tablename__ = "variant"
 
-    id: int | None = Field(default=None, primary_key=True)
-    inputs_sha256: str = Field(max_length=64, unique=True)
-    root_template_version_id: int = Field(foreign_key="root_template_version.id", index=True)
-    organisation_id: int = Field(foreign_key="organisation.id", index=True)
-    profile_revision_id: int = Field(foreign_key="profile_revision.id")
-    sha256: str = Field(foreign_key="blob.sha256", max_length=64)
-    clauses: list[str] = Field(sa_type=JSONType)
-    rendered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    rendered_by: str = Field(max_length=200)
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    inputs_sha256: str = Field(
+        max_length=64, unique=True, sa_column_kwargs=not_personal("a school's rendered variant of a root template")
+    )
+    root_template_version_id: int = Field(
+        foreign_key="root_template_version.id", index=True, sa_column_kwargs=not_personal("a root_template_version row")
+    )
+    organisation_id: int = Field(
+        foreign_key="organisation.id", index=True, sa_column_kwargs=not_personal("the school the row belongs to")
+    )
+    profile_revision_id: int = Field(
+        foreign_key="profile_revision.id", sa_column_kwargs=not_personal("a profile_revision row")
+    )
+    sha256: str = Field(foreign_key="blob.sha256", max_length=64, sa_column_kwargs=not_personal("a blob row"))
+    clauses: list[str] = Field(
+        sa_type=JSONType, sa_column_kwargs=not_personal("a school's rendered variant of a root template")
+    )
+    rendered_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    rendered_by: str = Field(max_length=200, sa_column_kwargs=personal(Category.ACTOR))
 
 
 class DocumentVersion(SQLModel, table=True):
@@ -92,16 +134,39 @@ class DocumentVersion(SQLModel, table=True):
         sa.Index("ix_document_version_current", "organisation_id", "kind", "language", "effective_from"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = Field(foreign_key="organisation.id")
-    kind: str = Field(max_length=60)
-    language: str = Field(max_length=2)
-    number: int
-    variant_id: int = Field(foreign_key="variant.id")
-    sha256: str = Field(foreign_key="blob.sha256", max_length=64)
-    clauses: list[str] = Field(sa_type=JSONType)
-    effective_from: date
-    change_kind: str = Field(max_length=12)
-    changelog: str = Field(sa_type=sa.Text)
-    published_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    published_by: str = Field(max_length=200)
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    organisation_id: int = Field(
+        foreign_key="organisation.id", sa_column_kwargs=not_personal("the school the row belongs to")
+    )
+    kind: str = Field(
+        max_length=60,
+        sa_column_kwargs=not_personal("a published document version: about the school's documents, not a person"),
+    )
+    language: str = Field(
+        max_length=2,
+        sa_column_kwargs=not_personal("a published document version: about the school's documents, not a person"),
+    )
+    number: int = Field(
+        sa_column_kwargs=not_personal("a published document version: about the school's documents, not a person")
+    )
+    variant_id: int = Field(foreign_key="variant.id", sa_column_kwargs=not_personal("a variant row"))
+    sha256: str = Field(foreign_key="blob.sha256", max_length=64, sa_column_kwargs=not_personal("a blob row"))
+    clauses: list[str] = Field(
+        sa_type=JSONType,
+        sa_column_kwargs=not_personal("a published document version: about the school's documents, not a person"),
+    )
+    effective_from: date = Field(
+        sa_column_kwargs=not_personal("a published document version: about the school's documents, not a person")
+    )
+    change_kind: str = Field(
+        max_length=12,
+        sa_column_kwargs=not_personal("a published document version: about the school's documents, not a person"),
+    )
+    changelog: str = Field(
+        sa_type=sa.Text,
+        sa_column_kwargs=not_personal("a published document version: about the school's documents, not a person"),
+    )
+    published_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    published_by: str = Field(max_length=200, sa_column_kwargs=personal(Category.ACTOR))

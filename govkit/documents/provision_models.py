@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from govkit.db import UTCDateTime, utcnow
+from govkit.privacy.declarations import Category, not_personal, personal
 
 #: The decisions of legal staff on a proposed revision (None: awaiting review).
 DECISIONS = ("approved", "sent_back")
@@ -20,12 +21,16 @@ class LocalProvision(SQLModel, table=True):
     __tablename__ = "local_provision"
     __table_args__ = (sa.UniqueConstraint("organisation_id", "kind", "place"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = Field(foreign_key="organisation.id")
-    kind: str = Field(max_length=60)
-    place: str = Field(max_length=40)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    created_by: str = Field(max_length=200)
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    organisation_id: int = Field(
+        foreign_key="organisation.id", sa_column_kwargs=not_personal("the school the row belongs to")
+    )
+    kind: str = Field(max_length=60, sa_column_kwargs=not_personal("a school's own text at a provision place"))
+    place: str = Field(max_length=40, sa_column_kwargs=not_personal("a school's own text at a provision place"))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    created_by: str = Field(max_length=200, sa_column_kwargs=personal(Category.ACTOR))
 
 
 class LocalProvisionRevision(SQLModel, table=True):
@@ -41,14 +46,30 @@ class LocalProvisionRevision(SQLModel, table=True):
         sa.CheckConstraint("decision IS NULL OR decision IN ('approved', 'sent_back')", name="decision"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    provision_id: int = Field(foreign_key="local_provision.id")
-    number: int
-    text_fr: str = Field(sa_type=sa.Text)
-    text_en: str = Field(sa_type=sa.Text)
-    proposed_by: str = Field(max_length=200)
-    proposed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    decision: str | None = Field(default=None, max_length=10)
-    decided_by: str | None = Field(default=None, max_length=200)
-    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    comment: str | None = Field(default=None, sa_type=sa.Text)
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    provision_id: int = Field(foreign_key="local_provision.id", sa_column_kwargs=not_personal("a local_provision row"))
+    number: int = Field(sa_column_kwargs=not_personal("a revision of a school's provision text and the decision on it"))
+    text_fr: str = Field(
+        sa_type=sa.Text, sa_column_kwargs=not_personal("a revision of a school's provision text and the decision on it")
+    )
+    text_en: str = Field(
+        sa_type=sa.Text, sa_column_kwargs=not_personal("a revision of a school's provision text and the decision on it")
+    )
+    proposed_by: str = Field(max_length=200, sa_column_kwargs=personal(Category.ACTOR))
+    proposed_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    decision: str | None = Field(
+        default=None,
+        max_length=10,
+        sa_column_kwargs=not_personal("a revision of a school's provision text and the decision on it"),
+    )
+    decided_by: str | None = Field(default=None, max_length=200, sa_column_kwargs=personal(Category.ACTOR))
+    decided_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    comment: str | None = Field(
+        default=None,
+        sa_type=sa.Text,
+        sa_column_kwargs=not_personal("a revision of a school's provision text and the decision on it"),
+    )

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from govkit.db import JSONType, UTCDateTime, utcnow
+from govkit.privacy.declarations import Category, not_personal, personal
 
 REVIEW_STATUSES = ("open", "accepted", "refused")
 
@@ -27,16 +28,34 @@ class TrackedChangeReview(SQLModel, table=True):
     __tablename__ = "tracked_change_review"
     __table_args__ = (sa.CheckConstraint("status IN ('open', 'accepted', 'refused')", name="status"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    root_template_id: int = Field(foreign_key="root_template.id", index=True)
-    sha256: str = Field(foreign_key="blob.sha256", max_length=64)
-    filename: str = Field(max_length=255)
-    clauses: list[dict[str, Any]] = Field(sa_type=JSONType)
-    report: dict[str, Any] = Field(sa_type=JSONType)
-    status: str = Field(default="open", max_length=10)
-    uploaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    uploaded_by: str = Field(max_length=200)
-    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    decided_by: str | None = Field(default=None, max_length=200)
-    reason: str | None = Field(default=None, sa_type=sa.Text)
-    draft_version_id: int | None = Field(default=None, foreign_key="root_template_version.id")
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    root_template_id: int = Field(
+        foreign_key="root_template.id", index=True, sa_column_kwargs=not_personal("a root_template row")
+    )
+    sha256: str = Field(foreign_key="blob.sha256", max_length=64, sa_column_kwargs=not_personal("a blob row"))
+    filename: str = Field(max_length=255, sa_column_kwargs=not_personal("a tracked-change review of a root template"))
+    clauses: list[dict[str, Any]] = Field(
+        sa_type=JSONType, sa_column_kwargs=not_personal("a tracked-change review of a root template")
+    )
+    report: dict[str, Any] = Field(
+        sa_type=JSONType, sa_column_kwargs=not_personal("a tracked-change review of a root template")
+    )
+    status: str = Field(
+        default="open", max_length=10, sa_column_kwargs=not_personal("a tracked-change review of a root template")
+    )
+    uploaded_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    uploaded_by: str = Field(max_length=200, sa_column_kwargs=personal(Category.ACTOR))
+    decided_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    decided_by: str | None = Field(default=None, max_length=200, sa_column_kwargs=personal(Category.ACTOR))
+    reason: str | None = Field(
+        default=None, sa_type=sa.Text, sa_column_kwargs=not_personal("a tracked-change review of a root template")
+    )
+    draft_version_id: int | None = Field(
+        default=None,
+        foreign_key="root_template_version.id",
+        sa_column_kwargs=not_personal("a root_template_version row"),
+    )

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from govkit.db import JSONType, UTCDateTime, utcnow
+from govkit.privacy.declarations import Category, not_personal, personal
 
 SCHOOL_STATUSES = ("pending", "ready", "failed", "in_force")
 
@@ -19,14 +20,26 @@ class PublicationReview(SQLModel, table=True):
 
     __tablename__ = "publication_review"
 
-    id: int | None = Field(default=None, primary_key=True)
-    root_template_version_id: int = Field(foreign_key="root_template_version.id", unique=True)
-    kind: str = Field(max_length=60)
-    language: str = Field(max_length=2)
-    change_kind: str = Field(max_length=12)
-    opened_by: str = Field(max_length=200)
-    opened_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    approval_id: int | None = Field(default=None, foreign_key="approval.id")
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    root_template_version_id: int = Field(
+        foreign_key="root_template_version.id",
+        unique=True,
+        sa_column_kwargs=not_personal("a root_template_version row"),
+    )
+    kind: str = Field(max_length=60, sa_column_kwargs=not_personal("a review of a root template version's publication"))
+    language: str = Field(
+        max_length=2, sa_column_kwargs=not_personal("a review of a root template version's publication")
+    )
+    change_kind: str = Field(
+        max_length=12, sa_column_kwargs=not_personal("a review of a root template version's publication")
+    )
+    opened_by: str = Field(max_length=200, sa_column_kwargs=personal(Category.ACTOR))
+    opened_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    approval_id: int | None = Field(
+        default=None, foreign_key="approval.id", sa_column_kwargs=not_personal("a approval row")
+    )
 
 
 class ReviewSchool(SQLModel, table=True):
@@ -40,16 +53,38 @@ class ReviewSchool(SQLModel, table=True):
         sa.UniqueConstraint("review_id", "organisation_id", name="uq_publication_review_school"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    review_id: int = Field(foreign_key="publication_review.id")
-    organisation_id: int = Field(foreign_key="organisation.id")
-    school: str = Field(max_length=64)
-    status: str = Field(default="pending", max_length=10)
-    variant_id: int | None = Field(default=None, foreign_key="variant.id")
-    message: str | None = Field(default=None, sa_type=sa.Text)
-    missing: list[str] = Field(default_factory=list, sa_type=JSONType)
-    rendered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    document_version_id: int | None = Field(default=None, foreign_key="document_version.id")
-    effective_from: date | None = None
-    put_in_force_by: str | None = Field(default=None, max_length=200)
-    put_in_force_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    review_id: int = Field(
+        foreign_key="publication_review.id", sa_column_kwargs=not_personal("a publication_review row")
+    )
+    organisation_id: int = Field(
+        foreign_key="organisation.id", sa_column_kwargs=not_personal("the school the row belongs to")
+    )
+    school: str = Field(max_length=64, sa_column_kwargs=not_personal("one school's part of a publication review"))
+    status: str = Field(
+        default="pending", max_length=10, sa_column_kwargs=not_personal("one school's part of a publication review")
+    )
+    variant_id: int | None = Field(
+        default=None, foreign_key="variant.id", sa_column_kwargs=not_personal("a variant row")
+    )
+    message: str | None = Field(
+        default=None, sa_type=sa.Text, sa_column_kwargs=not_personal("one school's part of a publication review")
+    )
+    missing: list[str] = Field(
+        default_factory=list,
+        sa_type=JSONType,
+        sa_column_kwargs=not_personal("one school's part of a publication review"),
+    )
+    rendered_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    document_version_id: int | None = Field(
+        default=None, foreign_key="document_version.id", sa_column_kwargs=not_personal("a document_version row")
+    )
+    effective_from: date | None = Field(
+        default=None, sa_column_kwargs=not_personal("one school's part of a publication review")
+    )
+    put_in_force_by: str | None = Field(default=None, max_length=200, sa_column_kwargs=personal(Category.ACTOR))
+    put_in_force_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )

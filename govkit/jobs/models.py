@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from govkit.db import JSONType, UTCDateTime, utcnow
+from govkit.privacy.declarations import not_personal
 
 #: The engines a job may belong to, as recorded in ``job_failure.engine``.
 PROCRASTINATE = "procrastinate"
@@ -34,18 +35,40 @@ class InProcessJob(SQLModel, table=True):
         sa.Index("ix_inprocess_job_status_scheduled_at", "status", "scheduled_at"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    task_name: str = Field(max_length=128)
-    queue: str = Field(max_length=128)
-    key: str | None = Field(default=None, max_length=255)
-    args: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
-    status: str = Field(default="queued", max_length=10)
-    attempts: int = 0  # attempts finished (failed ones included)
-    runner: str | None = Field(default=None, max_length=100)  # host:pid of the process running it
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    scheduled_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)  # not before
-    started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    task_name: str = Field(max_length=128, sa_column_kwargs=not_personal("the task's name"))
+    queue: str = Field(max_length=128, sa_column_kwargs=not_personal("a background job: task, queue, status and times"))
+    key: str | None = Field(
+        default=None, max_length=255, sa_column_kwargs=not_personal("a background job: task, queue, status and times")
+    )
+    args: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_type=JSONType,
+        sa_column_kwargs=not_personal("the task's arguments: ids, never names or e-mails"),
+    )
+    status: str = Field(
+        default="queued",
+        max_length=10,
+        sa_column_kwargs=not_personal("a background job: task, queue, status and times"),
+    )
+    attempts: int = Field(
+        default=0, sa_column_kwargs=not_personal("a background job: task, queue, status and times")
+    )  # attempts finished (failed ones included)
+    runner: str | None = Field(
+        default=None, max_length=100, sa_column_kwargs=not_personal("a background job: task, queue, status and times")
+    )  # host:pid of the process running it
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    scheduled_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )  # not before
+    started_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    finished_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
 
 
 class JobFailure(SQLModel, table=True):
@@ -57,10 +80,20 @@ class JobFailure(SQLModel, table=True):
         sa.Index("ix_job_failure_engine_job_id", "engine", "job_id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    engine: str = Field(max_length=20)
-    job_id: int = Field(sa_type=sa.BigInteger)
-    attempt: int  # 1 for the first attempt
-    task_name: str = Field(max_length=128)
-    reason: str = Field(sa_type=sa.Text)
-    failed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    engine: str = Field(
+        max_length=20, sa_column_kwargs=not_personal("a background job's failure: task, attempt and time")
+    )
+    job_id: int = Field(
+        sa_type=sa.BigInteger, sa_column_kwargs=not_personal("a background job's failure: task, attempt and time")
+    )
+    attempt: int = Field(
+        sa_column_kwargs=not_personal("a background job's failure: task, attempt and time")
+    )  # 1 for the first attempt
+    task_name: str = Field(max_length=128, sa_column_kwargs=not_personal("the task's name"))
+    reason: str = Field(
+        sa_type=sa.Text, sa_column_kwargs=not_personal("the technical error; job arguments and logs hold ids only")
+    )
+    failed_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )

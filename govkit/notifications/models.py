@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from govkit.db import JSONType, UTCDateTime, utcnow
+from govkit.privacy.declarations import Category, not_personal, personal
 
 KINDS = "'opening', 'reminder', 'overdue', 'digest'"
 STATUSES = "'queued', 'sent', 'failed', 'kept'"
@@ -33,26 +34,55 @@ class NoticeMessage(SQLModel, table=True):
         sa.Index("ix_notice_message_campaign_person", "campaign_id", "person_id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(max_length=120, unique=True)
-    organisation_id: int = Field(foreign_key="organisation.id")
-    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
-    identity_id: int | None = Field(default=None, foreign_key="identity.id")  # a digest's administrator
-    campaign_id: int | None = Field(default=None, foreign_key="campaign.id")
-    kind: str = Field(max_length=10)
-    step: int = 0  # a reminder's step of the schedule (1, 2…); a digest's ISO week (YYYYWW); else 0
-    template: str = Field(max_length=60)
-    language: str = Field(max_length=2)
-    recipient: str = Field(max_length=320)
-    subject: str = Field(max_length=300)
-    body: str = Field(sa_type=sa.Text)
-    status: str = Field(default="queued", max_length=10)
-    attempts: int = 0
-    smtp_code: int | None = None  # the SMTP server's last answer (None: no answer, e.g. unreachable)
-    smtp_answer: str | None = Field(default=None, sa_type=sa.Text)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    last_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # sent, or kept in the outbox
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    key: str = Field(
+        max_length=120,
+        unique=True,
+        sa_column_kwargs=not_personal("what makes a notice unique: kind and internal ids only"),
+    )
+    organisation_id: int = Field(
+        foreign_key="organisation.id", sa_column_kwargs=not_personal("the school the row belongs to")
+    )
+    person_id: int | None = Field(
+        default=None,
+        foreign_key="person.id",
+        index=True,
+        sa_column_kwargs=not_personal("the person's internal id; names no one once the identity is erased"),
+    )
+    identity_id: int | None = Field(
+        default=None,
+        foreign_key="identity.id",
+        sa_column_kwargs=not_personal("an identity's internal identifier (the name is in identity)"),
+    )  # a digest's administrator
+    campaign_id: int | None = Field(
+        default=None, foreign_key="campaign.id", sa_column_kwargs=not_personal("a campaign row")
+    )
+    kind: str = Field(
+        max_length=10, sa_column_kwargs=not_personal("the kind of notice (opening, reminder, overdue, digest)")
+    )
+    step: int = Field(
+        default=0, sa_column_kwargs=not_personal("a reminder's step of the schedule or a digest's week")
+    )  # a reminder's step of the schedule (1, 2…); a digest's ISO week (YYYYWW); else 0
+    template: str = Field(max_length=60, sa_column_kwargs=not_personal("the template's name"))
+    language: str = Field(max_length=2, sa_column_kwargs=personal(Category.NOTICE))
+    recipient: str = Field(max_length=320, sa_column_kwargs=personal(Category.NOTICE))
+    subject: str = Field(max_length=300, sa_column_kwargs=personal(Category.NOTICE))
+    body: str = Field(sa_type=sa.Text, sa_column_kwargs=personal(Category.NOTICE))
+    status: str = Field(default="queued", max_length=10, sa_column_kwargs=personal(Category.NOTICE))
+    attempts: int = Field(default=0, sa_column_kwargs=not_personal("how many sending attempts"))
+    smtp_code: int | None = Field(
+        default=None, sa_column_kwargs=not_personal("the SMTP server's numeric answer")
+    )  # the SMTP server's last answer (None: no answer, e.g. unreachable)
+    smtp_answer: str | None = Field(default=None, sa_type=sa.Text, sa_column_kwargs=personal(Category.NOTICE))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    last_attempt_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    sent_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, sa_column_kwargs=personal(Category.NOTICE)
+    )  # sent, or kept in the outbox
 
 
 class NoticeSchedule(SQLModel, table=True):
@@ -61,9 +91,15 @@ class NoticeSchedule(SQLModel, table=True):
 
     __tablename__ = "notice_schedule"
 
-    id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = Field(foreign_key="organisation.id", index=True)
-    reminder_days: list[Any] = Field(sa_type=JSONType)  # days after the opening, ascending: [7, 14, 28]
-    digest: bool = True
-    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    recorded_by: str = Field(max_length=200)
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    organisation_id: int = Field(
+        foreign_key="organisation.id", index=True, sa_column_kwargs=not_personal("the school the row belongs to")
+    )
+    reminder_days: list[Any] = Field(
+        sa_type=JSONType, sa_column_kwargs=not_personal("a school's reminder schedule")
+    )  # days after the opening, ascending: [7, 14, 28]
+    digest: bool = Field(default=True, sa_column_kwargs=not_personal("a school's reminder schedule"))
+    recorded_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    recorded_by: str = Field(max_length=200, sa_column_kwargs=personal(Category.ACTOR))

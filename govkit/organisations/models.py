@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from govkit.db import JSONType, UTCDateTime, utcnow
+from govkit.privacy.declarations import Category, not_personal, personal
 from govkit.timeline import PRECISION_LENGTH, Precision
 
 #: The values a precision column accepts (govkit.timeline.Precision).
@@ -23,14 +24,31 @@ class Organisation(SQLModel, table=True):
     __tablename__ = "organisation"
     __table_args__ = (sa.CheckConstraint("type IN ('group', 'head_office', 'school')", name="type"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    code: str = Field(max_length=64, unique=True)
-    type: str = Field(max_length=20)
-    name: str = Field(max_length=300)
-    short_name: str = Field(max_length=60)
-    parent_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
-    source_quote: str | None = Field(default=None, sa_type=sa.Text)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    code: str = Field(
+        max_length=64,
+        unique=True,
+        sa_column_kwargs=not_personal("a school or the group: facts about an institution, not a person"),
+    )
+    type: str = Field(
+        max_length=20, sa_column_kwargs=not_personal("a school or the group: facts about an institution, not a person")
+    )
+    name: str = Field(max_length=300, sa_column_kwargs=not_personal("the school's or the group's name"))
+    short_name: str = Field(max_length=60, sa_column_kwargs=not_personal("the school's short name"))
+    parent_id: int | None = Field(
+        default=None,
+        foreign_key="organisation.id",
+        index=True,
+        sa_column_kwargs=not_personal("the school the row belongs to"),
+    )
+    source_quote: str | None = Field(
+        default=None,
+        sa_type=sa.Text,
+        sa_column_kwargs=not_personal("a school or the group: facts about an institution, not a person"),
+    )
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
 
 
 class Campus(SQLModel, table=True):
@@ -45,17 +63,37 @@ class Campus(SQLModel, table=True):
         ),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = Field(foreign_key="organisation.id", index=True)
-    code: str = Field(max_length=64)
-    name: str = Field(max_length=300)
-    source_quote: str | None = Field(default=None, sa_type=sa.Text)
-    valid_from: date | None = None
-    valid_from_precision: str | None = Field(default=None, max_length=PRECISION_LENGTH)
-    valid_to: date | None = None
-    date_source: str | None = Field(default=None, sa_type=sa.Text)
-    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    recorded_by: str = Field(max_length=200)
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    organisation_id: int = Field(
+        foreign_key="organisation.id", index=True, sa_column_kwargs=not_personal("the school the row belongs to")
+    )
+    code: str = Field(max_length=64, sa_column_kwargs=not_personal("a school's campus: about the school, not a person"))
+    name: str = Field(max_length=300, sa_column_kwargs=not_personal("the campus's name"))
+    source_quote: str | None = Field(
+        default=None,
+        sa_type=sa.Text,
+        sa_column_kwargs=not_personal("a school's campus: about the school, not a person"),
+    )
+    valid_from: date | None = Field(
+        default=None, sa_column_kwargs=not_personal("a school's campus: about the school, not a person")
+    )
+    valid_from_precision: str | None = Field(
+        default=None,
+        max_length=PRECISION_LENGTH,
+        sa_column_kwargs=not_personal("a school's campus: about the school, not a person"),
+    )
+    valid_to: date | None = Field(
+        default=None, sa_column_kwargs=not_personal("a school's campus: about the school, not a person")
+    )
+    date_source: str | None = Field(
+        default=None,
+        sa_type=sa.Text,
+        sa_column_kwargs=not_personal("a school's campus: about the school, not a person"),
+    )
+    recorded_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    recorded_by: str = Field(max_length=200, sa_column_kwargs=personal(Category.ACTOR))
 
 
 class ProfileRevision(SQLModel, table=True):
@@ -70,21 +108,38 @@ class ProfileRevision(SQLModel, table=True):
         sa.CheckConstraint(f"valid_from_precision IN ({PRECISIONS})", name="valid_from_precision"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = Field(foreign_key="organisation.id", index=True)
-    revision: int = Field(ge=1)
-    data: dict[str, Any] = Field(sa_type=JSONType)
-    sources: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
-    sha256: str = Field(max_length=64)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    created_by: str = Field(max_length=200)
-    valid_from: date = Field(default_factory=date.today)
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    organisation_id: int = Field(
+        foreign_key="organisation.id", index=True, sa_column_kwargs=not_personal("the school the row belongs to")
+    )
+    revision: int = Field(ge=1, sa_column_kwargs=not_personal("a school's profile: its data and their sources"))
+    data: dict[str, Any] = Field(
+        sa_type=JSONType, sa_column_kwargs=not_personal("a school's profile: its data and their sources")
+    )
+    sources: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_type=JSONType,
+        sa_column_kwargs=not_personal("a school's profile: its data and their sources"),
+    )
+    sha256: str = Field(max_length=64, sa_column_kwargs=not_personal("a school's profile: its data and their sources"))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    created_by: str = Field(max_length=200, sa_column_kwargs=personal(Category.ACTOR))
+    valid_from: date = Field(
+        default_factory=date.today, sa_column_kwargs=not_personal("a school's profile: its data and their sources")
+    )
     valid_from_precision: str = Field(
         default=Precision.DAY.value,
         max_length=PRECISION_LENGTH,
-        sa_column_kwargs={"server_default": Precision.DAY.value},
+        sa_column_kwargs={
+            "server_default": Precision.DAY.value,
+            **not_personal("a school's profile: its data and their sources"),
+        },
     )
-    date_source: str | None = Field(default=None, sa_type=sa.Text)
+    date_source: str | None = Field(
+        default=None, sa_type=sa.Text, sa_column_kwargs=not_personal("a school's profile: its data and their sources")
+    )
 
 
 class Commitment(SQLModel, table=True):
@@ -105,27 +160,107 @@ class Commitment(SQLModel, table=True):
         sa.CheckConstraint(f"how IN ({HOWS})", name="how"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = Field(foreign_key="organisation.id")
-    type: str = Field(max_length=40)
-    status: str = Field(max_length=20)
-    title: str = Field(max_length=300)
-    effective_on: date | None = None
-    date_precision: str | None = Field(default=None, max_length=PRECISION_LENGTH)
-    expires_on: date | None = None
-    evidence_url: str | None = Field(default=None, max_length=500)
-    note: str | None = Field(default=None, sa_type=sa.Text)
-    source_quote: str | None = Field(default=None, sa_type=sa.Text)
-    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    recorded_by: str = Field(max_length=200)
-    date_source: str | None = Field(default=None, sa_type=sa.Text)
-    supersedes_id: int | None = Field(default=None, foreign_key="commitment.id", index=True)
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    organisation_id: int = Field(
+        foreign_key="organisation.id", sa_column_kwargs=not_personal("the school the row belongs to")
+    )
+    type: str = Field(
+        max_length=40,
+        sa_column_kwargs=not_personal(
+            "a school's commitment (charter, agreement, unit): about the school, not a person"
+        ),
+    )
+    status: str = Field(
+        max_length=20,
+        sa_column_kwargs=not_personal(
+            "a school's commitment (charter, agreement, unit): about the school, not a person"
+        ),
+    )
+    title: str = Field(
+        max_length=300,
+        sa_column_kwargs=not_personal(
+            "a school's commitment (charter, agreement, unit): about the school, not a person"
+        ),
+    )
+    effective_on: date | None = Field(
+        default=None,
+        sa_column_kwargs=not_personal(
+            "a school's commitment (charter, agreement, unit): about the school, not a person"
+        ),
+    )
+    date_precision: str | None = Field(
+        default=None,
+        max_length=PRECISION_LENGTH,
+        sa_column_kwargs=not_personal(
+            "a school's commitment (charter, agreement, unit): about the school, not a person"
+        ),
+    )
+    expires_on: date | None = Field(
+        default=None,
+        sa_column_kwargs=not_personal(
+            "a school's commitment (charter, agreement, unit): about the school, not a person"
+        ),
+    )
+    evidence_url: str | None = Field(
+        default=None,
+        max_length=500,
+        sa_column_kwargs=not_personal(
+            "a school's commitment (charter, agreement, unit): about the school, not a person"
+        ),
+    )
+    note: str | None = Field(
+        default=None,
+        sa_type=sa.Text,
+        sa_column_kwargs=not_personal(
+            "a school's commitment (charter, agreement, unit): about the school, not a person"
+        ),
+    )
+    source_quote: str | None = Field(
+        default=None,
+        sa_type=sa.Text,
+        sa_column_kwargs=not_personal(
+            "a school's commitment (charter, agreement, unit): about the school, not a person"
+        ),
+    )
+    recorded_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    recorded_by: str = Field(max_length=200, sa_column_kwargs=personal(Category.ACTOR))
+    date_source: str | None = Field(
+        default=None,
+        sa_type=sa.Text,
+        sa_column_kwargs=not_personal(
+            "a school's commitment (charter, agreement, unit): about the school, not a person"
+        ),
+    )
+    supersedes_id: int | None = Field(
+        default=None, foreign_key="commitment.id", index=True, sa_column_kwargs=not_personal("a commitment row")
+    )
     #: how the organisation holds it: its own, shared with named schools, a group-level arrangement
     #: schools join, an external provider under a convention (govkit.organisations.arrangements)
-    how: str = Field(default="own", max_length=10, sa_column_kwargs={"server_default": "own"})
-    provider: str | None = Field(default=None, sa_type=sa.Text)
+    how: str = Field(
+        default="own",
+        max_length=10,
+        sa_column_kwargs={
+            "server_default": "own",
+            **not_personal("a school's commitment (charter, agreement, unit): about the school, not a person"),
+        },
+    )
+    provider: str | None = Field(
+        default=None,
+        sa_type=sa.Text,
+        sa_column_kwargs=not_personal(
+            "a school's commitment (charter, agreement, unit): about the school, not a person"
+        ),
+    )
     #: one capacity for every school served, e.g. {"time_share_percent": 20} or {"members": 8}
-    capacity: dict[str, Any] | None = Field(default=None, sa_type=JSONType)
+    capacity: dict[str, Any] | None = Field(
+        default=None,
+        sa_type=JSONType,
+        sa_column_kwargs=not_personal(
+            "a school's commitment (charter, agreement, unit): about the school, not a person"
+        ),
+    )
 
 
 class ArrangementMember(SQLModel, table=True):
@@ -148,18 +283,47 @@ class ArrangementMember(SQLModel, table=True):
         sa.CheckConstraint("valid_from IS NULL OR valid_to IS NULL OR valid_from <= valid_to", name="period"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    commitment_id: int = Field(foreign_key="commitment.id", index=True)
-    organisation_id: int = Field(foreign_key="organisation.id", index=True)
-    role: str = Field(max_length=10)
-    valid_from: date | None = None
-    valid_from_precision: str | None = Field(default=None, max_length=PRECISION_LENGTH)
-    valid_to: date | None = None
-    date_source: str | None = Field(default=None, sa_type=sa.Text)
-    source_quote: str | None = Field(default=None, sa_type=sa.Text)
-    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    recorded_by: str = Field(max_length=200)
-    ended_recorded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    commitment_id: int = Field(
+        foreign_key="commitment.id", index=True, sa_column_kwargs=not_personal("a commitment row")
+    )
+    organisation_id: int = Field(
+        foreign_key="organisation.id", index=True, sa_column_kwargs=not_personal("the school the row belongs to")
+    )
+    role: str = Field(
+        max_length=10,
+        sa_column_kwargs=not_personal("a school's membership of a group arrangement: about schools, not persons"),
+    )
+    valid_from: date | None = Field(
+        default=None,
+        sa_column_kwargs=not_personal("a school's membership of a group arrangement: about schools, not persons"),
+    )
+    valid_from_precision: str | None = Field(
+        default=None,
+        max_length=PRECISION_LENGTH,
+        sa_column_kwargs=not_personal("a school's membership of a group arrangement: about schools, not persons"),
+    )
+    valid_to: date | None = Field(
+        default=None,
+        sa_column_kwargs=not_personal("a school's membership of a group arrangement: about schools, not persons"),
+    )
+    date_source: str | None = Field(
+        default=None,
+        sa_type=sa.Text,
+        sa_column_kwargs=not_personal("a school's membership of a group arrangement: about schools, not persons"),
+    )
+    source_quote: str | None = Field(
+        default=None,
+        sa_type=sa.Text,
+        sa_column_kwargs=not_personal("a school's membership of a group arrangement: about schools, not persons"),
+    )
+    recorded_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    recorded_by: str = Field(max_length=200, sa_column_kwargs=personal(Category.ACTOR))
+    ended_recorded_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
 
 
 class CommitmentEvidence(SQLModel, table=True):
@@ -174,11 +338,21 @@ class CommitmentEvidence(SQLModel, table=True):
         sa.UniqueConstraint("commitment_id", "sha256"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    commitment_id: int = Field(foreign_key="commitment.id", index=True)
-    sha256: str = Field(foreign_key="blob.sha256", max_length=64, index=True)
-    filename: str = Field(max_length=200)
-    media_type: str = Field(max_length=120)
-    size: int
-    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    recorded_by: str = Field(max_length=200)
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    commitment_id: int = Field(
+        foreign_key="commitment.id", index=True, sa_column_kwargs=not_personal("a commitment row")
+    )
+    sha256: str = Field(
+        foreign_key="blob.sha256", max_length=64, index=True, sa_column_kwargs=not_personal("a blob row")
+    )
+    filename: str = Field(
+        max_length=200, sa_column_kwargs=not_personal("a commitment's evidence file: its name, type, size and digest")
+    )
+    media_type: str = Field(
+        max_length=120, sa_column_kwargs=not_personal("a commitment's evidence file: its name, type, size and digest")
+    )
+    size: int = Field(sa_column_kwargs=not_personal("a commitment's evidence file: its name, type, size and digest"))
+    recorded_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    recorded_by: str = Field(max_length=200, sa_column_kwargs=personal(Category.ACTOR))

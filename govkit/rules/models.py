@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from govkit.db import JSONType, UTCDateTime, utcnow
+from govkit.privacy.declarations import Category, not_personal, personal
 
 #: A run's date basis: ``current`` (as of today, with everything recorded: what dashboards, `govkit
 #: check` and ``findings`` without a date show) or ``as_of`` (as of a past date, or as known at a past
@@ -29,20 +30,48 @@ class RuleRun(SQLModel, table=True):
     __tablename__ = "rule_run"
     __table_args__ = (sa.CheckConstraint("basis IN ('current', 'as_of')", name="basis"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    ran_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    as_of: date
-    basis: str = Field(default=CURRENT, max_length=8, sa_column_kwargs={"server_default": CURRENT})
-    known_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # as known then (None: everything)
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    ran_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    as_of: date = Field(
+        sa_column_kwargs=not_personal("a run of the compliance rules: dates, schools, counts and digests")
+    )
+    basis: str = Field(
+        default=CURRENT,
+        max_length=8,
+        sa_column_kwargs={
+            "server_default": CURRENT,
+            **not_personal("a run of the compliance rules: dates, schools, counts and digests"),
+        },
+    )
+    known_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )  # as known then (None: everything)
     #: the codes of the organisations evaluated; None (SQL NULL): every one
-    schools: list[str] | None = Field(default=None, sa_type=_NULLABLE_JSON)
-    ran_by: str = Field(max_length=200)
-    rules_sha256: str = Field(max_length=64)
+    schools: list[str] | None = Field(
+        default=None,
+        sa_type=_NULLABLE_JSON,
+        sa_column_kwargs=not_personal("a run of the compliance rules: dates, schools, counts and digests"),
+    )
+    ran_by: str = Field(max_length=200, sa_column_kwargs=personal(Category.ACTOR))
+    rules_sha256: str = Field(
+        max_length=64,
+        sa_column_kwargs=not_personal("a run of the compliance rules: dates, schools, counts and digests"),
+    )
     #: each rule evaluated with its parameters on the day, as findings show them (govkit.rules.parameters
     #: ``parameters_shown``): {rule_id: [{name, value, source, valid_from}]}, once per run; None before 0011
-    parameters: dict[str, list[dict[str, Any]]] | None = Field(default=None, sa_type=_NULLABLE_JSON)
-    findings: int = 0
-    errors: int = 0
+    parameters: dict[str, list[dict[str, Any]]] | None = Field(
+        default=None,
+        sa_type=_NULLABLE_JSON,
+        sa_column_kwargs=not_personal("a run of the compliance rules: dates, schools, counts and digests"),
+    )
+    findings: int = Field(
+        default=0, sa_column_kwargs=not_personal("a run of the compliance rules: dates, schools, counts and digests")
+    )
+    errors: int = Field(
+        default=0, sa_column_kwargs=not_personal("a run of the compliance rules: dates, schools, counts and digests")
+    )
 
 
 class FindingRecord(SQLModel, table=True):
@@ -75,11 +104,17 @@ class Waiver(SQLModel, table=True):
 
     __tablename__ = "waiver"
 
-    id: int | None = Field(default=None, primary_key=True)
-    rule_id: str = Field(max_length=80)
-    organisation_id: int = Field(foreign_key="organisation.id", index=True)
-    key: str | None = Field(default=None, max_length=200)
-    reason: str = Field(sa_type=sa.Text)
-    expires_on: date
-    granted_by: str = Field(max_length=200)
-    granted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    rule_id: str = Field(max_length=80, sa_column_kwargs=not_personal("a waiver of a rule for a school, and why"))
+    organisation_id: int = Field(
+        foreign_key="organisation.id", index=True, sa_column_kwargs=not_personal("the school the row belongs to")
+    )
+    key: str | None = Field(
+        default=None, max_length=200, sa_column_kwargs=not_personal("a waiver of a rule for a school, and why")
+    )
+    reason: str = Field(sa_type=sa.Text, sa_column_kwargs=not_personal("a waiver of a rule for a school, and why"))
+    expires_on: date = Field(sa_column_kwargs=not_personal("a waiver of a rule for a school, and why"))
+    granted_by: str = Field(max_length=200, sa_column_kwargs=personal(Category.ACTOR))
+    granted_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel, col
 
 from govkit.db import JSONType, UTCDateTime, utcnow
+from govkit.privacy.declarations import Category, not_personal, personal
 from govkit.rules.facts import ParameterValue
 from govkit.timeline import AsOf
 
@@ -23,15 +24,25 @@ class RuleParameterValue(SQLModel, table=True):
     __tablename__ = "rule_parameter_value"
     __table_args__ = (sa.Index("ix_rule_parameter_value_rule_name", "rule_id", "name", "valid_from"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    rule_id: str = Field(max_length=80)
-    name: str = Field(max_length=40)
-    value: Any = Field(sa_type=JSONType)  # as JSON: a number, a list of names, a date as YYYY-MM-DD
-    valid_from: date
-    source: dict[str, Any] = Field(sa_type=JSONType)  # {kind: plan|law|default, text[, article]}
-    reason: str = Field(sa_type=sa.Text)
-    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    recorded_by: str = Field(max_length=200)
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    rule_id: str = Field(
+        max_length=80, sa_column_kwargs=not_personal("a rule parameter's value, its source and reason")
+    )
+    name: str = Field(max_length=40, sa_column_kwargs=not_personal("the parameter's name"))
+    value: Any = Field(
+        sa_type=JSONType, sa_column_kwargs=not_personal("a rule parameter's value, its source and reason")
+    )  # as JSON: a number, a list of names, a date as YYYY-MM-DD
+    valid_from: date = Field(sa_column_kwargs=not_personal("a rule parameter's value, its source and reason"))
+    source: dict[str, Any] = Field(
+        sa_type=JSONType, sa_column_kwargs=not_personal("a rule parameter's value, its source and reason")
+    )  # {kind: plan|law|default, text[, article]}
+    reason: str = Field(
+        sa_type=sa.Text, sa_column_kwargs=not_personal("a rule parameter's value, its source and reason")
+    )
+    recorded_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    recorded_by: str = Field(max_length=200, sa_column_kwargs=personal(Category.ACTOR))
 
 
 #: The columns read, in ParameterValue's order.

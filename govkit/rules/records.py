@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from govkit.db import UTCDateTime, utcnow
+from govkit.privacy.declarations import Category, not_personal, personal
 from govkit.timeline import PRECISION_LENGTH
 from govkit.vocabulary import SurveyAudience, SurveyStatus, TrainingAudience
 
@@ -46,22 +47,66 @@ class TrainingRecord(SQLModel, table=True):
         sa.Index("ix_training_record_org_year", "organisation_id", "academic_year"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = Field(foreign_key="organisation.id", index=True)
-    academic_year: int
-    audience: str = Field(max_length=40)
-    training: str = Field(max_length=60)  # a code: vss_awareness, vss_online_course, reinforced, specific…
-    title: str = Field(max_length=300)
-    trained: int | None = None
-    total: int | None = None
-    everyone: bool = False
-    held_on: date | None = None
-    held_on_precision: str | None = Field(default=None, max_length=PRECISION_LENGTH)
-    source_quote: str | None = Field(default=None, sa_type=sa.Text)
-    note: str | None = Field(default=None, sa_type=sa.Text)
-    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    recorded_by: str = Field(max_length=200)
-    supersedes_id: int | None = Field(default=None, foreign_key="training_record.id", index=True)
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    organisation_id: int = Field(
+        foreign_key="organisation.id", index=True, sa_column_kwargs=not_personal("the school the row belongs to")
+    )
+    academic_year: int = Field(
+        sa_column_kwargs=not_personal("a school's training session: counts and sources, no participant named")
+    )
+    audience: str = Field(
+        max_length=40,
+        sa_column_kwargs=not_personal("a school's training session: counts and sources, no participant named"),
+    )
+    training: str = Field(
+        max_length=60,
+        sa_column_kwargs=not_personal("a school's training session: counts and sources, no participant named"),
+    )  # a code: vss_awareness, vss_online_course, reinforced, specific…
+    title: str = Field(
+        max_length=300,
+        sa_column_kwargs=not_personal("a school's training session: counts and sources, no participant named"),
+    )
+    trained: int | None = Field(
+        default=None,
+        sa_column_kwargs=not_personal("a school's training session: counts and sources, no participant named"),
+    )
+    total: int | None = Field(
+        default=None,
+        sa_column_kwargs=not_personal("a school's training session: counts and sources, no participant named"),
+    )
+    everyone: bool = Field(
+        default=False,
+        sa_column_kwargs=not_personal("a school's training session: counts and sources, no participant named"),
+    )
+    held_on: date | None = Field(
+        default=None,
+        sa_column_kwargs=not_personal("a school's training session: counts and sources, no participant named"),
+    )
+    held_on_precision: str | None = Field(
+        default=None,
+        max_length=PRECISION_LENGTH,
+        sa_column_kwargs=not_personal("a school's training session: counts and sources, no participant named"),
+    )
+    source_quote: str | None = Field(
+        default=None,
+        sa_type=sa.Text,
+        sa_column_kwargs=not_personal("a school's training session: counts and sources, no participant named"),
+    )
+    note: str | None = Field(
+        default=None,
+        sa_type=sa.Text,
+        sa_column_kwargs=not_personal("a school's training session: counts and sources, no participant named"),
+    )
+    recorded_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    recorded_by: str = Field(max_length=200, sa_column_kwargs=personal(Category.ACTOR))
+    supersedes_id: int | None = Field(
+        default=None,
+        foreign_key="training_record.id",
+        index=True,
+        sa_column_kwargs=not_personal("a training_record row"),
+    )
 
 
 class Survey(SQLModel, table=True):
@@ -80,17 +125,43 @@ class Survey(SQLModel, table=True):
         sa.Index("ix_survey_org_year", "organisation_id", "year"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = Field(foreign_key="organisation.id", index=True)
-    year: int
-    title: str = Field(max_length=300)
-    audience: str = Field(max_length=40)
-    status: str = Field(max_length=10)
-    invited: int | None = None
-    respondents: int | None = None
-    population_total: int | None = None
-    source_quote: str | None = Field(default=None, sa_type=sa.Text)
-    note: str | None = Field(default=None, sa_type=sa.Text)
-    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    recorded_by: str = Field(max_length=200)
-    supersedes_id: int | None = Field(default=None, foreign_key="survey.id", index=True)
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs=not_personal("the row's id"))
+    organisation_id: int = Field(
+        foreign_key="organisation.id", index=True, sa_column_kwargs=not_personal("the school the row belongs to")
+    )
+    year: int = Field(sa_column_kwargs=not_personal("a school's survey: counts and sources, no respondent named"))
+    title: str = Field(
+        max_length=300, sa_column_kwargs=not_personal("a school's survey: counts and sources, no respondent named")
+    )
+    audience: str = Field(
+        max_length=40, sa_column_kwargs=not_personal("a school's survey: counts and sources, no respondent named")
+    )
+    status: str = Field(
+        max_length=10, sa_column_kwargs=not_personal("a school's survey: counts and sources, no respondent named")
+    )
+    invited: int | None = Field(
+        default=None, sa_column_kwargs=not_personal("a school's survey: counts and sources, no respondent named")
+    )
+    respondents: int | None = Field(
+        default=None, sa_column_kwargs=not_personal("a school's survey: counts and sources, no respondent named")
+    )
+    population_total: int | None = Field(
+        default=None, sa_column_kwargs=not_personal("a school's survey: counts and sources, no respondent named")
+    )
+    source_quote: str | None = Field(
+        default=None,
+        sa_type=sa.Text,
+        sa_column_kwargs=not_personal("a school's survey: counts and sources, no respondent named"),
+    )
+    note: str | None = Field(
+        default=None,
+        sa_type=sa.Text,
+        sa_column_kwargs=not_personal("a school's survey: counts and sources, no respondent named"),
+    )
+    recorded_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
+    )
+    recorded_by: str = Field(max_length=200, sa_column_kwargs=personal(Category.ACTOR))
+    supersedes_id: int | None = Field(
+        default=None, foreign_key="survey.id", index=True, sa_column_kwargs=not_personal("a survey row")
+    )
