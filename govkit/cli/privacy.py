@@ -9,3 +9,6 @@ privacy_app = typer.Typer(
 )
 
 # Each part's commands are registered below, one line each (privacy_app.command("name")(function)).
+from govkit.cli import privacy_register  # noqa: E402  (part 1: the register of processing)
+
+privacy_app.command("register")(privacy_register.register)
