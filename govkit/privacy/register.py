@@ -18,7 +18,17 @@ from govkit.labels import label
 from govkit.privacy.categories import CATEGORIES, Description, Recipient, Text, recipients
 from govkit.privacy.declarations import Category, declaration_of
 
-__all__ = ["LANGUAGES", "Entry", "PersonalColumn", "Register", "as_json", "as_markdown", "build", "personal_columns"]
+__all__ = [
+    "LANGUAGES",
+    "Entry",
+    "PersonalColumn",
+    "Register",
+    "as_json",
+    "as_markdown",
+    "build",
+    "personal_columns",
+    "words",
+]
 
 LANGUAGES = ("fr", "en")
 
@@ -147,6 +157,11 @@ def as_json(register: Register, language: str = "fr") -> dict[str, Any]:
             for entry in register.entries
         ],
     }
+
+
+def words(language: str) -> dict[str, str]:
+    """The register's headings and words in ``language`` (for the pages)."""
+    return {key: text.in_language(_language(language)) for key, text in WORDS.items()}
 
 
 def _cell(text: str) -> str:

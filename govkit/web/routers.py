@@ -27,6 +27,7 @@ from govkit.web import (
     plan_records,
     plan_rules,
     plan_training,
+    privacy_page,
     provisions_page,
     public,
     publication_reviews,
@@ -63,6 +64,7 @@ ROUTES: tuple[APIRouter, ...] = (
     health.router,
     checkpoints.router,  # /public/chain/checkpoints/...: the chain's checkpoints, no token
     public.router,  # /public/...: documents in force, no token (govkit.documents.addresses)
+    privacy_page.router,  # /privacy, /privacy.json: the register of processing, no token
 )
 #: Where the pages live.
 PAGES_PREFIX = "/ui"

@@ -16,6 +16,7 @@ from govkit.web.i18n import (
     evidence_display,
     notices,
     plan_records,
+    privacy_register,
     provisions,
     public_documents,
     publication_reviews,
@@ -36,6 +37,7 @@ _MODULES: tuple[Mapping[str, Mapping[str, str]], ...] = (
     plan_records.TEXTS,
     provisions.TEXTS,
     clause_search.TEXTS,
+    privacy_register.TEXTS,
 )
 
 
