@@ -139,6 +139,9 @@ PAGES: list[PageCase] = [
     PageCase("anonymous", "/public/{school}"),
     PageCase("anonymous", "/public/{school}/internal.fr.html", own_language=True),
     PageCase("anonymous", "/public/{school}/internal.en.html", own_language=True),
+    # the register of processing (govkit.web.privacy_page: no token)
+    PageCase("anonymous", "/privacy"),
+    PageCase("member", "/privacy"),
 ]
 
 

@@ -11,10 +11,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "privacy_json": {"fr": "Le même registre en JSON", "en": "The same register in JSON"},
     "privacy_contents": {"fr": "Catégories de données", "en": "Categories of data"},
     "privacy_command": {
-        "fr": "Le même registre s'obtient en ligne de commande : govkit privacy register (--format md|json, "
-        "--language fr|en).",
-        "en": "The same register is printed by the command govkit privacy register (--format md|json, "
-        "--language fr|en).",
+        "fr": "Le même registre, en Markdown ou en JSON, s'obtient en ligne de commande :",
+        "en": "The same register, in Markdown or JSON, is printed by the command:",
     },
     "privacy_recipients_none": {"fr": "Aucun rôle du personnel.", "en": "No staff role."},
 }
