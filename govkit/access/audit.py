@@ -14,7 +14,7 @@ from govkit.access.policy import Action, authorize
 from govkit.access.roles import Principal
 from govkit.db import Database, JSONType, UTCDateTime, utcnow
 from govkit.errors import InvalidInput
-from govkit.privacy.declarations import Category, not_personal, personal
+from govkit.personal_data import Category, not_personal, personal
 
 
 class AuditEvent(SQLModel, table=True):

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from govkit.db import UTCDateTime, utcnow
-from govkit.privacy.declarations import Category, not_personal, personal
+from govkit.personal_data import Category, not_personal, personal
 
 
 class Identity(SQLModel, table=True):

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlmodel import Field, SQLModel
 
 from govkit.db import UTCDateTime, utcnow
-from govkit.privacy.declarations import not_personal
+from govkit.personal_data import not_personal
 
 
 class DatasetLoad(SQLModel, table=True):

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from govkit.db import UTCDateTime, utcnow
-from govkit.privacy.declarations import Category, not_personal, personal
+from govkit.personal_data import Category, not_personal, personal
 
 #: The longest clause key (``vss.protective_measures``…) and title.
 KEY_LENGTH = 80

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from govkit.db import UTCDateTime, utcnow
-from govkit.privacy.declarations import Category, not_personal, personal
+from govkit.personal_data import Category, not_personal, personal
 
 #: The decisions of legal staff on a proposed revision (None: awaiting review).
 DECISIONS = ("approved", "sent_back")

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from govkit.db import JSONType, UTCDateTime, utcnow
-from govkit.privacy.declarations import not_personal
+from govkit.personal_data import not_personal
 
 #: The engines a job may belong to, as recorded in ``job_failure.engine``.
 PROCRASTINATE = "procrastinate"

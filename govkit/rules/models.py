@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from govkit.db import JSONType, UTCDateTime, utcnow
-from govkit.privacy.declarations import Category, not_personal, personal
+from govkit.personal_data import Category, not_personal, personal
 
 #: A run's date basis: ``current`` (as of today, with everything recorded: what dashboards, `govkit
 #: check` and ``findings`` without a date show) or ``as_of`` (as of a past date, or as known at a past

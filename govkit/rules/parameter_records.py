@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel, col
 
 from govkit.db import JSONType, UTCDateTime, utcnow
-from govkit.privacy.declarations import Category, not_personal, personal
+from govkit.personal_data import Category, not_personal, personal
 from govkit.rules.facts import ParameterValue
 from govkit.timeline import AsOf
 

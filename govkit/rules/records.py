@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from govkit.db import UTCDateTime, utcnow
-from govkit.privacy.declarations import Category, not_personal, personal
+from govkit.personal_data import Category, not_personal, personal
 from govkit.timeline import PRECISION_LENGTH
 from govkit.vocabulary import SurveyAudience, SurveyStatus, TrainingAudience
 

@@ -496,3 +496,13 @@ def test_anonymous_callers_of_plain_routes_are_told_to_authenticate(api: Api, pa
     assert response.status_code == 401, (path, response.text)
     assert response.json()["detail"] == AUTHENTICATION_REQUIRED
     assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize("path", ["/privacy", "/privacy?lang=en", "/privacy.json", "/privacy.json?lang=en"])
+def test_public_plain_routes_answer_anonymous_callers(api: Api, token: TokenFactory, path: str) -> None:
+    """The register of processing (issue 20) is public: anonymous callers and every role get the same."""
+    anonymous = api.request("GET", path)
+    assert anonymous.status_code == 200, (path, anonymous.text)
+    for value in (token("intranet", TARGET), token("legal")):
+        signed = api.request("GET", path, headers={"Authorization": f"Bearer {value}"})
+        assert (signed.status_code, signed.content) == (200, anonymous.content)

@@ -21,7 +21,9 @@ def expected() -> set[tuple[str, str, str]]:
     return build(govkit.models.metadata).columns()
 
 
-@pytest.mark.parametrize(("language", "title", "retention"), [("fr", "Registre", "5 ans"), ("en", "Register", "5 years")])
+@pytest.mark.parametrize(
+    ("language", "title", "retention"), [("fr", "Registre", "5 ans"), ("en", "Register", "5 years")]
+)
 def test_markdown_in_each_language(language: str, title: str, retention: str) -> None:
     result = CliRunner().invoke(app, ["privacy", "register", "--language", language], env=ENV)
     assert result.exit_code == 0, result.stderr
