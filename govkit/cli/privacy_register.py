@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from govkit.cli.errors import err, friendly
+from govkit.cli.wiring import settings
 from govkit.errors import InvalidInput
 
 
@@ -20,7 +21,8 @@ def register(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here (default: stdout)")] = None,
 ) -> None:
     """The register of processing (GDPR art. 30): each category of personal data govkit stores, its
-    purpose, legal basis, recipients, retention, where it is erased, and every personal column."""
+    purpose, legal basis, recipients, retention (GOVKIT_* settings), where it is erased, and every
+    personal column."""
     import govkit.models
     from govkit.privacy.register import LANGUAGES, as_json, as_markdown, build
 
@@ -29,10 +31,11 @@ def register(
     if language not in LANGUAGES:
         raise InvalidInput(f"--language is fr or en, not {language!r}.")
     found = build(govkit.models.metadata)
+    configured = settings()
     if output_format == "json":
-        text = json.dumps(as_json(found, language), ensure_ascii=False, indent=2) + "\n"
+        text = json.dumps(as_json(found, language, configured), ensure_ascii=False, indent=2) + "\n"
     else:
-        text = as_markdown(found, language)
+        text = as_markdown(found, language, configured)
     if output is None:
         sys.stdout.write(text)
         return

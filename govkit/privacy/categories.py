@@ -203,8 +203,11 @@ CATEGORIES: dict[Category, Description] = {
         (Action.EXPORT_EVIDENCE, Action.READ_AUDIT),
         Retention(
             Text(
-                fr="{n} jours, puis effacées chaque jour par la tâche d'effacement des données de connexion.",
-                en="{n} days, then erased daily by the client data erasure job.",
+                fr="{n} jours, puis effacées : chaque jour par la tâche d'effacement des données de connexion pour "
+                "les prises de connaissance et les liens de connexion, par le traitement de conservation pour le "
+                "journal d'audit.",
+                en="{n} days, then erased: daily by the client data erasure job for acknowledgements and sign-in "
+                "links, by the retention job for the audit log.",
             ),
             "client_data_retention_days",
             "days",
@@ -296,10 +299,11 @@ CATEGORIES: dict[Category, Description] = {
         (Action.READ_AUDIT,),
         Retention(
             Text(
-                fr="Aussi longtemps que le journal (ajout seul) : les lignes ne désignent les personnes que par "
-                "identifiant, qui ne désigne plus personne une fois leur identité effacée.",
-                en="As long as the log (append-only): rows name persons by id only, which names no one once their "
-                "identity is erased.",
+                fr="Aussi longtemps que le journal (ajout seul) : l'auteur y figure par son sujet de connexion, les "
+                "personnes concernées par identifiant seulement, qui ne désigne plus personne une fois leur "
+                "identité effacée.",
+                en="As long as the log (append-only): the caller appears by their sign-in subject, the persons "
+                "concerned by id only, which names no one once their identity is erased.",
             ),
         ),
         (),

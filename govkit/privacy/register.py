@@ -17,6 +17,7 @@ from govkit.access.policy import Scope
 from govkit.labels import label
 from govkit.privacy.categories import CATEGORIES, Description, Recipient, Text, recipients
 from govkit.privacy.declarations import Category, declaration_of
+from govkit.settings import Settings
 
 __all__ = [
     "LANGUAGES",
@@ -115,20 +116,23 @@ def _language(language: str) -> str:
     return language
 
 
-def _retention(entry: Entry, language: str) -> dict[str, Any]:
+def _retention(entry: Entry, language: str, settings: Settings | None) -> dict[str, Any]:
     retention = entry.description.retention
     default = retention.default
+    value = getattr(settings, retention.setting) if settings is not None and retention.setting else default
     return {
-        "text": retention.text.in_language(language).replace("{n}", str(default)),
+        "text": retention.text.in_language(language).replace("{n}", str(value)),
         "setting": retention.setting,
         "environment": f"GOVKIT_{retention.setting.upper()}" if retention.setting else None,
+        "value": value,
         "default": default,
         "unit": retention.unit,
     }
 
 
-def as_json(register: Register, language: str = "fr") -> dict[str, Any]:
-    """The register as JSON-serialisable data, its texts in ``language``."""
+def as_json(register: Register, language: str = "fr", settings: Settings | None = None) -> dict[str, Any]:
+    """The register as JSON-serialisable data, its texts in ``language``; the retention periods are
+    those of ``settings`` (a deployment's), their defaults without."""
     language = _language(language)
     return {
         "title": WORDS["title"].in_language(language),
@@ -150,7 +154,7 @@ def as_json(register: Register, language: str = "fr") -> dict[str, Any]:
                     for r in entry.recipients
                 ],
                 "recipients_note": entry.description.recipients_note.in_language(language),
-                "retention": _retention(entry, language),
+                "retention": _retention(entry, language, settings),
                 "erased_by": list(entry.description.erased_by),
                 "columns": [{"table": c.table, "column": c.column} for c in entry.columns],
             }
@@ -168,9 +172,9 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def as_markdown(register: Register, language: str = "fr") -> str:
-    """The register as a Markdown document, its texts in ``language``."""
-    data = as_json(register, language)
+def as_markdown(register: Register, language: str = "fr", settings: Settings | None = None) -> str:
+    """The register as a Markdown document, its texts in ``language`` (retention: as ``as_json``)."""
+    data = as_json(register, language, settings)
 
     def w(key: str) -> str:
         return WORDS[key].in_language(language)
@@ -180,7 +184,10 @@ def as_markdown(register: Register, language: str = "fr") -> str:
         retention = category["retention"]
         if retention["setting"]:
             unit = w(retention["unit"])
-            setting = f" ({w('setting')} `{retention['environment']}`, {w('default')} {retention['default']} {unit})"
+            setting = (
+                f" ({w('setting')} `{retention['environment']}` = {retention['value']} {unit},"
+                f" {w('default')} {retention['default']})"
+            )
         else:
             setting = ""
         roles = ", ".join(f"{r['label']} ({r['scope_label']})" for r in category["recipients"])

@@ -2,7 +2,8 @@
 
 - ``GET /privacy`` (HTML page, French; ``?lang=en`` English, any other value French as the public
   documents' pages do) and ``GET /privacy.json`` (same ``?lang``): each category of personal data
-  govkit stores, its purpose, legal basis, recipients, retention, where it is erased and its columns.
+  govkit stores, its purpose, legal basis, recipients, retention (this deployment's settings), where
+  it is erased and its columns.
 
 Generated from the code once per process (the models' declarations do not change while it runs);
 nothing here reads the database or is written to the audit log (public by design).
@@ -18,6 +19,8 @@ from fastapi.responses import JSONResponse, Response
 
 from govkit.documents.addresses import MEDIA_TYPES
 from govkit.privacy.register import LANGUAGES, Register, as_json, build, words
+from govkit.settings import Settings
+from govkit.web.dependencies import WiringDep
 from govkit.web.i18n import translator
 from govkit.web.pages import templates
 from govkit.web.public import CSP, IN_FORCE_CACHE, READ
@@ -41,19 +44,20 @@ def _language(lang: str) -> str:
     return lang if lang in LANGUAGES else "fr"
 
 
-def register_data(lang: str) -> dict[str, Any]:
-    """The register as JSON in ``lang`` (French unless ``en``)."""
-    return as_json(_register(), _language(lang))
+def register_data(lang: str, settings: Settings) -> dict[str, Any]:
+    """The register as JSON in ``lang`` (French unless ``en``), with this deployment's retention."""
+    return as_json(_register(), _language(lang), settings)
 
 
 @router.api_route(JSON, methods=READ)
-async def privacy_json(lang: str = "fr") -> Response:
+async def privacy_json(wiring: WiringDep, lang: str = "fr") -> Response:
     """The register of processing as JSON."""
-    return JSONResponse(register_data(lang), headers={**HEADERS, "Access-Control-Allow-Origin": "*"})
+    body = register_data(lang, wiring.settings)
+    return JSONResponse(body, headers={**HEADERS, "Access-Control-Allow-Origin": "*"})
 
 
 @router.api_route(PAGE, methods=READ)
-async def privacy_page(lang: str = "fr") -> Response:
+async def privacy_page(wiring: WiringDep, lang: str = "fr") -> Response:
     """The register of processing as an HTML page."""
     language = _language(lang)
     other = "en" if language == "fr" else "fr"
@@ -62,7 +66,7 @@ async def privacy_page(lang: str = "fr") -> Response:
         other=other,
         t=translator(language),
         other_words=translator(other),
-        register=register_data(language),
+        register=register_data(language, wiring.settings),
         words=words(language),
         json_url=f"{JSON}?lang={language}",
     )

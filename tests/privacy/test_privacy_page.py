@@ -10,8 +10,9 @@ from html import unescape
 import pytest
 
 import govkit.models
+from govkit.db import Database
 from govkit.privacy.register import build
-from tests.conftest import Api, TokenFactory
+from tests.conftest import Api, TokenFactory, make_settings
 
 SCHOOL = "imt-atlantique"
 
@@ -74,7 +75,7 @@ def test_the_json(api: Api, lang: str) -> None:
         "erased_by",
         "columns",
     }
-    assert set(entry["retention"]) == {"text", "setting", "environment", "default", "unit"}
+    assert set(entry["retention"]) == {"text", "setting", "environment", "value", "default", "unit"}
     assert {(c["table"], c["column"], e["id"]) for e in data["categories"] for c in e["columns"]} == build(
         govkit.models.metadata
     ).columns()
@@ -89,3 +90,14 @@ def test_linked_from_the_sign_in_and_member_pages(api: Api, token: TokenFactory)
     assert 'href="/privacy?lang=en"' in english.text
     me = api.request("GET", "/ui/me", headers=session(token("member", SCHOOL, "E00001")))
     assert me.status_code == 200 and 'href="/privacy"' in me.text
+
+
+def test_the_retention_is_the_deployments(db: Database) -> None:
+    """A deployment that keeps a departed person's data 7 years says so (the default stays stated)."""
+    api = Api(db, make_settings(retention_departed_years=7, client_data_retention_days=90))
+    data = api.request("GET", "/privacy.json", params={"lang": "en"}).json()
+    identity = next(c for c in data["categories"] if c["id"] == "identity")
+    assert (identity["retention"]["value"], identity["retention"]["default"]) == (7, 5)
+    assert "then 7 years after their departure" in identity["retention"]["text"]
+    text = unescape(api.request("GET", "/privacy").text)
+    assert "7 ans après son départ" in text and "90 jours" in text

@@ -4,6 +4,7 @@ file; a bad option is one line on stderr."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,18 @@ from typer.testing import CliRunner
 import govkit.models
 from govkit.cli import app
 from govkit.privacy.register import build
+from govkit.settings import get_settings
 from tests.privacy.test_register import json_columns, markdown_columns
 
 ENV = {"GOVKIT_DATABASE_URL": "sqlite://"}  # the register reads no database
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings() -> Iterator[None]:
+    """Each command reads the environment it is given (the process's settings are read once)."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 def expected() -> set[tuple[str, str, str]]:
@@ -62,3 +72,11 @@ def test_a_bad_option_is_one_line(args: tuple[str, ...], says: str) -> None:
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and says in lines[0], result.stderr
+
+
+def test_the_retention_is_read_from_the_environment() -> None:
+    env = {**ENV, "GOVKIT_RETENTION_DEPARTED_YEARS": "8"}
+    result = CliRunner().invoke(app, ["privacy", "register", "--language", "en"], env=env)
+    assert result.exit_code == 0, result.stderr
+    assert "then 8 years after their departure" in result.stdout
+    assert "`GOVKIT_RETENTION_DEPARTED_YEARS` = 8 years, default 5" in result.stdout
