@@ -11,7 +11,7 @@ from sqlmodel import Field, SQLModel
 
 from govkit.db import JSONType, UTCDateTime, utcnow
 
-KINDS = "'opening', 'reminder', 'overdue', 'digest'"
+KINDS = "'opening', 'reminder', 'overdue', 'digest', 'correction'"
 STATUSES = "'queued', 'sent', 'failed', 'kept'"
 
 
