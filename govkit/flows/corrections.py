@@ -10,7 +10,6 @@ person nor the text asked for: they point to the page where the administration r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session
@@ -25,9 +24,9 @@ from govkit.notifications.rendering import long_date, render_named
 from govkit.notifications.vocabulary import SEND, NoticeKind
 from govkit.organisations.models import Organisation
 from govkit.privacy.correction_models import CorrectionRequest
-from govkit.privacy.corrections import Tell
+from govkit.privacy.corrections import Telling
 
-__all__ = ["SECTION_WORDS", "Telling", "corrections_telling"]
+__all__ = ["SECTION_WORDS", "corrections_telling"]
 
 #: The sections' names in the e-mails (the pages' are in govkit.web.i18n.own_data).
 SECTION_WORDS: dict[str, dict[str, str]] = {
@@ -39,14 +38,6 @@ SECTION_WORDS: dict[str, dict[str, str]] = {
     "role_grants": {"fr": "rôles", "en": "roles"},
     "other": {"fr": "autre", "en": "other"},
 }
-
-
-@dataclass(frozen=True)
-class Telling:
-    """What is told, in the transaction, when a request is made and when it is decided."""
-
-    requested: Tell
-    decided: Tell
 
 
 def corrections_telling(jobs: JobQueue, public_url: str) -> Telling:
@@ -81,7 +72,9 @@ def _to_administration(session: Session, jobs: JobQueue, row: CorrectionRequest,
         }
         text = render_named(f"correction_request.{language}.txt", values)
         messages.append(
-            _message(row, f"correction:{row.id}:{admin.identity_id}", admin.person_id, admin.address, text, admin.identity_id)
+            _message(
+                row, f"correction:{row.id}:{admin.identity_id}", admin.person_id, admin.address, text, admin.identity_id
+            )
         )
     _queue(session, jobs, messages)
 

@@ -154,7 +154,9 @@ def _notices(db: Database, subject: Subject) -> dict[str, Any]:
     keep = {"kind", "template", "language", "recipient", "subject", "status", "created_at", "sent_at", "campaign_id"}
     return {
         "campaigns": [
-            c.model_dump(mode="json", include={"id", "kind", "document_version_id", "opened_at", "deadline", "closed_at"})
+            c.model_dump(
+                mode="json", include={"id", "kind", "document_version_id", "opened_at", "deadline", "closed_at"}
+            )
             for c in campaigns
         ],
         "notices": [m.model_dump(mode="json", include=keep) for m in rows],

@@ -36,6 +36,7 @@ __all__ = [
     "MAX_TEXT",
     "Requested",
     "Tell",
+    "Telling",
     "decide_correction",
     "my_requests",
     "request_correction",
@@ -62,6 +63,15 @@ MIN_REASON = 5
 
 #: What the caller does in the transaction once the request is written or decided (queue e-mails).
 Tell = Callable[[Session, CorrectionRequest], None]
+
+
+@dataclass(frozen=True)
+class Telling:
+    """What is told, in the transaction, when a request is made and when it is decided."""
+
+    requested: Tell
+    decided: Tell
+
 
 _person = sa.table(
     "person",
@@ -185,7 +195,7 @@ def decide_correction(
     db: Database,
     actor: Principal,
     request_id: int | str,
-    done: bool,
+    done: bool | None,
     note: str = "",
     tell: Tell | None = None,
     action: str = "privacy.decide_correction",
@@ -193,11 +203,13 @@ def decide_correction(
     client_ip: str | None = None,
 ) -> CorrectionRequest:
     """The administration of the request's school decides it, once: done (``note``: what was
-    corrected, optional) or refused (``note``: the reason, required)."""
+    corrected, optional) or refused (``note``: the reason, required); None: neither (refused input)."""
     authorize_some(actor, Action.DECIDE_CORRECTION)
     said = (note or "").strip()
     with db.transaction() as session:
         row = _open_request(session, actor, request_id)
+        if done is None:
+            raise InvalidInput("Say whether the correction is done or refused.", key="correction_decision")
         if not done and len(said) < MIN_REASON:
             raise InvalidInput(
                 f"Say why the correction is refused (a reason of {MIN_REASON} characters or more).",
