@@ -170,7 +170,7 @@ def _links(db: Database, subject: Subject) -> list[dict[str, Any]]:
 def _grants(db: Database, subject: Subject) -> list[dict[str, Any]]:
     grants = auth.identities_of_person(db=db, person_id=subject.person_id)["role_grants"]
     with db.reading() as session:
-        codes = dict(session.execute(sa.select(col(Organisation.id), col(Organisation.code))).tuples().all())
+        codes = {i: c for i, c in session.execute(sa.select(col(Organisation.id), col(Organisation.code))).all()}
     return [
         {
             "role": g["role"],
