@@ -170,7 +170,8 @@ def _links(db: Database, subject: Subject) -> list[dict[str, Any]]:
 def _grants(db: Database, subject: Subject) -> list[dict[str, Any]]:
     grants = auth.identities_of_person(db=db, person_id=subject.person_id)["role_grants"]
     with db.reading() as session:
-        codes = {i: c for i, c in session.execute(sa.select(col(Organisation.id), col(Organisation.code))).all()}
+        rows = session.execute(sa.select(col(Organisation.id), col(Organisation.code))).all()
+    codes: dict[int, str] = {row[0]: row[1] for row in rows}
     return [
         {
             "role": g["role"],
