@@ -90,16 +90,17 @@ class CorrectionQuery:
 class CorrectionMutation:
     @strawberry.mutation(
         description="Ask your school's administration to correct your data (members; GDPR art. 16): section "
-        f"({', '.join(service.CORRECTABLE)}), field (which data, {service.MAX_FIELD} characters at most) and text "
-        f"(what it should say, {service.MAX_TEXT} characters at most). The administration is told by e-mail; "
+        f"({', '.join(service.CORRECTABLE)}), field (which data, {service.MAX_FIELD} characters at most) and "
+        f"requestedText (what it should say, {service.MAX_TEXT} characters at most); neither is written to the "
+        "audit log. The administration is told by e-mail; "
         "you are told of its decision. Audited; rate-limited."
     )
-    async def request_correction(self, info: Info, section: str, field: str, text: str) -> CorrectionRequest:
+    async def request_correction(self, info: Info, section: str, field: str, requested_text: str) -> CorrectionRequest:
         row = await info.context.call(
             service.request_correction,
             section=section,
             field=field,
-            text=text,
+            text=requested_text,
             tell=info.context.wired(TELLING).requested,
             action="mutation.requestCorrection",
             correlation_id=info.context.correlation_id,
@@ -110,17 +111,17 @@ class CorrectionMutation:
 
     @strawberry.mutation(
         description="Decide a correction request of your school (its administration), once: done=true with a "
-        "note of what was corrected (optional), or done=false with the reason (required). The person is told "
+        "decisionNote of what was corrected (optional), or done=false with the reason (required). The person is told "
         "by e-mail. Audited."
     )
     async def decide_correction_request(
-        self, info: Info, request_id: strawberry.ID, done: bool, note: str = ""
+        self, info: Info, request_id: strawberry.ID, done: bool, decision_note: str = ""
     ) -> CorrectionRequest:
         row = await info.context.call(
             service.decide_correction,
             request_id=request_id,
             done=done,
-            note=note,
+            note=decision_note,
             tell=info.context.wired(TELLING).decided,
             action="mutation.decideCorrectionRequest",
             correlation_id=info.context.correlation_id,
