@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -176,13 +176,14 @@ class Me:
     )
     async def my_data(self, info: Info) -> JSON:
         context = info.context
-        return await context.call(
+        data = await context.call(
             context.wired(MY_DATA),
             public_url=context.settings.public_url,
             channel="graphql",
             correlation_id=context.correlation_id,
             client_ip=context.client_ip,
         )
+        return cast(JSON, data)
 
 
 @strawberry.type

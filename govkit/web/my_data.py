@@ -63,8 +63,9 @@ VOCABULARIES = {
     ("notices", "status"): "notice_status",
     ("notices", "kind"): "notice_kind",
 }
-#: A value that is a code (lower-case words joined by "_"): said in words when its vocabulary is known.
-CODE = re.compile(r"^[a-z]+(?:_[a-z]+)*$")
+#: A value that is a code (a lower-case token: ``student``, ``carried_forward``, ``opening.fr``...): said in
+#: words when its vocabulary is known, else shown as stored (in ``<code>``).
+CODE = re.compile(r"^[a-z][a-z0-9_.\-]*$")
 
 
 def key_label(language: str) -> Any:
