@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -19,9 +20,12 @@ from govkit.auth.ratelimit import RateLimiter
 from govkit.errors import GovkitError
 from govkit.flows import data_protection
 from govkit.flows.corrections import corrections_telling
+from govkit.flows.own_data_pdf import OwnDataWords, own_data_pdf
 from govkit.labels import LABELS, label
 from govkit.privacy import corrections
-from govkit.web.i18n import TEXTS
+from govkit.proof.errors import FontMissing
+from govkit.proof.fonts import receipt_fonts
+from govkit.web.i18n import TEXTS, translator
 from govkit.web.i18n.errors import say
 from govkit.web.pages import Page, PageRequest
 
@@ -142,6 +146,38 @@ async def _data_page(
         draft=draft or {},
         most_field=corrections.MAX_FIELD,
         most_text=corrections.MAX_TEXT,
+    )
+
+
+@router.get("/me/data.pdf")
+async def my_data_pdf(page: Page) -> Response:
+    """The same as a PDF/A document (fpdf2 and the receipts' font, in-process: govkit.flows.own_data_pdf)."""
+    try:
+        data = await _my_data(page, "pdf")
+    except GovkitError as exc:
+        return _refusal(page, exc)
+    t = translator(page.language)
+    words = OwnDataWords(
+        language=page.language,
+        title=t("own_data"),
+        intro=t("own_data_intro"),
+        exported=t("own_data_exported_at"),
+        nothing=t("own_data_empty"),
+        heading=lambda key: t(f"own_data_section_{key}"),
+        label=key_label(page.language),
+        value=value_words(page.language),
+        yes_no=(t("own_data_yes"), t("own_data_no")),
+    )
+    try:
+        pdf = await anyio.to_thread.run_sync(
+            lambda: own_data_pdf(data, words, receipt_fonts(page.settings.receipt_font))
+        )
+    except FontMissing:
+        unavailable = GovkitError("No font for PDF documents.", key="own_data_pdf_unavailable")
+        return page.render("error.html", status=503, error=say(unavailable, page.language))
+    name = f"govkit-my-data-{date.today().isoformat()}.pdf"
+    return Response(
+        pdf, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"', **NO_STORE}
     )
 
 

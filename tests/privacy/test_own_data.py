@@ -5,6 +5,7 @@ id); the sections are complete, and never hold another person's name or e-mail."
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import re
@@ -12,6 +13,7 @@ import re
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from pypdf import PdfReader
 
 from govkit.access.roles import Principal, Role
 from govkit.acknowledgements.models import Person, PersonPopulation
@@ -91,6 +93,30 @@ def test_the_readable_document_in_french_and_english(api: Api, db: Database, tok
     assert 'href="/ui/me/data"' in shown.text and 'href="/ui/me/data.json"' in shown.text
     events = audit_events(db, "privacy.export_own_data")
     assert [e.target for e in events] == [{"person": me.id, "channel": "html"}] * 2
+
+
+def test_the_pdf_document_opens_and_holds_every_section(api: Api, db: Database, token: TokenFactory) -> None:
+    code = _acknowledged(db)
+    me = person(db, SCHOOL, MEMBER)
+    session = token("member", SCHOOL, MEMBER)
+    texts = {}
+    for language in ("fr", "en"):
+        answer = api.request("GET", f"/ui/me/data.pdf?lang={language}", headers=cookie(session))
+        assert answer.status_code == 200 and answer.headers["content-type"] == "application/pdf"
+        assert re.fullmatch(
+            r'attachment; filename="govkit-my-data-\d{4}-\d{2}-\d{2}\.pdf"', answer.headers["content-disposition"]
+        )
+        reader = PdfReader(io.BytesIO(answer.content))
+        texts[language] = " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
+        assert answer.content.startswith(b"%PDF-") and b"pdfaid:part" in answer.content  # PDF/A, its XMP
+    for text in texts.values():
+        assert me.email in text and me.family_name in text and code in text and SCHOOL in text
+    for heading in ("Identité et coordonnées", "Prises de connaissance et accusés de réception", "Rôles"):
+        assert heading in texts["fr"]
+    for heading in ("Identity and contact", "Sign-in links", "Correction requests"):
+        assert heading in texts["en"] and heading not in texts["fr"]
+    channels = [e.target for e in audit_events(db, "privacy.export_own_data")]
+    assert channels == [{"person": me.id, "channel": "pdf"}] * 2
 
 
 def test_graphql_my_data_is_the_same_export_and_audited(api: Api, db: Database, token: TokenFactory) -> None:

@@ -452,6 +452,7 @@ def test_every_page_is_in_the_list() -> None:
         "/ui/signin/oidc",
         "/ui/signin/oidc/callback",
         "/ui/me/data.json",  # one's own data, an attachment (tests/privacy/test_own_data.py)
+        "/ui/me/data.pdf",
     }
     visited = {re.sub(r"\{[^}]+\}", "x", re.sub(r"\?.*", "", p.path)) for p in PAGES}
     missing = []

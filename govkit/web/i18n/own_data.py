@@ -17,8 +17,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "own_data_json": {"fr": "Télécharger (JSON)", "en": "Download (JSON)"},
     "own_data_pdf": {"fr": "Télécharger (PDF)", "en": "Download (PDF)"},
     "own_data_print": {
-        "fr": "Pour un document papier ou PDF, imprimez cette page.",
-        "en": "For a paper or PDF document, print this page.",
+        "fr": "Pour une copie papier, imprimez cette page.",
+        "en": "For a paper copy, print this page.",
     },
     "own_data_empty": {"fr": "Rien.", "en": "Nothing."},
     "own_data_section_identity_and_contact": {"fr": "Identité et coordonnées", "en": "Identity and contact"},
@@ -201,6 +201,10 @@ ERRORS: dict[str, dict[str, str]] = {
     "correction_decision": {
         "fr": "Choisissez : rectification faite, ou refus.",
         "en": "Choose: correction done, or refused.",
+    },
+    "own_data_pdf_unavailable": {
+        "fr": "Le document PDF ne peut pas être fait sur ce serveur : imprimez la page.",
+        "en": "The PDF document cannot be made on this server: print the page.",
     },
     "no_correction_request": {"fr": "Aucune demande n° {id}.", "en": "No request no. {id}."},
     "correction_status": {
