@@ -22,6 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from govkit.access.roles import Principal
+from govkit.acknowledgements import types as acknowledgement_types
 from govkit.acknowledgements.campaigns import CampaignPolicy
 from govkit.acknowledgements.recorder import Recorder, build_recorder
 from govkit.acknowledgements.resolvers import RECORDER
@@ -41,12 +42,15 @@ from govkit.documents.pdf_conversion import SOFFICE, SofficeRunner
 from govkit.documents.resolvers import JOB_QUEUE, RENDER_POOL
 from govkit.documents.workers import WorkerPool, shared_pool
 from govkit.flows import review_resolvers, root_publication, waiver_grants
+from govkit.flows.corrections import corrections_telling
+from govkit.flows.data_protection import my_data
 from govkit.flows.resolvers import CAMPAIGN_POLICY
 from govkit.jobs.engine import job_queue
 from govkit.jobs.inprocess import InProcessQueue
 from govkit.jobs.queue import JobQueue
 from govkit.jobs.registry import import_task_modules
 from govkit.notifications.sending import MAILER, mailer
+from govkit.privacy import correction_resolvers
 from govkit.proof.sealer import SEALER, Sealer
 from govkit.resolving import Context, Wired
 from govkit.settings import Settings
@@ -172,6 +176,8 @@ def build_wiring(settings: Settings, db: Database | None = None) -> Wiring:
             checkpoint_resolvers.JOBS: jobs,
             approval_resolvers.HANDLERS: approval_handlers(jobs),
             review_resolvers.JOBS: jobs,
+            acknowledgement_types.MY_DATA: my_data,  # me { myData }
+            correction_resolvers.TELLING: corrections_telling(jobs, settings.public_url),
         },
         link_limits=Limits.of(settings),
     )

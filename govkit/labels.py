@@ -212,6 +212,7 @@ LABELS: dict[str, Words] = {
         "reminder": _w("relance", "reminder"),
         "overdue": _w("retard", "overdue"),
         "digest": _w("synthèse", "digest"),
+        "correction": _w("demande de rectification", "correction request"),
     },
     "notice_status": {
         "queued": _w("en attente d'envoi", "queued"),

@@ -35,6 +35,7 @@ from govkit.organisations.models import (
     Organisation,
     ProfileRevision,
 )
+from govkit.privacy.correction_models import CorrectionRequest
 from govkit.rules.models import FindingRecord, RuleRun, Waiver
 from govkit.rules.parameter_records import RuleParameterValue
 from govkit.rules.records import Survey, TrainingRecord
@@ -57,6 +58,7 @@ __all__ = [
     "ClauseDefinitionRevision",
     "Commitment",
     "CommitmentEvidence",
+    "CorrectionRequest",
     "DatasetLoad",
     "DocumentDelivery",
     "DocumentRendition",

@@ -42,6 +42,8 @@ class AuditEvent(SQLModel, table=True):
 
 
 SECRET_ARGUMENTS = {"file", "reason", "changelog", "patch", "input"}
+#: What a person writes in a correction request, and its decision's note: personal data, never in the log.
+SECRET_ARGUMENTS |= {"field", "requestedText", "decisionNote"}
 
 
 def printable(text: str) -> str:

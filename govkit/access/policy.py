@@ -58,6 +58,11 @@ class Action(StrEnum):
     READ_PROVISIONS = "provisions.read"  # a school's local provisions, their revisions and decisions
     PROPOSE_PROVISION = "provisions.propose"  # a school's own text at a provision place (its administration)
     REVIEW_PROVISION = "provisions.review"  # approve a proposed provision, or send it back (legal staff)
+    # each person's own data (GDPR art. 15, 16, 20; issue 20 part 4)
+    READ_OWN_DATA = "privacy.read_own_data"  # everything govkit holds about oneself, and one's correction requests
+    REQUEST_CORRECTION = "privacy.request_correction"  # ask one's school to correct one's data (art. 16)
+    READ_CORRECTIONS = "privacy.read_corrections"  # the correction requests of a school, with who asked
+    DECIDE_CORRECTION = "privacy.decide_correction"  # correction done (with a note) or refused (with a reason)
 
 
 class Scope(StrEnum):
@@ -161,6 +166,12 @@ POLICY: dict[Action, dict[Role, Scope]] = {
     Action.READ_PROVISIONS: {Role.LEGAL: _A, Role.AUDITOR: _A, Role.SCHOOL_ADMIN: _O},
     Action.PROPOSE_PROVISION: {Role.SCHOOL_ADMIN: _O},
     Action.REVIEW_PROVISION: {Role.LEGAL: _A},
+    # one's own data: the member alone (the services also check the person); corrections reach the
+    # administration of the person's school, which decides; legal staff read every school's requests
+    Action.READ_OWN_DATA: {Role.MEMBER: _O},
+    Action.REQUEST_CORRECTION: {Role.MEMBER: _O},
+    Action.READ_CORRECTIONS: {Role.LEGAL: _A, Role.SCHOOL_ADMIN: _O},
+    Action.DECIDE_CORRECTION: {Role.SCHOOL_ADMIN: _O},
 }
 
 

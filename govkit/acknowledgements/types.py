@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from typing import Any, cast
 
 import strawberry
+from strawberry.scalars import JSON
 
 from govkit.acknowledgements.campaign_progress import CampaignStatus, PendingPerson, PopulationCount, encode_cursor
 from govkit.acknowledgements.models import Person as PersonRow
@@ -17,10 +19,13 @@ from govkit.acknowledgements.service import Receipt as ReceiptData
 from govkit.db import stored_id
 from govkit.documents.kinds import catalogue
 from govkit.documents.types import PublishedDocument
-from govkit.resolving import Batch, Info, build
+from govkit.resolving import Batch, Info, Wired, build
 
 #: The seals of the receipts a request shows, read in one query.
 SEALS: Batch[int, SealState] = Batch(seal_states, "acknowledgement_ids", SealState.sealing)
+#: Everything govkit holds about the signed-in member (govkit.flows.data_protection.my_data, wired by
+#: govkit.composition: the flows sit above this package).
+MY_DATA: Wired[Callable[..., dict[str, Any]]] = Wired("own data export")
 
 
 @strawberry.type(description="The proof of one acknowledgement")
@@ -163,6 +168,22 @@ class Me:
             ],
             acknowledgements=[Receipt.from_data(r, public_url) for r in view.receipts],
         )
+
+    @strawberry.field(
+        description="Everything govkit holds about you, by section, as JSON (GDPR art. 15 and 20; the same as "
+        "/ui/me/data.json): identity and contact, school and populations, acknowledgements and their receipts' "
+        "addresses, campaigns and e-mails, sign-in links, role grants, correction requests. Audited."
+    )
+    async def my_data(self, info: Info) -> JSON:
+        context = info.context
+        data = await context.call(
+            context.wired(MY_DATA),
+            public_url=context.settings.public_url,
+            channel="graphql",
+            correlation_id=context.correlation_id,
+            client_ip=context.client_ip,
+        )
+        return cast(JSON, data)
 
 
 @strawberry.type

@@ -58,7 +58,10 @@ _SNAKE = re.compile(r"_([a-z0-9])")
 WWW_AUTHENTICATE = 'Bearer realm="govkit"'
 
 #: Mutations that cost the most, limited per identity.
-RATE_LIMITED = frozenset({"acknowledge", "uploadRootTemplateVersion", "importPersons", "recordPaperAcknowledgement"})
+RATE_LIMITED = frozenset(
+    {"acknowledge", "uploadRootTemplateVersion", "importPersons", "recordPaperAcknowledgement"}
+    | {"requestCorrection"}  # issue 20: a member's request for the correction of their data
+)
 
 #: strawberry's check of awaitables, faster than graphql-core's (typed as returning a bool, which
 #: graphql-core's signature wants as a TypeGuard).

@@ -12,7 +12,7 @@ from sqlmodel import Field, SQLModel
 from govkit.db import JSONType, UTCDateTime, utcnow
 from govkit.personal_data import Category, not_personal, personal
 
-KINDS = "'opening', 'reminder', 'overdue', 'digest'"
+KINDS = "'opening', 'reminder', 'overdue', 'digest', 'correction'"
 STATUSES = "'queued', 'sent', 'failed', 'kept'"
 
 

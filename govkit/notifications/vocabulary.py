@@ -17,6 +17,7 @@ class NoticeKind(StrEnum):
     REMINDER = "reminder"  # a step of the school's schedule passed, not acknowledged yet
     OVERDUE = "overdue"  # the deadline passed, not acknowledged yet
     DIGEST = "digest"  # to a school administrator: counts, overdue, failed deliveries
+    CORRECTION = "correction"  # a correction request (art. 16): to the school's administration; its decision
 
 
 class NoticeStatus(StrEnum):

@@ -23,6 +23,7 @@ from govkit.web import (
     jobs_page,
     link_signin,
     member,
+    my_data,
     outbox,
     plan_records,
     plan_rules,
@@ -56,6 +57,7 @@ PAGES: tuple[APIRouter, ...] = (
     plan_rules.router,  # /ui/waivers, /ui/rules/parameters
     outbox.router,  # /ui/dev/outbox: dev only
     search_page.router,  # /ui/search: the clause search, and each version's clauses with their anchors
+    my_data.router,  # /ui/me/data(.json), /ui/me/corrections, /ui/corrections: one's own data (issue 20)
 )
 ROUTES: tuple[APIRouter, ...] = (
     downloads.router,

@@ -123,6 +123,11 @@ ACTIONS: dict[str, Action] = {
     "refuseTrackedChanges": Action.UPLOAD_ROOT_TEMPLATE,
     "chainCheckpoints": Action.READ_CHECKPOINTS,
     "makeChainCheckpoint": Action.MAKE_CHECKPOINT,
+    # one's own data and correction requests (issue 20, part 4)
+    "myCorrectionRequests": Action.READ_OWN_DATA,
+    "correctionRequests": Action.READ_CORRECTIONS,
+    "requestCorrection": Action.REQUEST_CORRECTION,
+    "decideCorrectionRequest": Action.DECIDE_CORRECTION,
 }
 
 #: One caller per role, of TARGET when the role is scoped to a school.
@@ -431,6 +436,22 @@ HUGE = "99999999999999999999"
         ),
         ('{ receipt(code: "x") { id } }', INTRANET, "FORBIDDEN"),
         ('{ receipt(code: "x") { id } }', MEMBER, "NOT_FOUND"),
+        # correction requests (issue 20, part 4): an unknown request is another school's to its administration
+        ('mutation { decideCorrectionRequest(requestId: "999999", done: true) { id } }', ADMIN, "FORBIDDEN"),
+        (f'mutation {{ decideCorrectionRequest(requestId: "{HUGE}", done: true) {{ id }} }}', ADMIN, "FORBIDDEN"),
+        ('mutation { decideCorrectionRequest(requestId: "abc", done: true) { id } }', LEGAL, "FORBIDDEN"),
+        (
+            'mutation { requestCorrection(section: "nowhere", field: "", requestedText: "") { id } }',
+            ADMIN,
+            "FORBIDDEN",
+        ),
+        (
+            'mutation { requestCorrection(section: "nowhere", field: "", requestedText: "") { id } }',
+            MEMBER,
+            "INVALID_INPUT",
+        ),
+        ('{ correctionRequests(status: "maybe") { id } }', MEMBER, "FORBIDDEN"),
+        ('{ correctionRequests(status: "maybe") { id } }', ADMIN, "INVALID_INPUT"),
     ],
 )
 def test_what_a_caller_is_told_about_what_they_name(

@@ -15,6 +15,7 @@ from govkit.documents import service as documents
 from govkit.graphql.schema import Mutation, Query
 from govkit.organisations import service as organisations
 from govkit.organisations.vocabulary import ArrangementHow, CommitmentStatus, CommitmentType
+from govkit.privacy import corrections
 from govkit.settings import Settings
 from tests.ack_helpers import acknowledge
 from tests.conftest import Api, TokenFactory
@@ -400,6 +401,25 @@ ENTRY_POINTS = [
         'mutation { putReviewInForce(reviewId: "x", effectiveFrom: "2030-01-01") { id } }',
         _only("legal"),
     ),
+    # one's own data and correction requests (issue 20, part 4): the member asks, the administration of
+    # their school decides, legal staff read every school's requests
+    EntryPoint("Me.myData", "{ me { myData } }", _only("member", "member_other")),
+    EntryPoint("myCorrectionRequests", "{ myCorrectionRequests { id status } }", _only("member", "member_other")),
+    EntryPoint(
+        "correctionRequests",
+        "{ correctionRequests { id requester { externalId } } }",
+        _only("legal", "school_admin", "school_admin_other"),
+    ),
+    EntryPoint(
+        "requestCorrection",
+        'mutation { requestCorrection(section: "other", field: "Nom", requestedText: "Dupont") { id } }',
+        _only("member", "member_other"),
+    ),
+    EntryPoint(
+        "decideCorrectionRequest",
+        'mutation { decideCorrectionRequest(requestId: "@correction@", done: false, decisionNote: "") { id } }',
+        _only("school_admin"),
+    ),
 ]
 
 
@@ -467,6 +487,10 @@ def ids(db: Database, settings: Settings) -> dict[str, str]:
         "document": str(document.id),
         "sha": document.sha256,
         "code": receipt.record.verification_code,
+        # a correction request of TARGET's member (issue 20, part 4)
+        "correction": str(
+            corrections.request_correction(db=db, actor=member, section="other", field="Nom", text="Dupont").id
+        ),
     }
 
 

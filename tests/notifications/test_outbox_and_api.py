@@ -93,7 +93,7 @@ def test_the_schedule_is_validated_audited_and_scoped(db: Database, api: Api, to
 def test_legal_staff_read_the_templates_in_both_languages(api: Api, token: TokenFactory) -> None:
     found = api.data(TEMPLATES, token=token("legal"))["noticeTemplates"]
     assert {(t["kind"], t["language"]) for t in found} == {
-        (k, lang) for k in ("OPENING", "REMINDER", "OVERDUE", "DIGEST") for lang in ("fr", "en")
+        (k, lang) for k in ("OPENING", "REMINDER", "OVERDUE", "DIGEST", "CORRECTION") for lang in ("fr", "en")
     }
     assert all("{{ " in t["source"] for t in found)
     refused = api.graphql(TEMPLATES, token=token("school_admin", SCHOOL)).json()

@@ -142,6 +142,15 @@ PAGES: list[PageCase] = [
     # the register of processing (govkit.web.privacy_page: no token)
     PageCase("anonymous", "/privacy"),
     PageCase("member", "/privacy"),
+    # one's own data and correction requests (issue 20, part 4)
+    PageCase("member", "/ui/me/data"),
+    PageCase("member", "/ui/me/data?done=requested"),
+    PageCase("anonymous", "/ui/me/data", status=401),
+    PageCase("school_admin", "/ui/me/data", status=403),
+    PageCase("school_admin", "/ui/corrections"),
+    PageCase("school_admin", "/ui/corrections?done=done"),
+    PageCase("legal", "/ui/corrections"),
+    PageCase("member", "/ui/corrections", status=403),
 ]
 
 
@@ -203,6 +212,17 @@ def _demo_values(db: Database, base: str, settings: Settings, tokens: dict[str, 
         link = sign_in_links.issue(
             session, person_id=person.id, campaign_id=campaigns["internal"].id, settings=settings
         )
+    # an open correction request of the member, for the pages of one's own data (issue 20, part 4)
+    asked = httpx.post(
+        f"{base}/graphql",
+        json={
+            "query": 'mutation { requestCorrection(section: "identity_and_contact", field: "Nom", '
+            'requestedText: "Dupont-Exemple") { id } }'
+        },
+        headers=member,
+        timeout=30,
+    ).json()
+    assert not asked.get("errors"), asked
     return {
         "school": SCHOOL,
         "document": document.id,
@@ -434,6 +454,8 @@ def test_every_page_is_in_the_list() -> None:
         "/ui/receipts/{code}.pdf",
         "/ui/signin/oidc",
         "/ui/signin/oidc/callback",
+        "/ui/me/data.json",  # one's own data, an attachment (tests/privacy/test_own_data.py)
+        "/ui/me/data.pdf",
     }
     visited = {re.sub(r"\{[^}]+\}", "x", re.sub(r"\?.*", "", p.path)) for p in PAGES}
     missing = []

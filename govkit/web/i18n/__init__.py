@@ -15,6 +15,7 @@ from govkit.web.i18n import (
     common,
     evidence_display,
     notices,
+    own_data,
     plan_records,
     privacy_register,
     provisions,
@@ -38,6 +39,7 @@ _MODULES: tuple[Mapping[str, Mapping[str, str]], ...] = (
     provisions.TEXTS,
     clause_search.TEXTS,
     privacy_register.TEXTS,
+    own_data.TEXTS,
 )
 
 
