@@ -35,6 +35,7 @@ from govkit.organisations.models import (
     Organisation,
     ProfileRevision,
 )
+from govkit.privacy.hold_models import LegalHold
 from govkit.rules.models import FindingRecord, RuleRun, Waiver
 from govkit.rules.parameter_records import RuleParameterValue
 from govkit.rules.records import Survey, TrainingRecord
@@ -66,6 +67,7 @@ __all__ = [
     "InProcessJob",
     "IndexedClause",
     "JobFailure",
+    "LegalHold",
     "LocalProvision",
     "LocalProvisionRevision",
     "NoticeMessage",

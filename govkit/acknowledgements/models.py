@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from govkit.db import JSONType, UTCDateTime, utcnow
+from govkit.privacy.declarations import not_personal
 
 
 class Person(SQLModel, table=True):
@@ -34,6 +35,14 @@ class Person(SQLModel, table=True):
     preferred_language: str = Field(default="fr", max_length=2)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    #: When the person's personal data were erased, and under which rule (govkit.flows.retention):
+    #: names, e-mail and residence emptied, the external id replaced by ``erased-<id>``.
+    erased_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, sa_column_kwargs=not_personal("the date of an erasure")
+    )
+    erased_under: str | None = Field(
+        default=None, max_length=40, sa_column_kwargs=not_personal("the retention rule an erasure applied")
+    )
 
 
 class PersonPopulation(SQLModel, table=True):
