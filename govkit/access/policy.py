@@ -58,6 +58,8 @@ class Action(StrEnum):
     READ_PROVISIONS = "provisions.read"  # a school's local provisions, their revisions and decisions
     PROPOSE_PROVISION = "provisions.propose"  # a school's own text at a provision place (its administration)
     REVIEW_PROVISION = "provisions.review"  # approve a proposed provision, or send it back (legal staff)
+    # issue 20, part 3: suspend (and release) the erasure of named persons during a case, and list the holds
+    PLACE_LEGAL_HOLD = "privacy.place_legal_hold"
 
 
 class Scope(StrEnum):
@@ -161,6 +163,8 @@ POLICY: dict[Action, dict[Role, Scope]] = {
     Action.READ_PROVISIONS: {Role.LEGAL: _A, Role.AUDITOR: _A, Role.SCHOOL_ADMIN: _O},
     Action.PROPOSE_PROVISION: {Role.SCHOOL_ADMIN: _O},
     Action.REVIEW_PROVISION: {Role.LEGAL: _A},
+    # legal holds: legal staff only (a case's reasons are theirs)
+    Action.PLACE_LEGAL_HOLD: {Role.LEGAL: _A},
 }
 
 

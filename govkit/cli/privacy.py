@@ -9,3 +9,6 @@ privacy_app = typer.Typer(
 )
 
 # Each part's commands are registered below, one line each (privacy_app.command("name")(function)).
+from govkit.cli.privacy_retention import retention  # noqa: E402 - registered after the group is made
+
+privacy_app.command("retention")(retention)
