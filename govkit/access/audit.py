@@ -37,6 +37,9 @@ class AuditEvent(SQLModel, table=True):
 
 
 SECRET_ARGUMENTS = {"file", "reason", "changelog", "patch", "input"}
+#: Arguments that identify a person by external id or e-mail: never kept (audit rows name persons by
+#: id, which the services that act on a person record themselves; issue 20).
+PERSON_ARGUMENTS = {"personExternalId", "externalId", "person", "email"}
 
 
 def printable(text: str) -> str:
@@ -48,7 +51,7 @@ def summarise(arguments: dict[str, Any]) -> dict[str, Any]:
     """What to keep of a mutation's arguments: identifiers, not contents."""
     kept: dict[str, Any] = {}
     for key, value in arguments.items():
-        if key in SECRET_ARGUMENTS:
+        if key in SECRET_ARGUMENTS or (key in PERSON_ARGUMENTS and isinstance(value, str)):
             kept[key] = "…"
         elif isinstance(value, str):
             kept[key] = printable(value[:120])

@@ -36,6 +36,8 @@ class PersonFacts:
     preferred_language: str
     #: At the school on the date: entered by then and not yet departed.
     present: bool
+    #: "personal data erased on D under the retention rule" (French and English); None: not erased.
+    erasure: str | None = None
 
     @property
     def name(self) -> str:
