@@ -29,6 +29,7 @@ from govkit.jobs.resolvers import JobsQuery
 from govkit.notifications.resolvers import NoticesMutation, NoticesQuery
 from govkit.organisations.arrangement_resolvers import ArrangementMutation, ArrangementQuery
 from govkit.organisations.resolvers import OrganisationMutation, OrganisationQuery
+from govkit.privacy.hold_resolvers import LegalHoldMutation, LegalHoldQuery
 from govkit.rules.parameter_resolvers import RuleParametersMutation, RuleParametersQuery
 from govkit.rules.records_resolvers import RecordsMutation, RecordsQuery
 from govkit.rules.resolvers import RulesMutation, RulesQuery
@@ -58,6 +59,7 @@ class Query(
     ReviewQuery,
     ProvisionQuery,
     ClauseSearchQuery,
+    LegalHoldQuery,
 ):
     pass
 
@@ -82,6 +84,7 @@ class Mutation(
     ApprovalMutation,
     ReviewMutation,
     ProvisionMutation,
+    LegalHoldMutation,
 ):
     pass
 
