@@ -21,6 +21,7 @@ from govkit.web import (
     evidence,
     health,
     jobs_page,
+    legal_holds_page,
     link_signin,
     member,
     outbox,
@@ -55,6 +56,7 @@ PAGES: tuple[APIRouter, ...] = (
     plan_rules.router,  # /ui/waivers, /ui/rules/parameters
     outbox.router,  # /ui/dev/outbox: dev only
     search_page.router,  # /ui/search: the clause search, and each version's clauses with their anchors
+    legal_holds_page.router,  # /ui/legal-holds: legal staff suspend the erasure of named persons
 )
 ROUTES: tuple[APIRouter, ...] = (
     downloads.router,

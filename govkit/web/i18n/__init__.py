@@ -14,6 +14,7 @@ from govkit.web.i18n import (
     clause_search,
     common,
     evidence_display,
+    legal_holds,
     notices,
     plan_records,
     provisions,
@@ -36,6 +37,7 @@ _MODULES: tuple[Mapping[str, Mapping[str, str]], ...] = (
     plan_records.TEXTS,
     provisions.TEXTS,
     clause_search.TEXTS,
+    legal_holds.TEXTS,
 )
 
 
