@@ -73,12 +73,8 @@ class LegalHoldMutation:
         description="Release a legal hold (legal staff; audited): the next retention run erases the person if due"
     )
     async def release_legal_hold(self, info: Info, id: strawberry.ID) -> LegalHold:
-        try:
-            hold_id = int(id)
-        except ValueError:
-            hold_id = -1  # no such hold: NotFound
         found = await info.context.call(
-            service.release_legal_hold, hold_id=hold_id, correlation_id=info.context.correlation_id
+            service.release_legal_hold, hold_id=str(id), correlation_id=info.context.correlation_id
         )
         info.context.audited.add(str(info.path.key))
         return LegalHold.of(found)

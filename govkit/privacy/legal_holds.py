@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from govkit.access.audit import AuditEvent
 from govkit.access.policy import Action, authorize
 from govkit.access.roles import Principal
+from govkit.access.scoped import row_id
 from govkit.db import Database, stored_id, utcnow
 from govkit.errors import Conflict, InvalidInput, NotFound
 from govkit.privacy.hold_models import LegalHold
@@ -120,12 +121,15 @@ def place_legal_hold(
 
 
 def release_legal_hold(
-    *, db: Database, actor: Principal, hold_id: int, correlation_id: str = "-", now: datetime | None = None
+    *, db: Database, actor: Principal, hold_id: int | str, correlation_id: str = "-", now: datetime | None = None
 ) -> HeldPerson:
     """End the legal hold ``hold_id`` (legal staff): the next retention run erases the person if due."""
     authorize(actor, Action.PLACE_LEGAL_HOLD)
+    number = row_id(hold_id)
+    if number is None:
+        raise InvalidInput(f"{hold_id!r} is not a legal hold's id (a number).", key="legal_hold_id")
     with db.transaction() as session:
-        hold = session.exec(select(LegalHold).where(LegalHold.id == hold_id).with_for_update()).first()
+        hold = session.exec(select(LegalHold).where(LegalHold.id == number).with_for_update()).first()
         if hold is None:
             raise NotFound(f"Aucune suspension {hold_id}. / No legal hold {hold_id}.", key="legal_hold")
         if hold.released_at is not None:

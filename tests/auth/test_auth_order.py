@@ -123,6 +123,10 @@ ACTIONS: dict[str, Action] = {
     "refuseTrackedChanges": Action.UPLOAD_ROOT_TEMPLATE,
     "chainCheckpoints": Action.READ_CHECKPOINTS,
     "makeChainCheckpoint": Action.MAKE_CHECKPOINT,
+    # legal holds (issue 20)
+    "legalHolds": Action.PLACE_LEGAL_HOLD,
+    "placeLegalHold": Action.PLACE_LEGAL_HOLD,
+    "releaseLegalHold": Action.PLACE_LEGAL_HOLD,
 }
 
 #: One caller per role, of TARGET when the role is scoped to a school.
@@ -431,6 +435,25 @@ HUGE = "99999999999999999999"
         ),
         ('{ receipt(code: "x") { id } }', INTRANET, "FORBIDDEN"),
         ('{ receipt(code: "x") { id } }', MEMBER, "NOT_FOUND"),
+        # legal holds (issue 20): refused before the person or the hold named is looked for
+        (
+            f'mutation {{ placeLegalHold(school: "{NOWHERE}", personExternalId: "x", reason: "") {{ id }} }}',
+            ADMIN,
+            "FORBIDDEN",
+        ),
+        (
+            f'mutation {{ placeLegalHold(school: "{NOWHERE}", personExternalId: "x", reason: "Dossier 2026-12") {{ id }} }}',
+            LEGAL,
+            "NOT_FOUND",
+        ),
+        (
+            f'mutation {{ placeLegalHold(school: "{TARGET}", personExternalId: "E00001", reason: "x") {{ id }} }}',
+            LEGAL,
+            "INVALID_INPUT",
+        ),
+        (f'mutation {{ releaseLegalHold(id: "{HUGE}") {{ id }} }}', MEMBER, "FORBIDDEN"),
+        (f'mutation {{ releaseLegalHold(id: "{HUGE}") {{ id }} }}', LEGAL, "INVALID_INPUT"),
+        ('mutation { releaseLegalHold(id: "999999") { id } }', LEGAL, "NOT_FOUND"),
     ],
 )
 def test_what_a_caller_is_told_about_what_they_name(

@@ -400,6 +400,15 @@ ENTRY_POINTS = [
         'mutation { putReviewInForce(reviewId: "x", effectiveFrom: "2030-01-01") { id } }',
         _only("legal"),
     ),
+    # legal holds (issue 20): legal staff only suspend the erasure of named persons
+    EntryPoint("legalHolds", "{ legalHolds(includeReleased: true) { id reason } }", _only("legal")),
+    EntryPoint(
+        "placeLegalHold",
+        f'mutation {{ placeLegalHold(school: "{TARGET}", personExternalId: "E00002", '
+        'reason: "Dossier disciplinaire 12") { id } }',
+        _only("legal"),
+    ),
+    EntryPoint("releaseLegalHold", 'mutation { releaseLegalHold(id: "x") { id } }', _only("legal")),
 ]
 
 
