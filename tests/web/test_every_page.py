@@ -139,6 +139,10 @@ PAGES: list[PageCase] = [
     PageCase("anonymous", "/public/{school}"),
     PageCase("anonymous", "/public/{school}/internal.fr.html", own_language=True),
     PageCase("anonymous", "/public/{school}/internal.en.html", own_language=True),
+    # legal holds (issue 20): legal staff suspend the erasure of named persons
+    PageCase("legal", "/ui/legal-holds"),
+    PageCase("legal", "/ui/legal-holds?done=placed"),
+    PageCase("school_admin", "/ui/legal-holds", status=403),
 ]
 
 
