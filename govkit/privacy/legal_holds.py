@@ -107,7 +107,9 @@ def place_legal_hold(
             )
         person_id, erased_at = found
         if erased_at is not None:
-            raise Conflict("Données déjà effacées. / This person's personal data were erased already.")
+            raise Conflict(
+                "Données déjà effacées. / This person's personal data were erased already.", key="legal_hold_erased"
+            )
         if person_id in held_person_ids(session):
             raise Conflict(
                 "Cette personne est déjà sous suspension. / This person is under a legal hold already.",

@@ -16,7 +16,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "legal_hold_place": {"fr": "Suspendre l'effacement", "en": "Place a legal hold"},
     "legal_hold_school": {"fr": "École (code)", "en": "School (code)"},
     "legal_hold_person": {"fr": "Identifiant de la personne à l'école", "en": "Person's identifier at the school"},
-    "legal_hold_reason": {
+    "legal_hold_reason_label": {
         "fr": "Raison (le dossier, 10 caractères au moins)",
         "en": "Reason (the case, 10+ characters)",
     },
@@ -28,4 +28,27 @@ TEXTS: dict[str, dict[str, str]] = {
     "legal_hold_release": {"fr": "Lever la suspension", "en": "Release the hold"},
     "legal_hold_done_placed": {"fr": "Suspension enregistrée.", "en": "Legal hold placed."},
     "legal_hold_done_released": {"fr": "Suspension levée.", "en": "Legal hold released."},
+}
+
+#: What the legal holds page says of the service's refusals (govkit.web.i18n.errors adds them).
+ERRORS: dict[str, dict[str, str]] = {
+    "legal_hold_reason": {
+        "fr": "Donnez la raison de la suspension ({min} à {max} caractères).",
+        "en": "Give the reason of the hold ({min} to {max} characters).",
+    },
+    "legal_hold_person": {
+        "fr": "Aucune personne de cet identifiant dans cette école.",
+        "en": "No person has this identifier at this school.",
+    },
+    "legal_hold_open": {
+        "fr": "Cette personne est déjà sous suspension.",
+        "en": "This person is under a legal hold already.",
+    },
+    "legal_hold_erased": {
+        "fr": "Les données personnelles de cette personne sont déjà effacées.",
+        "en": "This person's personal data were erased already.",
+    },
+    "legal_hold": {"fr": "Cette suspension n'existe pas.", "en": "There is no such legal hold."},
+    "legal_hold_released": {"fr": "Cette suspension est déjà levée.", "en": "This legal hold was released already."},
+    "legal_hold_id": {"fr": "Ce n'est pas un numéro de suspension.", "en": "This is not a legal hold's number."},
 }
