@@ -256,15 +256,17 @@ def verify_receipt(*, db: Database, actor: Principal, code: str, sha256: str) ->
     normalised = code.strip().upper()
     with db.reading() as session:
         row = session.exec(
-            select(Acknowledgement, Organisation, DocumentVersion, Person.erased_at, Person.erased_under)
+            select(Acknowledgement, Organisation, DocumentVersion)
             .join(Organisation, col(Organisation.id) == Acknowledgement.organisation_id)
             .join(DocumentVersion, col(DocumentVersion.id) == Acknowledgement.document_version_id)
-            .join(Person, col(Person.id) == Acknowledgement.person_id)
             .where(Acknowledgement.verification_code == normalised)
         ).first()
         if row is None or row[0].document_sha256 != sha256.strip().lower():
             return Verification(valid=False)
-        record, organisation, document, erased_at, erased_under = row
+        record, organisation, document = row
+        erased_at, erased_under = session.exec(
+            select(Person.erased_at, Person.erased_under).where(Person.id == record.person_id)
+        ).one()
         previous = session.exec(
             select(Acknowledgement.record_hash)
             .where(col(Acknowledgement.id) < record.id)

@@ -90,11 +90,12 @@ def test_up_and_down(url: str) -> None:
     (stored,) = run_sql(url, "SELECT target FROM audit_event WHERE id = 1")
     found = stored[0] if isinstance(stored[0], dict) else json.loads(stored[0])
     assert found == {**TARGET, "personExternalId": "[erased]"}
-    for changed in (
+    changes: tuple[dict[str, object], ...] = (
         {**TARGET, "personExternalId": "someone else"},  # a value changed to anything else
         {"school": "s", "personExternalId": "[erased]"},  # a key dropped
         {**TARGET, "personExternalId": "[erased]", "more": "[erased]"},  # a key added
-    ):
+    )
+    for changed in changes:
         assert _refused_target(url, changed), changed
     assert _refused(url, "UPDATE audit_event SET outcome = 'ok' WHERE id = 1")
     assert _refused(url, "DELETE FROM audit_event WHERE id = 1")

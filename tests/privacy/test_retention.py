@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -19,7 +20,7 @@ from govkit.acknowledgements import chain
 from govkit.acknowledgements import service as acks
 from govkit.acknowledgements.models import Acknowledgement, Person
 from govkit.auth.models import Identity, SignInLink
-from govkit.db import Database, utcnow
+from govkit.db import Database, stored_id, utcnow
 from govkit.errors import Conflict
 from govkit.evidence import export
 from govkit.evidence.service import evidence_file
@@ -39,7 +40,24 @@ AS_OF = date(2025, 7, 2)  # six years after the cohort left
 SETTINGS = make_settings()
 
 
-def cohort(db: Database, size: int, tag: str) -> list[dict[str, object]]:
+@dataclass
+class Member:
+    """A person of the cohort: their values before erasure, and their acknowledgement."""
+
+    id: int
+    org: int
+    external_id: str
+    email: str
+    name: str
+    code: str = ""
+    record: int = 0
+
+    @property
+    def needles(self) -> list[str]:
+        return [self.external_id, self.email, self.name]
+
+
+def cohort(db: Database, size: int, tag: str) -> list[Member]:
     """``size`` active persons of SCHOOL given values found nowhere else, each with an electronic
     acknowledgement, an identity, a sign-in link, a notice and an old audit event naming them."""
     document = current(db, SCHOOL)
@@ -57,30 +75,24 @@ def cohort(db: Database, size: int, tag: str) -> list[dict[str, object]]:
             person.given_name, person.family_name = f"Rtgiven{tag}{n}", f"Rtfamily{tag}{n}"
             person.email = f"rtmail{tag}{n}@cohort.example"
             session.add(person)
-            made.append({"id": person.id, "org": org.id})
+            name = f"{person.given_name} {person.family_name}"
+            made.append(Member(stored_id(person), stored_id(org), person.external_id, person.email, name))
     for entry in made:
         with db.transaction() as session:
-            person = session.get(Person, entry["id"])
-            assert person is not None
-            entry.update(
-                external_id=person.external_id, email=person.email, name=f"{person.given_name} {person.family_name}"
-            )
-            session.add(
-                Identity(subject=f"govkit:test-{person.id}", display_name=str(entry["name"]), person_id=person.id)
-            )
-            token = hashlib.sha256(f"link-{person.id}-{tag}".encode()).hexdigest()
-            session.add(SignInLink(person_id=person.id, token_sha256=token, expires_at=utcnow(), used_from="192.0.2.9"))
+            session.add(Identity(subject=f"govkit:test-{entry.id}", display_name=entry.name, person_id=entry.id))
+            token = hashlib.sha256(f"link-{entry.id}-{tag}".encode()).hexdigest()
+            session.add(SignInLink(person_id=entry.id, token_sha256=token, expires_at=utcnow(), used_from="192.0.2.9"))
             session.add(
                 NoticeMessage(
-                    key=f"opening:test-{tag}:{person.id}",
-                    organisation_id=person.organisation_id,
-                    person_id=person.id,
+                    key=f"opening:test-{tag}:{entry.id}",
+                    organisation_id=entry.org,
+                    person_id=entry.id,
                     kind="opening",
                     template="opening",
                     language="fr",
-                    recipient=person.email,
+                    recipient=entry.email,
                     subject="Règlement intérieur : à lire",
-                    body=f"Bonjour {person.given_name},",
+                    body=f"Bonjour {entry.name.split()[0]},",
                     status="sent",
                 )
             )
@@ -89,20 +101,19 @@ def cohort(db: Database, size: int, tag: str) -> list[dict[str, object]]:
                     correlation_id="old",
                     subject="test:admin",
                     action="mutation.recordPaperAcknowledgement",
-                    target={"school": SCHOOL, "personExternalId": person.external_id, "documentVersionId": "1"},
+                    target={"school": SCHOOL, "personExternalId": entry.external_id, "documentVersionId": "1"},
                     outcome="refused",
                 )
             )
         actor = Principal(
             role=Role.MEMBER,
-            subject=f"test:member:{entry['id']}",
-            organisation_id=int(entry["org"]),  # type: ignore[call-overload]
+            subject=f"test:member:{entry.id}",
+            organisation_id=entry.org,
             organisation_code=SCHOOL,
-            person_id=int(entry["id"]),  # type: ignore[call-overload]
+            person_id=entry.id,
         )
         receipt = acknowledge(db=db, actor=actor, document_version_id=document.id)
-        entry["code"] = receipt.record.verification_code
-        entry["record"] = receipt.record.id
+        entry.code, entry.record = receipt.record.verification_code, stored_id(receipt.record)
     return made
 
 
@@ -119,60 +130,56 @@ def depart(db: Database, ids: list[int], on: date) -> None:
         )
 
 
-def needles(entry: dict[str, object]) -> list[str]:
-    return [str(entry["external_id"]), str(entry["email"]), str(entry["name"])]
-
-
 def test_retention_six_years_after_a_cohort_left(db: Database, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     people = cohort(db, 3, "a")
-    depart(db, [int(p["id"]) for p in people], LEFT)  # type: ignore[call-overload]
+    depart(db, [p.id for p in people], LEFT)
     erased, kept = people[:2], people[2]
     held = legal_holds.place_legal_hold(
         db=db,
         actor=LEGAL,
         school=SCHOOL,
-        person_external_id=str(kept["external_id"]),
+        person_external_id=kept.external_id,
         reason="Dossier disciplinaire 2025-12",
     )
 
     dry = run_retention(db=db, settings=SETTINGS, as_of=AS_OF, dry_run=True)
-    assert {int(p["id"]) for p in erased} <= set(dry.erased)  # type: ignore[call-overload]
-    assert leaks(db, needles(erased[0]))  # nothing erased by a dry run
+    assert {p.id for p in erased} <= set(dry.erased)
+    assert leaks(db, erased[0].needles)  # nothing erased by a dry run
 
     report = run_retention(db=db, settings=SETTINGS, as_of=AS_OF)
-    ids = {int(p["id"]) for p in erased}  # type: ignore[call-overload]
+    ids = {p.id for p in erased}
     assert ids <= set(report.erased)
-    assert int(kept["id"]) in report.held and int(kept["id"]) not in report.erased  # type: ignore[call-overload]
+    assert kept.id in report.held and kept.id not in report.erased
     assert report.counts["acknowledgements"] >= 2 and report.counts["sign_in_links"] >= 2
     assert report.counts["audit_events"] >= 2
 
     # names, e-mails and external ids: in no text column of any table, nor in a log line
     for entry in erased:
-        assert leaks(db, needles(entry)) == [], entry
-        for needle in needles(entry):
+        assert leaks(db, entry.needles) == [], entry
+        for needle in entry.needles:
             assert needle.lower() not in caplog.text.lower()
-    assert ("person", "external_id", str(kept["external_id"]).lower()) in leaks(db, needles(kept))
+    assert ("person", "external_id", kept.external_id.lower()) in leaks(db, kept.needles)
 
     # the chain and every record still verify
     assert chain.verify(db).ok
     with db.reading() as session:
-        person = session.get(Person, erased[0]["id"])
+        person = session.get(Person, erased[0].id)
         assert person is not None and person.erased_at is not None and person.erased_under == DEPARTED
         assert person.external_id == f"erased-{person.id}" and person.given_name == "" and person.email == ""
-        record = session.get(Acknowledgement, erased[0]["record"])
+        record = session.get(Acknowledgement, erased[0].record)
         assert record is not None and record.personal_salt is None and record.wording is None
     document = current(db, SCHOOL)
-    checked = acks.verify_receipt(db=db, actor=LEGAL, code=str(erased[0]["code"]), sha256=document.sha256)
+    checked = acks.verify_receipt(db=db, actor=LEGAL, code=erased[0].code, sha256=document.sha256)
     assert checked.valid and checked.chain_intact_to_here
     day = person.erased_at.date()
     assert checked.erasure == (
         f"données personnelles effacées le {day:%d/%m/%Y} en application de la règle de conservation / "
         f"personal data erased on {day.isoformat()} under the retention rule"
     )
-    data = acks.receipt(db=db, actor=LEGAL, code=str(erased[0]["code"])).to_json()
+    data = acks.receipt(db=db, actor=LEGAL, code=erased[0].code).to_json()
     assert data["personal_data_erasure"] == checked.erasure
-    assert str(erased[0]["name"]) not in str(data)
+    assert erased[0].name not in str(data)
     rows = {english: value for _french, english, value in _rows(data, _context())}
     assert checked.erasure in rows["Personal data"]
 
@@ -182,11 +189,11 @@ def test_retention_six_years_after_a_cohort_left(db: Database, caplog: pytest.Lo
 
     # a held person is not erased, even directly; released, the next run erases them
     with pytest.raises(Conflict):
-        erase_person(db=db, person_id=int(kept["id"]))  # type: ignore[call-overload]
+        erase_person(db=db, person_id=kept.id)
     legal_holds.release_legal_hold(db=db, actor=LEGAL, hold_id=held.hold.id)  # type: ignore[arg-type]
     again = run_retention(db=db, settings=SETTINGS, as_of=AS_OF)
-    assert again.erased == [int(kept["id"])]  # type: ignore[call-overload]
-    assert leaks(db, needles(kept)) == []
+    assert again.erased == [kept.id]
+    assert leaks(db, kept.needles) == []
     assert chain.verify(db).ok
 
     # one audit event per run, persons by id
@@ -195,26 +202,26 @@ def test_retention_six_years_after_a_cohort_left(db: Database, caplog: pytest.Lo
             select(AuditEvent).where(AuditEvent.action == "privacy.retention").order_by(col(AuditEvent.id))
         ).all()
     assert [r.target["dry_run"] for r in runs[-3:]] == [True, False, False]
-    assert runs[-1].target["erased"] == [kept["id"]]
+    assert runs[-1].target["erased"] == [kept.id]
 
 
 def test_not_yet_due_and_old_notices(db: Database) -> None:
     (entry,) = cohort(db, 1, "b")
     left = years_before(AS_OF, 5) + timedelta(days=1)  # one day short of the period
-    depart(db, [int(entry["id"])], left)  # type: ignore[call-overload]
+    depart(db, [entry.id], left)
     with db.transaction() as session:
         session.execute(
             sa.update(NoticeMessage)
-            .where(NoticeMessage.person_id == entry["id"])
+            .where(col(NoticeMessage.person_id) == entry.id)
             .values(created_at=datetime(2025, 1, 1, tzinfo=UTC))
         )
     report = run_retention(db=db, settings=SETTINGS, as_of=AS_OF)
-    assert int(entry["id"]) not in report.erased  # type: ignore[call-overload]
+    assert entry.id not in report.erased
     assert report.counts["notices_expired"] >= 1  # older than 180 days on AS_OF
-    found = {t for t, _c, _n in leaks(db, [str(entry["email"])])}
+    found = {t for t, _c, _n in leaks(db, [entry.email])}
     assert "notice_message" not in found and "person" in found
     run_retention(db=db, settings=SETTINGS, as_of=AS_OF + timedelta(days=1))
-    assert leaks(db, needles(entry)) == []
+    assert leaks(db, entry.needles) == []
 
 
 def test_years_before() -> None:
