@@ -29,9 +29,11 @@ from govkit.notifications.models import NoticeMessage
 from govkit.organisations.models import Organisation
 from govkit.privacy import legal_holds
 from govkit.proof.receipt_pdf import ReceiptContext, _rows  # the rows the sealed PDF shows
+from govkit.tasks import retention
 from tests.ack_helpers import acknowledge, current
 from tests.conftest import make_settings
 from tests.privacy.scan import leaks
+from tests.tasks.test_tasks_periodic import run_job
 
 SCHOOL = "imt-atlantique"
 LEGAL = Principal(role=Role.LEGAL, subject="test:legal")
@@ -233,3 +235,14 @@ def _context() -> ReceiptContext:
     return ReceiptContext(
         verify_url="https://govkit.example/verify", chain_count=1, sealer=None, tsa=None, demo=True, made_at=utcnow()
     )
+
+
+def test_the_daily_job(db: Database) -> None:
+    (entry,) = cohort(db, 1, "c")
+    depart(db, [entry.id], years_before(date.today(), 6))
+    job = run_job(db, retention.RUN)
+    assert (job.status, job.args) == ("succeeded", {})
+    assert leaks(db, entry.needles) == []
+    with db.reading() as session:
+        person = session.get(Person, entry.id)
+    assert person is not None and person.erased_under == DEPARTED
