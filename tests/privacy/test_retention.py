@@ -31,7 +31,7 @@ from govkit.privacy import legal_holds
 from govkit.proof.receipt_pdf import ReceiptContext, _rows  # the rows the sealed PDF shows
 from govkit.tasks import retention
 from tests.ack_helpers import acknowledge, current
-from tests.conftest import make_settings
+from tests.conftest import Api, TokenFactory, make_settings
 from tests.privacy.scan import leaks
 from tests.tasks.test_tasks_periodic import run_job
 
@@ -132,7 +132,9 @@ def depart(db: Database, ids: list[int], on: date) -> None:
         )
 
 
-def test_retention_six_years_after_a_cohort_left(db: Database, caplog: pytest.LogCaptureFixture) -> None:
+def test_retention_six_years_after_a_cohort_left(
+    db: Database, caplog: pytest.LogCaptureFixture, api: Api, token: TokenFactory
+) -> None:
     caplog.set_level(logging.DEBUG)
     people = cohort(db, 3, "a")
     depart(db, [p.id for p in people], LEFT)
@@ -184,6 +186,15 @@ def test_retention_six_years_after_a_cohort_left(db: Database, caplog: pytest.Lo
     assert erased[0].name not in str(data)
     rows = {english: value for _french, english, value in _rows(data, _context())}
     assert checked.erasure in rows["Personal data"]
+
+    page = api.request(
+        "GET", f"/ui/me/receipts/{erased[0].code}?lang=en", headers={"Cookie": f"govkit_session={token('legal')}"}
+    )
+    assert page.status_code == 200
+    assert f"Personal data erased on {day:%d/%m/%Y} under the retention rule." in page.text
+    assert erased[0].name not in page.text
+    public = api.request("GET", f"/verify/{erased[0].code}", params={"sha256": document.sha256}).json()
+    assert public["valid"] is True and public["personal_data"] == checked.erasure
 
     file = evidence_file(db=db, actor=LEGAL, school=SCHOOL, person=f"erased-{person.id}", day=LEFT - timedelta(days=1))
     assert file.person.erasure == checked.erasure

@@ -28,6 +28,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "legal_hold_release": {"fr": "Lever la suspension", "en": "Release the hold"},
     "legal_hold_done_placed": {"fr": "Suspension enregistrée.", "en": "Legal hold placed."},
     "legal_hold_done_released": {"fr": "Suspension levée.", "en": "Legal hold released."},
+    # a receipt whose person was erased (govkit.flows.retention)
+    "erased_under_retention": {
+        "fr": "Données personnelles effacées le {day} en application de la règle de conservation.",
+        "en": "Personal data erased on {day} under the retention rule.",
+    },
+    "erased_on": {"fr": "Données personnelles effacées le {day}.", "en": "Personal data erased on {day}."},
 }
 
 #: What the legal holds page says of the service's refusals (govkit.web.i18n.errors adds them).
