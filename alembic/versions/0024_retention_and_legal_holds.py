@@ -98,9 +98,10 @@ def _audit_trigger(*, erasable: bool) -> None:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("person", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("erased_at", govkit.db.UTCDateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column("erased_under", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True))
+    # plain ALTER TABLE on both databases: a batch would rebuild ``person`` on SQLite, which the
+    # rows referencing it (acknowledgements…) forbid
+    op.add_column("person", sa.Column("erased_at", govkit.db.UTCDateTime(timezone=True), nullable=True))
+    op.add_column("person", sa.Column("erased_under", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True))
     op.create_table(
         "legal_hold",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -134,6 +135,8 @@ def downgrade() -> None:
         batch_op.drop_index("uq_legal_hold_open")
         batch_op.drop_index(batch_op.f("ix_legal_hold_person_id"))
     op.drop_table("legal_hold")
-    with op.batch_alter_table("person", schema=None) as batch_op:
-        batch_op.drop_column("erased_under")
-        batch_op.drop_column("erased_at")
+    for column in ("erased_under", "erased_at"):
+        if _sqlite():  # SQLite 3.35+ drops a column in place (no rebuild: see upgrade)
+            op.execute(f"ALTER TABLE person DROP COLUMN {column}")
+        else:
+            op.drop_column("person", column)

@@ -41,6 +41,8 @@ class PersonFacts:
 
     @property
     def name(self) -> str:
+        if self.erasure:  # erased: no name left to show (govkit.flows.retention)
+            return "[données personnelles effacées / personal data erased]"
         return f"{self.given_name} {self.family_name}"
 
 

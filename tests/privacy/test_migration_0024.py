@@ -65,6 +65,8 @@ def test_up_and_down(url: str) -> None:
         " 'fr', :t, :t)",
         t=AT,
     )
+    # a row referencing the person: the upgrade and the downgrade alter ``person`` in place
+    run_sql(url, "INSERT INTO person_population (person_id, population, recorded_at) VALUES (1, 'student', :t)", t=AT)
     value = "CAST(:target AS JSONB)" if url.startswith("postgresql") else ":target"
     run_sql(
         url,

@@ -23,6 +23,7 @@ from govkit.auth.models import Identity, SignInLink
 from govkit.db import Database, stored_id, utcnow
 from govkit.errors import Conflict
 from govkit.evidence import export
+from govkit.evidence.document import evidence_docx
 from govkit.evidence.service import evidence_file
 from govkit.flows.retention import DEPARTED, erase_person, run_retention, years_before
 from govkit.notifications.models import NoticeMessage
@@ -198,7 +199,10 @@ def test_retention_six_years_after_a_cohort_left(
 
     file = evidence_file(db=db, actor=LEGAL, school=SCHOOL, person=f"erased-{person.id}", day=LEFT - timedelta(days=1))
     assert file.person.erasure == checked.erasure
-    assert export.to_json(file, "")["person"]["personal_data_erasure"] == checked.erasure
+    exported = export.to_json(file, "")
+    assert exported["person"]["personal_data_erasure"] == checked.erasure
+    assert exported["person"]["name"] == "[données personnelles effacées / personal data erased]"
+    assert evidence_docx(exported)[:2] == b"PK"  # the file a board files, with the statement
 
     # a held person is not erased, even directly; released, the next run erases them
     with pytest.raises(Conflict):
