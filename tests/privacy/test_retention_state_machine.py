@@ -80,6 +80,8 @@ def test_retention_invariants(db: Database) -> None:
             self.ids: dict[str, int] = {}  # external id -> person id
             self.erased: list[list[str]] = []  # the identifiers of each erased person
             self.serial = next(_schools)
+            # every example starts with a person present and one who left long ago (due for erasure)
+            self._import([self._line(0, None), self._line(1, TODAY - timedelta(days=366 * 7))])
 
         def _values(self, number: int) -> tuple[str, str, str, str]:
             g = self.generation.get(number, 0)
@@ -155,7 +157,7 @@ def test_retention_invariants(db: Database) -> None:
                 legal_holds.release_legal_hold(db=db, actor=LEGAL, hold_id=hold.id)  # type: ignore[arg-type]
 
         @precondition(lambda self: bool(self.ids))
-        @rule(years_ahead=st.sampled_from([0, 1]), dry_run=st.booleans())
+        @rule(years_ahead=st.sampled_from([0, 1]), dry_run=st.sampled_from([False, False, True]))
         def retention(self, years_ahead: int, dry_run: bool) -> None:
             held = self._held()
             report = run_retention(
