@@ -36,6 +36,7 @@ from govkit.organisations.models import (
     ProfileRevision,
 )
 from govkit.privacy.correction_models import CorrectionRequest
+from govkit.privacy.hold_models import LegalHold
 from govkit.rules.models import FindingRecord, RuleRun, Waiver
 from govkit.rules.parameter_records import RuleParameterValue
 from govkit.rules.records import Survey, TrainingRecord
@@ -68,6 +69,7 @@ __all__ = [
     "InProcessJob",
     "IndexedClause",
     "JobFailure",
+    "LegalHold",
     "LocalProvision",
     "LocalProvisionRevision",
     "NoticeMessage",

@@ -44,6 +44,9 @@ class AuditEvent(SQLModel, table=True):
 SECRET_ARGUMENTS = {"file", "reason", "changelog", "patch", "input"}
 #: What a person writes in a correction request, and its decision's note: personal data, never in the log.
 SECRET_ARGUMENTS |= {"field", "requestedText", "decisionNote"}
+#: Arguments that identify a person by external id or e-mail: never kept (audit rows name persons by
+#: id, which the services that act on a person record themselves; issue 20).
+PERSON_ARGUMENTS = {"personExternalId", "externalId", "person", "email"}
 
 
 def printable(text: str) -> str:
@@ -55,7 +58,7 @@ def summarise(arguments: dict[str, Any]) -> dict[str, Any]:
     """What to keep of a mutation's arguments: identifiers, not contents."""
     kept: dict[str, Any] = {}
     for key, value in arguments.items():
-        if key in SECRET_ARGUMENTS:
+        if key in SECRET_ARGUMENTS or (key in PERSON_ARGUMENTS and isinstance(value, str)):
             kept[key] = "…"
         elif isinstance(value, str):
             kept[key] = printable(value[:120])

@@ -63,6 +63,8 @@ class Action(StrEnum):
     REQUEST_CORRECTION = "privacy.request_correction"  # ask one's school to correct one's data (art. 16)
     READ_CORRECTIONS = "privacy.read_corrections"  # the correction requests of a school, with who asked
     DECIDE_CORRECTION = "privacy.decide_correction"  # correction done (with a note) or refused (with a reason)
+    # issue 20, part 3: suspend (and release) the erasure of named persons during a case, and list the holds
+    PLACE_LEGAL_HOLD = "privacy.place_legal_hold"
 
 
 class Scope(StrEnum):
@@ -172,6 +174,8 @@ POLICY: dict[Action, dict[Role, Scope]] = {
     Action.REQUEST_CORRECTION: {Role.MEMBER: _O},
     Action.READ_CORRECTIONS: {Role.LEGAL: _A, Role.SCHOOL_ADMIN: _O},
     Action.DECIDE_CORRECTION: {Role.SCHOOL_ADMIN: _O},
+    # legal holds: legal staff only (a case's reasons are theirs)
+    Action.PLACE_LEGAL_HOLD: {Role.LEGAL: _A},
 }
 
 

@@ -45,6 +45,14 @@ class Person(SQLModel, table=True):
     updated_at: datetime = Field(
         default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs=not_personal("a time of the row")
     )
+    #: When the person's personal data were erased, and under which rule (govkit.flows.retention):
+    #: names, e-mail and residence emptied, the external id replaced by ``erased-<id>``.
+    erased_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, sa_column_kwargs=not_personal("the date of an erasure")
+    )
+    erased_under: str | None = Field(
+        default=None, max_length=40, sa_column_kwargs=not_personal("the retention rule an erasure applied")
+    )
 
 
 class PersonPopulation(SQLModel, table=True):

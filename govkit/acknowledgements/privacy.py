@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from govkit.acknowledgements import chain
 from govkit.acknowledgements.models import Acknowledgement, DocumentDelivery, Person, PersonPopulation
@@ -18,7 +18,7 @@ from govkit.documents.models import DocumentVersion
 from govkit.errors import NotFound
 from govkit.organisations.service import organisation_by_code
 
-__all__ = ["erase_client_data", "erase_personal_data", "export_person"]
+__all__ = ["erase_client_data", "erase_personal_data", "erase_records", "export_person"]
 
 
 def erase_client_data(*, db: Database, older_than_days: int) -> int:
@@ -45,19 +45,25 @@ def erase_personal_data(*, db: Database, record_ids: Sequence[int]) -> int:
     and seal still verifies; without the salt nobody can test a guess of the erased data against the
     digests. The append-only trigger lets exactly these columns become NULL (revision 0015). No
     authorisation here: the caller (the right-to-erasure flow) decides whose records are erased."""
+    with db.transaction() as session:
+        return erase_records(session, record_ids)
+
+
+def erase_records(session: Session, record_ids: Sequence[int]) -> int:
+    """``erase_personal_data`` in the caller's transaction (govkit.flows.retention erases a person's
+    records with the rest of their data, in one transaction)."""
     ids = sorted({int(i) for i in record_ids})
     if not ids:
         return 0
-    with db.transaction() as session:
-        result = session.connection().execute(
-            sa.update(Acknowledgement)
-            .where(col(Acknowledgement.id).in_(ids), col(Acknowledgement.personal_salt).is_not(None))
-            .values(dict.fromkeys(chain.PERSONAL))
-        )
-        # their sealed receipts name the person: deleted with them; the next sealing run makes new
-        # ones from what remains (govkit.acknowledgements.sealing), saying the data were erased
-        session.connection().execute(sa.delete(SealedReceipt).where(col(SealedReceipt.acknowledgement_id).in_(ids)))
-        return result.rowcount or 0
+    result = session.connection().execute(
+        sa.update(Acknowledgement)
+        .where(col(Acknowledgement.id).in_(ids), col(Acknowledgement.personal_salt).is_not(None))
+        .values(dict.fromkeys(chain.PERSONAL))
+    )
+    # their sealed receipts name the person: deleted with them; the next sealing run makes new
+    # ones from what remains (govkit.acknowledgements.sealing), saying the data were erased
+    session.connection().execute(sa.delete(SealedReceipt).where(col(SealedReceipt.acknowledgement_id).in_(ids)))
+    return result.rowcount or 0
 
 
 def export_person(*, db: Database, school: str, external_id: str) -> dict[str, Any]:

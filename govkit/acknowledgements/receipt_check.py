@@ -95,6 +95,8 @@ def chain_checks(db: Database, receipt: dict[str, Any]) -> list[Check]:
             "the receipt's record hash is the chain's" if same else "the chain holds another hash for this record",
         )
     )
+    if verified.erasure:  # the record stays verifiable; the person can no longer be linked to it
+        checks.append(Check("personal data", True, verified.erasure))
     intact = bool(verified.chain_intact_to_here)
     checks.append(
         Check(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from govkit.access.roles import Principal
@@ -47,6 +47,18 @@ class AuditNote:
 #: What a receipt shows in place of personal data erased (privacy.erase_personal_data).
 ERASED = "[données personnelles effacées / personal data erased]"
 
+#: The rules under which a person's personal data are erased (``person.erased_under``; govkit.flows.retention).
+ERASURE_RULES = {"retention.departed": ("la règle de conservation", "the retention rule")}
+
+
+def erasure_statement(on: date, rule: str | None) -> str:
+    """What a receipt, its verification and an evidence file say of a person erased ``on`` under ``rule``."""
+    french, english = ERASURE_RULES.get(rule or "", ("une demande d'effacement", "an erasure request"))
+    return (
+        f"données personnelles effacées le {on:%d/%m/%Y} en application de {french} / "
+        f"personal data erased on {on.isoformat()} under {english}"
+    )
+
 
 @dataclass(frozen=True)
 class Receipt:
@@ -62,12 +74,13 @@ class Receipt:
 
     def to_json(self) -> dict[str, Any]:
         r = self.record
+        erased = self.person.erased_at
         return {
             "receipt_id": r.id,
             "verification_code": r.verification_code,
             "person": {
-                "external_id": self.person.external_id,
-                "name": f"{self.person.given_name} {self.person.family_name}",
+                "external_id": ERASED if erased else self.person.external_id,
+                "name": ERASED if erased else f"{self.person.given_name} {self.person.family_name}",
             },
             "school": self.organisation.code,
             "document": {
@@ -84,6 +97,8 @@ class Receipt:
             "authentication": r.auth_method,
             "recorded_by": ERASED if r.recorded_by is None else r.recorded_by,
             "personal_data_erased": r.personal_data_erased,
+            # the person's erasure (govkit.flows.retention): when, under which rule, said in both languages
+            "personal_data_erasure": erasure_statement(erased.date(), self.person.erased_under) if erased else None,
             # when and how the version was delivered before it was accepted (None: paper visa,
             # carried forward, or recorded before govkit recorded deliveries)
             "shown_at": r.shown_at.isoformat() if r.shown_at else None,

@@ -16,7 +16,7 @@ from govkit.acknowledgements import chain
 from govkit.acknowledgements.campaign_progress import CampaignStatus, PendingPerson
 from govkit.acknowledgements.member_view import MyView, PendingDocument, me
 from govkit.acknowledgements.models import Acknowledgement, Campaign, Person
-from govkit.acknowledgements.receipts import AuditNote, ClientInfo, Display, Receipt, Request
+from govkit.acknowledgements.receipts import AuditNote, ClientInfo, Display, Receipt, Request, erasure_statement
 from govkit.acknowledgements.recorder import Recorder
 from govkit.db import Database, stored_id
 from govkit.disconnects import run_service
@@ -240,6 +240,14 @@ class Verification:
     version: int | None = None
     method: str | None = None
     chain_intact_to_here: bool | None = None
+    #: The person's personal data were erased (govkit.flows.retention): on which day, under which rule.
+    erased_on: date | None = None
+    erased_under: str | None = None
+
+    @property
+    def erasure(self) -> str | None:
+        """ "personal data erased on D under the retention rule", in French and English (None: not erased)."""
+        return erasure_statement(self.erased_on, self.erased_under) if self.erased_on else None
 
 
 def verify_receipt(*, db: Database, actor: Principal, code: str, sha256: str) -> Verification:
@@ -256,6 +264,9 @@ def verify_receipt(*, db: Database, actor: Principal, code: str, sha256: str) ->
         if row is None or row[0].document_sha256 != sha256.strip().lower():
             return Verification(valid=False)
         record, organisation, document = row
+        erased_at, erased_under = session.exec(
+            select(Person.erased_at, Person.erased_under).where(Person.id == record.person_id)
+        ).one()
         previous = session.exec(
             select(Acknowledgement.record_hash)
             .where(col(Acknowledgement.id) < record.id)
@@ -276,6 +287,8 @@ def verify_receipt(*, db: Database, actor: Principal, code: str, sha256: str) ->
         version=document.number,
         method=record.method,
         chain_intact_to_here=intact,
+        erased_on=erased_at.date() if erased_at else None,
+        erased_under=erased_under,
     )
 
 

@@ -12,3 +12,6 @@ privacy_app = typer.Typer(
 from govkit.cli import privacy_register  # noqa: E402  (part 1: the register of processing)
 
 privacy_app.command("register")(privacy_register.register)
+from govkit.cli.privacy_retention import retention  # noqa: E402 - registered after the group is made
+
+privacy_app.command("retention")(retention)

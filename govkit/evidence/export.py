@@ -42,6 +42,7 @@ def to_json(file: EvidenceFile, public_url: str) -> dict[str, Any]:
             "departure_date": _day(person.departure_date),
             "preferred_language": person.preferred_language,
             "present": person.present,
+            "personal_data_erasure": person.erasure,
         },
         "date": file.day.isoformat(),
         "exported_at": file.exported_at.isoformat(),

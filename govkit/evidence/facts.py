@@ -36,9 +36,13 @@ class PersonFacts:
     preferred_language: str
     #: At the school on the date: entered by then and not yet departed.
     present: bool
+    #: "personal data erased on D under the retention rule" (French and English); None: not erased.
+    erasure: str | None = None
 
     @property
     def name(self) -> str:
+        if self.erasure:  # erased: no name left to show (govkit.flows.retention)
+            return "[données personnelles effacées / personal data erased]"
         return f"{self.given_name} {self.family_name}"
 
 

@@ -112,6 +112,11 @@ def layout(data: dict[str, Any], language: str = "fr") -> Layout:
                 (w.label("Entrée", "Entry"), w.day(person["entry_date"])),
                 (w.label("Départ", "Departure"), w.day(person["departure_date"])),
                 (w.label("Langue", "Language"), person["preferred_language"]),
+                *(
+                    ((w.label("Données personnelles", "Personal data"), person["personal_data_erasure"]),)
+                    if person.get("personal_data_erasure")
+                    else ()
+                ),
                 (w.label("Exporté le", "Exported at"), w.moment(data["exported_at"])),
                 (w.label("Exporté par", "Exported by"), data["exported_by"]),
                 (w.label("Format", "Format"), data["format"]),

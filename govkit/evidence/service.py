@@ -16,7 +16,7 @@ from govkit.acknowledgements import chain
 from govkit.acknowledgements.campaigns import ACKNOWLEDGED_LANGUAGE
 from govkit.acknowledgements.models import Acknowledgement, ChainHead, Person
 from govkit.acknowledgements.persons import populations_of, present_at
-from govkit.acknowledgements.receipts import ERASED
+from govkit.acknowledgements.receipts import ERASED, erasure_statement
 from govkit.db import Database, stored_id, utcnow
 from govkit.documents.kinds import KindSpec, catalogue
 from govkit.documents.models import DocumentVersion
@@ -141,6 +141,7 @@ def _read(session: Session, organisation: Organisation, person: Person, day: dat
             departure_date=person.departure_date,
             preferred_language=person.preferred_language,
             present=present,
+            erasure=erasure_statement(person.erased_at.date(), person.erased_under) if person.erased_at else None,
         ),
         day=day,
         exported_at=utcnow(),

@@ -164,6 +164,11 @@ class EvidencePerson:
     departure_date: date | None
     preferred_language: str
     present: bool = strawberry.field(description="At the school on the date: entered by then, not yet departed")
+    personal_data_erasure: str | None = strawberry.field(
+        default=None,
+        description="Set once the person's personal data were erased: 'personal data erased on D under the "
+        "retention rule', in French and English (the records still verify)",
+    )
 
 
 @strawberry.type(description="The end of the acknowledgement chain when the file was exported")
@@ -204,6 +209,7 @@ class EvidenceFile:
                 departure_date=date.fromisoformat(person["departure_date"]) if person["departure_date"] else None,
                 preferred_language=person["preferred_language"],
                 present=person["present"],
+                personal_data_erasure=person.get("personal_data_erasure"),
             ),
             date=date.fromisoformat(data["date"]),
             exported_at=datetime.fromisoformat(data["exported_at"]),

@@ -30,6 +30,7 @@ from govkit.notifications.resolvers import NoticesMutation, NoticesQuery
 from govkit.organisations.arrangement_resolvers import ArrangementMutation, ArrangementQuery
 from govkit.organisations.resolvers import OrganisationMutation, OrganisationQuery
 from govkit.privacy.correction_resolvers import CorrectionMutation, CorrectionQuery
+from govkit.privacy.hold_resolvers import LegalHoldMutation, LegalHoldQuery
 from govkit.rules.parameter_resolvers import RuleParametersMutation, RuleParametersQuery
 from govkit.rules.records_resolvers import RecordsMutation, RecordsQuery
 from govkit.rules.resolvers import RulesMutation, RulesQuery
@@ -60,6 +61,7 @@ class Query(
     ProvisionQuery,
     ClauseSearchQuery,
     CorrectionQuery,
+    LegalHoldQuery,
 ):
     pass
 
@@ -85,6 +87,7 @@ class Mutation(
     ReviewMutation,
     ProvisionMutation,
     CorrectionMutation,
+    LegalHoldMutation,
 ):
     pass
 

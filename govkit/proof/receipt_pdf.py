@@ -156,12 +156,14 @@ def _rows(receipt: Mapping[str, Any], context: ReceiptContext) -> list[tuple[str
             f"du reçu / record no. {receipt.get('receipt_id')}; {context.chain_count} records when issued",
         ),
     ]
-    if receipt.get("personal_data_erased"):
+    if receipt.get("personal_data_erased") or receipt.get("personal_data_erasure"):
         rows.append(
             (
                 "Données personnelles",
                 "Personal data",
-                "effacées ; les empreintes restent vérifiables / erased; the hashes remain verifiable",
+                f"{receipt['personal_data_erasure']} ; empreintes vérifiables / the hashes remain verifiable"
+                if receipt.get("personal_data_erasure")
+                else "effacées ; les empreintes restent vérifiables / erased; the hashes remain verifiable",
             )
         )
     return rows

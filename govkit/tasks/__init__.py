@@ -15,6 +15,7 @@ from govkit.tasks import (
     reminders,
     renders,
     renditions,
+    retention,
     rules,
     webhooks,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "reminders",
     "renders",
     "renditions",
+    "retention",
     "rules",
     "webhooks",
 ]

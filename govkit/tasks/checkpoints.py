@@ -39,7 +39,8 @@ def send(deps: JobDeps, *, checkpoint_id: int) -> None:
     """E-mail checkpoint ``checkpoint_id`` to the recipients not served yet."""
     left = delivery.send(db=deps.db, mailer=_mailer(deps), settings=deps.settings, checkpoint_id=checkpoint_id)
     if left:
-        raise RecipientsLeft(f"checkpoint {checkpoint_id} not delivered yet to {', '.join(left)}")
+        # ids and counts only: a job's failure is logged and stored (job_failure), never an address
+        raise RecipientsLeft(f"checkpoint {checkpoint_id} not delivered yet to {len(left)} recipient(s)")
 
 
 def sealer(deps: JobDeps) -> Sealer:

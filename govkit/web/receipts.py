@@ -43,6 +43,8 @@ async def verify_receipt(db: DatabaseDep, code: str, sha256: str = "") -> JSONRe
             "version": result.version,
             "method": result.method,
         }
+        if result.erasure:
+            body["personal_data"] = result.erasure
         seal = await run_service(seal_state_by_code, db=db, code=code)
         if seal is not None:
             body["seal"] = {

@@ -21,6 +21,7 @@ from govkit.web import (
     evidence,
     health,
     jobs_page,
+    legal_holds_page,
     link_signin,
     member,
     my_data,
@@ -58,6 +59,7 @@ PAGES: tuple[APIRouter, ...] = (
     outbox.router,  # /ui/dev/outbox: dev only
     search_page.router,  # /ui/search: the clause search, and each version's clauses with their anchors
     my_data.router,  # /ui/me/data(.json), /ui/me/corrections, /ui/corrections: one's own data (issue 20)
+    legal_holds_page.router,  # /ui/legal-holds: legal staff suspend the erasure of named persons
 )
 ROUTES: tuple[APIRouter, ...] = (
     downloads.router,

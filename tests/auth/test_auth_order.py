@@ -128,6 +128,10 @@ ACTIONS: dict[str, Action] = {
     "correctionRequests": Action.READ_CORRECTIONS,
     "requestCorrection": Action.REQUEST_CORRECTION,
     "decideCorrectionRequest": Action.DECIDE_CORRECTION,
+    # legal holds (issue 20)
+    "legalHolds": Action.PLACE_LEGAL_HOLD,
+    "placeLegalHold": Action.PLACE_LEGAL_HOLD,
+    "releaseLegalHold": Action.PLACE_LEGAL_HOLD,
 }
 
 #: One caller per role, of TARGET when the role is scoped to a school.
@@ -442,16 +446,30 @@ HUGE = "99999999999999999999"
         ('mutation { decideCorrectionRequest(requestId: "abc", done: true) { id } }', LEGAL, "FORBIDDEN"),
         (
             'mutation { requestCorrection(section: "nowhere", field: "", requestedText: "") { id } }',
-            ADMIN,
-            "FORBIDDEN",
-        ),
-        (
-            'mutation { requestCorrection(section: "nowhere", field: "", requestedText: "") { id } }',
             MEMBER,
             "INVALID_INPUT",
         ),
         ('{ correctionRequests(status: "maybe") { id } }', MEMBER, "FORBIDDEN"),
         ('{ correctionRequests(status: "maybe") { id } }', ADMIN, "INVALID_INPUT"),
+        # legal holds (issue 20): refused before the person or the hold named is looked for
+        (
+            f'mutation {{ placeLegalHold(school: "{NOWHERE}", personExternalId: "x", reason: "") {{ id }} }}',
+            ADMIN,
+            "FORBIDDEN",
+        ),
+        (
+            f'mutation {{ placeLegalHold(school: "{NOWHERE}", personExternalId: "x", reason: "Dossier 2026-12") {{ id }} }}',
+            LEGAL,
+            "NOT_FOUND",
+        ),
+        (
+            f'mutation {{ placeLegalHold(school: "{TARGET}", personExternalId: "E00001", reason: "x") {{ id }} }}',
+            LEGAL,
+            "INVALID_INPUT",
+        ),
+        (f'mutation {{ releaseLegalHold(id: "{HUGE}") {{ id }} }}', MEMBER, "FORBIDDEN"),
+        (f'mutation {{ releaseLegalHold(id: "{HUGE}") {{ id }} }}', LEGAL, "INVALID_INPUT"),
+        ('mutation { releaseLegalHold(id: "999999") { id } }', LEGAL, "NOT_FOUND"),
     ],
 )
 def test_what_a_caller_is_told_about_what_they_name(

@@ -420,6 +420,15 @@ ENTRY_POINTS = [
         'mutation { decideCorrectionRequest(requestId: "@correction@", done: false, decisionNote: "") { id } }',
         _only("school_admin"),
     ),
+    # legal holds (issue 20): legal staff only suspend the erasure of named persons
+    EntryPoint("legalHolds", "{ legalHolds(includeReleased: true) { id reason } }", _only("legal")),
+    EntryPoint(
+        "placeLegalHold",
+        f'mutation {{ placeLegalHold(school: "{TARGET}", personExternalId: "E00002", '
+        'reason: "Dossier disciplinaire 12") { id } }',
+        _only("legal"),
+    ),
+    EntryPoint("releaseLegalHold", 'mutation { releaseLegalHold(id: "x") { id } }', _only("legal")),
 ]
 
 

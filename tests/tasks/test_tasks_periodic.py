@@ -23,7 +23,7 @@ from govkit.jobs.models import InProcessJob
 from govkit.jobs.registry import registered_tasks
 from govkit.notifications import vocabulary as notices
 from govkit.rules.models import RuleRun
-from govkit.tasks import reminders, rules
+from govkit.tasks import reminders, retention, rules
 from tests.acknowledgements.test_webhooks import Receiver, running_receiver
 from tests.conftest import make_settings
 
@@ -59,6 +59,7 @@ def test_the_schedules() -> None:
         notices.BRING_UP_TO_DATE: "15 6 * * *",  # the e-mail notices, after the webhook reminders
         checkpoints.MAKE: "5 0 * * *",  # the chain's checkpoint, each day anchored once it is over
         SEAL_PENDING: "* * * * *",  # the PDF receipts not sealed yet
+        retention.RUN: "45 3 * * *",  # the erasure of what is due (issue 20)
     }
 
 

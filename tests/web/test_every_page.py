@@ -151,6 +151,10 @@ PAGES: list[PageCase] = [
     PageCase("school_admin", "/ui/corrections?done=done"),
     PageCase("legal", "/ui/corrections"),
     PageCase("member", "/ui/corrections", status=403),
+    # legal holds (issue 20): legal staff suspend the erasure of named persons
+    PageCase("legal", "/ui/legal-holds"),
+    PageCase("legal", "/ui/legal-holds?done=placed"),
+    PageCase("school_admin", "/ui/legal-holds", status=403),
 ]
 
 

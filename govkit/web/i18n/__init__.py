@@ -14,6 +14,7 @@ from govkit.web.i18n import (
     clause_search,
     common,
     evidence_display,
+    legal_holds,
     notices,
     own_data,
     plan_records,
@@ -40,6 +41,7 @@ _MODULES: tuple[Mapping[str, Mapping[str, str]], ...] = (
     clause_search.TEXTS,
     privacy_register.TEXTS,
     own_data.TEXTS,
+    legal_holds.TEXTS,
 )
 
 

@@ -16,7 +16,15 @@ from typing import Any
 
 from govkit.documents.kinds import catalogue
 from govkit.labels import label
-from govkit.web.i18n import clause_editing, clause_library, own_data, plan_records, provisions, publication_reviews
+from govkit.web.i18n import (
+    clause_editing,
+    clause_library,
+    legal_holds,
+    own_data,
+    plan_records,
+    provisions,
+    publication_reviews,
+)
 
 #: The message of each error key, in French and English; ``{name}`` is a parameter of the error.
 MESSAGES: dict[str, dict[str, str]] = {
@@ -264,6 +272,7 @@ MESSAGES.update(publication_reviews.ERRORS)  # four eyes and publication reviews
 MESSAGES.update(plan_records.ERRORS)  # the plan's records, waivers and rule parameters
 MESSAGES.update(provisions.ERRORS)  # local provisions
 MESSAGES.update(own_data.ERRORS)  # one's own data and correction requests (issue 20)
+MESSAGES.update(legal_holds.ERRORS)  # legal holds (issue 20)
 
 #: What a page says of an error that has no key of its own, by the error's code.
 BY_CODE: dict[str, dict[str, str]] = {
