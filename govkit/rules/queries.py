@@ -71,7 +71,8 @@ class _Plain:
 
 def load_facts(session: Session, when: AsOf | date, codes: list[str] | None = None) -> Facts:
     """The facts of every organisation as of ``when.day`` (valid time), as known at ``when.known_at``
-    (everything recorded so far when None), in a fixed number of queries (about fourteen) whatever the number of organisations.
+    (everything recorded so far when None), in a fixed number of queries (about fourteen) whatever the
+    number of organisations.
 
     Each query reads plain columns (no ORM objects) of every organisation at once: when
     ``codes`` restricts the organisations, through a subquery on their codes.
