@@ -38,6 +38,8 @@ from govkit.auth.models import Identity, RoleGrant, SignInLink
 from govkit.db import Database, utcnow
 from govkit.errors import Conflict, NotFound
 from govkit.notifications.models import NoticeMessage
+from govkit.privacy.correction_models import CorrectionRequest
+from govkit.privacy.hold_models import LegalHold
 from govkit.privacy.legal_holds import held_person_ids
 from govkit.settings import Settings
 
@@ -138,6 +140,28 @@ def _audit_events(session: Session, person: ErasedPerson) -> int:
     return found
 
 
+def _correction_requests(session: Session, person: ErasedPerson) -> int:
+    """Their correction requests (art. 16) lose what they asked for and the decision's note (which
+    may quote it); section, status and dates stay, so the school's register of requests still adds up."""
+    result = session.connection().execute(
+        sa.update(CorrectionRequest)
+        .where(col(CorrectionRequest.person_id) == person.id)
+        .values(field=ERASED_TEXT, requested_text=ERASED_TEXT, note=None)
+    )
+    return result.rowcount or 0
+
+
+def _legal_holds(session: Session, person: ErasedPerson) -> int:
+    """Their released legal holds lose their reason (a case's description may name them); who placed
+    and released each hold, and when, stay (a held person is never erased: every hold here is released)."""
+    result = session.connection().execute(
+        sa.update(LegalHold)
+        .where(col(LegalHold.person_id) == person.id, col(LegalHold.released_at).is_not(None))
+        .values(reason=ERASED_TEXT)
+    )
+    return result.rowcount or 0
+
+
 def _person(session: Session, person: ErasedPerson) -> int:
     """The person's row: names, e-mail and residence emptied, the external id replaced by one made of
     the id (the unique constraint holds); id, school, status, dates and populations stay."""
@@ -165,8 +189,8 @@ ERASURE_STEPS: tuple[tuple[str, ErasureStep], ...] = (
     ("notices", _notices),
     ("identities", _identities),
     ("audit_events", _audit_events),
-    # issue 20's other parts add theirs here, e.g. ("person_reads", reads.erase_person),
-    # ("correction_requests", corrections.erase_person)
+    ("correction_requests", _correction_requests),
+    ("legal_holds", _legal_holds),
     ("person", _person),
 )
 

@@ -341,7 +341,7 @@ CATEGORIES: dict[Category, Description] = {
             fr="Art. 6(1)(c) RGPD : obligation de répondre aux demandes des personnes (art. 12 et 16 RGPD).",
             en="GDPR art. 6(1)(c): the obligation to answer data subjects' requests (GDPR art. 12 and 16).",
         ),
-        (Action.IMPORT_PERSONS, Action.READ_ME),
+        (Action.READ_CORRECTIONS, Action.DECIDE_CORRECTION, Action.READ_OWN_DATA),
         Retention(_DEPARTED_RETENTION, "retention_departed_years", "years"),
         _DEPARTED,
         _NOBODY_ELSE,
@@ -357,15 +357,16 @@ CATEGORIES: dict[Category, Description] = {
             fr="Art. 6(1)(c) et (e) RGPD ; art. 17(3)(e) : constatation, exercice ou défense de droits en justice.",
             en="GDPR art. 6(1)(c) and (e); art. 17(3)(e): establishment, exercise or defence of legal claims.",
         ),
-        (Action.READ_AUDIT,),
+        (Action.PLACE_LEGAL_HOLD, Action.READ_AUDIT),
         Retention(
             Text(
-                fr="Jusqu'à la levée du gel ; la levée et le gel restent au journal d'audit, personnes par "
-                "identifiant.",
-                en="Until the hold is lifted; the hold and its lifting stay in the audit log, persons by id.",
+                fr="Tant que le gel dure, puis avec les données de la personne : le motif d'un gel levé est effacé "
+                "avec elles ; le gel et sa levée restent au journal d'audit, personnes par identifiant.",
+                en="While the hold lasts, then with the person's data: a released hold's reason is erased with "
+                "them; the hold and its release stay in the audit log, persons by id.",
             ),
         ),
-        (),
+        _DEPARTED,
         Text(fr="Personne d'autre.", en="Nobody else."),
     ),
 }
