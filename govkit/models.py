@@ -35,6 +35,7 @@ from govkit.organisations.models import (
     Organisation,
     ProfileRevision,
 )
+from govkit.privacy.read_models import PersonRead
 from govkit.rules.models import FindingRecord, RuleRun, Waiver
 from govkit.rules.parameter_records import RuleParameterValue
 from govkit.rules.records import Survey, TrainingRecord
@@ -91,4 +92,5 @@ __all__ = [
     "Waiver",
     "WebhookDelivery",
     "metadata",
+    "PersonRead",
 ]

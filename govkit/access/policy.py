@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from govkit.access.roles import Principal, Role
 from govkit.errors import Forbidden, NotAuthenticated
+from govkit.privacy.exposure import PERSONS_READ_SCOPE, Exposure
 
 
 class Action(StrEnum):
@@ -58,6 +59,8 @@ class Action(StrEnum):
     READ_PROVISIONS = "provisions.read"  # a school's local provisions, their revisions and decisions
     PROPOSE_PROVISION = "provisions.propose"  # a school's own text at a provision place (its administration)
     REVIEW_PROVISION = "provisions.review"  # approve a proposed provision, or send it back (legal staff)
+    # persons' names, e-mails and external ids (govkit.privacy.exposure; person_data_exposure below)
+    READ_PERSON_DATA = "persons.read_personal_data"
 
 
 class Scope(StrEnum):
@@ -161,6 +164,14 @@ POLICY: dict[Action, dict[Role, Scope]] = {
     Action.READ_PROVISIONS: {Role.LEGAL: _A, Role.AUDITOR: _A, Role.SCHOOL_ADMIN: _O},
     Action.PROPOSE_PROVISION: {Role.SCHOOL_ADMIN: _O},
     Action.REVIEW_PROVISION: {Role.LEGAL: _A},
+    # minimal exposure: intranets see documents, counts and rates, and persons only with the scope
+    # persons:read (REQUIRED_SCOPES); auditors see pseudonyms (person_data_exposure); a member themself
+    Action.READ_PERSON_DATA: {Role.LEGAL: _A, Role.SCHOOL_ADMIN: _O, Role.INTRANET: _O, Role.MEMBER: _O},
+}
+
+#: Actions a role may perform only with a named scope granted to its token (``govkit token create --scope``).
+REQUIRED_SCOPES: dict[tuple[Action, Role], str] = {
+    (Action.READ_PERSON_DATA, Role.INTRANET): PERSONS_READ_SCOPE,
 }
 
 
@@ -171,6 +182,9 @@ def is_allowed(actor: Principal, action: Action, *, organisation_id: int | None 
         return False
     scope = POLICY.get(action, {}).get(actor.role)
     if scope is None:
+        return False
+    needed = REQUIRED_SCOPES.get((action, actor.role))
+    if needed is not None and needed not in actor.scopes:
         return False
     if scope is Scope.ANYWHERE:
         return True
@@ -189,3 +203,15 @@ def authorize(actor: Principal, action: Action, *, organisation_id: int | None =
         key="forbidden",
         params={"role": actor.role.value, "school": actor.organisation_code or ""},
     )
+
+
+def person_data_exposure(actor: Principal, *, organisation_id: int, person_id: int) -> Exposure:
+    """What ``actor`` is shown of the personal fields of person ``person_id`` of ``organisation_id``:
+    the values, a pseudonym (auditors), or nothing (govkit.privacy.exposure)."""
+    if actor.role is Role.AUDITOR:
+        return Exposure.PSEUDONYM
+    if not is_allowed(actor, Action.READ_PERSON_DATA, organisation_id=organisation_id):
+        return Exposure.WITHHELD
+    if actor.role is Role.MEMBER and actor.person_id != person_id:
+        return Exposure.WITHHELD
+    return Exposure.FULL

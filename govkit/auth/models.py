@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from govkit.db import UTCDateTime, utcnow
+from govkit.privacy.declarations import not_personal
 
 
 class Identity(SQLModel, table=True):
@@ -39,6 +40,12 @@ class RoleGrant(SQLModel, table=True):
     created_by: str = Field(max_length=200)
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # named scopes beyond the role, space-separated (``persons:read``: an intranet sees persons' names)
+    scopes: str = Field(
+        default="",
+        max_length=200,
+        sa_column_kwargs={"server_default": "", **not_personal("the token's named scopes (rights, not a person's data)")},
+    )
 
 
 class SignInLink(SQLModel, table=True):

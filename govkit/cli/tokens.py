@@ -50,6 +50,10 @@ def token_create(
     person: Annotated[str | None, typer.Option(help="Person's external id (member)")] = None,
     ttl: Annotated[str | None, typer.Option(help="Lifetime, e.g. 90m, 12h, 30d (default: 30d)")] = None,
     name: Annotated[str | None, typer.Option(help="Display name of the identity")] = None,
+    scope: Annotated[
+        list[str] | None,
+        typer.Option(help="A named scope, repeatable: persons:read lets an intranet see persons' names and e-mails"),
+    ] = None,
 ) -> None:
     """Create an identity with a role and print its bearer token alone on stdout."""
     from govkit.access.roles import Role
@@ -69,6 +73,7 @@ def token_create(
             person_external_id=person,
             ttl=parse_ttl(ttl) if ttl else None,
             display_name=name,
+            scopes=scope or (),
         )
     sys.stdout.write(token + "\n")
 
