@@ -74,6 +74,7 @@ __all__ = [
     "Organisation",
     "Person",
     "PersonPopulation",
+    "PersonRead",
     "ProfileRevision",
     "PublicationReview",
     "RequiredClause",
@@ -92,5 +93,4 @@ __all__ = [
     "Waiver",
     "WebhookDelivery",
     "metadata",
-    "PersonRead",
 ]

@@ -58,7 +58,10 @@ class AcknowledgementQuery:
 
     @strawberry.field(description="A receipt by its verification code (yours, or of your school as its admin)")
     async def receipt(self, info: Info, code: str) -> Receipt:
-        found = await info.context.call(service.receipt, code=code)
+        note = service.ReadNote(
+            "graphql", info.context.settings.pseudonym_secret(), info.context.correlation_id, info.context.client_ip
+        )
+        found = await info.context.call(service.receipt, code=code, note=note)
         return Receipt.from_data(found, info.context.settings.public_url)
 
 

@@ -44,7 +44,10 @@ class RoleGrant(SQLModel, table=True):
     scopes: str = Field(
         default="",
         max_length=200,
-        sa_column_kwargs={"server_default": "", **not_personal("the token's named scopes (rights, not a person's data)")},
+        sa_column_kwargs={
+            "server_default": "",
+            **not_personal("the token's named scopes (rights, not a person's data)"),
+        },
     )
 
 
