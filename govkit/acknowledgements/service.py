@@ -345,7 +345,7 @@ def pending_persons(
     db: Database,
     actor: Principal,
     campaign_id: int,
-    note: ReadNote,
+    note: ReadNote | None = None,
     first: int = 50,
     after: str | None = None,
     population: str | None = None,
@@ -373,6 +373,7 @@ def pending_persons(
             search=search,
             when=when,
         )
+        note = note or ReadNote("cli", pseudonym_key="")  # a direct call: no pseudonyms without their key
         return shown_pending(session, actor, campaign.organisation_id, page, note), has_next, total
 
 

@@ -15,6 +15,7 @@ from govkit.web.i18n import (
     common,
     evidence_display,
     notices,
+    person_reads,
     plan_records,
     provisions,
     public_documents,
@@ -36,6 +37,7 @@ _MODULES: tuple[Mapping[str, Mapping[str, str]], ...] = (
     plan_records.TEXTS,
     provisions.TEXTS,
     clause_search.TEXTS,
+    person_reads.TEXTS,
 )
 
 

@@ -1,0 +1,26 @@
+"""The words of the read log shown to the person (govkit.privacy.reads; the member page /ui/me)."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, dict[str, str]] = {
+    "reads_of_my_data": {"fr": "Consultations de vos données", "en": "Who read your data"},
+    "reads_of_my_data_help": {
+        "fr": "Chaque consultation de vos données personnelles (nom, courriel, identifiant) par le personnel est "
+        "enregistrée : quand, par quel rôle de quelle école, comment et quelles données. Le nom de la personne "
+        "qui a consulté n'est pas affiché ; le délégué à la protection des données peut vous le communiquer "
+        "si vous en avez besoin pour exercer vos droits.",
+        "en": "Every read of your personal data (name, e-mail, identifier) by staff is recorded: when, by which role "
+        "of which school, how and which data. The name of the staff member is not shown; the data protection "
+        "officer can give it to you if you need it to exercise your rights.",
+    },
+    "reads_none": {"fr": "Personne n'a consulté vos données.", "en": "Nobody has read your data."},
+    "read_when": {"fr": "Quand (Paris)", "en": "When (Paris)"},
+    "read_by": {"fr": "Par", "en": "By"},
+    "read_channel": {"fr": "Comment", "en": "How"},
+    "read_fields": {"fr": "Données", "en": "Data"},
+    "read_group_wide": {"fr": "groupe IMT", "en": "IMT group"},
+    "read_channel_page": {"fr": "page", "en": "page"},
+    "read_channel_graphql": {"fr": "API (GraphQL)", "en": "API (GraphQL)"},
+    "read_channel_csv": {"fr": "export CSV", "en": "CSV export"},
+    "read_channel_cli": {"fr": "export par un administrateur", "en": "export by an administrator"},
+}
