@@ -12,8 +12,8 @@ from markupsafe import Markup
 
 from govkit.acknowledgements import deliveries, sealing
 from govkit.acknowledgements import service as acks
-from govkit.acknowledgements.member_reads import my_reads
 from govkit.acknowledgements.certificate import certificate_docx
+from govkit.acknowledgements.member_reads import my_reads
 from govkit.db import stored_id
 from govkit.disconnects import run_service
 from govkit.documents import public, renditions
