@@ -31,7 +31,8 @@ class AcknowledgementQuery:
     @strawberry.field(description="The signed-in member: documents to acknowledge and acknowledgements")
     async def me(self, info: Info) -> Me:
         view = await info.context.call(service.me, days=info.context.settings.campaign_days)
-        return Me.from_data(view, info.context.settings.public_url)
+        settings = info.context.settings
+        return Me.from_data(view, settings.public_url, settings.pseudonym_secret())
 
     @strawberry.field(description="A school's acknowledgement campaigns with their progress, today or as of a date")
     async def campaigns(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime
 
 import strawberry
@@ -18,7 +19,7 @@ from govkit.acknowledgements.service import Receipt as ReceiptData
 from govkit.db import stored_id
 from govkit.documents.kinds import catalogue
 from govkit.documents.types import PublishedDocument
-from govkit.privacy.exposure import Exposure, mask
+from govkit.privacy.exposure import Exposure, mask, pseudonym
 from govkit.resolving import Batch, Info, build
 
 #: The seals of the receipts a request shows, read in one query.
@@ -157,8 +158,9 @@ class Person:
     )
 
 
-def person_of(person: PersonRow | ShownPerson, school: str, populations: Iterable[str]) -> Person:
-    shown = person if isinstance(person, ShownPerson) else shown_person(person, Exposure.FULL, "")
+def person_of(person: PersonRow | ShownPerson, school: str, populations: Iterable[str], key: str = "") -> Person:
+    """A person as shown (a row: in full, the member's own record, with its pseudonym under ``key``)."""
+    shown = person if isinstance(person, ShownPerson) else shown_person(person, Exposure.FULL, key)
     return build(Person, shown, school=school, populations=list(populations))
 
 
@@ -192,10 +194,11 @@ class Me:
         ]
 
     @classmethod
-    def from_data(cls, view: MyView, public_url: str) -> Me:
+    def from_data(cls, view: MyView, public_url: str, key: str = "") -> Me:
         code = view.organisation.code
+        alias = pseudonym(stored_id(view.person), key) if key else None
         return cls(
-            person=person_of(view.person, code, view.populations),
+            person=person_of(view.person, code, view.populations, key),
             pending_documents=[
                 PendingDocument(
                     document=PublishedDocument.from_model(code, d.document, public_url),
@@ -208,7 +211,7 @@ class Me:
                 )
                 for d in view.pending
             ],
-            acknowledgements=[Receipt.from_data(r, public_url) for r in view.receipts],
+            acknowledgements=[Receipt.from_data(replace(r, pseudonym=alias), public_url) for r in view.receipts],
         )
 
 
