@@ -56,7 +56,7 @@ def receipt_code(db: Database, settings: Settings) -> str:
     legal = authenticate(db=db, settings=settings, token=_token(db, settings, Role.LEGAL))
     in_force = documents.published_documents(db=db, actor=legal, school=TARGET, language="fr")
     document = next(d for _org, d in in_force if d.kind == "internal")
-    return acknowledge(db=db, actor=member, document_version_id=document.id).record.verification_code  # type: ignore[arg-type]
+    return acknowledge(db=db, actor=member, document_version_id=document.id).record.verification_code
 
 
 def test_graphql_reads_are_logged_once_per_person_and_named_by_id(api: Api, db: Database, settings: Settings) -> None:
