@@ -191,3 +191,19 @@ def test_an_intranet_page_and_csv_show_no_names(api: Api, db: Database, settings
     assert not any(p.email in exported.text + page.text for p in persons)
     assert not any(f"{p.family_name} {p.given_name}" in page.text for p in persons)
     assert _reads(db) == []
+
+
+def test_an_evidence_file_is_a_logged_read(api: Api, db: Database, settings: Settings) -> None:
+    legal = _token(db, settings, Role.LEGAL)
+    data = api.data(
+        f'{{ evidence(school: "{TARGET}", person: "{MEMBER}", date: "2026-01-15") {{ person {{ externalId }} }} }}',
+        token=legal,
+    )
+    assert data["evidence"]["person"]["externalId"] == MEMBER
+    with db.reading() as session:
+        person = session.exec(select(Person).where(Person.external_id == MEMBER)).first()
+    assert person is not None
+    assert [(r.person_id, r.channel, r.reader_role, r.fields) for r in _reads(db)] == [
+        (person.id, "graphql", "legal", ["external_id", "given_name", "family_name"])
+    ]
+    assert [e.target["persons"] for e in _events(db)] == [[person.id]]
