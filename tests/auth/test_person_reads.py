@@ -21,6 +21,7 @@ from govkit.acknowledgements.models import Person
 from govkit.auth.service import authenticate, create_token
 from govkit.db import Database
 from govkit.documents import service as documents
+from govkit.organisations.models import Organisation
 from govkit.privacy.read_models import PersonRead
 from govkit.settings import Settings
 from tests.ack_helpers import acknowledge
@@ -201,8 +202,11 @@ def test_an_evidence_file_is_a_logged_read(api: Api, db: Database, settings: Set
     )
     assert data["evidence"]["person"]["externalId"] == MEMBER
     with db.reading() as session:
-        person = session.exec(select(Person).where(Person.external_id == MEMBER)).first()
-    assert person is not None
+        person = session.exec(
+            select(Person)
+            .join(Organisation, col(Organisation.id) == col(Person.organisation_id))
+            .where(Person.external_id == MEMBER, Organisation.code == TARGET)
+        ).one()
     assert [(r.person_id, r.channel, r.reader_role, r.fields) for r in _reads(db)] == [
         (person.id, "graphql", "legal", ["external_id", "given_name", "family_name"])
     ]
