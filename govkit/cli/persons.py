@@ -69,6 +69,6 @@ def persons_export(
                 )
             )
             record_reads(
-                session, reader=SYSTEM, person_ids=[person_id], channel="cli", fields=sorted(data), correlation_id="cli"
+                session, reader=SYSTEM, person_ids=[person_id], channel="cli", fields=["all"], correlation_id="cli"
             )
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")

@@ -96,4 +96,4 @@ def test_persons_export_is_audited_by_id(url: str, tmp_path: Path) -> None:
         assert exported_person.family_name not in text and exported_person.email not in text
         assert "E00001" not in text
     assert [(r.channel, r.reader_role) for r in reads] == [("cli", "legal")]
-    assert "person" in reads[0].fields
+    assert reads[0].fields == ["all"]

@@ -23,4 +23,16 @@ TEXTS: dict[str, dict[str, str]] = {
     "read_channel_graphql": {"fr": "API (GraphQL)", "en": "API (GraphQL)"},
     "read_channel_csv": {"fr": "export CSV", "en": "CSV export"},
     "read_channel_cli": {"fr": "export par un administrateur", "en": "export by an administrator"},
+    # the fields read (govkit.privacy.exposure.PERSONAL_FIELDS), as the person is shown them
+    "read_field_external_id": {"fr": "identifiant", "en": "identifier"},
+    "read_field_person_external_id": {"fr": "identifiant", "en": "identifier"},
+    "read_field_given_name": {"fr": "prénom", "en": "given name"},
+    "read_field_family_name": {"fr": "nom", "en": "family name"},
+    "read_field_email": {"fr": "courriel", "en": "e-mail"},
+    "read_field_recipient": {"fr": "courriel", "en": "e-mail"},
+    "read_field_entry_date": {"fr": "date d'arrivée", "en": "entry date"},
+    "read_field_preferred_language": {"fr": "langue", "en": "language"},
+    "read_field_wording": {"fr": "texte accepté", "en": "words accepted"},
+    "read_field_pseudonym": {"fr": "pseudonyme", "en": "pseudonym"},
+    "read_field_all": {"fr": "toutes vos données (export)", "en": "all your data (export)"},
 }
