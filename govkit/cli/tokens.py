@@ -36,7 +36,7 @@ def token_table(tokens: list[TokenInfo], now: datetime) -> Table:
     for header in ("created", "expires", "revoked"):
         table.add_column(header, no_wrap=True)
     for token in tokens:
-        scope = "\n".join(part for part in (token.role, token.school, token.person) if part)
+        scope = "\n".join(part for part in (token.role, token.school, token.person, token.scopes) if part)
         expires = _day(token.expires_at) + ("\nexpired" if token.status(now) == "expired" else "")
         table.add_row(str(token.id), token.name, scope, _day(token.created_at), expires, _day(token.revoked_at))
     return table

@@ -43,6 +43,8 @@ def test_an_intranet_token_gets_the_persons_read_scope(url: str, tmp_path: Path)
     plain = govkit("token", "create", "--role", "intranet", "--school", SCHOOL, url=url, cwd=tmp_path)
     assert plain.returncode == 0, plain.stderr
     assert JWT.match(made.stdout.strip())
+    listed = govkit("token", "list", "--role", "intranet", url=url, cwd=tmp_path)
+    assert listed.returncode == 0 and listed.stdout.count("persons:read") == 1, listed.stdout
     engine = create_db_engine(url)
     try:
         settings = make_settings(url)
