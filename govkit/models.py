@@ -37,6 +37,7 @@ from govkit.organisations.models import (
 )
 from govkit.privacy.correction_models import CorrectionRequest
 from govkit.privacy.hold_models import LegalHold
+from govkit.privacy.read_models import PersonRead
 from govkit.rules.models import FindingRecord, RuleRun, Waiver
 from govkit.rules.parameter_records import RuleParameterValue
 from govkit.rules.records import Survey, TrainingRecord
@@ -77,6 +78,7 @@ __all__ = [
     "Organisation",
     "Person",
     "PersonPopulation",
+    "PersonRead",
     "ProfileRevision",
     "PublicationReview",
     "RequiredClause",

@@ -14,9 +14,32 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["INFO_KEY", "Category", "declaration_of", "not_personal", "personal"]
+__all__ = [
+    "INFO_KEY",
+    "KNOWN_SCOPES",
+    "PERSONS_READ_SCOPE",
+    "Category",
+    "Exposure",
+    "declaration_of",
+    "not_personal",
+    "personal",
+]
 
 INFO_KEY = "govkit_privacy"
+
+#: The named scope an intranet token needs to see persons' names, e-mails and external ids
+#: (govkit.access.policy.REQUIRED_SCOPES; govkit.privacy.exposure decides each field).
+PERSONS_READ_SCOPE = "persons:read"
+#: Every scope a token may be granted.
+KNOWN_SCOPES = frozenset({PERSONS_READ_SCOPE})
+
+
+class Exposure(StrEnum):
+    """What a caller sees of a person's personal fields (govkit.access.policy.person_data_exposure)."""
+
+    FULL = "full"
+    PSEUDONYM = "pseudonym"
+    WITHHELD = "withheld"
 
 
 class Category(StrEnum):

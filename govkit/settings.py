@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from enum import StrEnum
@@ -77,6 +78,9 @@ class Settings(BaseSettings):
     # campaign e-mail logs (notices, deliveries, sign-in links) after this many days
     retention_departed_years: int = Field(default=5, ge=1, le=30)
     retention_notice_days: int = Field(default=180, ge=30)
+    # minimal exposure (govkit.privacy.exposure): auditors see persons as ``P-`` + a truncated
+    # HMAC-SHA256 of their id under this key (GOVKIT_PSEUDONYM_KEY; default: derived from the signing key)
+    pseudonym_key: str | None = Field(default=None, min_length=16, repr=False)
     # OpenID Connect: tokens of the schools' single sign-on, matched to a person by a claim
     oidc_issuer: str | None = None
     oidc_audience: str | None = None
@@ -175,6 +179,12 @@ class Settings(BaseSettings):
     @property
     def is_dev(self) -> bool:
         return self.env is Environment.DEV
+
+    def pseudonym_secret(self) -> str:
+        """The key of the persons' pseudonyms: GOVKIT_PSEUDONYM_KEY, or one derived from the signing key."""
+        if self.pseudonym_key:
+            return self.pseudonym_key
+        return hashlib.sha256(b"govkit pseudonyms\0" + self.signing_key().encode()).hexdigest()
 
     def signing_key(self) -> str:
         """The token signing key: GOVKIT_SECRET_KEY, or in dev a key kept in .govkit-secret."""

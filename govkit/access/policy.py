@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from govkit.access.roles import Principal, Role
 from govkit.errors import Forbidden, NotAuthenticated
+from govkit.personal_data import PERSONS_READ_SCOPE, Exposure
 
 
 class Action(StrEnum):
@@ -65,6 +66,8 @@ class Action(StrEnum):
     DECIDE_CORRECTION = "privacy.decide_correction"  # correction done (with a note) or refused (with a reason)
     # issue 20, part 3: suspend (and release) the erasure of named persons during a case, and list the holds
     PLACE_LEGAL_HOLD = "privacy.place_legal_hold"
+    # persons' names, e-mails and external ids (govkit.privacy.exposure; person_data_exposure below)
+    READ_PERSON_DATA = "persons.read_personal_data"
 
 
 class Scope(StrEnum):
@@ -176,6 +179,14 @@ POLICY: dict[Action, dict[Role, Scope]] = {
     Action.DECIDE_CORRECTION: {Role.SCHOOL_ADMIN: _O},
     # legal holds: legal staff only (a case's reasons are theirs)
     Action.PLACE_LEGAL_HOLD: {Role.LEGAL: _A},
+    # minimal exposure: intranets see documents, counts and rates, and persons only with the scope
+    # persons:read (REQUIRED_SCOPES); auditors see pseudonyms (person_data_exposure); a member themself
+    Action.READ_PERSON_DATA: {Role.LEGAL: _A, Role.SCHOOL_ADMIN: _O, Role.INTRANET: _O, Role.MEMBER: _O},
+}
+
+#: Actions a role may perform only with a named scope granted to its token (``govkit token create --scope``).
+REQUIRED_SCOPES: dict[tuple[Action, Role], str] = {
+    (Action.READ_PERSON_DATA, Role.INTRANET): PERSONS_READ_SCOPE,
 }
 
 
@@ -186,6 +197,9 @@ def is_allowed(actor: Principal, action: Action, *, organisation_id: int | None 
         return False
     scope = POLICY.get(action, {}).get(actor.role)
     if scope is None:
+        return False
+    needed = REQUIRED_SCOPES.get((action, actor.role))
+    if needed is not None and needed not in actor.scopes:
         return False
     if scope is Scope.ANYWHERE:
         return True
@@ -204,3 +218,15 @@ def authorize(actor: Principal, action: Action, *, organisation_id: int | None =
         key="forbidden",
         params={"role": actor.role.value, "school": actor.organisation_code or ""},
     )
+
+
+def person_data_exposure(actor: Principal, *, organisation_id: int, person_id: int) -> Exposure:
+    """What ``actor`` is shown of the personal fields of person ``person_id`` of ``organisation_id``:
+    the values, a pseudonym (auditors), or nothing (govkit.privacy.exposure)."""
+    if actor.role is Role.AUDITOR:
+        return Exposure.PSEUDONYM
+    if not is_allowed(actor, Action.READ_PERSON_DATA, organisation_id=organisation_id):
+        return Exposure.WITHHELD
+    if actor.role is Role.MEMBER and actor.person_id != person_id:
+        return Exposure.WITHHELD
+    return Exposure.FULL

@@ -31,6 +31,7 @@ class Principal:
     organisation_code: str | None = None
     person_id: int | None = None
     auth_method: str = "none"
+    scopes: frozenset[str] = frozenset()  # named scopes of the token's role grant (e.g. persons:read)
 
     @property
     def is_authenticated(self) -> bool:

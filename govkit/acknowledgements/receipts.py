@@ -14,6 +14,7 @@ from govkit.documents.models import DocumentVersion
 from govkit.errors import GovkitError
 from govkit.labels import label
 from govkit.organisations.models import Organisation
+from govkit.privacy.exposure import Exposure
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,10 @@ class Receipt:
     organisation: Organisation
     document: DocumentVersion
     fresh: bool = False  # recorded by this call (not found from an earlier one)
+    # what the reader may see of the person (govkit.privacy.exposure): full for the person and their
+    # school's staff; a pseudonym instead of the identifying fields for auditors
+    exposure: Exposure = Exposure.FULL
+    pseudonym: str | None = None
 
     @property
     def title(self) -> str:

@@ -31,7 +31,8 @@ class AcknowledgementQuery:
     @strawberry.field(description="The signed-in member: documents to acknowledge and acknowledgements")
     async def me(self, info: Info) -> Me:
         view = await info.context.call(service.me, days=info.context.settings.campaign_days)
-        return Me.from_data(view, info.context.settings.public_url)
+        settings = info.context.settings
+        return Me.from_data(view, settings.public_url, settings.pseudonym_secret())
 
     @strawberry.field(description="A school's acknowledgement campaigns with their progress, today or as of a date")
     async def campaigns(
@@ -58,7 +59,10 @@ class AcknowledgementQuery:
 
     @strawberry.field(description="A receipt by its verification code (yours, or of your school as its admin)")
     async def receipt(self, info: Info, code: str) -> Receipt:
-        found = await info.context.call(service.receipt, code=code)
+        note = service.ReadNote(
+            "graphql", info.context.settings.pseudonym_secret(), info.context.correlation_id, info.context.client_ip
+        )
+        found = await info.context.call(service.receipt, code=code, note=note)
         return Receipt.from_data(found, info.context.settings.public_url)
 
 

@@ -36,9 +36,10 @@ from govkit.acknowledgements.seal_models import SealedReceipt
 from govkit.db import Database, table_of, utcnow
 from govkit.documents.models import DocumentVersion
 from govkit.documents.pdfa import check_pdfa
-from govkit.errors import GovkitError, InvalidInput
+from govkit.errors import GovkitError, InvalidInput, NotFound
 from govkit.jobs.queue import JobQueue
 from govkit.organisations.models import Organisation
+from govkit.privacy.exposure import Exposure
 from govkit.proof.errors import FontMissing, TimeStampUnavailable
 from govkit.proof.sealer import Sealer
 
@@ -314,6 +315,9 @@ def seal_states(*, db: Database, actor: Principal, acknowledgement_ids: Sequence
 def sealed_file(*, db: Database, actor: Principal, code: str) -> SealedFile:
     """The receipt's PDF for whoever may read the receipt (NotFound otherwise, whatever the reason)."""
     receipt = service.receipt(db=db, actor=actor, code=code)
+    if receipt.exposure is not Exposure.FULL:
+        # the sealed PDF names the person and cannot be masked: for those who may see the person
+        raise NotFound("No receipt with this code that you may read.", key="no_receipt")
     record_id = int(receipt.record.id or 0)
     with db.reading() as session:
         row = session.get(SealedReceipt, record_id)

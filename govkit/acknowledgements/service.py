@@ -8,14 +8,15 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from govkit.access.policy import Action, authorize, is_allowed
+from govkit.access.policy import Action, authorize, is_allowed, person_data_exposure
 from govkit.access.roles import Principal, Role
 from govkit.access.scoped import authorize_some, given_id, row_id, unknown
 from govkit.acknowledgements import campaign_progress as campaign_queries
 from govkit.acknowledgements import chain
-from govkit.acknowledgements.campaign_progress import CampaignStatus, PendingPerson
+from govkit.acknowledgements.campaign_progress import CampaignStatus
 from govkit.acknowledgements.member_view import MyView, PendingDocument, me
 from govkit.acknowledgements.models import Acknowledgement, Campaign, Person
+from govkit.acknowledgements.person_view import ReadNote, ShownPending, log_reads, refuse_search, shown_pending
 from govkit.acknowledgements.receipts import AuditNote, ClientInfo, Display, Receipt, Request, erasure_statement
 from govkit.acknowledgements.recorder import Recorder
 from govkit.db import Database, stored_id
@@ -24,6 +25,7 @@ from govkit.documents.models import DocumentVersion
 from govkit.errors import Forbidden, InvalidInput, NotFound
 from govkit.organisations.models import Organisation
 from govkit.organisations.service import organisation_for
+from govkit.privacy.exposure import Exposure, exposed_fields, pseudonym
 from govkit.timeline import AsOf
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "ClientInfo",
     "MyView",
     "PendingDocument",
+    "ReadNote",
     "Receipt",
     "Verification",
     "acknowledge",
@@ -212,10 +215,12 @@ def _paper_request(
 # --- receipts and verification ------------------------------------------------------------
 
 
-def receipt(*, db: Database, actor: Principal, code: str) -> Receipt:
-    """A receipt, for the person it belongs to or those who follow their school."""
+def receipt(*, db: Database, actor: Principal, code: str, note: ReadNote | None = None) -> Receipt:
+    """A receipt, for the person it belongs to or those who follow their school, with what the caller
+    may see of the person (``exposure``: auditors get a pseudonym); the read written down with ``note``
+    (govkit.privacy.reads)."""
     authorize_some(actor, Action.READ_RECEIPTS)
-    with db.reading() as session:
+    with db.transaction() as session:
         record = session.exec(select(Acknowledgement).where(Acknowledgement.verification_code == code)).first()
         allowed = record is not None and is_allowed(actor, Action.READ_RECEIPTS, organisation_id=record.organisation_id)
         if allowed and actor.role is Role.MEMBER:
@@ -228,7 +233,12 @@ def receipt(*, db: Database, actor: Principal, code: str) -> Receipt:
         document = session.get(DocumentVersion, record.document_version_id)
         assert organisation is not None
         assert document is not None
-        return Receipt(record, person, organisation, document)
+        exposure = person_data_exposure(actor, organisation_id=record.organisation_id, person_id=record.person_id)
+        key = note.pseudonym_key if note else ""
+        if note is not None:
+            log_reads(session, actor, [record.person_id], exposed_fields("Receipt", exposure), note)
+        alias = pseudonym(record.person_id, key) if key and exposure is not Exposure.WITHHELD else None
+        return Receipt(record, person, organisation, document, exposure=exposure, pseudonym=alias)
 
 
 @dataclass(frozen=True)
@@ -348,19 +358,24 @@ def pending_persons(
     db: Database,
     actor: Principal,
     campaign_id: int,
+    note: ReadNote | None = None,
     first: int = 50,
     after: str | None = None,
     population: str | None = None,
     search: str | None = None,
     days: int = 30,
     as_of: date | None = None,
-) -> tuple[list[PendingPerson], bool, int]:
+) -> tuple[list[ShownPending], bool, int]:
+    """A page of a campaign's pending persons, as ``actor`` may see them (minimal exposure: names and
+    e-mails withheld from intranets without the persons:read scope, pseudonyms for auditors); the
+    reads of personal data written down with the page (govkit.privacy.reads)."""
     when = _as_of(as_of)
-    with db.reading() as session:
+    with db.transaction() as session:
         campaign = _campaign(session, actor, campaign_id)
         if not 1 <= first <= 500:
             raise InvalidInput("`first` is between 1 and 500.", key="page_size", params={"most": 500})
-        return campaign_queries.pending_persons(
+        refuse_search(actor, organisation_id=campaign.organisation_id, search=search)
+        page, has_next, total = campaign_queries.pending_persons(
             session,
             campaign,
             today=when.day if when else date.today(),
@@ -371,6 +386,8 @@ def pending_persons(
             search=search,
             when=when,
         )
+        note = note or ReadNote("cli", pseudonym_key="")  # a direct call: no pseudonyms without their key
+        return shown_pending(session, actor, campaign.organisation_id, page, note), has_next, total
 
 
 def verify_chain(*, db: Database) -> chain.ChainReport:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
 
-from govkit.acknowledgements.campaign_progress import CampaignStatus, PendingPerson, PopulationCount, encode_cursor
+from govkit.acknowledgements.campaign_progress import CampaignStatus, PopulationCount, encode_cursor
 from govkit.acknowledgements.models import Person as PersonRow
+from govkit.acknowledgements.person_view import ShownPending, ShownPerson, shown_person
 from govkit.acknowledgements.persons import ImportReport as ImportData
 from govkit.acknowledgements.receipts import ERASED
 from govkit.acknowledgements.sealing import SealState, seal_states
@@ -19,6 +21,7 @@ from govkit.acknowledgements.service import Receipt as ReceiptData
 from govkit.db import stored_id
 from govkit.documents.kinds import catalogue
 from govkit.documents.types import PublishedDocument
+from govkit.privacy.exposure import Exposure, mask, pseudonym
 from govkit.resolving import Batch, Info, Wired, build
 
 #: The seals of the receipts a request shows, read in one query.
@@ -32,15 +35,21 @@ MY_DATA: Wired[Callable[..., dict[str, Any]]] = Wired("own data export")
 class Receipt:
     id: strawberry.ID
     verification_code: str
-    person_external_id: str
+    person_external_id: str | None = strawberry.field(
+        description="The person's external id (null for auditors, who see personPseudonym)"
+    )
+    person_pseudonym: str | None = strawberry.field(
+        description="The person's stable pseudonym, P- and 16 hex digits (govkit.privacy.exposure)"
+    )
     school: str
     kind: str
     title: str
     version: int
     language: str
     document_sha256: str
-    wording: str = strawberry.field(
-        description="The exact words accepted, as recorded (a notice instead once personal data were erased)"
+    wording: str | None = strawberry.field(
+        description="The exact words accepted, as recorded (a notice instead once personal data were erased; "
+        "null for auditors: it names the person)"
     )
     acknowledged_at: datetime = strawberry.field(description="Server time, UTC")
     method: str = strawberry.field(description="electronic, paper or carried_forward")
@@ -90,17 +99,26 @@ class Receipt:
     def from_data(cls, receipt: ReceiptData, public_url: str) -> Receipt:
         r = receipt.record
         base = public_url.rstrip("/")
+        shown = mask(
+            "Receipt",
+            {
+                "person_external_id": receipt.person.external_id,
+                "wording": ERASED if r.wording is None else r.wording,
+            },
+            receipt.exposure,
+        )
         return cls(
             id=strawberry.ID(str(r.id)),
             verification_code=r.verification_code,
-            person_external_id=receipt.person.external_id,
+            person_external_id=shown["person_external_id"],
+            person_pseudonym=receipt.pseudonym,
             school=receipt.organisation.code,
             kind=receipt.document.kind,
             title=receipt.title,
             version=receipt.document.number,
             language=receipt.document.language,
             document_sha256=r.document_sha256,
-            wording=ERASED if r.wording is None else r.wording,
+            wording=shown["wording"],
             acknowledged_at=r.acknowledged_at,
             method=r.method,
             authentication=r.auth_method,
@@ -126,21 +144,40 @@ class PendingDocument:
     overdue: bool
 
 
-@strawberry.type
+@strawberry.type(
+    description="A person. Personal fields the caller may not see are null (minimal exposure: intranets without "
+    "the persons:read scope see none; auditors see the pseudonym only; govkit.privacy.exposure)"
+)
 class Person:
-    external_id: str
-    given_name: str
-    family_name: str
-    email: str
+    external_id: str | None
+    given_name: str | None
+    family_name: str | None
+    email: str | None
     school: str
     populations: list[str]
     status: str
     entry_date: date | None
-    preferred_language: str
+    preferred_language: str | None
+    pseudonym: str | None = strawberry.field(
+        description="A stable pseudonym of the person (P- and 16 hex digits), for those who may see them"
+    )
 
 
-def person_of(person: PersonRow, school: str, populations: Iterable[str]) -> Person:
-    return build(Person, person, school=school, populations=list(populations))
+def person_of(person: PersonRow | ShownPerson, school: str, populations: Iterable[str], key: str = "") -> Person:
+    """A person as shown (a row: in full, the member's own record, with its pseudonym under ``key``)."""
+    shown = person if isinstance(person, ShownPerson) else shown_person(person, Exposure.FULL, key)
+    return build(Person, shown, school=school, populations=list(populations))
+
+
+@strawberry.type(
+    description="A read of your personal data by staff (GDPR art. 15): when, by which role of which school"
+)
+class ReadOfMyData:
+    read_at: datetime = strawberry.field(description="UTC")
+    role: str | None = strawberry.field(description="The reader's role: legal, school_admin, intranet, auditor")
+    school: str | None = strawberry.field(description="The reader's school (null: group-wide staff)")
+    channel: str = strawberry.field(description="page, graphql, csv or cli")
+    fields: list[str] = strawberry.field(description="The personal fields shown")
 
 
 @strawberry.type(description="The signed-in member: what to acknowledge, and what was acknowledged")
@@ -149,11 +186,24 @@ class Me:
     pending_documents: list[PendingDocument]
     acknowledgements: list[Receipt]
 
+    @strawberry.field(
+        description="Who read your personal data and when, newest first (staff by role and school, GDPR art. 15)"
+    )
+    async def reads_of_my_data(self, info: Info) -> list[ReadOfMyData]:
+        from govkit.acknowledgements.member_reads import my_reads
+
+        found = await info.context.call(my_reads)
+        return [
+            ReadOfMyData(read_at=r.read_at, role=r.role, school=r.school, channel=r.channel, fields=list(r.fields))
+            for r in found
+        ]
+
     @classmethod
-    def from_data(cls, view: MyView, public_url: str) -> Me:
+    def from_data(cls, view: MyView, public_url: str, key: str = "") -> Me:
         code = view.organisation.code
+        alias = pseudonym(stored_id(view.person), key) if key else None
         return cls(
-            person=person_of(view.person, code, view.populations),
+            person=person_of(view.person, code, view.populations, key),
             pending_documents=[
                 PendingDocument(
                     document=PublishedDocument.from_model(code, d.document, public_url),
@@ -166,7 +216,7 @@ class Me:
                 )
                 for d in view.pending
             ],
-            acknowledgements=[Receipt.from_data(r, public_url) for r in view.receipts],
+            acknowledgements=[Receipt.from_data(replace(r, pseudonym=alias), public_url) for r in view.receipts],
         )
 
     @strawberry.field(
@@ -220,10 +270,10 @@ class PendingPersonConnection:
     total_count: int
 
     @classmethod
-    def from_page(cls, school: str, page: list[PendingPerson], has_next: bool, total: int) -> PendingPersonConnection:
+    def from_page(cls, school: str, page: list[ShownPending], has_next: bool, total: int) -> PendingPersonConnection:
         edges = [
             PendingPersonEdge(
-                cursor=encode_cursor(stored_id(item.person)),
+                cursor=encode_cursor(item.person.id),
                 node=person_of(item.person, school, item.populations),
                 overdue=item.overdue,
             )
@@ -325,5 +375,11 @@ class Campaign:
             search=search,
             days=info.context.settings.campaign_days,
             as_of=self.as_of,
+            note=service.ReadNote(
+                "graphql",
+                info.context.settings.pseudonym_secret(),
+                info.context.correlation_id,
+                info.context.client_ip,
+            ),
         )
         return PendingPersonConnection.from_page(self.school_code, page, has_next, total)

@@ -71,6 +71,15 @@ class RoleGrant(SQLModel, table=True):
     revoked_at: datetime | None = Field(
         default=None, sa_type=UTCDateTime, sa_column_kwargs=not_personal("when the grant was revoked")
     )
+    # named scopes beyond the role, space-separated (``persons:read``: an intranet sees persons' names)
+    scopes: str = Field(
+        default="",
+        max_length=200,
+        sa_column_kwargs={
+            "server_default": "",
+            **not_personal("the token's named scopes (rights, not a person's data)"),
+        },
+    )
 
 
 class SignInLink(SQLModel, table=True):

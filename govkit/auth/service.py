@@ -22,12 +22,14 @@ from govkit.disconnects import retry_on_disconnect
 from govkit.errors import InvalidInput, NotFound
 from govkit.organisations.models import Organisation
 from govkit.organisations.service import organisation_by_code
+from govkit.privacy.exposure import KNOWN_SCOPES
 from govkit.settings import Settings
 
 __all__ = [
     "authenticate",
     "authenticate_many",
     "cached_principal",
+    "checked_scopes",
     "create_token",
     "identities_of_person",
     "live_grants",
@@ -58,8 +60,10 @@ def create_token(
     ttl: timedelta | None = None,
     display_name: str | None = None,
     created_by: str = "cli",
+    scopes: Sequence[str] = (),
 ) -> tuple[str, RoleGrant]:
-    """Record an identity and its role grant, and sign a bearer token for it."""
+    """Record an identity and its role grant (with its named ``scopes``), and sign a bearer token for it."""
+    granted = checked_scopes(role, scopes)
     if role in SCHOOL_SCOPED and not school_code:
         raise InvalidInput(f"Role {role.value} needs a school: add --school CODE.")
     if role not in SCHOOL_SCOPED and school_code:
@@ -97,6 +101,7 @@ def create_token(
             person_id=person.id if person else None,
             created_by=created_by,
             expires_at=utcnow() + ttl,
+            scopes=" ".join(granted),
         )
         session.add(grant)
         session.flush()
@@ -109,6 +114,17 @@ def create_token(
             ttl=ttl,
         )
     return token, grant
+
+
+def checked_scopes(role: Role, scopes: Sequence[str]) -> list[str]:
+    """The named scopes a token of ``role`` is granted, checked: known, and meaningful for the role."""
+    granted = sorted({s.strip() for s in scopes if s.strip()})
+    unknown = [s for s in granted if s not in KNOWN_SCOPES]
+    if unknown:
+        raise InvalidInput(f"Unknown scope {unknown[0]!r}: choose one of {', '.join(sorted(KNOWN_SCOPES))}.")
+    if granted and role is not Role.INTRANET:
+        raise InvalidInput(f"Role {role.value} needs no scope: scopes widen an intranet token only.")
+    return granted
 
 
 def revoke_grant(*, db: Database, grant_id: int) -> None:
@@ -229,6 +245,7 @@ def _principal(claims: TokenClaims, row: sa.Row[Any] | None, now: datetime) -> P
         organisation_code=row.code,
         person_id=row.person_id,
         auth_method="govkit_token",
+        scopes=frozenset((row.scopes or "").split()),
     )
 
 
@@ -244,6 +261,7 @@ _GRANT_ROWS = (
         col(RoleGrant.expires_at),
         col(Identity.subject),
         col(Organisation.code),
+        col(RoleGrant.scopes),
     )
     .join(Identity, col(Identity.id) == col(RoleGrant.identity_id))
     .outerjoin(Organisation, col(Organisation.id) == col(RoleGrant.organisation_id))

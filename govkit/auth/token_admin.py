@@ -45,6 +45,7 @@ class TokenInfo:
     created_by: str
     expires_at: datetime | None
     revoked_at: datetime | None
+    scopes: str = ""  # named scopes, space-separated (e.g. persons:read)
 
     def status(self, now: datetime | None = None) -> str:
         """active, revoked or expired."""
@@ -73,6 +74,7 @@ _TOKENS = (
         col(RoleGrant.created_by),
         col(RoleGrant.expires_at),
         col(RoleGrant.revoked_at),
+        col(RoleGrant.scopes),
     )
     .join(Identity, col(Identity.id) == col(RoleGrant.identity_id))
     .outerjoin(Organisation, col(Organisation.id) == col(RoleGrant.organisation_id))

@@ -44,7 +44,9 @@ def evidence(
     except ValueError:
         raise InvalidInput(f"--date {day!r} is not a date (YYYY-MM-DD).") from None
     with wired() as wiring:
-        found = evidence_file(db=wiring.db, actor=SYSTEM, school=school, person=person, day=when, correlation_id="cli")
+        found = evidence_file(
+            db=wiring.db, actor=SYSTEM, school=school, person=person, day=when, correlation_id="cli", channel="cli"
+        )
         data = to_json(found, wiring.settings.public_url)
     if output_format == "json":
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"

@@ -36,7 +36,7 @@ def token_table(tokens: list[TokenInfo], now: datetime) -> Table:
     for header in ("created", "expires", "revoked"):
         table.add_column(header, no_wrap=True)
     for token in tokens:
-        scope = "\n".join(part for part in (token.role, token.school, token.person) if part)
+        scope = "\n".join(part for part in (token.role, token.school, token.person, token.scopes) if part)
         expires = _day(token.expires_at) + ("\nexpired" if token.status(now) == "expired" else "")
         table.add_row(str(token.id), token.name, scope, _day(token.created_at), expires, _day(token.revoked_at))
     return table
@@ -50,6 +50,10 @@ def token_create(
     person: Annotated[str | None, typer.Option(help="Person's external id (member)")] = None,
     ttl: Annotated[str | None, typer.Option(help="Lifetime, e.g. 90m, 12h, 30d (default: 30d)")] = None,
     name: Annotated[str | None, typer.Option(help="Display name of the identity")] = None,
+    scope: Annotated[
+        list[str] | None,
+        typer.Option(help="A named scope, repeatable: persons:read lets an intranet see persons' names and e-mails"),
+    ] = None,
 ) -> None:
     """Create an identity with a role and print its bearer token alone on stdout."""
     from govkit.access.roles import Role
@@ -69,6 +73,7 @@ def token_create(
             person_external_id=person,
             ttl=parse_ttl(ttl) if ttl else None,
             display_name=name,
+            scopes=scope or (),
         )
     sys.stdout.write(token + "\n")
 

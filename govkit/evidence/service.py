@@ -35,6 +35,8 @@ from govkit.evidence.facts import (
 )
 from govkit.organisations.models import Organisation
 from govkit.organisations.service import organisation_for
+from govkit.privacy import reads
+from govkit.privacy.exposure import Exposure, exposed_fields
 from govkit.timeline import AsOf
 
 __all__ = ["AUDIT_ACTION", "evidence_file"]
@@ -52,13 +54,15 @@ def evidence_file(
     day: date,
     correlation_id: str = "-",
     client_ip: str | None = None,
+    channel: str = "graphql",
 ) -> EvidenceFile:
     """The evidence file of the person of ``school`` with external id ``person`` on ``day``.
 
     Legal staff anywhere, a school's administration for its own persons (govkit.access.scoped: an
     unknown school is NOT_FOUND to legal staff, the refusal of another school to a school's
     administration; an unknown person of a school the caller may read is NOT_FOUND). The export is
-    written to the audit log in the transaction that reads it."""
+    written to the audit log in the transaction that reads it, and to the person's read log
+    (govkit.privacy.reads, through ``channel``)."""
     authorize_some(actor, Action.EXPORT_EVIDENCE)
     with db.transaction() as session:
         organisation = organisation_for(session, actor, Action.EXPORT_EVIDENCE, school)
@@ -91,6 +95,15 @@ def evidence_file(
                 outcome="ok",
                 client_ip=client_ip,
             )
+        )
+        reads.record_reads(
+            session,
+            reader=actor,
+            person_ids=[stored_id(found)],
+            channel=channel,
+            fields=exposed_fields("EvidencePerson", Exposure.FULL),
+            correlation_id=correlation_id,
+            client_ip=client_ip,
         )
     return file
 

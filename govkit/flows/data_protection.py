@@ -30,6 +30,7 @@ from govkit.db import Database, utcnow
 from govkit.errors import Forbidden, NotFound
 from govkit.notifications.models import NoticeMessage
 from govkit.organisations.models import Organisation
+from govkit.privacy import reads
 from govkit.privacy.corrections import requests_of_person
 
 __all__ = ["SECTIONS", "Section", "Subject", "export_person", "gather", "my_data"]
@@ -197,6 +198,22 @@ def _corrections(db: Database, subject: Subject) -> list[dict[str, Any]]:
     ]
 
 
+def _reads(db: Database, subject: Subject) -> list[dict[str, Any]]:
+    """Who read the person's data, and when (govkit.privacy.reads: readers by role and school)."""
+    with db.reading() as session:
+        rows = reads.reads_of(session, person_id=subject.person_id, limit=10_000)
+    return [
+        {
+            "read_at": r.read_at.isoformat(),
+            "role": r.role,
+            "school": r.school,
+            "channel": r.channel,
+            "fields": list(r.fields),
+        }
+        for r in rows
+    ]
+
+
 #: The sections of one's data, in order. Add a section with one line at the end:
 #: ``Section("reads", reads_of_my_data)`` — its key names it in the JSON and on the pages
 #: (govkit.web.i18n.own_data: ``own_data_section_<key>``).
@@ -208,6 +225,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("sign_in_links", _links),
     Section("role_grants", _grants),
     Section("corrections", _corrections),
+    Section("reads", _reads),
 )
 
 

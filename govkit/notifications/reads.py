@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from govkit.access.audit import AuditEvent
 from govkit.access.policy import Action, authorize
@@ -22,6 +22,8 @@ from govkit.notifications.rendering import TemplateText, template_sources
 from govkit.notifications.schedule import Schedule, checked_days, schedules
 from govkit.notifications.vocabulary import NoticeStatus
 from govkit.organisations.service import organisation_for
+from govkit.privacy import reads
+from govkit.privacy.exposure import Exposure, exposed_fields
 from govkit.settings import Settings
 
 MAX_FIRST = 500
@@ -81,9 +83,11 @@ def notices(
     status: str | None = None,
     first: int = 50,
     after: str | None = None,
+    correlation_id: str = "-",
 ) -> NoticePage:
-    """A school's messages, newest first (``status``: only those), keyset-paginated."""
-    with db.reading() as session:
+    """A school's messages, newest first (``status``: only those), keyset-paginated. The messages name
+    their recipients: the page's persons are written to their read log (govkit.privacy.reads)."""
+    with db.transaction() as session:
         organisation = organisation_for(session, actor, Action.READ_NOTICES, school)
         wanted = _status(status)
         if not 1 <= first <= MAX_FIRST:
@@ -107,14 +111,16 @@ def notices(
             query = query.where(col(NoticeMessage.id) < decode_cursor(after))
         rows = session.execute(query.order_by(col(NoticeMessage.id).desc()).limit(first + 1)).all()
         plan = schedules(session, [organisation_id], settings.reminder_days)[organisation_id]
+        _log(session, actor, [m for m, _ in rows[:first]], "graphql", correlation_id)
     page = [Notice(message, external_id) for message, external_id in rows[:first]]
     cursor = encode_cursor(stored_id(page[-1].message)) if page else None
     return NoticePage(organisation.code, counts, plan, page, len(rows) > first, cursor)
 
 
 def failed_notices(*, db: Database, actor: Principal, school: str, first: int = 50) -> tuple[int, list[Notice]]:
-    """How many of a school's messages failed, and the latest of them (the dashboard's section)."""
-    with db.reading() as session:
+    """How many of a school's messages failed, and the latest of them (the dashboard's section; their
+    recipients written to their read log)."""
+    with db.transaction() as session:
         organisation = organisation_for(session, actor, Action.READ_NOTICES, school)
         condition = sa.and_(
             col(NoticeMessage.organisation_id) == stored_id(organisation),
@@ -128,7 +134,17 @@ def failed_notices(*, db: Database, actor: Principal, school: str, first: int = 
             .order_by(col(NoticeMessage.id).desc())
             .limit(first)
         ).all()
+        _log(session, actor, [m for m, _ in rows], "page", "-")
     return int(total), [Notice(message, external_id) for message, external_id in rows]
+
+
+def _log(session: Session, actor: Principal, messages: list[NoticeMessage], channel: str, correlation_id: str) -> None:
+    """The persons messages name, written down as read by ``actor`` (one statement)."""
+    person_ids = [m.person_id for m in messages if m.person_id is not None]
+    fields = exposed_fields("Notice", Exposure.FULL)
+    reads.record_reads(
+        session, reader=actor, person_ids=person_ids, channel=channel, fields=fields, correlation_id=correlation_id
+    )
 
 
 def set_notice_schedule(

@@ -25,6 +25,7 @@ class NoticesQuery:
             status=None if status is None else status.value,
             first=first,
             after=after,
+            correlation_id=info.context.correlation_id,
         )
         return Notices.of(page)
 

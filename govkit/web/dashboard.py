@@ -12,7 +12,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from govkit.access.policy import Action, is_allowed
 from govkit.acknowledgements import service as acks
-from govkit.acknowledgements.campaign_progress import PendingPerson, encode_cursor
+from govkit.acknowledgements.campaign_progress import encode_cursor
+from govkit.acknowledgements.person_view import ShownPending
 from govkit.csvsafe import csv_writer
 from govkit.documents import service as documents
 from govkit.documents.kinds import catalogue
@@ -35,7 +36,18 @@ PAGE_SIZE = 50
 CSV_BATCH = 500
 
 
-def _cursor_after(rows: list[PendingPerson]) -> str:
+def _note(page: Page, channel: str) -> acks.ReadNote:
+    """How a page reads persons, for the read log (govkit.privacy.reads)."""
+    client = page.request.client
+    return acks.ReadNote(
+        channel,
+        page.settings.pseudonym_secret(),
+        str(getattr(page.request.state, "correlation_id", "-"))[:64],
+        client.host if client else None,
+    )
+
+
+def _cursor_after(rows: list[ShownPending]) -> str:
     """The cursor of the page after ``rows`` (persons read from the database: each has an id)."""
     person_id = rows[-1].person.id
     assert person_id is not None
@@ -150,6 +162,7 @@ async def pending(page: Page, code: str, campaign_id: int) -> Response:
             search=q,
             days=page.settings.campaign_days,
             as_of=as_of,
+            note=_note(page, "page"),
         )
     except GovkitError as exc:
         return page.error(exc)
@@ -182,11 +195,12 @@ async def pending_csv(page: Page, code: str, campaign_id: int) -> Response:
                 after=after,
                 days=page.settings.campaign_days,
                 as_of=as_of,
+                note=_note(page, "csv"),
             )
             for p in rows:
                 writer.writerow(
                     [
-                        p.person.external_id,
+                        p.person.external_id or p.person.pseudonym,
                         p.person.family_name,
                         p.person.given_name,
                         p.person.email,

@@ -71,6 +71,7 @@ async def _export(
         day=when,
         correlation_id=getattr(request.state, "correlation_id", "-"),
         client_ip=request.client.host if request.client else None,
+        channel="page",
     )
     data = to_json(found, settings.public_url)
     if extension == "json":

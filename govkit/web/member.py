@@ -13,6 +13,7 @@ from markupsafe import Markup
 from govkit.acknowledgements import deliveries, sealing
 from govkit.acknowledgements import service as acks
 from govkit.acknowledgements.certificate import certificate_docx
+from govkit.acknowledgements.member_reads import my_reads
 from govkit.db import stored_id
 from govkit.disconnects import run_service
 from govkit.documents import public, renditions
@@ -69,9 +70,12 @@ async def me(page: Page) -> Response:
     try:
         view = await page.call(acks.me, days=page.settings.campaign_days)
         histories = await page.call(documents.histories, school=view.organisation.code)
+        reads = await page.call(my_reads)
     except GovkitError as exc:
         return page.error(exc)
-    return page.render("me.html", view=view, acknowledged=by_document(view.receipts, histories), today=date.today())
+    return page.render(
+        "me.html", view=view, acknowledged=by_document(view.receipts, histories), today=date.today(), reads=reads
+    )
 
 
 @router.get("/me/documents/{document_id}", response_class=HTMLResponse)

@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from govkit.db import Database, stored_id
 from govkit.jobs.models import JobFailure
 from govkit.notifications.service import bring_up_to_date
+from govkit.privacy.read_models import PersonRead
 from tests.ack_helpers import republish
 from tests.conftest import Api, TokenFactory
 from tests.notifications.conftest import SmtpServer, mail_settings, queue_for
@@ -82,6 +83,14 @@ def test_temporary_failures_are_retried_refusals_fail_alone_and_both_are_visible
         "Courriels non remis"
         not in api.request("GET", f"/ui/schools/{SCHOOL}", headers={"Cookie": f"govkit_session={intranet}"}).text
     )
+    # the messages name their recipients: each read by the administration is in the person's read log
+    # (issue 20: GraphQL and the dashboard's page)
+    with db.reading() as session:
+        logged = session.exec(select(PersonRead).where(col(PersonRead.person_id).in_([refused.id, hopeless.id]))).all()
+    assert {(r.person_id, r.channel) for r in logged} == {
+        (person.id, channel) for person in (refused, hopeless) for channel in ("graphql", "page")
+    }
+    assert {r.reader_role for r in logged} == {"school_admin"}
 
 
 def test_an_unreachable_server_is_a_temporary_failure(db: Database) -> None:

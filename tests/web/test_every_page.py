@@ -155,6 +155,9 @@ PAGES: list[PageCase] = [
     PageCase("legal", "/ui/legal-holds"),
     PageCase("legal", "/ui/legal-holds?done=placed"),
     PageCase("school_admin", "/ui/legal-holds", status=403),
+    # minimal exposure (issue 20): an intranet sees the pending persons without names; the member's page
+    # lists who read their data (a school administration read their receipt: _demo_values)
+    PageCase("intranet", "/ui/schools/{school}/campaigns/{campaign}"),
 ]
 
 
@@ -193,6 +196,13 @@ def _demo_values(db: Database, base: str, settings: Settings, tokens: dict[str, 
     ).json()
     assert not answer.get("errors"), answer
     receipt = answer["data"]["acknowledge"]["verificationCode"]
+    read = httpx.post(  # a read of the member's data by staff, listed on their page /ui/me
+        f"{base}/graphql",
+        json={"query": f'{{ receipt(code: "{receipt}") {{ personExternalId }} }}'},
+        headers={"Authorization": f"Bearer {tokens['school_admin']}"},
+        timeout=30,
+    ).json()
+    assert not read.get("errors"), read
     review = documents.upload_root_template_version(
         db=db,
         actor=SYSTEM,

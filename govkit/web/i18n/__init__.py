@@ -17,6 +17,7 @@ from govkit.web.i18n import (
     legal_holds,
     notices,
     own_data,
+    person_reads,
     plan_records,
     privacy_register,
     provisions,
@@ -42,6 +43,7 @@ _MODULES: tuple[Mapping[str, Mapping[str, str]], ...] = (
     privacy_register.TEXTS,
     own_data.TEXTS,
     legal_holds.TEXTS,
+    person_reads.TEXTS,
 )
 
 

@@ -31,6 +31,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "own_data_section_sign_in_links": {"fr": "Liens de connexion utilisés", "en": "Sign-in links"},
     "own_data_section_role_grants": {"fr": "Rôles", "en": "Roles"},
     "own_data_section_corrections": {"fr": "Demandes de rectification", "en": "Correction requests"},
+    "own_data_section_reads": {"fr": "Consultations de vos données", "en": "Reads of your data"},
     "own_data_section_other": {"fr": "Autre", "en": "Other"},
     "own_data_item": {"fr": "Élément", "en": "Item"},
     "own_data_value": {"fr": "Valeur", "en": "Value"},
