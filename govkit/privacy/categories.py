@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from govkit.access.policy import POLICY, Action, Scope
+from govkit.access.policy import POLICY, REQUIRED_SCOPES, Action, Scope
 from govkit.access.roles import PERSON_SCOPED, Role
 from govkit.privacy.declarations import Category
 from govkit.settings import Settings
@@ -53,6 +53,8 @@ class Recipient:
 
     role: Role
     scope: Scope
+    #: the named scope its token needs to be granted (``govkit token create --scope``), if any
+    needs_scope: str | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,14 @@ _NOBODY_ELSE = Text(
     fr="La personne elle-même voit ses propres données sur sa page (« Mes documents »).",
     en="The person themself sees their own data on their page (“My documents”).",
 )
+_PSEUDONYMS = Text(
+    fr="La personne elle-même voit ses propres données sur sa page (« Mes documents »). Les auditeurs voient "
+    "un pseudonyme stable (« P-… ») à la place ; un intranet ne les voit qu'avec la portée nommée "
+    "persons:read ; chaque consultation par un agent est journalisée et visible de la personne.",
+    en="The person themself sees their own data on their page (“My documents”). Auditors see a stable "
+    "pseudonym (“P-…”) instead; an intranet sees them only with the named scope persons:read; every read by "
+    "staff is logged and shown to the person.",
+)
 
 CATEGORIES: dict[Category, Description] = {
     Category.IDENTITY: Description(
@@ -130,10 +140,10 @@ CATEGORIES: dict[Category, Description] = {
             "school's identifier, imported from the school's directory.",
         ),
         _PUBLIC_TASK,
-        (Action.IMPORT_PERSONS, Action.READ_CAMPAIGNS, Action.READ_RECEIPTS, Action.EXPORT_EVIDENCE, Action.READ_ME),
+        (Action.IMPORT_PERSONS, Action.READ_PERSON_DATA),
         Retention(_DEPARTED_RETENTION, "retention_departed_years", "years"),
         _DEPARTED,
-        _NOBODY_ELSE,
+        _PSEUDONYMS,
     ),
     Category.CONTACT: Description(
         Category.CONTACT,
@@ -143,10 +153,10 @@ CATEGORIES: dict[Category, Description] = {
             en="Sending campaign notices and sign-in links: e-mail address and preferred language.",
         ),
         _PUBLIC_TASK,
-        (Action.IMPORT_PERSONS, Action.READ_CAMPAIGNS, Action.READ_NOTICES, Action.READ_ME),
+        (Action.IMPORT_PERSONS, Action.READ_PERSON_DATA, Action.READ_NOTICES),
         Retention(_DEPARTED_RETENTION, "retention_departed_years", "years"),
         _DEPARTED,
-        _NOBODY_ELSE,
+        _PSEUDONYMS,
     ),
     Category.MEMBERSHIP: Description(
         Category.MEMBERSHIP,
@@ -380,10 +390,14 @@ def recipients(category: Category | str) -> list[Recipient]:
     """The roles allowed an action that shows the category, with their widest scope (policy order);
     members read their own data only (``recipients_note`` says so), so they are not listed."""
     found: dict[Role, Scope] = {}
+    needs: dict[Role, str | None] = {}
     for action in describe(category).actions:
         for role, scope in POLICY.get(action, {}).items():
             if role in PERSON_SCOPED:
                 continue
             if found.get(role) is not Scope.ANYWHERE:
                 found[role] = scope
-    return [Recipient(role, found[role]) for role in Role if role in found]
+            # a role that needs a named scope for one action but not for another needs none
+            named = REQUIRED_SCOPES.get((action, role))
+            needs[role] = named if needs.get(role, named) is not None else None
+    return [Recipient(role, found[role], needs[role]) for role in Role if role in found]

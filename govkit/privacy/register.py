@@ -62,6 +62,7 @@ WORDS: dict[str, Text] = {
     "days": Text(fr="jours", en="days"),
     Scope.ANYWHERE.value: Text(fr="toutes les écoles", en="every school"),
     Scope.OWN_ORGANISATION.value: Text(fr="sa propre école", en="their own school"),
+    "needs_scope": Text(fr="avec la portée nommée", en="with the named scope"),
 }
 
 
@@ -149,7 +150,9 @@ def as_json(register: Register, language: str = "fr", settings: Settings | None 
                         "role": r.role.value,
                         "label": label("role", r.role.value, language),
                         "scope": r.scope.value,
-                        "scope_label": WORDS[r.scope.value].in_language(language),
+                        "scope_label": WORDS[r.scope.value].in_language(language)
+                        + (f" — {WORDS['needs_scope'].in_language(language)} {r.needs_scope}" if r.needs_scope else ""),
+                        "needs_scope": r.needs_scope,
                     }
                     for r in entry.recipients
                 ],

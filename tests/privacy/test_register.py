@@ -103,6 +103,18 @@ def test_recipients_are_read_from_the_policy() -> None:
     assert all(Role.MEMBER not in {r.role for r in recipients(c)} for c in Category)
 
 
+def test_names_and_e_mails_go_to_an_intranet_only_with_its_scope_and_never_to_auditors() -> None:
+    """Minimal exposure (govkit.privacy.exposure) as the register tells it: auditors see pseudonyms,
+    an intranet names only with ``persons:read``; the policy decides, the register follows."""
+    for category in (Category.IDENTITY, Category.CONTACT):
+        seen = {r.role: r for r in recipients(category)}
+        assert Role.AUDITOR not in seen
+        assert seen[Role.INTRANET].needs_scope == "persons:read"
+        assert seen[Role.LEGAL].needs_scope is None and seen[Role.SCHOOL_ADMIN].needs_scope is None
+    text = as_markdown(build(govkit.models.metadata), "en")
+    assert "intranet (their own school — with the named scope persons:read)" in text
+
+
 def test_erasure_names_real_functions() -> None:
     """The functions named exist (those of the retention job once govkit.flows.retention is there)."""
     checked = 0
