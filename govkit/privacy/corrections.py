@@ -27,7 +27,9 @@ from govkit.access.roles import Principal, Role
 from govkit.access.scoped import authorize_some, given_id, unknown
 from govkit.db import Database, stored_id, utcnow
 from govkit.errors import Conflict, Forbidden, InvalidInput, NotFound
+from govkit.privacy import reads
 from govkit.privacy.correction_models import STATUSES, CorrectionRequest
+from govkit.privacy.exposure import PERSONAL_FIELDS
 
 __all__ = [
     "CORRECTABLE",
@@ -264,6 +266,7 @@ def school_requests(
     db: Database,
     actor: Principal,
     status: str | None = "open",
+    channel: str = "graphql",
     correlation_id: str = "-",
     client_ip: str | None = None,
 ) -> list[Requested]:
@@ -297,7 +300,14 @@ def school_requests(
     with db.transaction() as session:
         rows = session.execute(query).all()
         found = [Requested(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
-        if found:  # staff read persons' personal data: which persons, by id
-            persons = sorted({f.request.person_id for f in found})
-            _audit(session, actor, "privacy.read_corrections", correlation_id, client_ip, persons=persons[:200])
+        # staff read persons' personal data: the read log and the audit log, persons by id
+        reads.record_reads(
+            session,
+            reader=actor,
+            person_ids=(f.request.person_id for f in found),
+            channel=channel,
+            fields=PERSONAL_FIELDS["CorrectionRequester"],
+            correlation_id=correlation_id,
+            client_ip=client_ip,
+        )
         return found

@@ -55,6 +55,10 @@ PERSONAL_FIELDS: Mapping[str, tuple[str, ...]] = {
     "EvidencePerson": ("external_id", "given_name", "family_name"),
     # e-mail notices (legal staff and the school's own administration only)
     "Notice": ("recipient", "person_external_id"),
+    # correction requests with who asked (legal staff and the school's own administration only)
+    "CorrectionRequester": ("external_id", "given_name", "family_name", "email"),
+    # legal holds (legal staff only): the person held, by their identifier at the school
+    "LegalHold": ("person_external_id",),
 }
 
 #: Of those, the fields that name a person: replaced by the pseudonym for auditors.

@@ -48,7 +48,9 @@ class LegalHoldQuery:
         info: Info,
         include_released: Annotated[bool, strawberry.argument(description="Also the holds released since")] = False,
     ) -> list[LegalHold]:
-        found = await info.context.call(service.legal_holds, include_released=include_released)
+        found = await info.context.call(
+            service.legal_holds, include_released=include_released, correlation_id=info.context.correlation_id
+        )
         return [LegalHold.of(h) for h in found]
 
 

@@ -24,6 +24,8 @@ from govkit.access.roles import Principal
 from govkit.access.scoped import row_id
 from govkit.db import Database, stored_id, utcnow
 from govkit.errors import Conflict, InvalidInput, NotFound
+from govkit.privacy import reads
+from govkit.privacy.exposure import PERSONAL_FIELDS
 from govkit.privacy.hold_models import LegalHold
 
 __all__ = ["HeldPerson", "held_person_ids", "legal_holds", "place_legal_hold", "release_legal_hold"]
@@ -145,8 +147,16 @@ def release_legal_hold(
         return HeldPerson(hold, school, external_id)
 
 
-def legal_holds(*, db: Database, actor: Principal, include_released: bool = False) -> list[HeldPerson]:
-    """The legal holds, newest first (open ones only unless ``include_released``)."""
+def legal_holds(
+    *,
+    db: Database,
+    actor: Principal,
+    include_released: bool = False,
+    channel: str = "graphql",
+    correlation_id: str = "-",
+) -> list[HeldPerson]:
+    """The legal holds, newest first (open ones only unless ``include_released``). The persons held
+    are named by their identifiers: the read is in the read log."""
     authorize(actor, Action.PLACE_LEGAL_HOLD)
     query = (
         sa.select(LegalHold, _organisation.c.code, _person.c.external_id)
@@ -156,8 +166,17 @@ def legal_holds(*, db: Database, actor: Principal, include_released: bool = Fals
     )
     if not include_released:
         query = query.where(col(LegalHold.released_at).is_(None))
-    with db.reading() as session:
-        return [HeldPerson(hold, code, external_id) for hold, code, external_id in session.execute(query).all()]
+    with db.transaction() as session:
+        found = [HeldPerson(hold, code, external_id) for hold, code, external_id in session.execute(query).all()]
+        reads.record_reads(
+            session,
+            reader=actor,
+            person_ids=(h.hold.person_id for h in found),
+            channel=channel,
+            fields=PERSONAL_FIELDS["LegalHold"],
+            correlation_id=correlation_id,
+        )
+        return found
 
 
 def _whose(session: Session, person_id: int) -> tuple[str, str]:

@@ -23,7 +23,7 @@ async def _page(
     page: PageRequest, *, status: int = 200, error: str | None = None, draft: dict[str, Any] | None = None
 ) -> Response:
     try:
-        holds = await page.call(legal_holds.legal_holds, include_released=True)
+        holds = await page.call(legal_holds.legal_holds, include_released=True, channel="page")
     except GovkitError as exc:
         return page.error(exc)
     done = page.request.query_params.get("done", "")

@@ -229,7 +229,7 @@ async def request_correction(
 
 async def _requests_page(page: PageRequest, *, status: int = 200, error: str | None = None) -> Response:
     try:
-        found = await page.call(corrections.school_requests, status="open", client_ip=_client_ip(page))
+        found = await page.call(corrections.school_requests, status="open", channel="page", client_ip=_client_ip(page))
     except GovkitError as exc:
         return _refusal(page, exc)
     return page.render(

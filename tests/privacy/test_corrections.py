@@ -91,8 +91,9 @@ def test_a_request_from_the_member_page_is_decided_by_the_schools_administration
     admin = token("school_admin", SCHOOL)
     listed = api.request("GET", "/ui/corrections", headers=cookie(admin))
     assert listed.status_code == 200 and "Le-Corrigé" in listed.text and me.email in listed.text
-    (read,) = audit_events(db, "privacy.read_corrections")
-    assert read.target == {"persons": [me.id]}
+    (read,) = audit_events(db, "persons.read")  # the read log, persons by id (govkit.privacy.reads)
+    assert read.target["persons"] == [me.id] and read.target["channel"] == "page"
+    assert "email" in read.target["fields"]
     other = token("school_admin", OTHER_SCHOOL)
     assert "Le-Corrigé" not in api.request("GET", "/ui/corrections", headers=cookie(other)).text
     refused = post_form(api, other, f"/ui/corrections/{row.id}", {"decision": "done", "note": "x"}, "/ui/corrections")

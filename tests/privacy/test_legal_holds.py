@@ -18,6 +18,7 @@ from govkit.db import Database
 from govkit.errors import Conflict, Forbidden, InvalidInput, NotFound
 from govkit.privacy import legal_holds
 from govkit.privacy.hold_models import LegalHold
+from govkit.privacy.read_models import PersonRead
 from tests.conftest import Api, TokenFactory
 
 SCHOOL = "imt-atlantique"
@@ -41,6 +42,9 @@ def test_place_and_release(db: Database) -> None:
     with pytest.raises(Conflict):
         legal_holds.place_legal_hold(db=db, actor=LEGAL, school=SCHOOL, person_external_id="E00003", reason=REASON)
     assert [h.hold.id for h in legal_holds.legal_holds(db=db, actor=LEGAL)] == [hold.id]
+    with db.reading() as session:  # the list names the person held: a read in their read log
+        (read,) = session.exec(select(PersonRead).where(PersonRead.person_id == hold.person_id)).all()
+    assert (read.channel, read.fields, read.reader_subject) == ("graphql", ["person_external_id"], LEGAL.subject)
 
     released = legal_holds.release_legal_hold(db=db, actor=LEGAL, hold_id=hold.id)  # type: ignore[arg-type]
     assert released.hold.released_at is not None and released.external_id == "E00003"
