@@ -357,7 +357,10 @@ ENGLISH_MESSAGES = _messages("en") | {
 FRENCH_MESSAGES = _messages("fr")
 #: On a French page, a code that English would say as is (the word of an English page is often the
 #: code itself: "staff", "electronic"): only the codes joined by "_" are checked on English pages.
-CODES_IN_FRENCH = _codes_said_otherwise("fr")
+#: Codes that are French words too, said as such in French text (« Correction : l'enregistrement
+#: précédent était erroné »): the notice kind ``correction`` is « demande de rectification ».
+FRENCH_WORDS_TOO = frozenset({"correction"})
+CODES_IN_FRENCH = _codes_said_otherwise("fr") - FRENCH_WORDS_TOO
 
 #: The text a person reads: not <code>/<pre>, not what is in another language (lang="..."), not a
 #: document or message shown in a page (<article>, in its own language and words), not hidden.
