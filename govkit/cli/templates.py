@@ -35,7 +35,7 @@ def templates_build(
         source = read_source(path)
         target = output / f"{source.kind}.{source.language}.docx"
         target.write_bytes(build_docx(source, catalogue()))
-        out.print(str(target))
+        out.print(str(target), soft_wrap=True)
 
 
 @templates_app.command("check")
@@ -75,7 +75,7 @@ def templates_export(
             target.write_text(source.text, encoding="utf-8")
         state = "unchanged" if same else "written"
         status = "published" if source.published else "draft"
-        out.print(f"{target} (version {source.number}, {status}; {state})")
+        out.print(f"{target} (version {source.number}, {status}; {state})", soft_wrap=True)  # a path is never cut
         for warning in source.warnings:
             err.print(f"[yellow]{target}:[/yellow] {warning}")
 
