@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel, col, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from govkit.access.policy import Action, authorize
 from govkit.access.roles import Principal
@@ -82,19 +82,43 @@ def record(
 ) -> None:
     """Append one event in its own transaction (so that a refused change still leaves its trace)."""
     with db.transaction() as session:
-        session.add(
-            AuditEvent(
-                correlation_id=correlation_id,
-                subject=actor.subject,
-                role=actor.role.value if actor.role else None,
-                organisation=actor.organisation_code,
-                action=action[:120],
-                target=target or {},
-                outcome=outcome,
-                detail=printable(detail or "")[:2000] or None,
-                client_ip=client_ip,
-            )
+        add(
+            session,
+            actor=actor,
+            action=action,
+            outcome=outcome,
+            correlation_id=correlation_id,
+            target=target,
+            detail=detail,
+            client_ip=client_ip,
         )
+
+
+def add(
+    session: Session,
+    *,
+    actor: Principal,
+    action: str,
+    correlation_id: str,
+    target: dict[str, Any] | None = None,
+    outcome: str = "ok",
+    detail: str | None = None,
+    client_ip: str | None = None,
+) -> None:
+    """Append one event in the caller's transaction (it commits, or vanishes, with the change it tells)."""
+    session.add(
+        AuditEvent(
+            correlation_id=correlation_id,
+            subject=actor.subject,
+            role=actor.role.value if actor.role else None,
+            organisation=actor.organisation_code,
+            action=action[:120],
+            target=target or {},
+            outcome=outcome,
+            detail=printable(detail or "")[:2000] or None,
+            client_ip=client_ip,
+        )
+    )
 
 
 @dataclass(frozen=True)

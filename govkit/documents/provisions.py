@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from govkit.access.audit import AuditEvent
+from govkit.access import audit
 from govkit.access.policy import Action, authorize
 from govkit.access.roles import Principal
 from govkit.access.scoped import authorize_some, given_id, unknown
@@ -61,18 +61,7 @@ class ProvisionState:
 def _audit(
     session: Session, actor: Principal, action: str, correlation_id: str, client_ip: str | None, **target: Any
 ) -> None:
-    session.add(
-        AuditEvent(
-            correlation_id=correlation_id,
-            subject=actor.subject,
-            role=actor.role.value if actor.role else None,
-            organisation=actor.organisation_code,
-            action=action,
-            target=target,
-            outcome="ok",
-            client_ip=client_ip,
-        )
-    )
+    audit.add(session, actor=actor, action=action, correlation_id=correlation_id, target=target, client_ip=client_ip)
 
 
 def _revisions(session: Session, provision_ids: Iterable[int]) -> dict[int, list[LocalProvisionRevision]]:

@@ -21,7 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from govkit.access.audit import AuditEvent
+from govkit.access import audit
 from govkit.access.policy import Action, authorize
 from govkit.access.roles import Principal, Role
 from govkit.access.scoped import authorize_some, given_id, unknown
@@ -116,18 +116,7 @@ def _text(value: str, *, what: str, key: str, most: int) -> str:
 def _audit(
     session: Session, actor: Principal, action: str, correlation_id: str, client_ip: str | None, **target: Any
 ) -> None:
-    session.add(
-        AuditEvent(
-            correlation_id=correlation_id,
-            subject=actor.subject,
-            role=actor.role.value if actor.role else None,
-            organisation=actor.organisation_code,
-            action=action,
-            target=target,
-            outcome="ok",
-            client_ip=client_ip,
-        )
-    )
+    audit.add(session, actor=actor, action=action, correlation_id=correlation_id, target=target, client_ip=client_ip)
 
 
 def request_correction(

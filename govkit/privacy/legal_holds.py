@@ -18,7 +18,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from govkit.access.audit import AuditEvent
+from govkit.access import audit
 from govkit.access.policy import Action, authorize
 from govkit.access.roles import Principal
 from govkit.access.scoped import row_id
@@ -58,17 +58,8 @@ def held_person_ids(session: Session) -> set[int]:
 
 
 def _audit(session: Session, actor: Principal, action: str, hold: LegalHold, correlation_id: str) -> None:
-    session.add(
-        AuditEvent(
-            correlation_id=correlation_id,
-            subject=actor.subject,
-            role=actor.role.value if actor.role else None,
-            organisation=actor.organisation_code,
-            action=action,
-            target={"legal_hold": stored_id(hold), "person_id": hold.person_id},
-            outcome="ok",
-        )
-    )
+    target = {"legal_hold": stored_id(hold), "person_id": hold.person_id}
+    audit.add(session, actor=actor, action=action, correlation_id=correlation_id, target=target)
 
 
 def _reason(reason: str) -> str:
