@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from govkit.errors import InvalidInput
+from govkit.local_time import paris_today
 
 
 class Precision(StrEnum):
@@ -172,7 +173,7 @@ class AsOf:
     @classmethod
     def today(cls) -> AsOf:
         """Today, with everything recorded so far."""
-        return cls(date.today())
+        return cls(paris_today())
 
     @classmethod
     def of(cls, day: date | None = None, known_at: datetime | None = None) -> AsOf:
@@ -180,7 +181,7 @@ class AsOf:
         ``known_at`` without a time zone is read as UTC."""
         if known_at is not None and known_at.tzinfo is None:
             known_at = known_at.replace(tzinfo=UTC)
-        return cls(day or date.today(), known_at)
+        return cls(day or paris_today(), known_at)
 
     @property
     def end(self) -> datetime:
@@ -195,7 +196,7 @@ class AsOf:
     @property
     def is_current(self) -> bool:
         """Today or later, with everything recorded so far: the present state answers."""
-        return self.known_at is None and self.day >= date.today()
+        return self.known_at is None and self.day >= paris_today()
 
     def knows(self, recorded_at: datetime) -> bool:
         """Whether a row recorded at ``recorded_at`` is known at ``known_at`` (Python twin of

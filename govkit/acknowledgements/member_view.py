@@ -18,6 +18,7 @@ from govkit.db import Database
 from govkit.documents.kinds import catalogue
 from govkit.documents.models import DocumentVersion
 from govkit.errors import Forbidden, NotFound
+from govkit.local_time import paris_today
 from govkit.organisations.models import Organisation
 
 __all__ = ["MyView", "PendingDocument", "me"]
@@ -56,7 +57,7 @@ def me(*, db: Database, actor: Principal, days: int = 30) -> MyView:
     if actor.role is not Role.MEMBER or actor.person_id is None:
         authorize(actor, Action.READ_ME, organisation_id=-1)
         raise Forbidden("`me` is for members (students and staff) signed in as themselves.", key="members_only")
-    today = date.today()
+    today = paris_today()
     with db.single_read() as connection:
         dialect = connection.dialect.name
         found = batch_read.decode_member(

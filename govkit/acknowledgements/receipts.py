@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from govkit.access.roles import Principal
@@ -13,6 +13,7 @@ from govkit.documents.kinds import catalogue
 from govkit.documents.models import DocumentVersion
 from govkit.errors import GovkitError
 from govkit.labels import label
+from govkit.local_time import paris_day
 from govkit.organisations.models import Organisation
 from govkit.privacy.exposure import Exposure
 
@@ -52,8 +53,10 @@ ERASED = "[données personnelles effacées / personal data erased]"
 ERASURE_RULES = {"retention.departed": ("la règle de conservation", "the retention rule")}
 
 
-def erasure_statement(on: date, rule: str | None) -> str:
-    """What a receipt, its verification and an evidence file say of a person erased ``on`` under ``rule``."""
+def erasure_statement(at: datetime, rule: str | None) -> str:
+    """What a receipt, its verification and an evidence file say of a person erased ``at`` under ``rule``:
+    the day is the one in Paris (govkit.local_time), as every page and PDF says it."""
+    on = paris_day(at)
     french, english = ERASURE_RULES.get(rule or "", ("une demande d'effacement", "an erasure request"))
     return (
         f"données personnelles effacées le {on:%d/%m/%Y} en application de {french} / "
@@ -103,7 +106,7 @@ class Receipt:
             "recorded_by": ERASED if r.recorded_by is None else r.recorded_by,
             "personal_data_erased": r.personal_data_erased,
             # the person's erasure (govkit.flows.retention): when, under which rule, said in both languages
-            "personal_data_erasure": erasure_statement(erased.date(), self.person.erased_under) if erased else None,
+            "personal_data_erasure": erasure_statement(erased, self.person.erased_under) if erased else None,
             # when and how the version was delivered before it was accepted (None: paper visa,
             # carried forward, or recorded before govkit recorded deliveries)
             "shown_at": r.shown_at.isoformat() if r.shown_at else None,

@@ -23,6 +23,7 @@ from govkit.db import Database, stored_id
 from govkit.disconnects import run_service
 from govkit.documents.models import DocumentVersion
 from govkit.errors import Forbidden, InvalidInput, NotFound
+from govkit.local_time import paris_today
 from govkit.organisations.models import Organisation
 from govkit.organisations.service import organisation_for
 from govkit.privacy.exposure import Exposure, exposed_fields, pseudonym
@@ -188,7 +189,7 @@ def _paper_request(
         document_id = given_id(actor, Action.RECORD_PAPER, document_version_id, "document version")
         if len(reason.strip()) < 10:
             raise InvalidInput("Give the reason for a paper acknowledgement (at least 10 characters).")
-        if signed_on is not None and signed_on > date.today():
+        if signed_on is not None and signed_on > paris_today():
             raise InvalidInput("A paper visa cannot be signed in the future.")
         person = session.exec(
             select(Person).where(Person.organisation_id == organisation.id, Person.external_id == person_external_id)
@@ -251,13 +252,13 @@ class Verification:
     method: str | None = None
     chain_intact_to_here: bool | None = None
     #: The person's personal data were erased (govkit.flows.retention): on which day, under which rule.
-    erased_on: date | None = None
+    erased_at: datetime | None = None
     erased_under: str | None = None
 
     @property
     def erasure(self) -> str | None:
         """ "personal data erased on D under the retention rule", in French and English (None: not erased)."""
-        return erasure_statement(self.erased_on, self.erased_under) if self.erased_on else None
+        return erasure_statement(self.erased_at, self.erased_under) if self.erased_at else None
 
 
 def verify_receipt(*, db: Database, actor: Principal, code: str, sha256: str) -> Verification:
@@ -297,7 +298,7 @@ def verify_receipt(*, db: Database, actor: Principal, code: str, sha256: str) ->
         version=document.number,
         method=record.method,
         chain_intact_to_here=intact,
-        erased_on=erased_at.date() if erased_at else None,
+        erased_at=erased_at,
         erased_under=erased_under,
     )
 
@@ -328,7 +329,7 @@ def campaigns(
             session,
             condition,
             order=(col(Campaign.kind).asc(), col(Campaign.opened_at).desc(), col(Campaign.id).asc()),
-            today=when.day if when else date.today(),
+            today=when.day if when else paris_today(),
             days=days,
             when=when,
         )
@@ -336,7 +337,7 @@ def campaigns(
 
 def _as_of(day: date | None) -> AsOf | None:
     """The question as of ``day``; None for today (the current state answers)."""
-    return None if day is None or day == date.today() else AsOf(day)
+    return None if day is None or day == paris_today() else AsOf(day)
 
 
 def _campaign(session: Session, actor: Principal, campaign_id: int) -> Campaign:
@@ -378,7 +379,7 @@ def pending_persons(
         page, has_next, total = campaign_queries.pending_persons(
             session,
             campaign,
-            today=when.day if when else date.today(),
+            today=when.day if when else paris_today(),
             days=days,
             first=first,
             after=after,

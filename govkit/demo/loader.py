@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from sqlmodel import Session, col, select
@@ -16,6 +15,7 @@ from govkit.demo import persons as synthetic
 from govkit.demo.dataset import DATA_FILE, DemoDataset, DemoOrganisation, dated, read_dataset
 from govkit.demo.models import DatasetLoad
 from govkit.demo.training import load_training, read_training
+from govkit.local_time import paris_today
 from govkit.organisations.arrangements import add_shared_members
 from govkit.organisations.models import ArrangementMember, Campus, Commitment, Organisation
 from govkit.organisations.service import Dating, write_profile
@@ -230,7 +230,7 @@ def _persons(session: Session, dataset: DemoDataset, organisations: dict[str, Or
         sync_populations(
             session,
             {stored_id(known[sp.external_id]): ([p.value for p in sp.populations], sp.entry_date) for sp in people},
-            today=date.today(),
+            today=paris_today(),
         )
         total += len(people)
     session.flush()

@@ -19,6 +19,7 @@ from sqlmodel import col
 
 from govkit.documents.clause_models import ClauseDefinitionRevision, RequiredClause
 from govkit.documents.kinds import Bilingual, Catalogue, catalogue
+from govkit.local_time import paris_today
 from govkit.timeline import AsOf
 
 
@@ -184,5 +185,5 @@ def required_clauses_on(connection: sa.Connection, when: AsOf) -> dict[str, tupl
 
 def catalogue_on(connection: sa.Connection, day: date | None = None) -> Catalogue:
     """The catalogue valid on ``day`` (today by default), with everything recorded so far."""
-    day = day or date.today()
+    day = day or paris_today()
     return load_library(connection).catalogue_on(day)

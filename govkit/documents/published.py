@@ -24,6 +24,7 @@ from govkit.documents.review_models import TrackedChangeReview
 from govkit.documents.root_templates import check_change, check_language, root_version
 from govkit.documents.variants import variant_for
 from govkit.errors import Conflict, InvalidInput, NotFound
+from govkit.local_time import paris_today
 from govkit.organisations.models import Organisation
 from govkit.organisations.service import organisation_for
 from govkit.timeline import AsOf, known_by
@@ -56,7 +57,7 @@ def put_in_force(
     the caller's transaction (govkit.flows.publication: with its campaign, after the chain's lock)."""
     variant = variant_for(session, actor, Action.PUBLISH_VARIANT, variant_id)
     template, version = root_version(session, variant.root_template_version_id)
-    effective = effective_from or date.today()
+    effective = effective_from or paris_today()
     previous = session.exec(
         select(DocumentVersion)
         .where(

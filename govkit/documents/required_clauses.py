@@ -31,6 +31,7 @@ from govkit.documents.clause_service import (
 )
 from govkit.documents.kinds import catalogue
 from govkit.errors import Conflict, InvalidInput
+from govkit.local_time import paris_today
 
 ACTIONS = ("add", "remove")
 #: The earliest day a change may take effect from, and how far ahead.
@@ -56,7 +57,7 @@ def _check_request(kind: str, action: str, effective_on: date) -> None:
     catalogue().kind(kind)
     if action not in ACTIONS:
         raise InvalidInput(f"Unknown change {action!r}: use add or remove.", key="required_clause_action")
-    if not EARLIEST <= effective_on <= date.today() + AHEAD:
+    if not EARLIEST <= effective_on <= paris_today() + AHEAD:
         raise InvalidInput(
             f"The date {effective_on} is out of range ({EARLIEST} to five years ahead).",
             key="required_clause_date_range",

@@ -33,6 +33,7 @@ from govkit.evidence.facts import (
     statements,
     utc_day,
 )
+from govkit.local_time import paris_today
 from govkit.organisations.models import Organisation
 from govkit.organisations.service import organisation_for
 from govkit.privacy import reads
@@ -76,7 +77,7 @@ def evidence_file(
                 key="no_person",
                 params={"person": person, "school": school},
             )
-        if day > date.today():
+        if day > paris_today():
             raise InvalidInput(
                 f"Le dossier de preuve porte sur une date passée ou aujourd'hui, pas le {day:%d/%m/%Y}. / "
                 f"An evidence file is about a past date or today, not {day.isoformat()}.",
@@ -154,7 +155,7 @@ def _read(session: Session, organisation: Organisation, person: Person, day: dat
             departure_date=person.departure_date,
             preferred_language=person.preferred_language,
             present=present,
-            erasure=erasure_statement(person.erased_at.date(), person.erased_under) if person.erased_at else None,
+            erasure=erasure_statement(person.erased_at, person.erased_under) if person.erased_at else None,
         ),
         day=day,
         exported_at=utcnow(),

@@ -18,6 +18,7 @@ from govkit.acknowledgements.models import Person
 from govkit.db import stored_id
 from govkit.french import of
 from govkit.jobs.queue import JobQueue
+from govkit.local_time import paris_day
 from govkit.notifications.digests import administrators
 from govkit.notifications.models import NoticeMessage
 from govkit.notifications.rendering import long_date, render_named
@@ -88,7 +89,7 @@ def _to_person(session: Session, jobs: JobQueue, row: CorrectionRequest, link: s
     school = organisation.name if organisation else "?"
     values: dict[str, Any] = {
         "given_name": person.given_name,
-        "requested_on": long_date(row.requested_at.date(), language),
+        "requested_on": long_date(paris_day(row.requested_at), language),
         "done": row.status == "done",
         "note": row.note or "",
         "section": _word(row.section, language),

@@ -37,6 +37,7 @@ from govkit.acknowledgements.models import Acknowledgement, Person
 from govkit.auth.models import Identity, RoleGrant, SignInLink
 from govkit.db import Database, utcnow
 from govkit.errors import Conflict, NotFound
+from govkit.local_time import paris_today
 from govkit.notifications.models import NoticeMessage
 from govkit.privacy.correction_models import CorrectionRequest
 from govkit.privacy.hold_models import LegalHold
@@ -298,7 +299,7 @@ def run_retention(
 ) -> RetentionReport:
     """Erase what is due on ``as_of`` (today by default); ``dry_run``: count only. One audit event
     per run (``privacy.retention``), persons by id."""
-    day = as_of or utcnow().date()
+    day = as_of or paris_today()
     report = RetentionReport(
         as_of=day,
         dry_run=dry_run,

@@ -16,15 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import segno
 from fpdf import FPDF
 
+from govkit.local_time import PARIS
 from govkit.proof.fonts import ReceiptFonts
 from govkit.proof.pdf_text import MM_TO_PT, cut, new_pdfa, style, write
 
-PARIS = ZoneInfo("Europe/Paris")
 #: The seal's box: width and height in mm.
 SEAL_W, SEAL_H = 120.0, 17.0
 QR_SIZE = 32.0

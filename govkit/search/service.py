@@ -27,6 +27,7 @@ from govkit.documents.kinds import catalogue
 from govkit.documents.models import DocumentVersion, RootTemplate, RootTemplateVersion
 from govkit.documents.root_templates import check_language
 from govkit.errors import InvalidInput, NotFound
+from govkit.local_time import paris_today
 from govkit.organisations.models import Organisation
 from govkit.organisations.service import organisation_for
 from govkit.search.query import SearchQuery, parse
@@ -262,7 +263,7 @@ def search_clauses(
             filters.append("c.kind = :kind")
             params["kind"] = catalogue().kind(kind).key
         query = parse(text)
-        scope = _scope(session, actor, organisation, source, in_force_only, day or date.today())
+        scope = _scope(session, actor, organisation, source, in_force_only, day or paris_today())
         rows = _matches(session, query, " AND ".join(filters), params, scope, first)
         return _hits(session, rows, scope)
 

@@ -14,9 +14,8 @@ by the API in UTC; the pages show them in Europe/Paris, the schools' time, and s
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
@@ -24,14 +23,7 @@ from markupsafe import Markup, escape
 
 from govkit.french import of
 from govkit.labels import label
-
-PARIS = ZoneInfo("Europe/Paris")
-
-
-def in_paris(moment: datetime) -> datetime:
-    """``moment`` (UTC when naive, as govkit stores it) in Europe/Paris."""
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return aware.astimezone(PARIS)
+from govkit.local_time import in_paris
 
 
 def paris(moment: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:

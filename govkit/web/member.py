@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -23,6 +22,7 @@ from govkit.documents.kinds import catalogue
 from govkit.documents.published import slug
 from govkit.errors import GovkitError, InvalidInput, NotFound
 from govkit.flows import member_downloads
+from govkit.local_time import paris_today
 from govkit.web.dependencies import RecorderDep
 from govkit.web.document_html import sanitise
 from govkit.web.i18n.errors import say
@@ -74,7 +74,7 @@ async def me(page: Page) -> Response:
     except GovkitError as exc:
         return page.error(exc)
     return page.render(
-        "me.html", view=view, acknowledged=by_document(view.receipts, histories), today=date.today(), reads=reads
+        "me.html", view=view, acknowledged=by_document(view.receipts, histories), today=paris_today(), reads=reads
     )
 
 

@@ -10,7 +10,7 @@ govkit.rules.parameter_service.set_rule_parameter, which writes its audit event 
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Form
@@ -22,6 +22,7 @@ from govkit.approvals.models import Approval
 from govkit.approvals.resolvers import HANDLERS
 from govkit.errors import GovkitError, InvalidInput, NotFound
 from govkit.flows import waiver_grants
+from govkit.local_time import paris_today
 from govkit.organisations import service as organisations
 from govkit.rules import parameter_service, waiver_reads
 from govkit.rules import service as rules
@@ -69,8 +70,8 @@ async def waivers_view(
         message=next(
             (f"plan_waiver_{n}" for n in ("granted", "requested", "approved", "refused") if query.get(n)), None
         ),
-        today=date.today(),
-        latest=date.today() + timedelta(days=730),
+        today=paris_today(),
+        latest=paris_today() + timedelta(days=730),
     )
 
 
@@ -162,7 +163,7 @@ async def parameters_view(
         value_of=lambda name, value: shown_value(name, value, lang),
         titles={r.id: r.title.fr if lang == "fr" else r.title.en for r in load_rules().rules},
         source_of=lambda source: shown_source(source, lang),
-        today=date.today(),
+        today=paris_today(),
     )
 
 

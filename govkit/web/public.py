@@ -38,6 +38,7 @@ from govkit.documents.kinds import LANGUAGES, catalogue
 from govkit.documents.models import DocumentVersion
 from govkit.errors import GovkitError
 from govkit.http_errors import error_response
+from govkit.local_time import paris_today
 from govkit.web.dependencies import WiringDep
 from govkit.web.document_html import sanitise
 from govkit.web.i18n import translator
@@ -181,7 +182,7 @@ def document_page(addresses: Addresses, found: public.PublicVersion, fragment: s
         ],
         others=others,
         other_words=lambda language: translator(language)("public_this_language"),
-        upcoming=d.effective_from > date.today(),
+        upcoming=d.effective_from > paris_today(),
         in_force_html=addresses.in_force(school, d.kind, d.language, "html") if current else addresses.index(school),
         pdf_url=addresses.permanent(d.sha256, "pdf"),
         docx_url=addresses.permanent(d.sha256, "docx"),

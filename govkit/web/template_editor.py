@@ -4,7 +4,6 @@ preview them for a school and publish them; school administrations and auditors 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 import anyio.to_thread
@@ -21,6 +20,7 @@ from govkit.documents.inspect import body_paragraphs, read_clauses
 from govkit.documents.kinds import catalogue
 from govkit.errors import GovkitError, InvalidInput, NotFound
 from govkit.flows import publication_reviews, root_publication
+from govkit.local_time import paris_today
 from govkit.organisations import service as organisations
 from govkit.organisations.profile import SchoolProfile
 from govkit.web.dashboard import picked_day
@@ -68,7 +68,7 @@ async def template_view(
 ) -> Response:
     """A root template's page: versions, clauses, upload and preview forms (and an upload's report), and
     each school's version in force on a day (GET ``as_of``, today by default) with its history."""
-    today = date.today()
+    today = paris_today()
     try:
         rows = await page.call(documents.list_root_templates, kind=kind)
         organisations_list = await page.call(organisations.list_organisations)

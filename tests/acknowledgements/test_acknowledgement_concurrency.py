@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from govkit.acknowledgements.writers import LoopWriter, record_batch
 from govkit.db import Database, create_db_engine, stored_id
 from govkit.demo.loader import load_demo
 from govkit.documents.models import DocumentVersion
+from govkit.local_time import paris_today
 from govkit.organisations.models import Organisation
 from tests.ack_helpers import deliver, member, publish_minimal_internal, sha256_of, someone
 from tests.conftest import BACKENDS, fresh_database_url, make_settings
@@ -152,7 +153,7 @@ def test_a_batch_decides_as_one_call_after_the_other(live: tuple[Database, int],
     picks = data.draw(st.lists(st.sampled_from(sorted(pool)), min_size=1, max_size=12))
     requests = _requests(pool, picks)
     with db.session() as session:
-        outcomes = record_batch(session.connection(), requests, today=date.today())
+        outcomes = record_batch(session.connection(), requests, today=paris_today())
         seen: dict[tuple[int, int], int] = {}
         for name, request, outcome in zip(picks, requests, outcomes, strict=True):
             expected = pool[name].refusal

@@ -20,12 +20,13 @@ from govkit.acknowledgements.persons import (
     sync_populations,
 )
 from govkit.db import Database, stored_id, utcnow
+from govkit.local_time import paris_today
 from govkit.timeline import AsOf
 
 SCHOOL = "mines-saint-etienne"
 HEADER = "external_id;given_name;family_name;email;populations;entry_date;residence;status;departure_date;language\n"
 ENTRY = date(2024, 9, 1)
-TODAY = date.today()
+TODAY = paris_today()
 
 
 def _line(populations: str, status: str = "", departure: str = "") -> bytes:

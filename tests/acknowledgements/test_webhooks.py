@@ -11,7 +11,7 @@ import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -25,6 +25,7 @@ from govkit.acknowledgements.webhooks import SIGNATURE_HEADER, check_signature, 
 from govkit.db import Database
 from govkit.jobs.inprocess import InProcessQueue
 from govkit.jobs.models import InProcessJob, JobFailure
+from govkit.local_time import paris_today
 from govkit.tasks import webhooks as webhook_tasks
 from tests.ack_helpers import republish
 from tests.conftest import make_settings
@@ -191,7 +192,7 @@ def test_reminders_and_overdue_events_are_due_once(db: Database, receiver: Recei
     urls = [receiver.url]
 
     def due(days_later: int) -> tuple[int, int, list[int]]:
-        today = date.today() + timedelta(days=days_later)
+        today = paris_today() + timedelta(days=days_later)
         report = enqueue_due_events(db=db, jobs=queue, urls=urls, interval_days=7, days=30, today=today)
         return report.reminders, report.overdue, report.deliveries
 

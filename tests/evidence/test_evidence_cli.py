@@ -11,7 +11,6 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pypdf
@@ -25,6 +24,7 @@ from govkit.db import Database, create_db_engine
 from govkit.demo.loader import load_demo
 from govkit.documents.pdfa import check_pdfa
 from govkit.evidence.service import AUDIT_ACTION
+from govkit.local_time import paris_today
 from govkit.proof.pades import verify_pdf
 from tests.ack_helpers import acknowledge, member, publish_minimal_internal, someone
 from tests.conftest import BACKENDS, SECRET, fresh_database_url
@@ -62,7 +62,7 @@ def govkit(*args: str, url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 def test_govkit_evidence_json_and_docx(acknowledged: tuple[str, Database, str, str], tmp_path: Path) -> None:
     url, db, student, code = acknowledged
-    today = date.today().isoformat()
+    today = paris_today().isoformat()
     given = ("evidence", "--school", SCHOOL, "--person", student, "--date", today)
     result = govkit(*given, url=url, cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -5,12 +5,11 @@ date, and every concerned person of the eight schools is in a new campaign. Then
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from sqlmodel import select
 
 from govkit.db import Database
+from govkit.local_time import paris_today
 from govkit.notifications.models import NoticeMessage
 from govkit.settings import Settings
 from tests.conftest import Api, TokenFactory
@@ -36,7 +35,7 @@ from tests.flows.review_helpers import (
 )
 from tests.web.plan_helpers import cookie
 
-DAY = date.today().isoformat()
+DAY = paris_today().isoformat()
 
 
 @pytest.fixture

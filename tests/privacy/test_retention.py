@@ -26,6 +26,7 @@ from govkit.evidence import export
 from govkit.evidence.document import evidence_docx
 from govkit.evidence.service import evidence_file
 from govkit.flows.retention import DEPARTED, erase_person, run_retention, years_before
+from govkit.local_time import paris_day, paris_today
 from govkit.notifications.models import NoticeMessage
 from govkit.organisations.models import Organisation
 from govkit.privacy import legal_holds
@@ -177,7 +178,7 @@ def test_retention_six_years_after_a_cohort_left(
     document = current(db, SCHOOL)
     checked = acks.verify_receipt(db=db, actor=LEGAL, code=erased[0].code, sha256=document.sha256)
     assert checked.valid and checked.chain_intact_to_here
-    day = person.erased_at.date()
+    day = paris_day(person.erased_at)  # the schools' day, as every page says it
     assert checked.erasure == (
         f"données personnelles effacées le {day:%d/%m/%Y} en application de la règle de conservation / "
         f"personal data erased on {day.isoformat()} under the retention rule"
@@ -222,6 +223,38 @@ def test_retention_six_years_after_a_cohort_left(
     assert runs[-1].target["erased"] == [kept.id]
 
 
+def test_erased_late_in_the_utc_evening_every_statement_says_the_paris_day(
+    db: Database, api: Api, token: TokenFactory
+) -> None:
+    """Erased at 23:30 UTC on 6 December, which is 00:30 on the 7th in Paris: the verification, the
+    receipt, its PDF rows, its page and the evidence file all say the 7th (a UTC day on one and a
+    Paris day on another would tell a board two dates for one erasure)."""
+    (entry,) = cohort(db, 1, "e")
+    depart(db, [entry.id], LEFT)
+    erase_person(db=db, person_id=entry.id, now=datetime(2026, 12, 6, 23, 30, tzinfo=UTC))
+    statement = (
+        "données personnelles effacées le 07/12/2026 en application de la règle de conservation / "
+        "personal data erased on 2026-12-07 under the retention rule"
+    )
+    document = current(db, SCHOOL)
+    assert acks.verify_receipt(db=db, actor=LEGAL, code=entry.code, sha256=document.sha256).erasure == statement
+    data = acks.receipt(db=db, actor=LEGAL, code=entry.code).to_json()
+    assert data["personal_data_erasure"] == statement
+    rows = {english: value for _french, english, value in _rows(data, _context())}
+    assert statement in rows["Personal data"]
+    cookie = {"Cookie": f"govkit_session={token('legal')}"}
+    for lang, said in (
+        ("en", "Personal data erased on 07/12/2026"),
+        ("fr", "Données personnelles effacées le 07/12/2026"),
+    ):
+        page = api.request("GET", f"/ui/me/receipts/{entry.code}?lang={lang}", headers=cookie)
+        assert page.status_code == 200 and said in page.text, lang
+    public = api.request("GET", f"/verify/{entry.code}", params={"sha256": document.sha256}).json()
+    assert public["personal_data"] == statement
+    file = evidence_file(db=db, actor=LEGAL, school=SCHOOL, person=f"erased-{entry.id}", day=LEFT - timedelta(days=1))
+    assert file.person.erasure == statement
+
+
 def test_not_yet_due_and_old_notices(db: Database) -> None:
     (entry,) = cohort(db, 1, "b")
     left = years_before(AS_OF, 5) + timedelta(days=1)  # one day short of the period
@@ -254,7 +287,7 @@ def _context() -> ReceiptContext:
 
 def test_the_daily_job(db: Database) -> None:
     (entry,) = cohort(db, 1, "c")
-    depart(db, [entry.id], years_before(date.today(), 6))
+    depart(db, [entry.id], years_before(paris_today(), 6))
     job = run_job(db, retention.RUN)
     assert (job.status, job.args) == ("succeeded", {})
     assert leaks(db, entry.needles) == []

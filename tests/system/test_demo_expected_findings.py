@@ -14,6 +14,7 @@ from datetime import date
 
 from govkit.access.roles import SYSTEM
 from govkit.db import Database
+from govkit.local_time import paris_today
 from govkit.rules.loader import RULES_DIR
 from govkit.rules.service import findings
 from govkit.seed import normalise, seed_text
@@ -81,7 +82,7 @@ def test_the_readme_gives_a_reason_and_real_quotes_for_each_expected_finding() -
 
 
 def test_the_engine_finds_on_the_demo_what_the_readme_expects(db: Database) -> None:
-    today = date.today()
+    today = paris_today()
     found = {
         (f.record.rule_id, f.organisation, f.record.key, f.record.severity)
         for f in findings(db=db, actor=SYSTEM, as_of=today)

@@ -4,7 +4,7 @@ by the in-process engine on both databases; their schedules as the workers read 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -21,6 +21,7 @@ from govkit.documents.models import DocumentVersion
 from govkit.jobs.inprocess import InProcessQueue
 from govkit.jobs.models import InProcessJob
 from govkit.jobs.registry import registered_tasks
+from govkit.local_time import paris_today
 from govkit.notifications import vocabulary as notices
 from govkit.rules.models import RuleRun
 from govkit.tasks import reminders, retention, rules
@@ -130,5 +131,5 @@ def test_the_nightly_rule_run(db: Database) -> None:
     with db.reading() as session:
         runs = session.exec(select(RuleRun).order_by(col(RuleRun.id))).all()
     assert len(runs) == before + 1
-    assert runs[-1].as_of == date.today()
+    assert runs[-1].as_of == paris_today()
     assert runs[-1].findings > 0  # the demo schools have findings
