@@ -42,7 +42,7 @@ def uptime() -> float:
 class Run:
     """A command in its own session, and what it leaves behind."""
 
-    def __init__(self, command: list[str], tmp_path: Path, url: str, port: int) -> None:
+    def __init__(self, command: list[str], tmp_path: Path, url: str, port: int | None) -> None:
         self.tmp_path = tmp_path
         self.port = port
         self.url = url
@@ -63,7 +63,9 @@ class Run:
         left the group, or outlived the parent that started it, is found too."""
         found = {}
         ticks = os.sysconf("SC_CLK_TCK")
-        marks = (str(self.tmp_path), str(self.port))
+        # the port as it is written on a command line: a bare number would match any path that holds
+        # its digits (another test's /tmp/pytest-of-root/pytest-119/... when run in parallel)
+        marks = (str(self.tmp_path),) + ((f"--port {self.port}", f":{self.port}") if self.port is not None else ())
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit() or not alive(int(entry.name)):
                 continue
@@ -237,7 +239,7 @@ time.sleep(600)
 def test_render_workers_follow_their_process_killed_outright(tmp_path: Path, runs: list[Run]) -> None:
     """SIGKILL allows no orderly stop: the workers see their lifeline close, the fork server and the
     resource tracker then have no one left and go too."""
-    run = Run([sys.executable, "-c", POOL_SCRIPT], tmp_path, f"sqlite:///{tmp_path / 'none.db'}", port=-1)
+    run = Run([sys.executable, "-c", POOL_SCRIPT], tmp_path, f"sqlite:///{tmp_path / 'none.db'}", port=None)
     runs.append(run)
     assert run.process.stdout is not None and run.process.stdout.readline() == "ready\n", run.process.communicate()
     assert run.render_pool_processes(), run.processes()
