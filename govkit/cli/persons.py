@@ -47,28 +47,18 @@ def persons_export(
     school: Annotated[str, typer.Option(help="School code")],
     person: Annotated[str, typer.Option(help="The person's external id")],
 ) -> None:
-    """Print, as JSON, everything govkit holds about a person (right of access). The export is written
-    to the audit log (``cli.persons.export``, the person named by id) and to the person's read log."""
-    from govkit.access.audit import AuditEvent
+    """Print, as JSON, everything govkit holds about a person (right of access): the document the person
+    downloads from their page. The export is written to the audit log (``cli.persons.export``, the
+    person named by id) and to the person's read log."""
     from govkit.access.roles import SYSTEM
     from govkit.flows.data_protection import export_person
-    from govkit.privacy.reads import record_reads
 
     with wired() as wiring:
-        data = export_person(db=wiring.db, school=school, external_id=person)
-        person_id = int(data["person"]["id"])
-        with wiring.db.transaction() as session:
-            session.add(
-                AuditEvent(
-                    correlation_id="cli",
-                    subject=SYSTEM.subject,
-                    role=SYSTEM.role.value if SYSTEM.role else None,
-                    action="cli.persons.export",
-                    target={"person": person_id, "school": school},
-                    outcome="ok",
-                )
-            )
-            record_reads(
-                session, reader=SYSTEM, person_ids=[person_id], channel="cli", fields=["all"], correlation_id="cli"
-            )
+        data = export_person(
+            db=wiring.db,
+            actor=SYSTEM,
+            school=school,
+            external_id=person,
+            public_url=wiring.settings.public_url,
+        )
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")

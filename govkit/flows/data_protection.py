@@ -1,8 +1,9 @@
 """The right of access and to portability (GDPR art. 15, 20): everything govkit holds about a
 person, gathered from the domains that hold it, as ordered ``SECTIONS``.
 
-``export_person`` is the administrator's export (``govkit persons export``); ``my_data`` is the
-member's own, signed in as themselves (the member page, ``me { myData }``), audited (person by id).
+One document, two ways to it, each audited (person by id): ``my_data`` is the member's own, signed
+in as themselves (the member page, ``me { myData }``); ``export_person`` is the same document for an
+administrator (``govkit persons export``), also written to the person's read log.
 
 A section is a key and a function ``(db, subject) -> JSON-ready data``; adding one is one line at
 the end of ``SECTIONS`` (reads of one's data, legal holds, erasure state...). The sections name
@@ -38,17 +39,44 @@ __all__ = ["SECTIONS", "Section", "Subject", "export_person", "gather", "my_data
 FORMAT = "govkit-own-data/1"
 
 
-def export_person(*, db: Database, school: str, external_id: str) -> dict[str, Any]:
-    """Everything govkit holds about a person of a school, as JSON-ready data (administrators)."""
-    held = privacy.export_person(db=db, school=school, external_id=external_id)
-    records = held.pop("acknowledgements")
-    person_id = held["person"]["id"]
-    return {
-        **held,
-        **auth.identities_of_person(db=db, person_id=person_id),
-        "sign_in_links": sign_in_links.links_of_person(db=db, person_id=person_id),
-        "acknowledgements": records,
-    }
+def export_person(
+    *, db: Database, actor: Principal, school: str, external_id: str, public_url: str, channel: str = "cli"
+) -> dict[str, Any]:
+    """The administrator's export of a person of a school (``govkit persons export``): the very
+    document the person downloads from their page (``gather``), written to the audit log
+    (``<channel>.persons.export``, the person by id) and to the person's read log, in one transaction."""
+    with db.reading() as session:
+        organisation = session.exec(select(Organisation).where(Organisation.code == school)).first()
+        person_id = (
+            session.exec(
+                select(Person.id).where(
+                    Person.organisation_id == (organisation.id if organisation else -1),
+                    Person.external_id == external_id,
+                )
+            ).first()
+            if organisation
+            else None
+        )
+    # refused alike whether the school exists or not: the caller learns nothing it may not read
+    authorize(actor, Action.READ_PERSON_DATA, organisation_id=organisation.id if organisation else -1)
+    if organisation is None:
+        raise NotFound(f"No school {school!r}.", key="unknown_school")
+    if person_id is None:
+        raise NotFound(f"No person with external id {external_id!r} at {school}.", key="no_person_record")
+    data = gather(db=db, person_id=person_id, public_url=public_url)
+    with db.transaction() as session:
+        audit.add(
+            session,
+            actor=actor,
+            action=f"{channel}.persons.export",
+            outcome="ok",
+            correlation_id=channel,
+            target={"person": person_id, "school": school},
+        )
+        reads.record_reads(
+            session, reader=actor, person_ids=[person_id], channel=channel, fields=["all"], correlation_id=channel
+        )
+    return data
 
 
 @dataclass(frozen=True)
@@ -244,6 +272,7 @@ def gather(*, db: Database, person_id: int, public_url: str) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "exported_at": utcnow().isoformat(),
+        "person_id": person_id,
         "sections": {s.key: s.gather(db, subject) for s in SECTIONS},
     }
 

@@ -15,6 +15,7 @@ from govkit.acknowledgements.models import Person
 from govkit.auth.service import authenticate
 from govkit.db import Database, create_db_engine
 from govkit.demo.loader import load_demo
+from govkit.flows.data_protection import SECTIONS
 from govkit.privacy.read_models import PersonRead
 from tests.cli.test_cli import JWT, govkit
 from tests.conftest import BACKENDS, fresh_database_url, make_settings
@@ -81,7 +82,11 @@ def test_persons_export_is_audited_by_id(url: str, tmp_path: Path) -> None:
         exported = govkit("persons", "export", "--school", SCHOOL, "--person", "E00001", url=url, cwd=tmp_path)
         assert exported.returncode == 0, exported.stderr
         data = json.loads(exported.stdout)
-        person_id = data["person"]["id"]
+        person_id = data["person_id"]
+        # the document the person downloads from their page: the same sections, in the same order
+        assert data["format"] == "govkit-own-data/1"
+        assert list(data["sections"]) == [section.key for section in SECTIONS]
+        assert data["sections"]["identity_and_contact"]["person"]["external_id"] == "E00001"
         with db.reading() as session:
             events = session.exec(select(AuditEvent).where(col(AuditEvent.id) > before)).all()
             reads = session.exec(select(PersonRead).where(PersonRead.person_id == person_id)).all()

@@ -10,6 +10,7 @@ import itertools
 import json
 import re
 
+import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -18,6 +19,7 @@ from pypdf import PdfReader
 from govkit.access.roles import Principal, Role
 from govkit.acknowledgements.models import Person, PersonPopulation
 from govkit.db import Database, stored_id
+from govkit.errors import Forbidden, NotFound
 from govkit.flows import data_protection
 from govkit.flows.data_protection import SECTIONS, gather
 from govkit.privacy import corrections
@@ -141,6 +143,40 @@ def test_only_a_member_reads_their_own_data(api: Api, db: Database, token: Token
     legal = token("legal")
     assert api.request("GET", "/ui/me/data", headers=cookie(legal)).status_code == 403
     assert audit_events(db, "privacy.export_own_data") == []
+
+
+def test_the_administrators_export_is_the_members_document_and_is_authorised(
+    api: Api, db: Database, token: TokenFactory
+) -> None:
+    """`govkit persons export` gives the document the member downloads (one way of gathering); only
+    those who may read the school's persons get it, and whether a school exists is no answer to others."""
+    _acknowledged(db)
+    downloaded = api.request("GET", "/ui/me/data.json", headers=cookie(token("member", SCHOOL, MEMBER))).json()
+    exported = data_protection.export_person(
+        db=db, actor=Principal(role=Role.LEGAL, subject="test:legal"), school=SCHOOL, external_id=MEMBER, public_url=""
+    )
+    assert list(exported["sections"]) == KEYS and exported["person_id"] == stored_id(person(db, SCHOOL, MEMBER))
+    mine = downloaded["sections"]
+    theirs = exported["sections"]
+    for key in ("identity_and_contact", "school_and_populations", "notices", "sign_in_links", "role_grants"):
+        assert theirs[key] == mine[key], key
+    assert [a["verification_code"] for a in theirs["acknowledgements"]["acknowledgements"]] == [
+        a["verification_code"] for a in mine["acknowledgements"]["acknowledgements"]
+    ]
+    assert [e.target for e in audit_events(db, "cli.persons.export")] == [
+        {"person": exported["person_id"], "school": SCHOOL}
+    ]
+
+    other = Principal(role=Role.SCHOOL_ADMIN, subject="test:other", organisation_id=-5, organisation_code="other")
+    for school, external_id in ((SCHOOL, MEMBER), ("no-such-school", MEMBER)):
+        with pytest.raises(Forbidden):
+            data_protection.export_person(db=db, actor=other, school=school, external_id=external_id, public_url="")
+    legal = Principal(role=Role.LEGAL, subject="test:legal")
+    with pytest.raises(NotFound, match="No school 'no-such-school'"):
+        data_protection.export_person(db=db, actor=legal, school="no-such-school", external_id=MEMBER, public_url="")
+    with pytest.raises(NotFound, match="No person with external id 'Z9'"):
+        data_protection.export_person(db=db, actor=legal, school=SCHOOL, external_id="Z9", public_url="")
+    assert len(audit_events(db, "cli.persons.export")) == 1  # refusals export nothing
 
 
 _serial = itertools.count(1)
