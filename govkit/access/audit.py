@@ -94,6 +94,29 @@ def record(
         )
 
 
+def _values(
+    actor: Principal,
+    action: str,
+    correlation_id: str,
+    target: dict[str, Any] | None,
+    outcome: str,
+    detail: str | None,
+    client_ip: str | None,
+) -> dict[str, Any]:
+    """An event's columns as stored: fields cut to their columns' lengths, NUL characters shown."""
+    return {
+        "correlation_id": correlation_id[:64],
+        "subject": actor.subject[:200],
+        "role": actor.role.value if actor.role else None,
+        "organisation": actor.organisation_code,
+        "action": action[:120],
+        "target": target or {},
+        "outcome": outcome,
+        "detail": printable(detail or "")[:2000] or None,
+        "client_ip": client_ip,
+    }
+
+
 def add(
     session: Session,
     *,
@@ -106,19 +129,28 @@ def add(
     client_ip: str | None = None,
 ) -> None:
     """Append one event in the caller's transaction (it commits, or vanishes, with the change it tells)."""
-    session.add(
-        AuditEvent(
-            correlation_id=correlation_id,
-            subject=actor.subject,
-            role=actor.role.value if actor.role else None,
-            organisation=actor.organisation_code,
-            action=action[:120],
-            target=target or {},
-            outcome=outcome,
-            detail=printable(detail or "")[:2000] or None,
-            client_ip=client_ip,
-        )
-    )
+    session.add(AuditEvent(**_values(actor, action, correlation_id, target, outcome, detail, client_ip)))
+
+
+def add_many(
+    session: Session,
+    *,
+    actor: Principal,
+    action: str,
+    correlation_id: str,
+    targets: list[dict[str, Any]],
+    outcome: str = "ok",
+    client_ip: str | None = None,
+) -> None:
+    """Append one event per target in the caller's transaction, in one statement (a page of persons
+    read: govkit.privacy.reads), at one moment."""
+    if not targets:
+        return
+    at = utcnow()
+    rows = [
+        {"at": at, **_values(actor, action, correlation_id, target, outcome, None, client_ip)} for target in targets
+    ]
+    session.execute(sa.insert(AuditEvent), rows)
 
 
 @dataclass(frozen=True)

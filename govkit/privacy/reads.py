@@ -3,8 +3,8 @@ answer, CSV download or command-line export that shows a person's personal field
 ``person_read`` row per person (one statement for the whole batch) and one ``persons.read`` event in
 the audit log naming the persons by id, never by name. Reads by the person themself are not logged.
 
-This module imports no domain (the audit table is written through its name): the services call
-``record_reads`` with the caller, who satisfies ``Reader``.
+The services call ``record_reads`` with the caller; the audit events go through govkit.access.audit,
+the one way to write one.
 """
 
 from __future__ import annotations
@@ -12,53 +12,26 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from govkit.db import JSONType, UTCDateTime, utcnow
+from govkit.access import audit
+from govkit.access.roles import Principal
+from govkit.db import utcnow
 from govkit.errors import InvalidInput
 from govkit.privacy.read_models import CHANNELS, PersonRead
 
-__all__ = ["PersonReadView", "Reader", "reads_of", "record_reads"]
-
-#: The audit log's table, as this module writes it (govkit.access.audit.AuditEvent).
-_AUDIT = sa.table(
-    "audit_event",
-    sa.column("at", UTCDateTime()),
-    sa.column("correlation_id", sa.String()),
-    sa.column("subject", sa.String()),
-    sa.column("role", sa.String()),
-    sa.column("organisation", sa.String()),
-    sa.column("action", sa.String()),
-    sa.column("target", JSONType),
-    sa.column("outcome", sa.String()),
-    sa.column("detail", sa.Text()),
-    sa.column("client_ip", sa.String()),
-)
+__all__ = ["PersonReadView", "reads_of", "record_reads"]
 
 #: At most this many person ids are named in one audit event's target (the rest in more events).
 AUDIT_BATCH = 500
 
 
-class Reader(Protocol):
-    """Who reads (govkit.access.roles.Principal)."""
-
-    @property
-    def subject(self) -> str: ...
-    @property
-    def role(self) -> Any: ...
-    @property
-    def organisation_code(self) -> str | None: ...
-    @property
-    def person_id(self) -> int | None: ...
-
-
 def record_reads(
     session: Session,
     *,
-    reader: Reader,
+    reader: Principal,
     person_ids: Iterable[int],
     channel: str,
     fields: Sequence[str],
@@ -75,7 +48,7 @@ def record_reads(
     if not ids or not fields:
         return 0
     now = utcnow()
-    role = None if reader.role is None else str(reader.role)
+    role = reader.role.value if reader.role else None
     rows = [
         {
             "person_id": person_id,
@@ -90,22 +63,17 @@ def record_reads(
         for person_id in ids
     ]
     session.execute(sa.insert(PersonRead), rows)
-    events = [
-        {
-            "at": now,
-            "correlation_id": correlation_id[:64],
-            "subject": reader.subject[:200],
-            "role": role,
-            "organisation": reader.organisation_code,
-            "action": "persons.read",
-            "target": {"persons": ids[start : start + AUDIT_BATCH], "channel": channel, "fields": list(fields)},
-            "outcome": "ok",
-            "detail": None,
-            "client_ip": client_ip,
-        }
-        for start in range(0, len(ids), AUDIT_BATCH)
-    ]
-    session.execute(sa.insert(_AUDIT), events)
+    audit.add_many(
+        session,
+        actor=reader,
+        action="persons.read",
+        correlation_id=correlation_id,
+        targets=[
+            {"persons": ids[start : start + AUDIT_BATCH], "channel": channel, "fields": list(fields)}
+            for start in range(0, len(ids), AUDIT_BATCH)
+        ],
+        client_ip=client_ip,
+    )
     return len(ids)
 
 
