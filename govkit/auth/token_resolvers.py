@@ -23,10 +23,13 @@ class Token:
     expires_at: datetime | None
     revoked_at: datetime | None
     status: str = strawberry.field(description="active, revoked or expired")
+    scopes: list[str] = strawberry.field(
+        description="Named scopes beyond the role (persons:read: an intranet token sees persons' names and e-mails)"
+    )
 
     @classmethod
     def from_info(cls, info: token_admin.TokenInfo) -> Token:
-        return build(cls, info, status=info.status())
+        return build(cls, info, status=info.status(), scopes=info.scopes.split())
 
 
 @strawberry.type

@@ -16,7 +16,7 @@ from govkit.errors import Forbidden, InvalidInput, NotFound
 from govkit.settings import Settings
 from tests.conftest import Api, TokenFactory
 
-TOKENS = "query($role: String, $school: String, $all: Boolean!) { tokens(role: $role, school: $school, includeInactive: $all) { id name subject role school person createdBy expiresAt revokedAt status } }"
+TOKENS = "query($role: String, $school: String, $all: Boolean!) { tokens(role: $role, school: $school, includeInactive: $all) { id name subject role school person createdBy expiresAt revokedAt status scopes } }"
 REVOKE = "mutation($id: ID!) { revokeToken(id: $id) { alreadyRevoked token { id status revokedAt } } }"
 ME = '{ organisation(code: "imt-atlantique") { profile { officialName } } }'
 
@@ -52,6 +52,9 @@ def test_legal_staff_list_tokens_without_their_text(api: Api, db: Database, sett
     assert listed[str(grant.id)]["status"] == "active" and listed[str(grant.id)]["revokedAt"] is None
     assert listed[str(member_grant.id)]["person"] == "E00001"
     assert "Service juridique" in {t["name"] for t in listed.values()}
+    assert listed[str(grant.id)]["scopes"] == []
+    _, wide = create_token(db=db, settings=settings, role=Role.INTRANET, school_code="imt-bs", scopes=["persons:read"])
+    assert next(t for t in _tokens(api, legal) if t["id"] == str(wide.id))["scopes"] == ["persons:read"]
 
     only_bs = _tokens(api, legal, school="imt-bs")
     assert {t["id"] for t in only_bs} >= {str(grant.id), str(member_grant.id)}
