@@ -227,15 +227,30 @@ async def request_correction(
     return RedirectResponse("/ui/me/data?done=requested#corrections", status_code=303)
 
 
+#: The corrections page's lists: ``?show=`` open (the default), done, refused or all.
+SHOWN = ("open", "done", "refused", "all")
+
+
 async def _requests_page(page: PageRequest, *, status: int = 200, error: str | None = None) -> Response:
+    shown = page.request.query_params.get("show", "open")
+    if shown not in SHOWN:
+        shown, status = "open", 422
+        error = translator(page.language)("corrections_show_unknown").format(shown=", ".join(SHOWN))
     try:
-        found = await page.call(corrections.school_requests, status="open", channel="page", client_ip=_client_ip(page))
+        found = await page.call(
+            corrections.school_requests,
+            status=None if shown == "all" else shown,
+            channel="page",
+            client_ip=_client_ip(page),
+        )
     except GovkitError as exc:
         return _refusal(page, exc)
     return page.render(
         "corrections.html",
         status=status,
         requests=found,
+        shown=shown,
+        lists=SHOWN,
         can_decide=page.actor.role is Role.SCHOOL_ADMIN,
         message=_message(page),
         error=error,
@@ -244,7 +259,8 @@ async def _requests_page(page: PageRequest, *, status: int = 200, error: str | N
 
 @router.get("/corrections", response_class=HTMLResponse)
 async def correction_requests(page: Page) -> Response:
-    """The open correction requests of the school (its administration), or of every school (legal staff)."""
+    """The correction requests of the school (its administration), or of every school (legal staff):
+    the open ones, or ``?show=done|refused|all`` with their decisions."""
     return await _requests_page(page)
 
 

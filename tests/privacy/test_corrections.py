@@ -115,6 +115,19 @@ def test_a_request_from_the_member_page_is_decided_by_the_schools_administration
         data={"csrf": csrf_of(shown.text), "decision": "refused", "note": "non, non"},
     )
     assert twice.status_code == 409 and _rows(db)[0].status == "done"
+    # decided, it leaves the open list for the decided ones, with its decision and who decided
+    assert f'id="request-{row.id}"' not in api.request("GET", "/ui/corrections", headers=cookie(admin)).text
+    for show in ("done", "all"):
+        decided_page = api.request("GET", f"/ui/corrections?show={show}&lang=en", headers=cookie(admin))
+        assert decided_page.status_code == 200 and f'id="request-{row.id}"' in decided_page.text, show
+        assert "Nom corrigé" in decided_page.text and "correction done" in decided_page.text
+        assert f'action="/ui/corrections/{row.id}"' not in decided_page.text  # decided once: no form
+    assert (
+        f'id="request-{row.id}"' not in api.request("GET", "/ui/corrections?show=refused", headers=cookie(admin)).text
+    )
+    unknown = api.request("GET", "/ui/corrections?show=<x>&lang=en", headers=cookie(admin))
+    assert unknown.status_code == 422 and "Unknown list: choose one of open, done, refused, all" in unknown.text
+    assert "<x>" not in unknown.text
     _drain(api)
     decision = [r for r in smtp.collector.received if r.rcpt_tos == [me.email]]
     assert len(decision) == 1 and "Nom corrigé" in decision[0].text and "/ui/me/data#corrections" in decision[0].text

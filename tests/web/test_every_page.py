@@ -149,6 +149,8 @@ PAGES: list[PageCase] = [
     PageCase("school_admin", "/ui/me/data", status=403),
     PageCase("school_admin", "/ui/corrections"),
     PageCase("school_admin", "/ui/corrections?done=done"),
+    PageCase("school_admin", "/ui/corrections?show=all"),
+    PageCase("legal", "/ui/corrections?show=refused&lang=en"),
     PageCase("legal", "/ui/corrections"),
     PageCase("member", "/ui/corrections", status=403),
     # legal holds (issue 20): legal staff suspend the erasure of named persons
