@@ -31,8 +31,8 @@ from bench.scale import generate
 from govkit.access.roles import Principal, Role
 from govkit.acknowledgements import service
 from govkit.acknowledgements.campaign_progress import CampaignStatus
+from govkit.days import utc_today
 from govkit.db import Database, create_db_engine
-from govkit.local_time import paris_today
 
 DAYS = 30  # the campaign days of the default settings: who joined since is never overdue
 BITS = "VALUES ('student', 1), ('apprentice', 2), ('doctoral_student', 4), ('staff', 8), ('adjunct', 16), " + (
@@ -217,7 +217,7 @@ def bench_backend(backend: str, persons: int, acknowledgements: int, repeat: int
     engine = create_db_engine(url)
     conn = _raw(url)
     try:
-        today, db = paris_today(), Database(engine)
+        today, db = utc_today(), Database(engine)
         times, first_runs = {}, {}
         for closed in (True, False):
             ours = govkit_all(db, info.schools, include_closed=closed)

@@ -46,8 +46,8 @@ from bench.scale_loading import analyze_statistics, load_postgresql, load_sqlite
 from bench.scale_persons import Format, acknowledgement_rows, make_persons, person_row
 from govkit.acknowledgements.chain import GENESIS_HASH
 from govkit.acknowledgements.models import ChainHead
+from govkit.days import utc_today
 from govkit.db import create_db_engine
-from govkit.local_time import paris_today
 from govkit.organisations.models import Organisation
 
 
@@ -82,7 +82,7 @@ def generate(
     def lap(name: str) -> None:
         phases[name] = round(time.perf_counter() - started - sum(phases.values()), 2)
 
-    today = today or paris_today()
+    today = today or utc_today()
     backend = sa.make_url(url).get_backend_name()
     engine = create_db_engine(url)
     try:

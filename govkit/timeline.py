@@ -26,8 +26,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from govkit.days import utc_today
 from govkit.errors import InvalidInput
-from govkit.local_time import paris_today
 
 
 class Precision(StrEnum):
@@ -173,7 +173,7 @@ class AsOf:
     @classmethod
     def today(cls) -> AsOf:
         """Today, with everything recorded so far."""
-        return cls(paris_today())
+        return cls(utc_today())
 
     @classmethod
     def of(cls, day: date | None = None, known_at: datetime | None = None) -> AsOf:
@@ -181,7 +181,7 @@ class AsOf:
         ``known_at`` without a time zone is read as UTC."""
         if known_at is not None and known_at.tzinfo is None:
             known_at = known_at.replace(tzinfo=UTC)
-        return cls(day or paris_today(), known_at)
+        return cls(day or utc_today(), known_at)
 
     @property
     def end(self) -> datetime:
@@ -196,7 +196,7 @@ class AsOf:
     @property
     def is_current(self) -> bool:
         """Today or later, with everything recorded so far: the present state answers."""
-        return self.known_at is None and self.day >= paris_today()
+        return self.known_at is None and self.day >= utc_today()
 
     def knows(self, recorded_at: datetime) -> bool:
         """Whether a row recorded at ``recorded_at`` is known at ``known_at`` (Python twin of

@@ -13,12 +13,12 @@ from govkit.acknowledgements import chain
 from govkit.acknowledgements.models import Acknowledgement, Campaign, CampaignPopulation
 from govkit.acknowledgements.webhook_events import campaign_payload, enqueue
 from govkit.acknowledgements.wording import carried_forward_wording
+from govkit.days import utc_day
 from govkit.db import stored_id, utcnow
 from govkit.documents.addresses import Addresses
 from govkit.documents.kinds import catalogue
 from govkit.documents.models import DocumentVersion
 from govkit.jobs.queue import JobQueue
-from govkit.local_time import paris_day
 
 #: The text in force is French; English versions are translations read alongside it.
 ACKNOWLEDGED_LANGUAGE = "fr"
@@ -67,7 +67,7 @@ def on_publication(
         old.closed_at = now
         session.add(old)
     editorial = document.change_kind == "editorial" and previous is not None
-    start = max(document.effective_from, paris_day(now))
+    start = max(document.effective_from, utc_day(now))
     deadline = earlier.deadline if editorial and earlier is not None else start + timedelta(days=policy.days)
     campaign = Campaign(
         organisation_id=document.organisation_id,

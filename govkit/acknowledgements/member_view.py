@@ -14,11 +14,11 @@ from govkit.acknowledgements.campaigns import ACKNOWLEDGED_LANGUAGE
 from govkit.acknowledgements.models import Person
 from govkit.acknowledgements.receipts import Receipt
 from govkit.acknowledgements.wording import wording as compose_wording
+from govkit.days import utc_today
 from govkit.db import Database
 from govkit.documents.kinds import catalogue
 from govkit.documents.models import DocumentVersion
 from govkit.errors import Forbidden, NotFound
-from govkit.local_time import paris_today
 from govkit.organisations.models import Organisation
 
 __all__ = ["MyView", "PendingDocument", "me"]
@@ -57,7 +57,7 @@ def me(*, db: Database, actor: Principal, days: int = 30) -> MyView:
     if actor.role is not Role.MEMBER or actor.person_id is None:
         authorize(actor, Action.READ_ME, organisation_id=-1)
         raise Forbidden("`me` is for members (students and staff) signed in as themselves.", key="members_only")
-    today = paris_today()
+    today = utc_today()
     with db.single_read() as connection:
         dialect = connection.dialect.name
         found = batch_read.decode_member(

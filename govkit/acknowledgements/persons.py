@@ -35,9 +35,9 @@ from govkit.access.roles import Principal
 from govkit.access.scoped import authorize_some
 from govkit.acknowledgements.models import Person, PersonPopulation
 from govkit.acknowledgements.vocabulary import PersonStatus
+from govkit.days import utc_today
 from govkit.db import Database, stored_id, table_of, utcnow
 from govkit.jobs.queue import JobQueue
-from govkit.local_time import paris_today
 from govkit.organisations.revisions import latest_profile
 from govkit.organisations.service import organisation_for
 from govkit.timeline import AsOf
@@ -244,7 +244,7 @@ def import_persons(
     report = ImportReport(rows=len(rows) + len({e.line for e in errors}), errors=errors)
     if errors:
         return report
-    today, now = paris_today(), utcnow()
+    today, now = utc_today(), utcnow()
     with db.transaction() as session:
         known = {
             p.external_id: p

@@ -9,11 +9,11 @@ from typing import Any
 
 from govkit.access.roles import Principal
 from govkit.acknowledgements.models import Acknowledgement, Person
+from govkit.days import paris_day
 from govkit.documents.kinds import catalogue
 from govkit.documents.models import DocumentVersion
 from govkit.errors import GovkitError
 from govkit.labels import label
-from govkit.local_time import paris_day
 from govkit.organisations.models import Organisation
 from govkit.privacy.exposure import Exposure
 
@@ -55,7 +55,7 @@ ERASURE_RULES = {"retention.departed": ("la règle de conservation", "the retent
 
 def erasure_statement(at: datetime, rule: str | None) -> str:
     """What a receipt, its verification and an evidence file say of a person erased ``at`` under ``rule``:
-    the day is the one in Paris (govkit.local_time), as every page and PDF says it."""
+    the day is the one in Paris (govkit.days), as every page and PDF says it."""
     on = paris_day(at)
     french, english = ERASURE_RULES.get(rule or "", ("une demande d'effacement", "an erasure request"))
     return (

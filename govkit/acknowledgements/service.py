@@ -19,11 +19,11 @@ from govkit.acknowledgements.models import Acknowledgement, Campaign, Person
 from govkit.acknowledgements.person_view import ReadNote, ShownPending, log_reads, refuse_search, shown_pending
 from govkit.acknowledgements.receipts import AuditNote, ClientInfo, Display, Receipt, Request, erasure_statement
 from govkit.acknowledgements.recorder import Recorder
+from govkit.days import utc_today
 from govkit.db import Database, stored_id
 from govkit.disconnects import run_service
 from govkit.documents.models import DocumentVersion
 from govkit.errors import Forbidden, InvalidInput, NotFound
-from govkit.local_time import paris_today
 from govkit.organisations.models import Organisation
 from govkit.organisations.service import organisation_for
 from govkit.privacy.exposure import Exposure, exposed_fields, pseudonym
@@ -189,7 +189,7 @@ def _paper_request(
         document_id = given_id(actor, Action.RECORD_PAPER, document_version_id, "document version")
         if len(reason.strip()) < 10:
             raise InvalidInput("Give the reason for a paper acknowledgement (at least 10 characters).")
-        if signed_on is not None and signed_on > paris_today():
+        if signed_on is not None and signed_on > utc_today():
             raise InvalidInput("A paper visa cannot be signed in the future.")
         person = session.exec(
             select(Person).where(Person.organisation_id == organisation.id, Person.external_id == person_external_id)
@@ -329,7 +329,7 @@ def campaigns(
             session,
             condition,
             order=(col(Campaign.kind).asc(), col(Campaign.opened_at).desc(), col(Campaign.id).asc()),
-            today=when.day if when else paris_today(),
+            today=when.day if when else utc_today(),
             days=days,
             when=when,
         )
@@ -337,7 +337,7 @@ def campaigns(
 
 def _as_of(day: date | None) -> AsOf | None:
     """The question as of ``day``; None for today (the current state answers)."""
-    return None if day is None or day == paris_today() else AsOf(day)
+    return None if day is None or day == utc_today() else AsOf(day)
 
 
 def _campaign(session: Session, actor: Principal, campaign_id: int) -> Campaign:
@@ -379,7 +379,7 @@ def pending_persons(
         page, has_next, total = campaign_queries.pending_persons(
             session,
             campaign,
-            today=when.day if when else paris_today(),
+            today=when.day if when else utc_today(),
             days=days,
             first=first,
             after=after,

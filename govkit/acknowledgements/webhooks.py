@@ -25,11 +25,11 @@ from sqlmodel import col, select
 from govkit.acknowledgements import campaign_progress as campaign_queries
 from govkit.acknowledgements.models import Campaign, WebhookDelivery
 from govkit.acknowledgements.webhook_events import campaign_payload, enqueue
+from govkit.days import utc_day, utc_today
 from govkit.db import Database, utcnow
 from govkit.documents.models import DocumentVersion
 from govkit.jobs.queue import JobQueue
 from govkit.jobs.registry import FinalFailure
-from govkit.local_time import paris_day, paris_today
 from govkit.organisations.models import Organisation
 
 SIGNATURE_HEADER = "X-Govkit-Signature"
@@ -151,7 +151,7 @@ def enqueue_due_events(
     report = ReminderReport()
     if not urls:
         return report
-    today = today or paris_today()
+    today = today or utc_today()
     with db.transaction() as session:
         open_campaigns = list(session.exec(select(Campaign).where(col(Campaign.closed_at).is_(None))).all())
         statuses = campaign_queries.statuses(session, open_campaigns, today=today, days=days)
@@ -175,7 +175,7 @@ def enqueue_due_events(
                 "pending": status.total.pending,
             }
             last_reminder = max((at for event, at in previous if event == "campaign.reminder"), default=None)
-            if last_reminder is None or paris_day(last_reminder) <= today - timedelta(days=interval_days):
+            if last_reminder is None or utc_day(last_reminder) <= today - timedelta(days=interval_days):
                 report.deliveries += enqueue(session, "campaign.reminder", campaign, payload, urls, jobs)
                 report.reminders += 1
             if campaign.deadline < today and not any(event == "campaign.overdue" for event, _ in previous):

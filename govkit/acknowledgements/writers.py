@@ -34,10 +34,10 @@ from govkit.access.audit import AuditEvent
 from govkit.acknowledgements import batch_read, chain, decisions
 from govkit.acknowledgements.models import DocumentDelivery
 from govkit.acknowledgements.receipts import Outcome, Request
+from govkit.days import utc_today
 from govkit.db import Database, table_of, utcnow
 from govkit.disconnects import closed_by_the_server, retry_idempotent_on_disconnect, retry_on_disconnect_async
 from govkit.documents.models import DocumentVersion
-from govkit.local_time import paris_today
 
 _AUDIT_EVENT = table_of(AuditEvent)
 _DELIVERY = table_of(DocumentDelivery)
@@ -99,7 +99,7 @@ class ThreadWriter:
         self.db = db
 
     async def write(self, requests: Sequence[Request]) -> list[Outcome]:
-        return await anyio.to_thread.run_sync(self._write, requests, paris_today())
+        return await anyio.to_thread.run_sync(self._write, requests, utc_today())
 
     def _write(self, requests: Sequence[Request], today: date) -> list[Outcome]:
         return retry_idempotent_on_disconnect(self._record, requests, today)
@@ -142,7 +142,7 @@ class LoopWriter:
 
     async def _batch(self, requests: Sequence[Request]) -> list[Outcome]:
         connection = await self._connect()
-        today = paris_today()
+        today = utc_today()
         persons, asked = _asked(requests)
         cursor = await connection.execute(
             batch_read.statement("postgresql"), batch_read.parameters("postgresql", persons, asked, today)

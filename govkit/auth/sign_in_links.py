@@ -34,10 +34,10 @@ from govkit.acknowledgements.models import Acknowledgement, Campaign, Person
 from govkit.auth import tokens
 from govkit.auth.models import Identity, RoleGrant, SignInLink
 from govkit.auth.ratelimit import RateLimiter
+from govkit.days import utc_day
 from govkit.db import Database, stored_id, table_of, utcnow
 from govkit.documents.models import DocumentVersion
 from govkit.errors import GovkitError
-from govkit.local_time import paris_day
 from govkit.organisations.models import Organisation
 from govkit.settings import Settings
 
@@ -316,7 +316,7 @@ def _sign_in(
     return SignedIn(
         token=token,
         max_age=int(SESSION.total_seconds()),
-        landing=_landing(session, link, stored_id(person), paris_day(now)),
+        landing=_landing(session, link, stored_id(person), utc_day(now)),
         language=person.preferred_language,
         person_id=stored_id(person),
     )

@@ -10,12 +10,12 @@ from sqlmodel import Session, col, select
 
 from govkit.acknowledgements.models import Person
 from govkit.acknowledgements.persons import sync_populations
+from govkit.days import utc_today
 from govkit.db import Database, stored_id, utcnow
 from govkit.demo import persons as synthetic
 from govkit.demo.dataset import DATA_FILE, DemoDataset, DemoOrganisation, dated, read_dataset
 from govkit.demo.models import DatasetLoad
 from govkit.demo.training import load_training, read_training
-from govkit.local_time import paris_today
 from govkit.organisations.arrangements import add_shared_members
 from govkit.organisations.models import ArrangementMember, Campus, Commitment, Organisation
 from govkit.organisations.service import Dating, write_profile
@@ -230,7 +230,7 @@ def _persons(session: Session, dataset: DemoDataset, organisations: dict[str, Or
         sync_populations(
             session,
             {stored_id(known[sp.external_id]): ([p.value for p in sp.populations], sp.entry_date) for sp in people},
-            today=paris_today(),
+            today=utc_today(),
         )
         total += len(people)
     session.flush()

@@ -17,9 +17,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import col
 
+from govkit.days import utc_today
 from govkit.documents.clause_models import ClauseDefinitionRevision, RequiredClause
 from govkit.documents.kinds import Bilingual, Catalogue, catalogue
-from govkit.local_time import paris_today
 from govkit.timeline import AsOf
 
 
@@ -185,5 +185,5 @@ def required_clauses_on(connection: sa.Connection, when: AsOf) -> dict[str, tupl
 
 def catalogue_on(connection: sa.Connection, day: date | None = None) -> Catalogue:
     """The catalogue valid on ``day`` (today by default), with everything recorded so far."""
-    day = day or paris_today()
+    day = day or utc_today()
     return load_library(connection).catalogue_on(day)

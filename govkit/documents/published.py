@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from govkit.access.policy import Action, is_allowed
 from govkit.access.roles import Principal
 from govkit.access.scoped import authorize_some
+from govkit.days import utc_today
 from govkit.db import Database, stored_id
 from govkit.documents.clause_index import index_document_version
 from govkit.documents.kinds import catalogue
@@ -24,7 +25,6 @@ from govkit.documents.review_models import TrackedChangeReview
 from govkit.documents.root_templates import check_change, check_language, root_version
 from govkit.documents.variants import variant_for
 from govkit.errors import Conflict, InvalidInput, NotFound
-from govkit.local_time import paris_today
 from govkit.organisations.models import Organisation
 from govkit.organisations.service import organisation_for
 from govkit.timeline import AsOf, known_by
@@ -57,7 +57,7 @@ def put_in_force(
     the caller's transaction (govkit.flows.publication: with its campaign, after the chain's lock)."""
     variant = variant_for(session, actor, Action.PUBLISH_VARIANT, variant_id)
     template, version = root_version(session, variant.root_template_version_id)
-    effective = effective_from or paris_today()
+    effective = effective_from or utc_today()
     previous = session.exec(
         select(DocumentVersion)
         .where(

@@ -21,6 +21,7 @@ from govkit.access.policy import Action, authorize
 from govkit.access.roles import Principal
 from govkit.approvals import service as approvals
 from govkit.approvals.models import Approval
+from govkit.days import utc_today
 from govkit.db import Database, utcnow
 from govkit.documents.clause_models import RequiredClause
 from govkit.documents.clause_service import (
@@ -31,7 +32,6 @@ from govkit.documents.clause_service import (
 )
 from govkit.documents.kinds import catalogue
 from govkit.errors import Conflict, InvalidInput
-from govkit.local_time import paris_today
 
 ACTIONS = ("add", "remove")
 #: The earliest day a change may take effect from, and how far ahead.
@@ -57,7 +57,7 @@ def _check_request(kind: str, action: str, effective_on: date) -> None:
     catalogue().kind(kind)
     if action not in ACTIONS:
         raise InvalidInput(f"Unknown change {action!r}: use add or remove.", key="required_clause_action")
-    if not EARLIEST <= effective_on <= paris_today() + AHEAD:
+    if not EARLIEST <= effective_on <= utc_today() + AHEAD:
         raise InvalidInput(
             f"The date {effective_on} is out of range ({EARLIEST} to five years ahead).",
             key="required_clause_date_range",

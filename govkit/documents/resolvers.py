@@ -10,6 +10,7 @@ from strawberry.file_uploads import Upload
 
 from govkit.access.policy import Action
 from govkit.approvals.service import four_eyes
+from govkit.days import utc_today
 from govkit.documents import service
 from govkit.documents.review_types import upload_result
 from govkit.documents.types import (
@@ -28,7 +29,6 @@ from govkit.documents.types import (
 )
 from govkit.documents.workers import WorkerPool
 from govkit.jobs.queue import JobQueue
-from govkit.local_time import paris_today
 from govkit.resolving import Info, Wired, public, upload_reader
 
 #: The pool for template work that answers a request (validating an upload, rendering variants).
@@ -88,7 +88,7 @@ class DocumentQuery:
     @strawberry.field(description="Every version of a school's document with its period in force, newest first")
     async def document_history(self, info: Info, school: str, kind: str, language: str = "fr") -> list[DocumentPeriod]:
         rows = await info.context.call(service.document_history, school=school, kind=kind, language=language)
-        today = paris_today()
+        today = utc_today()
         return [DocumentPeriod.from_period(school, p, _url(info), today) for p in rows]
 
     @strawberry.field(description="Clause-by-clause changes between two versions of a root template")

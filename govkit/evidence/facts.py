@@ -9,8 +9,10 @@ act it stems from (``original``, an electronic or paper record): both are stated
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
+
+from govkit.days import utc_day
 
 
 class Standing(StrEnum):
@@ -157,10 +159,6 @@ class EvidenceFile:
 
 def fr_day(day: date) -> str:
     return day.strftime("%d/%m/%Y")
-
-
-def utc_day(moment: datetime) -> date:
-    return moment.astimezone(UTC).date()
 
 
 _HOW = {

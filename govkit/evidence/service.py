@@ -17,6 +17,7 @@ from govkit.acknowledgements.campaigns import ACKNOWLEDGED_LANGUAGE
 from govkit.acknowledgements.models import Acknowledgement, ChainHead, Person
 from govkit.acknowledgements.persons import populations_of, present_at
 from govkit.acknowledgements.receipts import ERASED, erasure_statement
+from govkit.days import utc_day, utc_today
 from govkit.db import Database, stored_id, utcnow
 from govkit.documents.kinds import KindSpec, catalogue
 from govkit.documents.models import DocumentVersion
@@ -31,9 +32,7 @@ from govkit.evidence.facts import (
     PersonFacts,
     VersionFacts,
     statements,
-    utc_day,
 )
-from govkit.local_time import paris_today
 from govkit.organisations.models import Organisation
 from govkit.organisations.service import organisation_for
 from govkit.privacy import reads
@@ -77,7 +76,7 @@ def evidence_file(
                 key="no_person",
                 params={"person": person, "school": school},
             )
-        if day > paris_today():
+        if day > utc_today():
             raise InvalidInput(
                 f"Le dossier de preuve porte sur une date passée ou aujourd'hui, pas le {day:%d/%m/%Y}. / "
                 f"An evidence file is about a past date or today, not {day.isoformat()}.",

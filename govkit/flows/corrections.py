@@ -15,10 +15,10 @@ from typing import Any
 from sqlmodel import Session
 
 from govkit.acknowledgements.models import Person
+from govkit.days import paris_day
 from govkit.db import stored_id
 from govkit.french import of
 from govkit.jobs.queue import JobQueue
-from govkit.local_time import paris_day
 from govkit.notifications.digests import administrators
 from govkit.notifications.models import NoticeMessage
 from govkit.notifications.rendering import long_date, render_named

@@ -30,6 +30,7 @@ from govkit.auth import sign_in_links
 from govkit.db import Database, utcnow
 from govkit.errors import Forbidden, NotFound
 from govkit.notifications.models import NoticeMessage
+from govkit.organisations.lookup import organisation_for
 from govkit.organisations.models import Organisation
 from govkit.privacy import reads
 from govkit.privacy.corrections import requests_of_person
@@ -46,23 +47,15 @@ def export_person(
     document the person downloads from their page (``gather``), written to the audit log
     (``<channel>.persons.export``, the person by id) and to the person's read log, in one transaction."""
     with db.reading() as session:
-        organisation = session.exec(select(Organisation).where(Organisation.code == school)).first()
-        person_id = (
-            session.exec(
-                select(Person.id).where(
-                    Person.organisation_id == (organisation.id if organisation else -1),
-                    Person.external_id == external_id,
-                )
-            ).first()
-            if organisation
-            else None
-        )
-    # refused alike whether the school exists or not: the caller learns nothing it may not read
-    authorize(actor, Action.READ_PERSON_DATA, organisation_id=organisation.id if organisation else -1)
-    if organisation is None:
-        raise NotFound(f"No school {school!r}.", key="unknown_school")
+        # authorised first: an unknown school is NOT_FOUND to legal staff, a refusal to anyone else
+        organisation = organisation_for(session, actor, Action.READ_PERSON_DATA, school)
+        person_id = session.exec(
+            select(Person.id).where(Person.organisation_id == organisation.id, Person.external_id == external_id)
+        ).first()
     if person_id is None:
-        raise NotFound(f"No person with external id {external_id!r} at {school}.", key="no_person_record")
+        raise NotFound(
+            f"No person with external id {external_id!r} at {school}.", key="no_person", params={"person": external_id}
+        )
     data = gather(db=db, person_id=person_id, public_url=public_url)
     with db.transaction() as session:
         audit.add(

@@ -10,7 +10,9 @@ What is due on ``as_of``:
   ``retention.departed``), unless under an open legal hold (govkit.privacy.legal_holds): held, they
   are counted and kept; erased at the first run after the release if still due;
 - the addresses and bodies of e-mail notices older than GOVKIT_RETENTION_NOTICE_DAYS (rule
-  ``retention.notices``), whoever they were sent to (the subject, kind, dates and status stay).
+  ``retention.notices``), whoever they were sent to (the subject, kind, dates and status stay);
+- the IP addresses of audit events older than GOVKIT_CLIENT_DATA_RETENTION_DAYS (those of
+  acknowledgements and sign-in links go daily with job ``reminders.erase_client_data``).
 
 Erasing a person (``erase_person``) runs ``ERASURE_STEPS`` in order, in one transaction with the
 person's row locked: each step is one function ``(session, person) -> count``. A table added later
@@ -35,9 +37,9 @@ from govkit.access.roles import SYSTEM, Principal
 from govkit.acknowledgements import privacy
 from govkit.acknowledgements.models import Acknowledgement, Person
 from govkit.auth.models import Identity, RoleGrant, SignInLink
+from govkit.days import utc_today
 from govkit.db import Database, utcnow
 from govkit.errors import Conflict, NotFound
-from govkit.local_time import paris_today
 from govkit.notifications.models import NoticeMessage
 from govkit.privacy.correction_models import CorrectionRequest
 from govkit.privacy.hold_models import LegalHold
@@ -60,6 +62,10 @@ DEPARTED = "retention.departed"
 NOTICES = "retention.notices"
 #: What an erased value of an audit event's target becomes (revision 0024's trigger allows exactly it).
 ERASED_TEXT = "[erased]"
+#: An identity provider's subject (govkit.auth.service); an erased identity's subject becomes
+#: ``erased:identity-<id>`` in the identity and the audit log's events (revision 0027's trigger).
+OIDC_PREFIX = "oidc:"
+ERASED_SUBJECT = "erased:identity-{id}"
 
 
 @dataclass(frozen=True)
@@ -73,12 +79,16 @@ class ErasedPerson:
     email: str
     rule: str
     at: datetime
+    #: their identities' subjects before erasure, by identity id
+    subjects: dict[int, str] = field(default_factory=dict)
 
     @property
     def identifiers(self) -> set[str]:
-        """The values that identify the person (what no text column may hold once they are erased)."""
+        """The values that identify the person (what no text column may hold once they are erased):
+        with their identity provider's subjects (``oidc:...``: the school's directory links them back)."""
         full = f"{self.given_name} {self.family_name}".strip()
-        return {v for v in (self.external_id, self.email, full) if v}
+        linked = {s for s in self.subjects.values() if s.startswith(OIDC_PREFIX)}
+        return {v for v in (self.external_id, self.email, full) if v} | linked
 
 
 ErasureStep = Callable[[Session, ErasedPerson], int]
@@ -141,6 +151,18 @@ def _audit_events(session: Session, person: ErasedPerson) -> int:
     return found
 
 
+def _subjects(session: Session, person: ErasedPerson) -> int:
+    """Their identities' subjects, in the identities and as the author of audit events, become one
+    made of the identity's id: the events they caused stay together, but no directory links them back."""
+    for identity_id, subject in person.subjects.items():
+        erased = ERASED_SUBJECT.format(id=identity_id)
+        session.connection().execute(
+            sa.update(AuditEvent).where(col(AuditEvent.subject) == subject).values(subject=erased)
+        )
+        session.connection().execute(sa.update(Identity).where(col(Identity.id) == identity_id).values(subject=erased))
+    return len(person.subjects)
+
+
 def _correction_requests(session: Session, person: ErasedPerson) -> int:
     """Their correction requests (art. 16) lose what they asked for and the decision's note (which
     may quote it); section, status and dates stay, so the school's register of requests still adds up."""
@@ -190,6 +212,7 @@ ERASURE_STEPS: tuple[tuple[str, ErasureStep], ...] = (
     ("notices", _notices),
     ("identities", _identities),
     ("audit_events", _audit_events),
+    ("subjects", _subjects),
     ("correction_requests", _correction_requests),
     ("legal_holds", _legal_holds),
     ("person", _person),
@@ -218,6 +241,11 @@ def erase_person(*, db: Database, person_id: int, rule: str = DEPARTED, now: dat
             email=found.email,
             rule=rule,
             at=at,
+            subjects={
+                i.id: i.subject
+                for i in session.exec(select(Identity).where(Identity.person_id == person_id)).all()
+                if i.id is not None and not i.subject.startswith("erased:")
+            },
         )
         return {name: step(session, person) for name, step in ERASURE_STEPS}
 
@@ -238,6 +266,7 @@ class RetentionReport:
     dry_run: bool
     departed_before: date
     notices_before: datetime
+    client_data_before: datetime
     erased: list[int] = field(default_factory=list)
     held: list[int] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
@@ -248,6 +277,7 @@ class RetentionReport:
             "dry_run": self.dry_run,
             "departed_before": self.departed_before.isoformat(),
             "notices_before": self.notices_before.isoformat(),
+            "client_data_before": self.client_data_before.isoformat(),
             "persons_to_erase" if self.dry_run else "persons_erased": sorted(self.erased),
             "persons_held": sorted(self.held),
             "counts": dict(sorted(self.counts.items())),
@@ -288,6 +318,15 @@ def _old_notices(session: Session, before: datetime, *, erase: bool) -> int:
     return result.rowcount or 0
 
 
+def _old_audit_client_data(session: Session, before: datetime, *, erase: bool) -> int:
+    """Audit events older than ``before`` that still hold an IP address: erased unless counting only."""
+    where = (col(AuditEvent.at) < before, col(AuditEvent.client_ip).is_not(None))
+    if not erase:
+        return int(session.exec(select(sa.func.count()).select_from(AuditEvent).where(*where)).one())
+    result = session.connection().execute(sa.update(AuditEvent).where(*where).values(client_ip=None))
+    return result.rowcount or 0
+
+
 def run_retention(
     *,
     db: Database,
@@ -299,18 +338,21 @@ def run_retention(
 ) -> RetentionReport:
     """Erase what is due on ``as_of`` (today by default); ``dry_run``: count only. One audit event
     per run (``privacy.retention``), persons by id."""
-    day = as_of or paris_today()
+    day = as_of or utc_today()
     report = RetentionReport(
         as_of=day,
         dry_run=dry_run,
         departed_before=years_before(day, settings.retention_departed_years),
         notices_before=datetime.combine(day, time(), tzinfo=UTC) - timedelta(days=settings.retention_notice_days),
+        client_data_before=datetime.combine(day, time(), tzinfo=UTC)
+        - timedelta(days=settings.client_data_retention_days),
     )
     with db.reading() as session:
         due = _due(session, report.departed_before)
         held = held_person_ids(session)
         if dry_run:
             report.counts["notices_expired"] = _old_notices(session, report.notices_before, erase=False)
+            report.counts["audit_client_data"] = _old_audit_client_data(session, report.client_data_before, erase=False)
     report.held = [p for p in due if p in held]
     report.counts["persons_due"] = len(due)
     report.counts["persons_held"] = len(report.held)
@@ -329,6 +371,7 @@ def run_retention(
                 report.counts[name] = report.counts.get(name, 0) + count
         with db.transaction() as session:
             report.counts["notices_expired"] = _old_notices(session, report.notices_before, erase=True)
+            report.counts["audit_client_data"] = _old_audit_client_data(session, report.client_data_before, erase=True)
     report.counts["persons_erased" if not dry_run else "persons_to_erase"] = len(report.erased)
     audit.record(
         db,

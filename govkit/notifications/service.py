@@ -13,13 +13,13 @@ from sqlmodel import Session, col, select
 
 from govkit.acknowledgements.campaign_progress import PendingPerson, encode_cursor, pending_persons, statuses
 from govkit.acknowledgements.models import Campaign
+from govkit.days import utc_day, utc_today
 from govkit.db import Database, stored_id
 from govkit.documents.kinds import catalogue
 from govkit.documents.models import DocumentVersion
 from govkit.errors import NotFound
 from govkit.french import of
 from govkit.jobs.queue import JobQueue, lock_key
-from govkit.local_time import paris_day, paris_today
 from govkit.notifications.digests import administrators, digest_values
 from govkit.notifications.models import NoticeMessage
 from govkit.notifications.rendering import LINK, long_date, render
@@ -45,7 +45,7 @@ def bring_up_to_date(
     *, db: Database, jobs: JobQueue, settings: Settings, school_code: str | None = None, today: date | None = None
 ) -> UpToDate:
     """Create the notices due on ``today`` (of one school, or of all) and defer their sending."""
-    today = today or paris_today()
+    today = today or utc_today()
     report = UpToDate()
     with db.transaction() as session:
         if db.dialect == "postgresql":
@@ -108,7 +108,7 @@ def _already(session: Session, campaign_id: int) -> dict[int, PersonNotices]:
     for person_id, kind, step, created_at in rows:
         known = found.get(person_id, PersonNotices())
         if kind == NoticeKind.OPENING:
-            known = PersonNotices(paris_day(created_at), known.last_step, known.overdue)
+            known = PersonNotices(utc_day(created_at), known.last_step, known.overdue)
         elif kind == NoticeKind.REMINDER:
             known = PersonNotices(known.opened_on, max(known.last_step, step), known.overdue)
         elif kind == NoticeKind.OVERDUE:

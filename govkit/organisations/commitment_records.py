@@ -15,9 +15,9 @@ from sqlmodel import Session, select
 from govkit.access.policy import Action
 from govkit.access.roles import Principal
 from govkit.access.scoped import authorize_some
+from govkit.days import utc_today
 from govkit.db import Database, stored_id
 from govkit.errors import InvalidInput, Problem, ProblemList
-from govkit.local_time import paris_today
 from govkit.organisations.arrangements import add_shared_members, validate_arrangement
 from govkit.organisations.lookup import organisation_for
 from govkit.organisations.models import Commitment, Organisation
@@ -71,7 +71,7 @@ def _validate_commitment(data: CommitmentInput) -> None:
             problems.add("evidenceUrl", "must be an http:// or https:// address without spaces")
     if data.note is not None and len(data.note) > 4000:
         problems.add("note", "must be at most 4000 characters")
-    if data.status is CommitmentStatus.IN_PLACE and data.effective_on and data.effective_on > paris_today():
+    if data.status is CommitmentStatus.IN_PLACE and data.effective_on and data.effective_on > utc_today():
         problems.add("effectiveOn", "a commitment in place cannot start in the future")
     if problems.problems:
         raise InvalidInput(

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from govkit.access.policy import Action, authorize, is_allowed
 from govkit.access.roles import Principal
 from govkit.access.scoped import authorize_some
+from govkit.days import utc_today
 from govkit.db import Database, stored_id
 from govkit.errors import (
     Conflict,
@@ -30,7 +31,6 @@ from govkit.errors import (
     Problem,
     ProblemList,
 )
-from govkit.local_time import paris_today
 from govkit.organisations.commitment_records import CommitmentInput, record_commitment
 from govkit.organisations.commitments import in_effect as commitments_in_effect
 from govkit.organisations.lookup import organisation_by_code, organisation_for
@@ -232,7 +232,7 @@ class Dating:
 
     def start(self) -> date:
         """The first day of the period (``valid_from`` itself for a day)."""
-        return period_start(self.valid_from or paris_today(), self.precision)
+        return period_start(self.valid_from or utc_today(), self.precision)
 
 
 def write_profile(
@@ -286,7 +286,7 @@ def update_profile(
     revision valid from that day when it changes. Revisions valid later keep their own values."""
     authorize_some(actor, Action.UPDATE_PROFILE)
     dating = dating or Dating()
-    if dating.valid_from is not None and dating.valid_from > paris_today():
+    if dating.valid_from is not None and dating.valid_from > utc_today():
         raise InvalidInput(
             "La date de validité ne peut pas être dans le futur ; rien n'a été enregistré. "
             "/ validFrom cannot be in the future; nothing was saved."

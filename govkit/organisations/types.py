@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from govkit.days import utc_today
 from govkit.db import stored_id
-from govkit.local_time import paris_today
 from govkit.organisations import commitments as in_effect
 from govkit.organisations import models, service
 from govkit.organisations import vocabulary as v
@@ -210,7 +210,7 @@ class SchoolProfile:
             recorded_at=revision.created_at,
             recorded_by=revision.created_by,
             uncertain=is_uncertain(
-                revision.valid_from, revision.valid_from_precision, revision.created_at, day or paris_today()
+                revision.valid_from, revision.valid_from_precision, revision.created_at, day or utc_today()
             ),
         )
 
@@ -254,7 +254,7 @@ class Commitment:
             valid_from_precision=DatePrecision(c.date_precision) if c.date_precision else None,
             valid_to=c.expires_on,
             supersedes=None if c.supersedes_id is None else strawberry.ID(str(c.supersedes_id)),
-            uncertain=in_effect.uncertain(c, day or paris_today()),
+            uncertain=in_effect.uncertain(c, day or utc_today()),
         )
 
 
@@ -276,7 +276,7 @@ class Campus:
             cls,
             c,
             valid_from_precision=DatePrecision(c.valid_from_precision) if c.valid_from_precision else None,
-            uncertain=is_uncertain(c.valid_from, c.valid_from_precision, c.recorded_at, day or paris_today()),
+            uncertain=is_uncertain(c.valid_from, c.valid_from_precision, c.recorded_at, day or utc_today()),
         )
 
 
@@ -298,7 +298,7 @@ class Organisation:
 
     @property
     def day(self) -> date:
-        return self.when.day if self.when else paris_today()
+        return self.when.day if self.when else utc_today()
 
     @strawberry.field(description="The day its profile, commitments and campuses answer for (asOf; today by default)")
     def as_of(self) -> date:

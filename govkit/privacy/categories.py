@@ -309,14 +309,17 @@ CATEGORIES: dict[Category, Description] = {
         (Action.READ_AUDIT,),
         Retention(
             Text(
-                fr="Aussi longtemps que le journal (ajout seul) : l'auteur y figure par son sujet de connexion, les "
-                "personnes concernées par identifiant seulement, qui ne désigne plus personne une fois leur "
-                "identité effacée.",
-                en="As long as the log (append-only): the caller appears by their sign-in subject, the persons "
-                "concerned by id only, which names no one once their identity is erased.",
+                fr="Aussi longtemps que le journal (ajout seul) : l'auteur y figure par son sujet de connexion, "
+                "remplacé par un identifiant sans lien avec l'annuaire de l'école quand ses données sont effacées "
+                "en application de la règle de conservation des personnes parties ; les personnes concernées n'y "
+                "figurent que par identifiant, qui ne désigne plus personne une fois leur identité effacée.",
+                en="As long as the log (append-only): the caller appears by their sign-in subject, replaced by "
+                "an identifier the school's directory cannot link back when their data are erased under the "
+                "departed persons' retention rule; the persons concerned appear by id only, which names no one "
+                "once their identity is erased.",
             ),
         ),
-        (),
+        _DEPARTED,
         Text(fr="Personne d'autre.", en="Nobody else."),
     ),
     Category.READ_LOG: Description(

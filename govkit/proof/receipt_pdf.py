@@ -20,7 +20,7 @@ from typing import Any
 import segno
 from fpdf import FPDF
 
-from govkit.local_time import PARIS
+from govkit.days import PARIS
 from govkit.proof.fonts import ReceiptFonts
 from govkit.proof.pdf_text import MM_TO_PT, cut, new_pdfa, style, write
 

@@ -15,9 +15,9 @@ from sqlmodel import col
 from govkit.access.audit import AuditEvent
 from govkit.access.policy import Action, authorize
 from govkit.access.roles import Principal
+from govkit.days import utc_today
 from govkit.db import Database
 from govkit.errors import InvalidInput, NotFound
-from govkit.local_time import paris_today
 from govkit.rules.definitions import Rule
 from govkit.rules.facts import ParameterValue
 from govkit.rules.loader import RuleSet, load_rules
@@ -66,7 +66,7 @@ def set_rule_parameter(
             "Donnez la raison du changement (10 caractères au moins). / Give the reason (10+ characters).",
             key="parameter_reason",
         )
-    if not EARLIEST <= valid_from <= paris_today() + AHEAD:
+    if not EARLIEST <= valid_from <= utc_today() + AHEAD:
         raise InvalidInput(
             f"validFrom {valid_from} is out of range ({EARLIEST} to five years ahead).",
             key="parameter_valid_from",
@@ -131,7 +131,7 @@ def rule_parameters(
     authorize(actor, Action.READ_RULE_PARAMETERS)
     rule_set = rules or load_rules()
     chosen = [_rule(rule_set, rule_id)] if rule_id is not None else list(rule_set.rules)
-    day = as_of or paris_today()
+    day = as_of or utc_today()
     with db.reading() as session:
         query = sa.select(*COLUMNS).order_by(col(RuleParameterValue.valid_from), col(RuleParameterValue.id))
         if rule_id is not None:

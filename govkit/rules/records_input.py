@@ -16,8 +16,8 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 
 from govkit.acknowledgements.persons import csv_problem
+from govkit.days import utc_today
 from govkit.errors import InvalidInput, Problem
-from govkit.local_time import paris_today
 from govkit.timeline import DateNotRecognised, academic_year, parse_dated, period_end
 from govkit.vocabulary import SurveyAudience, SurveyStatus, TrainingAudience
 
@@ -32,7 +32,7 @@ TRUE, FALSE = {"true", "yes", "oui", "1", "x"}, {"false", "no", "non", "0", ""}
 
 
 def current_academic_year(today: date | None = None) -> int:
-    return academic_year(today or paris_today())
+    return academic_year(today or utc_today())
 
 
 class _Row(BaseModel):
@@ -135,7 +135,7 @@ class SurveyInput(_Row):
     @field_validator("year")
     @classmethod
     def _year(cls, value: int) -> int:
-        latest = paris_today().year
+        latest = utc_today().year
         if not FIRST_YEAR <= value <= latest:
             raise ValueError(f"a survey's year is from {FIRST_YEAR} to {latest}")
         return value

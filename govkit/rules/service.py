@@ -9,9 +9,9 @@ from sqlmodel import Session, col, select
 from govkit.access.policy import Action, authorize, is_allowed
 from govkit.access.roles import Principal
 from govkit.access.scoped import authorize_some, row_id, unknown
+from govkit.days import utc_today
 from govkit.db import Database, stored_id
 from govkit.errors import InvalidInput, NotFound
-from govkit.local_time import paris_today
 from govkit.organisations.models import Organisation
 from govkit.organisations.service import organisation_by_code, organisation_for
 from govkit.rules import barometer as barometer_module
@@ -185,7 +185,7 @@ def check_waiver(rule_id: str, reason: str, expires_on: date) -> Rule:
         raise NotFound(f"No rule {rule_id!r}.", key="no_rule", params={"rule": rule_id})
     if len(reason.strip()) < 10:
         raise InvalidInput("Give the reason for the waiver (at least 10 characters).", key="waiver_reason")
-    today = paris_today()
+    today = utc_today()
     if expires_on <= today:
         raise InvalidInput("A waiver expires in the future.", key="waiver_expiry_past")
     if expires_on > today + timedelta(days=730):
@@ -267,11 +267,11 @@ def barometer(
         authorize(actor, Action.READ_BAROMETER)
     else:
         authorize(actor, Action.READ_BAROMETER, organisation_id=actor.organisation_id)
-    if not FIRST_BAROMETER_YEAR <= year <= paris_today().year:
+    if not FIRST_BAROMETER_YEAR <= year <= utc_today().year:
         raise InvalidInput(
             f"Pas de baromètre pour {year}. / No barometer for {year}.", key="no_barometer", params={"year": year}
         )
-    when = question(as_of or min(date(year, 12, 31), paris_today()), known_at)
+    when = question(as_of or min(date(year, 12, 31), utc_today()), known_at)
     with db.reading() as session:
         facts = load_facts(session, when)
     result = barometer_module.compute(facts, year)

@@ -21,13 +21,13 @@ from govkit.access import audit
 from govkit.access.policy import Action, authorize, is_allowed
 from govkit.access.roles import Principal
 from govkit.access.scoped import authorize_some, given_id, unknown
+from govkit.days import utc_today
 from govkit.db import Database, stored_id
 from govkit.documents.clause_index import FTS_TABLE, IndexedClause, Reindexed, index_missing, reindex
 from govkit.documents.kinds import catalogue
 from govkit.documents.models import DocumentVersion, RootTemplate, RootTemplateVersion
 from govkit.documents.root_templates import check_language
 from govkit.errors import InvalidInput, NotFound
-from govkit.local_time import paris_today
 from govkit.organisations.models import Organisation
 from govkit.organisations.service import organisation_for
 from govkit.search.query import SearchQuery, parse
@@ -263,7 +263,7 @@ def search_clauses(
             filters.append("c.kind = :kind")
             params["kind"] = catalogue().kind(kind).key
         query = parse(text)
-        scope = _scope(session, actor, organisation, source, in_force_only, day or paris_today())
+        scope = _scope(session, actor, organisation, source, in_force_only, day or utc_today())
         rows = _matches(session, query, " AND ".join(filters), params, scope, first)
         return _hits(session, rows, scope)
 

@@ -16,12 +16,12 @@ from govkit.access import audit as audit_log
 from govkit.access.roles import Role
 from govkit.approvals import resolvers as approval_resolvers
 from govkit.approvals import service as approvals
+from govkit.days import utc_today
 from govkit.documents import clause_service as service
 from govkit.documents import required_clauses
 from govkit.documents.kinds import catalogue
 from govkit.errors import GovkitError, InvalidInput
 from govkit.labels import label
-from govkit.local_time import paris_today
 from govkit.web.dashboard import picked_day
 from govkit.web.i18n.errors import say
 from govkit.web.pages import Page, PageRequest
@@ -60,7 +60,7 @@ def _back(done: str) -> Response:
 
 async def _view(page: PageRequest, status: int = 200, error: str | None = None) -> Response:
     try:
-        day = picked_day(page) or paris_today()
+        day = picked_day(page) or utc_today()
         view = await page.call(service.clause_library, as_of=day)
     except GovkitError as exc:
         return page.error(exc)
@@ -72,7 +72,7 @@ async def _view(page: PageRequest, status: int = 200, error: str | None = None) 
         status=status,
         view=view,
         day=day,
-        today=paris_today(),
+        today=utc_today(),
         done=done if done in DONE else None,
         error=error,
         kind_titles=titles,

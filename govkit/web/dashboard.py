@@ -15,11 +15,11 @@ from govkit.acknowledgements import service as acks
 from govkit.acknowledgements.campaign_progress import encode_cursor
 from govkit.acknowledgements.person_view import ShownPending
 from govkit.csvsafe import csv_writer
+from govkit.days import utc_today
 from govkit.documents import service as documents
 from govkit.documents.kinds import catalogue
 from govkit.errors import GovkitError, InvalidInput
 from govkit.labels import label
-from govkit.local_time import paris_today
 from govkit.notifications import reads as notices
 from govkit.organisations import arrangements
 from govkit.organisations import service as organisations
@@ -82,7 +82,7 @@ def picked_day(page: Page) -> date | None:
 async def school(page: Page, code: str) -> Response:
     lang = page.language
     t = translator(lang)
-    today = paris_today()
+    today = utc_today()
     try:
         as_of = picked_day(page)  # None: the present (the latest current run, this year's barometer)
         past = as_of if as_of is not None and as_of < today else None

@@ -21,9 +21,9 @@ from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
+from govkit.days import in_paris
 from govkit.french import of
 from govkit.labels import label
-from govkit.local_time import in_paris
 
 
 def paris(moment: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:

@@ -13,6 +13,7 @@ from govkit.acknowledgements import deliveries, sealing
 from govkit.acknowledgements import service as acks
 from govkit.acknowledgements.certificate import certificate_docx
 from govkit.acknowledgements.member_reads import my_reads
+from govkit.days import utc_today
 from govkit.db import stored_id
 from govkit.disconnects import run_service
 from govkit.documents import public, renditions
@@ -22,7 +23,6 @@ from govkit.documents.kinds import catalogue
 from govkit.documents.published import slug
 from govkit.errors import GovkitError, InvalidInput, NotFound
 from govkit.flows import member_downloads
-from govkit.local_time import paris_today
 from govkit.web.dependencies import RecorderDep
 from govkit.web.document_html import sanitise
 from govkit.web.i18n.errors import say
@@ -74,7 +74,7 @@ async def me(page: Page) -> Response:
     except GovkitError as exc:
         return page.error(exc)
     return page.render(
-        "me.html", view=view, acknowledged=by_document(view.receipts, histories), today=paris_today(), reads=reads
+        "me.html", view=view, acknowledged=by_document(view.receipts, histories), today=utc_today(), reads=reads
     )
 
 

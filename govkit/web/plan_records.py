@@ -13,9 +13,9 @@ from typing import Any
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from govkit.days import utc_today
 from govkit.errors import GovkitError, InvalidInput, NotFound
 from govkit.flows import commitment_evidence as evidence
-from govkit.local_time import paris_today
 from govkit.organisations import arrangements, record_history
 from govkit.organisations.commitment_records import CommitmentInput
 from govkit.organisations.vocabulary import ArrangementHow, CommitmentStatus, CommitmentType
@@ -94,7 +94,7 @@ async def commitments_view(
         statuses=[s.value for s in CommitmentStatus],
         hows=[h.value for h in ArrangementHow],
         max_bytes=page.settings.commitment_evidence_max_bytes,
-        today=paris_today(),
+        today=utc_today(),
     )
 
 

@@ -20,9 +20,9 @@ from govkit.access.policy import Action, is_allowed
 from govkit.approvals import service as approvals
 from govkit.approvals.models import Approval
 from govkit.approvals.resolvers import HANDLERS
+from govkit.days import utc_today
 from govkit.errors import GovkitError, InvalidInput, NotFound
 from govkit.flows import waiver_grants
-from govkit.local_time import paris_today
 from govkit.organisations import service as organisations
 from govkit.rules import parameter_service, waiver_reads
 from govkit.rules import service as rules
@@ -70,8 +70,8 @@ async def waivers_view(
         message=next(
             (f"plan_waiver_{n}" for n in ("granted", "requested", "approved", "refused") if query.get(n)), None
         ),
-        today=paris_today(),
-        latest=paris_today() + timedelta(days=730),
+        today=utc_today(),
+        latest=utc_today() + timedelta(days=730),
     )
 
 
@@ -163,7 +163,7 @@ async def parameters_view(
         value_of=lambda name, value: shown_value(name, value, lang),
         titles={r.id: r.title.fr if lang == "fr" else r.title.en for r in load_rules().rules},
         source_of=lambda source: shown_source(source, lang),
-        today=paris_today(),
+        today=utc_today(),
     )
 
 

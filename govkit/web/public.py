@@ -25,6 +25,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from govkit.days import utc_today
 from govkit.disconnects import run_service
 from govkit.documents import public, renditions
 from govkit.documents.addresses import (
@@ -38,7 +39,6 @@ from govkit.documents.kinds import LANGUAGES, catalogue
 from govkit.documents.models import DocumentVersion
 from govkit.errors import GovkitError
 from govkit.http_errors import error_response
-from govkit.local_time import paris_today
 from govkit.web.dependencies import WiringDep
 from govkit.web.document_html import sanitise
 from govkit.web.i18n import translator
@@ -182,7 +182,7 @@ def document_page(addresses: Addresses, found: public.PublicVersion, fragment: s
         ],
         others=others,
         other_words=lambda language: translator(language)("public_this_language"),
-        upcoming=d.effective_from > paris_today(),
+        upcoming=d.effective_from > utc_today(),
         in_force_html=addresses.in_force(school, d.kind, d.language, "html") if current else addresses.index(school),
         pdf_url=addresses.permanent(d.sha256, "pdf"),
         docx_url=addresses.permanent(d.sha256, "docx"),

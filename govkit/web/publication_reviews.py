@@ -14,9 +14,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from govkit.access import audit
 from govkit.approvals import service as approvals
 from govkit.approvals.resolvers import HANDLERS
+from govkit.days import utc_today
 from govkit.errors import GovkitError, InvalidInput
 from govkit.flows import publication_reviews, review_in_force, root_publication
-from govkit.local_time import paris_today
 from govkit.web.i18n import translator
 from govkit.web.pages import Page, PageRequest
 
@@ -76,7 +76,7 @@ async def review_page(page: Page, review_id: int) -> Response:
         "review.html",
         found=found,
         diffs=diffs,
-        today=paris_today(),
+        today=utc_today(),
         can_decide=page.actor.role is not None and page.actor.role.value == "legal",
         message=_said(page),
     )

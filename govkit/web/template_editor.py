@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from govkit.access.roles import Role
 from govkit.approvals.service import four_eyes
+from govkit.days import utc_today
 from govkit.documents import clause_service, jobs, reviews
 from govkit.documents import service as documents
 from govkit.documents.context import DocumentInfo, build_context
@@ -20,7 +21,6 @@ from govkit.documents.inspect import body_paragraphs, read_clauses
 from govkit.documents.kinds import catalogue
 from govkit.errors import GovkitError, InvalidInput, NotFound
 from govkit.flows import publication_reviews, root_publication
-from govkit.local_time import paris_today
 from govkit.organisations import service as organisations
 from govkit.organisations.profile import SchoolProfile
 from govkit.web.dashboard import picked_day
@@ -68,7 +68,7 @@ async def template_view(
 ) -> Response:
     """A root template's page: versions, clauses, upload and preview forms (and an upload's report), and
     each school's version in force on a day (GET ``as_of``, today by default) with its history."""
-    today = paris_today()
+    today = utc_today()
     try:
         rows = await page.call(documents.list_root_templates, kind=kind)
         organisations_list = await page.call(organisations.list_organisations)

@@ -25,10 +25,10 @@ from govkit.acknowledgements import service as acks
 from govkit.acknowledgements.receipts import AuditNote, ClientInfo, Display, Receipt, Request
 from govkit.acknowledgements.recorder import build_recorder
 from govkit.acknowledgements.writers import LoopWriter, record_batch
+from govkit.days import utc_today
 from govkit.db import Database, create_db_engine, stored_id
 from govkit.demo.loader import load_demo
 from govkit.documents.models import DocumentVersion
-from govkit.local_time import paris_today
 from govkit.organisations.models import Organisation
 from tests.ack_helpers import deliver, member, publish_minimal_internal, sha256_of, someone
 from tests.conftest import BACKENDS, fresh_database_url, make_settings
@@ -153,7 +153,7 @@ def test_a_batch_decides_as_one_call_after_the_other(live: tuple[Database, int],
     picks = data.draw(st.lists(st.sampled_from(sorted(pool)), min_size=1, max_size=12))
     requests = _requests(pool, picks)
     with db.session() as session:
-        outcomes = record_batch(session.connection(), requests, today=paris_today())
+        outcomes = record_batch(session.connection(), requests, today=utc_today())
         seen: dict[tuple[int, int], int] = {}
         for name, request, outcome in zip(picks, requests, outcomes, strict=True):
             expected = pool[name].refusal

@@ -13,8 +13,8 @@ from sqlmodel import col, select
 from govkit.acknowledgements import campaign_progress as campaign_queries
 from govkit.acknowledgements import service as acks
 from govkit.acknowledgements.models import Acknowledgement, Campaign, CampaignPopulation, Person, PersonPopulation
+from govkit.days import utc_today
 from govkit.db import Database, utcnow
-from govkit.local_time import paris_today
 from govkit.organisations.models import Organisation
 from govkit.vocabulary import Population
 from tests.ack_helpers import admin
@@ -115,7 +115,7 @@ def test_campaign_counts_equal_a_naive_count(
     assert isinstance(db.bind, sa.Connection)
     savepoint = db.bind.begin_nested()  # each example starts from the demo data
     try:
-        today = paris_today() + timedelta(days=today_shift)
+        today = utc_today() + timedelta(days=today_shift)
         with db.transaction() as session:
             orgs = {o.code: o.id for o in session.exec(select(Organisation).where(col(Organisation.code).in_(SCHOOLS)))}
             for school, populations, status, entry in people:
@@ -189,7 +189,7 @@ def test_campaign_counts_equal_a_naive_count(
         # and through the service, one school, today
         school = SCHOOLS[0]
         served = acks.campaigns(db=db, actor=admin(db, school), school=school, include_closed=True, days=days)
-        expected = naive(db, [s.campaign.id for s in served], paris_today(), days)  # type: ignore[misc]
+        expected = naive(db, [s.campaign.id for s in served], utc_today(), days)  # type: ignore[misc]
         assert as_tuples(served) == expected
     finally:
         with db.exclusive():
@@ -214,7 +214,7 @@ def test_the_counts_of_any_number_of_campaigns_take_a_fixed_number_of_queries(db
         sa.event.listen(db.bind, "before_cursor_execute", count)
         try:
             with db.reading() as session:
-                result = campaign_queries.statuses(session, chosen, today=paris_today(), days=30)
+                result = campaign_queries.statuses(session, chosen, today=utc_today(), days=30)
         finally:
             sa.event.remove(db.bind, "before_cursor_execute", count)
         assert [s.campaign.id for s in result] == [c.id for c in chosen]

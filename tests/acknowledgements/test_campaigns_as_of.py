@@ -13,8 +13,8 @@ from sqlmodel import col, select
 
 from govkit.acknowledgements import service as acks
 from govkit.acknowledgements.models import Acknowledgement, Campaign, CampaignPopulation, Person, PersonPopulation
+from govkit.days import utc_today
 from govkit.db import Database, utcnow
-from govkit.local_time import paris_today
 from govkit.organisations.models import Organisation
 from tests.ack_helpers import admin, republish, someone
 from tests.acknowledgements.test_campaign_counts import as_tuples
@@ -37,7 +37,7 @@ campaign_st = st.tuples(
 
 
 def _ago(days: int, at: time = time(12)) -> datetime:
-    return datetime.combine(paris_today() - timedelta(days=days), at, tzinfo=UTC)
+    return datetime.combine(utc_today() - timedelta(days=days), at, tzinfo=UTC)
 
 
 def _acknowledgement(person: Person, campaign: Campaign, when: datetime) -> Acknowledgement:
@@ -143,8 +143,8 @@ def test_campaigns_as_of_a_day_count_what_was_true_that_day(
             org_id = session.exec(select(Organisation.id).where(Organisation.code == SCHOOL)).one()
             for populations, entry, departure, switch in people:
                 n = next(_serial)
-                entered = None if entry is None else paris_today() - timedelta(days=entry)
-                left = None if departure is None else paris_today() - timedelta(days=departure)
+                entered = None if entry is None else utc_today() - timedelta(days=entry)
+                left = None if departure is None else utc_today() - timedelta(days=departure)
                 if entered and left and left < entered:
                     left = entered
                 person = Person(
@@ -162,7 +162,7 @@ def test_campaigns_as_of_a_day_count_what_was_true_that_day(
                 if switch is None:
                     session.add_all(PersonPopulation(person_id=person.id, population=p) for p in populations)  # type: ignore[arg-type]
                     continue
-                since = paris_today() - timedelta(days=switch)
+                since = utc_today() - timedelta(days=switch)
                 for p in sorted(populations - {"staff"}):
                     session.add(
                         PersonPopulation(
@@ -192,7 +192,7 @@ def test_campaigns_as_of_a_day_count_what_was_true_that_day(
                 if (person.id, campaign.document_version_id) not in existing:
                     existing.add((person.id, campaign.document_version_id))
                     session.add(_acknowledgement(person, campaign, _ago(ago, time(23, 59, 59))))
-        day = paris_today() - timedelta(days=back)
+        day = utc_today() - timedelta(days=back)
         served = acks.campaigns(
             db=db, actor=admin(db, SCHOOL), school=SCHOOL, include_closed=include_closed, days=30, as_of=day
         )
@@ -240,7 +240,7 @@ def test_campaigns_as_of_a_past_day_show_the_campaign_then_open_and_its_progress
 
     today = internal(None)
     assert [c["document"]["version"] for c in today] == [2]
-    three_days_ago = internal(paris_today() - timedelta(days=3))
+    three_days_ago = internal(utc_today() - timedelta(days=3))
     assert [c["id"] for c in three_days_ago] == [str(first_id)]
     campaign = three_days_ago[0]
     assert campaign["closedAt"] is not None  # closed since, shown as it is now known
@@ -249,6 +249,6 @@ def test_campaigns_as_of_a_past_day_show_the_campaign_then_open_and_its_progress
     assert later in pending  # acknowledged only yesterday
     assert campaign["pendingPersons"]["totalCount"] == campaign["pending"] == len(pending)
     assert campaign["acknowledged"] + campaign["pending"] == campaign["concerned"]
-    yesterday = internal(paris_today() - timedelta(days=1))
+    yesterday = internal(utc_today() - timedelta(days=1))
     assert yesterday[0]["acknowledged"] == campaign["acknowledged"] + 1
-    assert internal(paris_today() - timedelta(days=11)) == []  # not open yet
+    assert internal(utc_today() - timedelta(days=11)) == []  # not open yet

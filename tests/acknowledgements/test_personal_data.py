@@ -15,11 +15,11 @@ from govkit.acknowledgements import service as acks
 from govkit.acknowledgements.certificate import certificate_docx
 from govkit.acknowledgements.models import Acknowledgement, Person
 from govkit.acknowledgements.receipts import ERASED
+from govkit.days import utc_today
 from govkit.db import Database
 from govkit.evidence import export
 from govkit.evidence.document import evidence_docx
 from govkit.evidence.service import evidence_file
-from govkit.local_time import paris_today
 from tests.ack_helpers import acknowledge, admin, current, member, record_paper_acknowledgement
 from tests.conftest import Api, TokenFactory
 
@@ -104,7 +104,7 @@ def test_erasing_personal_data_keeps_the_chain_and_what_shows_the_record(db: Dat
     assert public["valid"] is True
 
     # the evidence file
-    file = evidence_file(db=db, actor=LEGAL, school=SCHOOL, person="E00002", day=paris_today())
+    file = evidence_file(db=db, actor=LEGAL, school=SCHOOL, person="E00002", day=utc_today())
     (internal,) = [k for k in file.kinds if k.kind == "internal"]
     assert internal.acknowledgement is not None
     assert internal.acknowledgement.personal_data_erased

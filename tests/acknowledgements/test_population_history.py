@@ -19,14 +19,14 @@ from govkit.acknowledgements.persons import (
     present_at,
     sync_populations,
 )
+from govkit.days import utc_today
 from govkit.db import Database, stored_id, utcnow
-from govkit.local_time import paris_today
 from govkit.timeline import AsOf
 
 SCHOOL = "mines-saint-etienne"
 HEADER = "external_id;given_name;family_name;email;populations;entry_date;residence;status;departure_date;language\n"
 ENTRY = date(2024, 9, 1)
-TODAY = paris_today()
+TODAY = utc_today()
 
 
 def _line(populations: str, status: str = "", departure: str = "") -> bytes:

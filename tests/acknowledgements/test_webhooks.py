@@ -22,10 +22,10 @@ from govkit.acknowledgements.campaigns import CampaignPolicy
 from govkit.acknowledgements.models import WebhookDelivery
 from govkit.acknowledgements.webhook_events import enqueue
 from govkit.acknowledgements.webhooks import SIGNATURE_HEADER, check_signature, enqueue_due_events
+from govkit.days import utc_today
 from govkit.db import Database
 from govkit.jobs.inprocess import InProcessQueue
 from govkit.jobs.models import InProcessJob, JobFailure
-from govkit.local_time import paris_today
 from govkit.tasks import webhooks as webhook_tasks
 from tests.ack_helpers import republish
 from tests.conftest import make_settings
@@ -192,7 +192,7 @@ def test_reminders_and_overdue_events_are_due_once(db: Database, receiver: Recei
     urls = [receiver.url]
 
     def due(days_later: int) -> tuple[int, int, list[int]]:
-        today = paris_today() + timedelta(days=days_later)
+        today = utc_today() + timedelta(days=days_later)
         report = enqueue_due_events(db=db, jobs=queue, urls=urls, interval_days=7, days=30, today=today)
         return report.reminders, report.overdue, report.deliveries
 

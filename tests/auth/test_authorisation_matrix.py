@@ -254,7 +254,7 @@ ENTRY_POINTS = [
     EntryPoint(
         "grantWaiver",
         f'mutation {{ grantWaiver(ruleId: "listening.cell", school: "{TARGET}", reason: "Revue annuelle en cours", '
-        f'expiresOn: "{(__import__("datetime").paris_today() + __import__("datetime").timedelta(days=30)).isoformat()}") '
+        f'expiresOn: "{(__import__("datetime").datetime.now(__import__("datetime").UTC).date() + __import__("datetime").timedelta(days=30)).isoformat()}") '
         "{ waiver { id } approval { id } } }",
         _only("legal"),
     ),

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from govkit.access.audit import AuditEvent
 from govkit.access.roles import SYSTEM, Principal, Role
 from govkit.approvals import service as approvals
+from govkit.days import utc_today
 from govkit.db import Database
 from govkit.documents import clause_service as library
 from govkit.documents import required_clauses
@@ -24,7 +25,6 @@ from govkit.documents.kinds import catalogue
 from govkit.documents.source import parse_source
 from govkit.documents.workers import WorkerPool
 from govkit.errors import Conflict, Forbidden, InvalidInput, NotFound
-from govkit.local_time import paris_today
 from govkit.rules import service as rules
 from govkit.rules.engine import Finding, evaluate
 from govkit.rules.loader import load_rules
@@ -74,7 +74,7 @@ def test_the_migration_seeds_the_library_from_the_yaml_files(db: Database) -> No
     assert stored.stored and not seed.stored
     assert stored.titles == seed.titles
     assert stored.required_on(date(2021, 1, 1)) == seed.required_on(date(2021, 1, 1))
-    assert stored.required_on(paris_today()) == {k: s.required_clauses for k, s in catalogue().kinds.items()}
+    assert stored.required_on(utc_today()) == {k: s.required_clauses for k, s in catalogue().kinds.items()}
     view = library.clause_library(db=db, actor=SYSTEM)
     assert [c.key for c in view.clauses] == list(catalogue().clauses)
     first = view.clauses[0]
@@ -138,7 +138,7 @@ def test_only_legal_staff_change_the_library(db: Database) -> None:
                 kind="internal",
                 clause="vss.online",
                 action="add",
-                effective_on=paris_today(),
+                effective_on=utc_today(),
                 reason=REASON,
                 four_eyes=False,
             )
@@ -199,9 +199,9 @@ def _flagged(db: Database, day: date) -> dict[str, Finding]:
 def test_rules_as_of_a_day_before_the_addition_do_not_ask_for_the_clause(db: Database) -> None:
     """The demo's regulations are in force from today; NEW is required from tomorrow."""
     _add_new_clause(db)
-    tomorrow = paris_today() + timedelta(days=1)
+    tomorrow = utc_today() + timedelta(days=1)
     _require(db, tomorrow)
-    assert not _flagged(db, paris_today())
+    assert not _flagged(db, utc_today())
     run = rules.run_rules(db=db, actor=SYSTEM)  # today's run does not ask for it either
     assert not [f for f in run.findings if f.record.key == f"internal/fr/{NEW}"]
     flagged = _flagged(db, tomorrow)
@@ -241,11 +241,11 @@ def test_an_upload_is_validated_against_the_library_valid_at_upload(db: Database
     )
     _add_new_clause(db)
     assert _upload(db, _docx_with(NEW)).version is not None  # known now
-    _require(db, paris_today() + timedelta(days=30), clause="vss.online")
+    _require(db, utc_today() + timedelta(days=30), clause="vss.online")
     planned = _upload(db, _docx_with("vss.victim_support"))
     assert planned.version is not None
     assert any("vss.online" in i.message and "will be required" in i.message for i in planned.report.items)
-    _require(db, paris_today(), clause="vss.victim_support")
+    _require(db, utc_today(), clause="vss.victim_support")
     lacking = _upload(db, _docx_with("vss.online"))
     assert lacking.version is None
     assert any("required clause vss.victim_support" in i.message for i in lacking.report.items)
@@ -276,7 +276,7 @@ def test_with_four_eyes_a_second_legal_officer_approves_the_change(db: Database,
         ADD_CLAUSE, {"key": NEW, "fr": "Cyberharcèlement", "en": "Cyber-harassment", "reason": REASON}, token=first
     )["addClause"]
     assert added["key"] == NEW and len(added["history"]) == 1
-    day = paris_today() + timedelta(days=10)
+    day = utc_today() + timedelta(days=10)
     asked = api.data(
         REQUIRE, {"kind": "internal", "clause": NEW, "from": day.isoformat(), "reason": REASON}, token=first
     )["addRequiredClause"]

@@ -12,12 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from govkit.access.roles import SYSTEM
+from govkit.days import utc_today
 from govkit.db import Database
 from govkit.documents import service as documents
 from govkit.documents.models import DocumentVersion
 from govkit.documents.published import NEVER_IN_FORCE, Period, in_force_at, periods
 from govkit.errors import InvalidInput
-from govkit.local_time import paris_today
 from tests.ack_helpers import current, republish
 from tests.conftest import Api, TokenFactory
 
@@ -47,7 +47,7 @@ def test_published_documents_as_of_a_date_before_the_latest_publication_return_t
     api: Api, db: Database, token: TokenFactory
 ) -> None:
     first = current(db, SCHOOL)
-    starts = max(paris_today(), first.effective_from) + timedelta(days=30)
+    starts = max(utc_today(), first.effective_from) + timedelta(days=30)
     second = republish(db, SCHOOL, effective_from=starts)
     member = token("member", SCHOOL, "E00001")
 
@@ -77,7 +77,7 @@ def test_document_history_gives_each_version_its_period_and_says_when_one_was_ne
     api: Api, db: Database, token: TokenFactory
 ) -> None:
     first = current(db, SCHOOL)
-    starts = max(paris_today(), first.effective_from) + timedelta(days=20)
+    starts = max(utc_today(), first.effective_from) + timedelta(days=20)
     overtaken = republish(db, SCHOOL, effective_from=starts)
     latest = republish(db, SCHOOL, effective_from=starts, change_kind="editorial")
     admin = token("school_admin", SCHOOL)
@@ -188,7 +188,7 @@ def test_random_publications_give_consecutive_periods_and_the_as_of_answer(
     savepoint = db.bind.begin_nested()  # each example starts from the demo data
     try:
         latest = _history(db)[0].effective_from
-        base = max(paris_today(), latest)
+        base = max(utc_today(), latest)
         for offset, change in steps:
             effective = base + timedelta(days=offset)
             if effective < latest:  # a version never takes effect before the one it follows

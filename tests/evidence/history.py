@@ -17,9 +17,9 @@ from govkit.acknowledgements.models import Acknowledgement, DocumentDelivery, Pe
 from govkit.acknowledgements.persons import sync_populations
 from govkit.acknowledgements.receipts import Receipt, Request
 from govkit.acknowledgements.writers import record_batch
+from govkit.days import utc_today
 from govkit.db import Database, stored_id
 from govkit.documents.models import DocumentVersion
-from govkit.local_time import paris_today
 from govkit.organisations.models import Organisation, ProfileRevision
 from govkit.organisations.revisions import latest_profile
 from tests.ack_helpers import republish
@@ -75,7 +75,7 @@ def new_school(db: Database) -> None:
             session.add(person)
             session.flush()
             wanted[stored_id(person)] = (populations, ENTRY)
-        sync_populations(session, wanted, today=paris_today())
+        sync_populations(session, wanted, today=utc_today())
 
 
 def person_id(db: Database, external_id: str, school: str = SCHOOL) -> int:

@@ -20,11 +20,11 @@ from sqlmodel import select
 from govkit import migrations
 from govkit.access.audit import AuditEvent
 from govkit.acknowledgements import chain
+from govkit.days import utc_today
 from govkit.db import Database, create_db_engine
 from govkit.demo.loader import load_demo
 from govkit.documents.pdfa import check_pdfa
 from govkit.evidence.service import AUDIT_ACTION
-from govkit.local_time import paris_today
 from govkit.proof.pades import verify_pdf
 from tests.ack_helpers import acknowledge, member, publish_minimal_internal, someone
 from tests.conftest import BACKENDS, SECRET, fresh_database_url
@@ -62,7 +62,7 @@ def govkit(*args: str, url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 def test_govkit_evidence_json_and_docx(acknowledged: tuple[str, Database, str, str], tmp_path: Path) -> None:
     url, db, student, code = acknowledged
-    today = paris_today().isoformat()
+    today = utc_today().isoformat()
     given = ("evidence", "--school", SCHOOL, "--person", student, "--date", today)
     result = govkit(*given, url=url, cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -17,11 +17,11 @@ from govkit.access.audit import AuditEvent
 from govkit.access.roles import SYSTEM
 from govkit.acknowledgements import chain
 from govkit.acknowledgements.models import Acknowledgement, ChainHead
+from govkit.days import utc_today
 from govkit.db import Database
 from govkit.errors import InvalidInput
 from govkit.evidence.facts import EvidenceFile, KindEvidence, Standing
 from govkit.evidence.service import AUDIT_ACTION, evidence_file
-from govkit.local_time import paris_today
 from tests.evidence.history import SCHOOL, V1_FROM, V2_FROM, V3_FROM, History, make_history, person_id
 
 
@@ -200,7 +200,7 @@ def test_every_export_is_audited_naming_the_person_by_id(db: Database, history: 
     assert all("Alice" not in str(e.target) for e in events)
     # a refused export (a date to come) reads nothing and writes no export entry
     with pytest.raises(InvalidInput):
-        export(db, "P1", paris_today() + timedelta(days=1))
+        export(db, "P1", utc_today() + timedelta(days=1))
     assert len(_exports(db, pid)) == 2
 
 

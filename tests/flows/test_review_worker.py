@@ -23,11 +23,11 @@ from govkit.acknowledgements.campaigns import CampaignPolicy
 from govkit.acknowledgements.models import Campaign
 from govkit.approvals import service as approvals
 from govkit.composition import render_pool
+from govkit.days import utc_today
 from govkit.db import Database, create_db_engine
 from govkit.demo.loader import load_demo
 from govkit.flows import publication_reviews, review_in_force, root_publication
 from govkit.jobs.queue import PostgresQueue
-from govkit.local_time import paris_today
 from govkit.notifications.models import NoticeMessage
 from tests.conftest import BACKENDS, fresh_database_url, make_settings
 from tests.flows.review_helpers import SCHOOLS, break_profile, school_administrator
@@ -104,7 +104,7 @@ def test_a_worker_renders_the_review_and_the_ready_schools_are_put_in_force(engi
     assert len(told) == 1 and "imt-bs" not in told[0].subject and str(review_id) in told[0].body
 
     done = review_in_force.put_in_force(
-        db=db, actor=BOB, review_id=review_id, effective_from=paris_today(), policy=CampaignPolicy(jobs=jobs)
+        db=db, actor=BOB, review_id=review_id, effective_from=utc_today(), policy=CampaignPolicy(jobs=jobs)
     )
     assert {r.school for r in done} == {s.school for s in review.schools} - failed
     with db.reading() as session:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from govkit.days import utc_today
 from govkit.db import Database
-from govkit.local_time import paris_today
 from govkit.notifications.models import NoticeMessage
 from govkit.settings import Settings
 from tests.conftest import Api, TokenFactory
@@ -35,7 +35,7 @@ from tests.flows.review_helpers import (
 )
 from tests.web.plan_helpers import cookie
 
-DAY = paris_today().isoformat()
+DAY = utc_today().isoformat()
 
 
 @pytest.fixture

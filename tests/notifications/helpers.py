@@ -9,9 +9,9 @@ from sqlmodel import col, select
 
 from govkit.acknowledgements.campaign_progress import pending_persons
 from govkit.acknowledgements.models import Campaign, Person
+from govkit.days import utc_today
 from govkit.db import Database
 from govkit.documents.models import DocumentVersion
-from govkit.local_time import paris_today
 from govkit.notifications.models import NoticeMessage
 
 
@@ -22,7 +22,7 @@ def campaign_of(db: Database, document: DocumentVersion) -> Campaign:
 
 def pending(db: Database, campaign: Campaign, today: date | None = None) -> list[Person]:
     with db.reading() as session:
-        page, _more, _total = pending_persons(session, campaign, today=today or paris_today(), days=30, first=10_000)
+        page, _more, _total = pending_persons(session, campaign, today=today or utc_today(), days=30, first=10_000)
     return [p.person for p in page]
 
 

@@ -12,9 +12,9 @@ from sqlmodel import select
 from govkit.access.roles import SYSTEM
 from govkit.acknowledgements.models import Person
 from govkit.auth.models import Identity, RoleGrant
+from govkit.days import utc_today
 from govkit.db import Database, stored_id, utcnow
 from govkit.jobs.inprocess import InProcessQueue
-from govkit.local_time import paris_today
 from govkit.notifications import reads
 from govkit.notifications.schedule import digest_week
 from govkit.notifications.service import bring_up_to_date
@@ -38,7 +38,7 @@ def _depart(db: Database, person_id: int) -> None:
     with db.transaction() as session:
         person = session.get(Person, person_id)
         assert person is not None
-        person.status, person.departure_date, person.departure_recorded_at = "departed", paris_today(), utcnow()
+        person.status, person.departure_date, person.departure_recorded_at = "departed", utc_today(), utcnow()
         session.add(person)
 
 
@@ -48,7 +48,7 @@ def test_reminders_on_schedule_never_after_acknowledgement_or_departure_and_over
     reads.set_notice_schedule(db=db, actor=SYSTEM, settings=settings_smtp, school=SCHOOL, reminder_days=[3, 6])
     document = republish(db, SCHOOL, "internal", "substantive")  # no job queue: nothing sent yet
     campaign = campaign_of(db, document)
-    today = paris_today()
+    today = utc_today()
     assert campaign.deadline == today + timedelta(days=30)
     everyone = pending(db, campaign)
     assert _run(db, jobs, settings_smtp, today)["opening"] >= len(everyone)
@@ -124,7 +124,7 @@ def test_a_weekly_digest_to_each_school_administrator_in_their_language(
     with db.transaction() as session:  # a revoked administrator gets nothing
         revoked = stored_id(session.get(Identity, _administrator(db, "former@mines-albi.example")))
         session.execute(sa.update(RoleGrant).where(RoleGrant.identity_id == revoked).values(revoked_at=utcnow()))
-    today = paris_today()
+    today = utc_today()
     _run(db, jobs, settings_smtp, today)
     digests = messages(db, kind="digest")
     assert {(m.identity_id, m.recipient, m.language) for m in digests} == {

@@ -11,8 +11,8 @@ from sqlmodel import col, select
 
 from govkit.access.audit import AuditEvent
 from govkit.access.roles import Principal, Role
+from govkit.days import utc_today
 from govkit.db import Database
-from govkit.local_time import paris_today
 from govkit.organisations import arrangements, service
 from govkit.organisations.vocabulary import ArrangementHow, CommitmentStatus, CommitmentType
 from govkit.rules.engine import evaluate
@@ -156,7 +156,7 @@ PLATFORM_RULE = "listening.reporting-platform"
 
 
 def test_a_group_platform_two_schools_join_clears_their_finding_only(db: Database) -> None:
-    day = paris_today()
+    day = utc_today()
     before = _platform_findings(db, day)
     joining = ["imt-atlantique", "telecom-paris"]
     assert set(joining) <= set(before)

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from govkit.access.roles import Principal, Role
+from govkit.days import utc_today
 from govkit.db import Database, stored_id
 from govkit.errors import InvalidInput
-from govkit.local_time import paris_today
 from govkit.organisations import service
 from govkit.organisations.models import Campus, Commitment, Organisation
 from govkit.organisations.vocabulary import CommitmentStatus, CommitmentType
@@ -61,7 +61,7 @@ def _answer(db: Database, organisation: Organisation, when: AsOf) -> list[int]:
 def _probe_days(*days: date) -> list[date]:
     """Days around each given day, and before and after them all."""
     around = {d + timedelta(days=k) for d in days for k in (-1, 0, 1)}
-    return sorted(around | {START - timedelta(days=1), paris_today()})
+    return sorted(around | {START - timedelta(days=1), utc_today()})
 
 
 histories = st.lists(st.tuples(st.sampled_from(STATUSES), st.integers(0, 1800)), min_size=1, max_size=4)
@@ -175,11 +175,11 @@ def test_an_undated_record_counts_from_the_day_it_was_recorded_and_is_uncertain_
     assert _answer(db, organisation, AsOf(date(2021, 1, 1))) == [stored_id(undated)]
     from govkit.organisations.commitments import uncertain
 
-    assert uncertain(undated, date(2021, 1, 1)) and not uncertain(undated, paris_today())
+    assert uncertain(undated, date(2021, 1, 1)) and not uncertain(undated, utc_today())
     # a dated record meant to replace it is a correction
     fixed = _record(db, organisation.code, CommitmentStatus.IN_PLACE, date(2021, 9, 1), supersedes=stored_id(undated))
     assert _answer(db, organisation, AsOf(date(2021, 1, 1))) == [stored_id(dated)]
-    assert _answer(db, organisation, AsOf(paris_today())) == [stored_id(fixed)]
+    assert _answer(db, organisation, AsOf(utc_today())) == [stored_id(fixed)]
 
 
 AS_OF = """query($code: String!, $asOf: Date, $knownAt: DateTime) {
@@ -291,5 +291,5 @@ def test_profile_valid_from_cannot_be_in_the_future(db: Database) -> None:
             actor=LEGAL,
             code=organisation.code,
             patch={"address": {"city": "Brest"}},
-            dating=service.Dating(paris_today() + timedelta(days=1), Precision.DAY),
+            dating=service.Dating(utc_today() + timedelta(days=1), Precision.DAY),
         )

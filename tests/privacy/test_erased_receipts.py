@@ -14,7 +14,8 @@ from sqlmodel import col
 from govkit.acknowledgements.models import Person
 from govkit.acknowledgements.receipt_check import check_receipt_pdf
 from govkit.acknowledgements.sealing import SEAL_PENDING
-from govkit.db import Database, utcnow
+from govkit.days import paris_day
+from govkit.db import Database
 from govkit.flows.retention import run_retention
 from govkit.proof.sealer import Sealer
 from govkit.settings import Settings
@@ -58,7 +59,10 @@ def test_the_receipt_of_an_erased_person(db: Database, sealing: Settings) -> Non
     run_job(db, sealing, SEAL_PENDING)
     after = receipts_of(db)[record_id].pdf
     assert after is not None
-    day = utcnow().date()
+    with db.reading() as session:
+        erased = session.get(Person, student.person_id)
+    assert erased is not None and erased.erased_at is not None
+    day = paris_day(erased.erased_at)  # the day in Paris, as the pages say it
     statement = f"personal data erased on {day.isoformat()} under the retention rule"
     text = _text(after)
     assert family not in text and statement in text and f"effacées le {day:%d/%m/%Y}" in text

@@ -172,7 +172,7 @@ def test_the_administrators_export_is_the_members_document_and_is_authorised(
         with pytest.raises(Forbidden):
             data_protection.export_person(db=db, actor=other, school=school, external_id=external_id, public_url="")
     legal = Principal(role=Role.LEGAL, subject="test:legal")
-    with pytest.raises(NotFound, match="No school 'no-such-school'"):
+    with pytest.raises(NotFound, match="No organisation with code 'no-such-school'"):
         data_protection.export_person(db=db, actor=legal, school="no-such-school", external_id=MEMBER, public_url="")
     with pytest.raises(NotFound, match="No person with external id 'Z9'"):
         data_protection.export_person(db=db, actor=legal, school=SCHOOL, external_id="Z9", public_url="")

@@ -20,13 +20,13 @@ from govkit.acknowledgements import chain
 from govkit.acknowledgements import service as acks
 from govkit.acknowledgements.models import Acknowledgement, Person
 from govkit.auth.models import Identity, SignInLink
+from govkit.days import paris_day, utc_today
 from govkit.db import Database, stored_id, utcnow
 from govkit.errors import Conflict
 from govkit.evidence import export
 from govkit.evidence.document import evidence_docx
 from govkit.evidence.service import evidence_file
 from govkit.flows.retention import DEPARTED, erase_person, run_retention, years_before
-from govkit.local_time import paris_day, paris_today
 from govkit.notifications.models import NoticeMessage
 from govkit.organisations.models import Organisation
 from govkit.privacy import legal_holds
@@ -255,6 +255,82 @@ def test_erased_late_in_the_utc_evening_every_statement_says_the_paris_day(
     assert file.person.erasure == statement
 
 
+def test_an_identity_providers_subject_is_erased_from_identities_and_the_audit_log(db: Database) -> None:
+    """A member signed in through the school's single sign-on: their ``oidc:`` subject names them to the
+    school's directory. Erased, it is gone from every table; the events they caused stay together under
+    ``erased:identity-<id>``; other callers' events keep their subjects."""
+    (entry,) = cohort(db, 1, "s")
+    subject = "oidc:Rtsso-s0-login"
+    with db.transaction() as session:
+        identity = Identity(subject=subject, display_name=entry.name, person_id=entry.id)
+        session.add(identity)
+        session.flush()
+        identity_id = stored_id(identity)
+        for action in ("mutation.acknowledge", "page.request_correction"):
+            session.add(AuditEvent(correlation_id="sso", subject=subject, action=action, target={}, outcome="ok"))
+        session.add(
+            AuditEvent(
+                correlation_id="sso",
+                subject="test:admin",
+                action="token.revoke",
+                target={"subject": subject, "school": SCHOOL},
+                outcome="ok",
+            )
+        )
+    depart(db, [entry.id], LEFT)
+    counts = erase_person(db=db, person_id=entry.id)
+    assert counts["subjects"] == 2  # the cohort's govkit identity and the single sign-on one
+    assert leaks(db, [subject, *entry.needles]) == []
+    with db.reading() as session:
+        mine = session.exec(select(AuditEvent).where(AuditEvent.correlation_id == "sso")).all()
+        renamed = session.get(Identity, identity_id)
+    assert renamed is not None and renamed.subject == f"erased:identity-{identity_id}"
+    by_subject = sorted((e.subject, e.action) for e in mine)
+    assert by_subject == [
+        (f"erased:identity-{identity_id}", "mutation.acknowledge"),
+        (f"erased:identity-{identity_id}", "page.request_correction"),
+        ("test:admin", "token.revoke"),
+    ]
+    revoked = next(e for e in mine if e.action == "token.revoke")
+    assert revoked.target == {"subject": "[erased]", "school": SCHOOL}
+    assert chain.verify(db).ok
+    assert erase_person(db=db, person_id=entry.id)["subjects"] == 0  # erased once
+
+
+def test_audit_ip_addresses_go_after_the_client_data_period(db: Database) -> None:
+    """The register says the audit log's IP addresses are erased after GOVKIT_CLIENT_DATA_RETENTION_DAYS
+    by the retention run: older events lose theirs, newer ones keep them, nothing else changes."""
+    old, recent = AS_OF - timedelta(days=SETTINGS.client_data_retention_days + 1), AS_OF - timedelta(days=3)
+    with db.transaction() as session:
+        for day, ip in ((old, "198.51.100.71"), (recent, "198.51.100.72")):
+            session.add(
+                AuditEvent(
+                    at=datetime.combine(day, datetime.min.time(), tzinfo=UTC),
+                    correlation_id="ip-test",
+                    subject="test:admin",
+                    action="mutation.test",
+                    target={"n": 1},
+                    outcome="ok",
+                    client_ip=ip,
+                )
+            )
+    dry = run_retention(db=db, settings=SETTINGS, as_of=AS_OF, dry_run=True)
+    assert dry.counts["audit_client_data"] >= 1 and leaks(db, ["198.51.100.71"])
+    report = run_retention(db=db, settings=SETTINGS, as_of=AS_OF)
+    assert report.counts["audit_client_data"] >= 1
+    assert report.to_json()["client_data_before"].startswith(
+        (AS_OF - timedelta(days=SETTINGS.client_data_retention_days)).isoformat()
+    )
+    with db.reading() as session:
+        rows = session.exec(
+            select(AuditEvent).where(AuditEvent.correlation_id == "ip-test").order_by(col(AuditEvent.at))
+        ).all()
+    assert [(r.client_ip, r.subject, r.target) for r in rows] == [
+        (None, "test:admin", {"n": 1}),
+        ("198.51.100.72", "test:admin", {"n": 1}),
+    ]
+
+
 def test_not_yet_due_and_old_notices(db: Database) -> None:
     (entry,) = cohort(db, 1, "b")
     left = years_before(AS_OF, 5) + timedelta(days=1)  # one day short of the period
@@ -287,7 +363,7 @@ def _context() -> ReceiptContext:
 
 def test_the_daily_job(db: Database) -> None:
     (entry,) = cohort(db, 1, "c")
-    depart(db, [entry.id], years_before(paris_today(), 6))
+    depart(db, [entry.id], years_before(utc_today(), 6))
     job = run_job(db, retention.RUN)
     assert (job.status, job.args) == ("succeeded", {})
     assert leaks(db, entry.needles) == []

@@ -25,10 +25,10 @@ from govkit.access.roles import SYSTEM, Principal, Role
 from govkit.acknowledgements import chain
 from govkit.acknowledgements.models import Person
 from govkit.acknowledgements.persons import import_persons
+from govkit.days import utc_today
 from govkit.db import Database
 from govkit.errors import Conflict, InvalidInput
 from govkit.flows.retention import run_retention
-from govkit.local_time import paris_today
 from govkit.organisations.models import Organisation
 from govkit.organisations.profile import SchoolProfile
 from govkit.organisations.service import write_profile
@@ -41,7 +41,7 @@ from tests.privacy.scan import leaks
 _schools = itertools.count(1)
 LEGAL = Principal(role=Role.LEGAL, subject="test:legal")
 SETTINGS = make_settings()
-TODAY = paris_today()
+TODAY = utc_today()
 NUMBERS = st.integers(0, 5)
 ERASED_IN_ALL: list[int] = []  # the persons the machine saw erased, over every example
 

@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 from jinja2.sandbox import SandboxedEnvironment
 from sqlmodel import select
 
+from govkit.days import utc_today
 from govkit.db import Database
 from govkit.documents.inspect import read_clauses
 from govkit.documents.kinds import catalogue
 from govkit.documents.models import Blob, DocumentVersion
-from govkit.local_time import paris_today
 from govkit.rules.clause_text import changed_clauses, compile_pattern, matches_root
 from govkit.rules.engine import evaluate
 from govkit.rules.facts import DocumentFact, Facts, OrganisationFacts
@@ -149,7 +149,7 @@ def test_the_rule_reports_a_changed_required_clause_only() -> None:
 def test_no_demo_document_in_force_differs_from_its_root(db: Database) -> None:
     """The published demo variants of every school read as their roots: no finding, on real templates."""
     with db.reading() as session:
-        facts = load_facts(session, paris_today())
+        facts = load_facts(session, utc_today())
         versions = session.exec(select(DocumentVersion)).all()
         assert versions
     documents = [d for o in facts.organisations for d in o.documents if d.clause_texts]

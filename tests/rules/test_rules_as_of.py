@@ -10,10 +10,10 @@ import pytest
 import sqlalchemy as sa
 
 from govkit.access.roles import SYSTEM
+from govkit.days import utc_today
 from govkit.db import Database, utcnow
 from govkit.errors import InvalidInput, NotFound
 from govkit.flows import waiver_grants
-from govkit.local_time import paris_today
 from govkit.rules import service as rules
 from govkit.rules.models import AS_OF, CURRENT, Waiver
 from govkit.rules.runs import StoredFinding
@@ -36,7 +36,7 @@ def _snapshot(found: list[StoredFinding]) -> list[tuple[object, ...]]:
 
 def test_a_run_as_of_a_past_date_is_stored_apart_and_the_current_findings_stay(db: Database) -> None:
     current = rules.run_rules(db=db, actor=SYSTEM)
-    assert current.run.basis == CURRENT and current.run.as_of == paris_today()
+    assert current.run.basis == CURRENT and current.run.as_of == utc_today()
     shown = rules.findings(db=db, actor=SYSTEM, include_resolved=True)
 
     past = rules.run_rules(db=db, actor=SYSTEM, as_of=END_OF_2022)
@@ -69,7 +69,7 @@ def test_a_run_as_known_at_a_moment_is_stored_apart_even_for_today(db: Database)
     assert (known.run.basis, known.run.known_at) == (AS_OF, moment)
     latest = rules.findings(db=db, actor=SYSTEM)
     assert known.run.id not in {f.record.run_id for f in latest}
-    read = rules.findings(db=db, actor=SYSTEM, as_of=paris_today(), known_at=moment)
+    read = rules.findings(db=db, actor=SYSTEM, as_of=utc_today(), known_at=moment)
     assert {f.record.run_id for f in read} == {known.run.id}
     with pytest.raises(InvalidInput, match="future"):
         rules.run_rules(db=db, actor=SYSTEM, known_at=utcnow() + timedelta(days=1))
@@ -136,7 +136,7 @@ def test_a_waiver_counts_from_the_day_it_was_granted_as_known_then(db: Database)
         school="imt-mines-ales",
         key=target.record.key,
         reason="Plateforme commandée, livraison au prochain trimestre",
-        expires_on=paris_today() + timedelta(days=10),
+        expires_on=utc_today() + timedelta(days=10),
     )
     assert isinstance(granted, Waiver)  # four eyes are off outside production: granted at once
 
@@ -144,16 +144,16 @@ def test_a_waiver_counts_from_the_day_it_was_granted_as_known_then(db: Database)
         return {(f.record.rule_id, f.record.key) for f in found if f.waived and f.organisation == "imt-mines-ales"}
 
     wanted = {(target.record.rule_id, target.record.key)}
-    tomorrow = paris_today() + timedelta(days=1)  # no run stored for it: evaluated on the fly
+    tomorrow = utc_today() + timedelta(days=1)  # no run stored for it: evaluated on the fly
     assert waived(rules.findings(db=db, actor=SYSTEM, school="imt-mines-ales", as_of=tomorrow)) == wanted
     assert not waived(rules.findings(db=db, actor=SYSTEM, school="imt-mines-ales")), "the run before the waiver"
     assert waived(rules.run_rules(db=db, actor=SYSTEM).findings) == wanted
-    yesterday = paris_today() - timedelta(days=1)
+    yesterday = utc_today() - timedelta(days=1)
     assert not waived(rules.findings(db=db, actor=SYSTEM, school="imt-mines-ales", as_of=yesterday))
     assert granted.granted_at is not None
     earlier = granted.granted_at - timedelta(seconds=1)
     assert not waived(rules.findings(db=db, actor=SYSTEM, school="imt-mines-ales", known_at=earlier))
-    after_expiry = paris_today() + timedelta(days=11)
+    after_expiry = utc_today() + timedelta(days=11)
     assert not waived(rules.findings(db=db, actor=SYSTEM, school="imt-mines-ales", as_of=after_expiry))
 
 

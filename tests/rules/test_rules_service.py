@@ -8,10 +8,10 @@ import pytest
 from sqlmodel import select
 
 from govkit.access.roles import SYSTEM
+from govkit.days import utc_today
 from govkit.db import Database
 from govkit.errors import InvalidInput
 from govkit.flows import waiver_grants
-from govkit.local_time import paris_today
 from govkit.organisations import service as organisations
 from govkit.organisations.vocabulary import CommitmentStatus, CommitmentType
 from govkit.rules import service as rules
@@ -98,7 +98,7 @@ def test_a_waiver_silences_one_finding_stays_visible_and_expires(db: Database) -
         school="imt-mines-ales",
         key=target.record.key,
         reason="Plateforme commandée, livraison au prochain trimestre",
-        expires_on=paris_today() + timedelta(days=10),
+        expires_on=utc_today() + timedelta(days=10),
     )
     after = rules.run_rules(db=db, actor=SYSTEM)
     waived = [f for f in after.findings if f.waived]
@@ -117,7 +117,7 @@ def test_a_waiver_silences_one_finding_stays_visible_and_expires(db: Database) -
     assert unwaived(after) == unwaived(before) - {
         (target.organisation, target.record.rule_id, target.record.key, target.record.severity)
     }
-    later = rules.run_rules(db=db, actor=SYSTEM, as_of=paris_today() + timedelta(days=20))
+    later = rules.run_rules(db=db, actor=SYSTEM, as_of=utc_today() + timedelta(days=20))
     assert not [f for f in later.findings if f.waived]
 
 
@@ -130,7 +130,7 @@ def test_waivers_need_a_reason_a_known_rule_and_a_near_expiry(db: Database) -> N
             rule_id="listening.cell",
             school="imt-bs",
             reason="x",
-            expires_on=paris_today() + timedelta(days=5),
+            expires_on=utc_today() + timedelta(days=5),
         )
     with pytest.raises(InvalidInput, match="two years"):
         waiver_grants.grant(
@@ -140,7 +140,7 @@ def test_waivers_need_a_reason_a_known_rule_and_a_near_expiry(db: Database) -> N
             rule_id="listening.cell",
             school="imt-bs",
             reason="Une raison détaillée",
-            expires_on=paris_today() + timedelta(days=1000),
+            expires_on=utc_today() + timedelta(days=1000),
         )
     with pytest.raises(Exception, match="No rule"):
         waiver_grants.grant(
@@ -150,7 +150,7 @@ def test_waivers_need_a_reason_a_known_rule_and_a_near_expiry(db: Database) -> N
             rule_id="listening.nothing",
             school="imt-bs",
             reason="Une raison détaillée",
-            expires_on=paris_today() + timedelta(days=5),
+            expires_on=utc_today() + timedelta(days=5),
         )
 
 
@@ -168,7 +168,7 @@ def test_facts_are_loaded_in_a_fixed_number_of_queries(db: Database) -> None:
     sa.event.listen(engine_or_connection, "before_cursor_execute", count)
     try:
         with db.reading() as session:
-            facts = load_facts(session, paris_today())
+            facts = load_facts(session, utc_today())
     finally:
         sa.event.remove(engine_or_connection, "before_cursor_execute", count)
     assert len(facts.organisations) == 10
@@ -209,7 +209,7 @@ def test_findings_and_waivers_through_graphql(api: Api, token: TokenFactory) -> 
         """mutation($r: String!, $k: String, $until: Date!) { grantWaiver(ruleId: $r, school: "imt-mines-ales",
              key: $k, reason: "Décision du comité de direction du 12 mars", expiresOn: $until) {
              waiver { id expiresOn grantedBy } approval { id } } }""",
-        {"r": found[0]["ruleId"], "k": found[0]["key"], "until": (paris_today() + timedelta(days=30)).isoformat()},
+        {"r": found[0]["ruleId"], "k": found[0]["key"], "until": (utc_today() + timedelta(days=30)).isoformat()},
         token=legal,
     )["grantWaiver"]
     assert waiver["approval"] is None  # four eyes are off outside production
@@ -224,7 +224,7 @@ def test_graphql_waiver_of_an_error_waits_for_a_second_legal_officer(db: Databas
     legal officer approves it; a warning is granted at once."""
     api = Api(db, make_settings(four_eyes=True))
     first, second = token("legal"), token("legal")
-    until = (paris_today() + timedelta(days=30)).isoformat()
+    until = (utc_today() + timedelta(days=30)).isoformat()
     grant = """mutation($r: String!, $until: Date!) { grantWaiver(ruleId: $r, school: "imt-mines-ales",
         reason: "Décision du comité de direction du 12 mars", expiresOn: $until) {
         waiver { id grantedBy } approval { id status requestedBy } } }"""

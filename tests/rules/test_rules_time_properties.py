@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from govkit.access.roles import SYSTEM
+from govkit.days import utc_today
 from govkit.db import Database, utcnow
-from govkit.local_time import paris_today
 from govkit.organisations import service as organisations
 from govkit.organisations.vocabulary import CommitmentStatus, CommitmentType
 from govkit.rules import service as rules
@@ -27,7 +27,7 @@ from govkit.rules.runs import StoredFinding
 from govkit.timeline import Precision, is_uncertain
 
 SCHOOL = "imt-mines-ales"  # no VSS action plan recorded in the demo
-YESTERDAY = paris_today() - timedelta(days=1)
+YESTERDAY = utc_today() - timedelta(days=1)
 PAST_DAYS = st.dates(min_value=date(2021, 1, 1), max_value=YESTERDAY)  # the rules in force
 SETTINGS = settings(
     max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]

@@ -13,9 +13,9 @@ from sqlmodel import col, select
 from govkit.access.roles import SYSTEM, Principal, Role
 from govkit.acknowledgements.models import Person
 from govkit.acknowledgements.persons import sync_populations
+from govkit.days import utc_today
 from govkit.db import Database, stored_id
 from govkit.errors import Forbidden, InvalidInput
-from govkit.local_time import paris_today
 from govkit.organisations.service import organisation_by_code
 from govkit.rules import records_service as records
 from govkit.rules import service as rules
@@ -163,7 +163,7 @@ def test_new_entrants_of_a_year_are_the_total_left_empty(db: Database) -> None:
         ]
         session.add_all(people)
         session.flush()
-        sync_populations(session, {stored_id(p): (["student"], p.entry_date) for p in people}, today=paris_today())
+        sync_populations(session, {stored_id(p): (["student"], p.entry_date) for p in people}, today=utc_today())
         assert records.new_entrants(session, stored_id(school), ["student", "apprentice"], 2016) == 3
     csv_text = "academic_year,audience,training,title,trained\n2016,new_students,rentree,Amphi de rentrée,3\n"
     report = records.import_training(db=db, actor=SYSTEM, school=SCHOOL, data=csv_text.encode())

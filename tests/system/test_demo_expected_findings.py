@@ -13,8 +13,8 @@ import re
 from datetime import date
 
 from govkit.access.roles import SYSTEM
+from govkit.days import utc_today
 from govkit.db import Database
-from govkit.local_time import paris_today
 from govkit.rules.loader import RULES_DIR
 from govkit.rules.service import findings
 from govkit.seed import normalise, seed_text
@@ -82,7 +82,7 @@ def test_the_readme_gives_a_reason_and_real_quotes_for_each_expected_finding() -
 
 
 def test_the_engine_finds_on_the_demo_what_the_readme_expects(db: Database) -> None:
-    today = paris_today()
+    today = utc_today()
     found = {
         (f.record.rule_id, f.organisation, f.record.key, f.record.severity)
         for f in findings(db=db, actor=SYSTEM, as_of=today)

@@ -20,12 +20,12 @@ import pytest
 from govkit.access.roles import SYSTEM, Role
 from govkit.auth.service import create_token
 from govkit.composition import render_pool
+from govkit.days import utc_today
 from govkit.db import Database, create_db_engine
 from govkit.documents import service as documents
 from govkit.documents.edit import clause_source, replace_clause
 from govkit.documents.inspect import clause_keys
 from govkit.flows.publication import publish_variant
-from govkit.local_time import paris_today
 from tests.cli.test_cli_on_demo_data import govkit
 from tests.conftest import BACKENDS, Api, fresh_database_url, make_settings
 from tests.system.test_demo_dates import DOCUMENTED_IN_2021, RULES
@@ -146,7 +146,7 @@ def test_the_version_in_force_and_the_evidence_file_between_two_versions(demo: t
             db=api.db, settings=settings, role=Role.MEMBER, school_code=SCHOOL, person_external_id=student
         )
         legal, _ = create_token(db=api.db, settings=settings, role=Role.LEGAL)
-        today = paris_today()
+        today = utc_today()
         (first,) = api.data(PUBLISHED, {"school": SCHOOL}, token=legal)["publishedDocuments"]
         bearer = {"Authorization": f"Bearer {member}"}
         assert api.request("GET", f"/documents/{first['sha256']}", headers=bearer).status_code == 200  # shown

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from govkit.days import utc_today
 from govkit.db import Database, utcnow
 from govkit.errors import InvalidInput
-from govkit.local_time import paris_today
 from govkit.organisations.models import Commitment, Organisation
 from govkit.timeline import (
     AsOf,
@@ -131,13 +131,13 @@ def test_undated_facts_are_uncertain_before_they_were_recorded() -> None:
 
 def test_as_of() -> None:
     today = AsOf.today()
-    assert today.day == paris_today() and today.known_at is None and today.is_current
+    assert today.day == utc_today() and today.known_at is None and today.is_current
     assert not AsOf(date(2022, 12, 31)).is_current
-    assert not AsOf(paris_today(), known_at=utcnow()).is_current
+    assert not AsOf(utc_today(), known_at=utcnow()).is_current
     when = AsOf(date(2022, 12, 31))
     assert when.end == datetime.combine(date(2022, 12, 31), time.max, tzinfo=UTC)
     assert when.next_day_start == datetime(2023, 1, 1, tzinfo=UTC)
-    assert AsOf.of(None).day == paris_today()
+    assert AsOf.of(None).day == utc_today()
     assert AsOf.of(date(2022, 1, 1), datetime(2022, 1, 1, 8)).known_at == datetime(2022, 1, 1, 8, tzinfo=UTC)
     with pytest.raises(ValueError, match="timezone"):
         AsOf(date(2022, 1, 1), known_at=datetime(2022, 1, 1))

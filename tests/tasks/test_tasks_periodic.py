@@ -16,12 +16,12 @@ from govkit.acknowledgements.campaigns import new_code
 from govkit.acknowledgements.models import Acknowledgement, Campaign, Person, WebhookDelivery
 from govkit.acknowledgements.sealing import SEAL_PENDING
 from govkit.checkpoints import vocabulary as checkpoints
+from govkit.days import utc_today
 from govkit.db import Database, utcnow
 from govkit.documents.models import DocumentVersion
 from govkit.jobs.inprocess import InProcessQueue
 from govkit.jobs.models import InProcessJob
 from govkit.jobs.registry import registered_tasks
-from govkit.local_time import paris_today
 from govkit.notifications import vocabulary as notices
 from govkit.rules.models import RuleRun
 from govkit.tasks import reminders, retention, rules
@@ -131,5 +131,5 @@ def test_the_nightly_rule_run(db: Database) -> None:
     with db.reading() as session:
         runs = session.exec(select(RuleRun).order_by(col(RuleRun.id))).all()
     assert len(runs) == before + 1
-    assert runs[-1].as_of == paris_today()
+    assert runs[-1].as_of == utc_today()
     assert runs[-1].findings > 0  # the demo schools have findings

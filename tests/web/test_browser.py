@@ -17,8 +17,8 @@ import uvicorn
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from govkit.app import create_app
+from govkit.days import utc_today
 from govkit.db import Database
-from govkit.local_time import paris_today
 from govkit.settings import Settings
 from tests.ack_helpers import current, republish
 from tests.conftest import TokenFactory
@@ -274,12 +274,12 @@ def test_the_dashboard_and_the_template_editor_show_history_on_a_picked_date(
     server: str, browser: Browser, token: TokenFactory, db: Database, viewport: str, backend: str
 ) -> None:
     first = current(db, SCHOOL)
-    starts = max(paris_today(), first.effective_from) + timedelta(days=30)
+    starts = max(utc_today(), first.effective_from) + timedelta(days=30)
     second = republish(db, SCHOOL, effective_from=starts)
     page = browser.new_context(viewport=VIEWPORTS[viewport]).new_page()
     sign_in(page, server, token("school_admin", SCHOOL))
     history = page.locator('details[data-kind="internal"][data-language="fr"]')
-    expect(history).to_contain_text(f"version {first.number} en vigueur au {paris_today():%d/%m/%Y}")
+    expect(history).to_contain_text(f"version {first.number} en vigueur au {utc_today():%d/%m/%Y}")
     page.get_by_label("À la date du").fill(starts.isoformat())
     page.get_by_role("button", name="Afficher", exact=True).click()
     expect(page.get_by_role("heading", name=f"Documents en vigueur au {starts:%d/%m/%Y}")).to_be_visible()

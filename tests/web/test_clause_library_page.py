@@ -18,9 +18,9 @@ from playwright.sync_api import Browser, expect
 
 from govkit.access.roles import SYSTEM
 from govkit.app import create_app
+from govkit.days import utc_today
 from govkit.db import Database
 from govkit.documents import clause_service
-from govkit.local_time import paris_today
 from tests.conftest import Api, TokenFactory, make_settings
 from tests.web.test_browser import _free_port, browser, check_accessibility, sign_in  # noqa: F401 - the browser fixture
 
@@ -49,7 +49,7 @@ def test_legal_staff_add_a_clause_and_change_the_common_base_from_the_page(db: D
         {"key": NEW, "title_fr": "Cyberviolences", "title_en": "Online abuse", "reason": REASON},
     )
     assert added.status_code == 303 and added.headers["location"] == "/ui/clauses?done=added"
-    day = paris_today() + timedelta(days=3)
+    day = utc_today() + timedelta(days=3)
     changed = _post(
         api,
         "/ui/clauses/required",
@@ -138,7 +138,7 @@ def test_two_legal_officers_change_the_common_base_in_a_browser(
     expect(page.get_by_role("status")).to_have_text("Clause ajoutée à la bibliothèque.")
     page.locator("#req-kind").select_option("study")
     page.locator("#req-clause").select_option(NEW)
-    page.locator("#req-day").fill((paris_today() + timedelta(days=7)).isoformat())
+    page.locator("#req-day").fill((utc_today() + timedelta(days=7)).isoformat())
     page.locator("#req-reason").fill(REASON)
     page.get_by_role("button", name="Enregistrer la modification").click()
     expect(page.get_by_role("status")).to_contain_text("un second juriste doit l'approuver")

@@ -10,9 +10,9 @@ from datetime import date, timedelta
 import httpx
 
 from govkit.access.roles import SYSTEM
+from govkit.days import utc_today
 from govkit.db import Database
 from govkit.documents import service as documents
-from govkit.local_time import paris_today
 from govkit.web.filters import paris
 from tests.ack_helpers import acknowledge, current, member, republish
 from tests.conftest import Api, TokenFactory
@@ -39,7 +39,7 @@ def _future_version(db: Database) -> tuple[date, int, int]:
     """A second internal regulation at the school, in force 30 days after the first one's later of
     today and its own date: (that day, the first version's number, the new one's)."""
     first = current(db, SCHOOL)
-    starts = max(paris_today(), first.effective_from) + timedelta(days=30)
+    starts = max(utc_today(), first.effective_from) + timedelta(days=30)
     second = republish(db, SCHOOL, effective_from=starts)
     return starts, first.number, second.number
 
@@ -58,7 +58,7 @@ def test_the_dashboard_shows_the_history_and_the_documents_in_force_on_a_picked_
     )
     assert history is not None
     block = history.group(0)
-    assert f"{_text(block).split('·')[0].strip()}".endswith(f"version {first} en vigueur au {paris_today():%d/%m/%Y}")
+    assert f"{_text(block).split('·')[0].strip()}".endswith(f"version {first} en vigueur au {utc_today():%d/%m/%Y}")
     last_day = starts - timedelta(days=1)
     assert f"au {last_day:%d/%m/%Y}" in _row(block, f'data-label="version">{first}')
     assert f"à partir du {starts:%d/%m/%Y}" in _row(block, f'data-label="version">{second}')
@@ -94,7 +94,7 @@ def test_the_pending_persons_follow_the_picked_date(api: Api, db: Database, toke
     campaign = re.search(rf"/ui/schools/{SCHOOL}/campaigns/(\d+)", dashboard.text)
     assert campaign is not None
     url = f"/ui/schools/{SCHOOL}/campaigns/{campaign.group(1)}"
-    yesterday = (paris_today() - timedelta(days=1)).isoformat()
+    yesterday = (utc_today() - timedelta(days=1)).isoformat()
     page = _page(api, f"{url}?as_of={yesterday}", admin)
     assert page.status_code == 200
     assert f'<input type="hidden" name="as_of" value="{yesterday}">' in page.text

@@ -14,10 +14,10 @@ from sqlmodel import col, select
 
 from govkit.access.audit import AuditEvent
 from govkit.access.roles import ANONYMOUS, Principal, Role
+from govkit.days import utc_today
 from govkit.db import Database
 from govkit.errors import Forbidden, NotAuthenticated, NotFound
 from govkit.flows import commitment_evidence as evidence
-from govkit.local_time import paris_today
 from govkit.organisations.commitment_records import CommitmentInput
 from govkit.organisations.models import Commitment, CommitmentEvidence
 from govkit.organisations.record_history import commitment_records
@@ -43,7 +43,7 @@ def _charter(code: str = SCHOOL, title: str = "Charte pour l'égalité (signée 
         type=CommitmentType.EQUALITY_CHARTER,
         status=CommitmentStatus.IN_PLACE,
         title=title,
-        effective_on=paris_today() - timedelta(days=3),
+        effective_on=utc_today() - timedelta(days=3),
     )
 
 
@@ -157,7 +157,7 @@ def test_a_school_records_a_commitment_with_its_pdf_updates_it_and_reads_its_his
         "type": "equality_charter",
         "status": "in_progress",
         "title": "Charte égalité (signature)",
-        "effective_on": (paris_today() - timedelta(days=10)).isoformat(),
+        "effective_on": (utc_today() - timedelta(days=10)).isoformat(),
         "how": "own",
     }
     answer = post(
@@ -178,7 +178,7 @@ def test_a_school_records_a_commitment_with_its_pdf_updates_it_and_reads_its_his
     )
     assert refused.status_code == 404 and data not in refused.content
     # a new state from its date, then a correction of it: three records, newest first, with who and when
-    later = {**form, "status": "in_place", "effective_on": paris_today().isoformat(), "change": "state"}
+    later = {**form, "status": "in_place", "effective_on": utc_today().isoformat(), "change": "state"}
     assert post(api, admin, page_path, later).status_code == 303
     newest = _latest_id(db, "Charte égalité (signature)")
     fixed = {**later, "change": "correction", "note": "signée par la directrice"}
@@ -270,7 +270,7 @@ def test_a_school_joins_and_leaves_a_group_arrangement(api: Api, token: TokenFac
         api,
         admin,
         f"/ui/schools/{SCHOOL}/arrangements/{record_id}/{move}",
-        {"valid_from": paris_today().isoformat(), "reason": "Décision du comité de direction du 1er décembre"},
+        {"valid_from": utc_today().isoformat(), "reason": "Décision du comité de direction du 1er décembre"},
         page=f"/ui/schools/{SCHOOL}/commitments",
     )
     assert answer.status_code == 303, answer.text[:1000]
@@ -280,7 +280,7 @@ def test_a_school_joins_and_leaves_a_group_arrangement(api: Api, token: TokenFac
 
 def test_training_and_surveys_are_recorded_corrected_and_kept_in_history(api: Api, token: TokenFactory) -> None:
     admin = token("school_admin", SCHOOL)
-    year = paris_today().year if paris_today().month >= 9 else paris_today().year - 1
+    year = utc_today().year if utc_today().month >= 9 else utc_today().year - 1
     training = {
         "academic_year": str(year),
         "audience": "staff",
@@ -313,7 +313,7 @@ def test_training_and_surveys_are_recorded_corrected_and_kept_in_history(api: Ap
     )
     assert wrong.status_code == 400 and "L'enregistrement n'est pas valable" in said(wrong)
     survey = {
-        "year": str(paris_today().year),
+        "year": str(utc_today().year),
         "title": "Enquête VSS",
         "audience": "students",
         "status": "open",
@@ -341,7 +341,7 @@ def test_legal_staff_grant_a_waiver_and_others_may_not(api: Api, token: TokenFac
     shown = api.request("GET", "/ui/waivers", headers=cookie(legal))
     assert shown.status_code == 200 and "Accorder une dérogation" in shown.text
     rule = re.search(r'<option value="([^"]+)"', shown.text.split('id="waiver-rule"')[1]).group(1)
-    expires = (paris_today() + timedelta(days=90)).isoformat()
+    expires = (utc_today() + timedelta(days=90)).isoformat()
     short = post(
         api, legal, "/ui/waivers", {"rule_id": rule, "school": SCHOOL, "reason": "court", "expires_on": expires}
     )
@@ -373,7 +373,7 @@ def test_legal_staff_change_a_rule_parameter_from_a_date(api: Api, token: TokenF
     form = {
         "parameter": choice,
         "value": "2027-06-30",
-        "valid_from": paris_today().isoformat(),
+        "valid_from": utc_today().isoformat(),
         "source_kind": "default",
         "source_text": "Échéance repoussée par le comité de pilotage",
         "reason": "Décision du comité du 1er décembre",
@@ -398,7 +398,7 @@ def test_a_waiver_of_an_error_waits_for_a_second_legal_officer(db: Database, tok
     first, second = token("legal"), token("legal")
     shown = said(api.request("GET", "/ui/waivers", headers=cookie(first)))
     rule = re.search(r'<option value="([^"]+)"[^>]*>[^<]*double validation', shown).group(1)
-    expires = (paris_today() + timedelta(days=60)).isoformat()
+    expires = (utc_today() + timedelta(days=60)).isoformat()
     form = {"rule_id": rule, "school": SCHOOL, "reason": "Charte signée, en attente du registre", "expires_on": expires}
     asked = post(api, first, "/ui/waivers", form)
     assert asked.status_code == 303 and "requested=" in asked.headers["location"]

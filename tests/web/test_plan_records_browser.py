@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from govkit.days import utc_today
 from govkit.db import Database
-from govkit.local_time import paris_today
 from tests.conftest import TokenFactory
 from tests.web.plan_helpers import SCHOOL, pdf
 from tests.web.test_browser import ARTIFACTS, browser, check_accessibility, server, sign_in  # noqa: F401 - fixtures
@@ -72,7 +72,7 @@ def test_a_school_records_its_charter_and_training_in_the_pages(
     form.get_by_label("Type").select_option("equality_charter")
     form.get_by_label("Intitulé").fill("Charte pour l'égalité dans l'ESR")
     form.get_by_label("État").select_option("in_place")
-    form.get_by_label("En vigueur depuis").fill((paris_today() - timedelta(days=2)).isoformat())
+    form.get_by_label("En vigueur depuis").fill((utc_today() - timedelta(days=2)).isoformat())
     form.get_by_label("Justificatif (PDF)").set_input_files(str(charter))
     form.get_by_role("button", name="Enregistrer l'engagement").click()
     expect(page.get_by_role("status")).to_contain_text("Engagement enregistré.")
@@ -129,7 +129,7 @@ def test_legal_staff_grant_a_waiver_and_change_a_parameter_in_the_pages(
     form = page.locator("form", has=page.get_by_role("button", name="Accorder la dérogation"))
     form.get_by_label("École").select_option(SCHOOL)
     form.get_by_label("Raison").fill("Charte votée, signature prévue au prochain conseil")
-    form.get_by_label("Valable jusqu'au (exclu)").fill((paris_today() + timedelta(days=60)).isoformat())
+    form.get_by_label("Valable jusqu'au (exclu)").fill((utc_today() + timedelta(days=60)).isoformat())
     form.get_by_role("button", name="Accorder la dérogation").click()
     expect(page.get_by_role("status")).to_contain_text("Dérogation accordée.")
     expect(page.get_by_role("table").last).to_contain_text("Charte votée, signature prévue au prochain conseil")

@@ -2,7 +2,7 @@
 
 A source scan fails on any way of taking "today" or a moment's day from the server's clock or in UTC
 (``date.today()``, ``datetime.now()`` without a zone, ``datetime.utcnow()``, ``utcnow().date()``);
-they go through govkit.local_time. Properties check paris_day against the zone database on both
+they go through govkit.days. Properties check paris_day against the zone database on both
 sides of the daylight-saving changes.
 """
 
@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from govkit.local_time import paris_day
+from govkit.days import paris_day
 
 ROOT = Path(__file__).resolve().parents[2] / "govkit"
-ALLOWED = {ROOT / "local_time.py"}
+ALLOWED = {ROOT / "days.py"}
 
 
 def _offences(tree: ast.AST) -> list[tuple[int, str]]:
@@ -50,7 +50,7 @@ def test_no_day_is_taken_from_the_server_clock_or_in_utc() -> None:
         if path not in ALLOWED
         for line, what in _offences(ast.parse(path.read_text(), str(path)))
     ]
-    assert offences == [], "use govkit.local_time (paris_today, paris_day):\n" + "\n".join(offences)
+    assert offences == [], "use govkit.days (utc_today, paris_day):\n" + "\n".join(offences)
 
 
 def test_the_scan_finds_each_form() -> None:

@@ -1,0 +1,86 @@
+"""Revision 0027 both ways, on both databases: the audit log's trigger lets an event's subject become
+``erased:...`` and its IP address become NULL (with or without a target's erasure), and nothing else;
+below 0027 both are frozen again."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from govkit import migrations
+from tests.conftest import BACKENDS, fresh_database_url
+from tests.migration_sql import run_sql
+
+AT = datetime(2024, 5, 6, 7, 8, tzinfo=UTC)
+TARGET = {"school": "s", "personExternalId": "E123"}
+
+
+@pytest.fixture(params=BACKENDS)
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    return fresh_database_url(request.param, "govkit_test_migration_0027", tmp_path)
+
+
+def _refused(url: str, statement: str, **values: object) -> bool:
+    try:
+        run_sql(url, statement, **values)
+    except sa.exc.DBAPIError as exc:
+        return "append-only" in str(exc)
+    return False
+
+
+def _row(url: str) -> tuple[object, ...]:
+    (row,) = run_sql(url, "SELECT subject, client_ip, action, target FROM audit_event WHERE id = 1")
+    target = row[3] if isinstance(row[3], dict) else json.loads(row[3])
+    return (row[0], row[1], row[2], target)
+
+
+def test_up_and_down(url: str) -> None:
+    migrations.upgrade(url=url, revision="0026")
+    value = "CAST(:target AS JSONB)" if url.startswith("postgresql") else ":target"
+    run_sql(
+        url,
+        "INSERT INTO audit_event (id, at, correlation_id, subject, action, target, outcome, client_ip)"
+        f" VALUES (1, :t, 'c', 'oidc:jdupont', 'mutation.acknowledge', {value}, 'ok', '192.0.2.7')",
+        t=AT,
+        target=json.dumps(TARGET),
+    )
+    assert _refused(url, "UPDATE audit_event SET subject = 'erased:identity-1' WHERE id = 1")
+    assert _refused(url, "UPDATE audit_event SET client_ip = NULL WHERE id = 1")
+
+    migrations.upgrade(url=url, revision="0027")
+    refused = (
+        "UPDATE audit_event SET subject = 'someone else' WHERE id = 1",
+        "UPDATE audit_event SET client_ip = '198.51.100.1' WHERE id = 1",
+        "UPDATE audit_event SET action = 'mutation.other' WHERE id = 1",
+        "UPDATE audit_event SET subject = 'erased:identity-1', outcome = 'refused' WHERE id = 1",
+        "DELETE FROM audit_event WHERE id = 1",
+    )
+    for statement in refused:
+        assert _refused(url, statement), statement
+    assert _row(url) == ("oidc:jdupont", "192.0.2.7", "mutation.acknowledge", TARGET)
+    run_sql(url, "UPDATE audit_event SET client_ip = NULL WHERE id = 1")
+    erased_target = json.dumps({**TARGET, "personExternalId": "[erased]"})
+    run_sql(
+        url,
+        f"UPDATE audit_event SET subject = 'erased:identity-1', target = {value} WHERE id = 1",
+        target=erased_target,
+    )
+    assert _row(url) == ("erased:identity-1", None, "mutation.acknowledge", json.loads(erased_target))
+    assert _refused(url, "UPDATE audit_event SET subject = 'oidc:jdupont' WHERE id = 1")  # no way back
+
+    migrations.downgrade(url=url, revision="0026")
+    run_sql(
+        url,
+        "INSERT INTO audit_event (id, at, correlation_id, subject, action, target, outcome, client_ip)"
+        f" VALUES (2, :t, 'c', 'oidc:x', 'mutation.acknowledge', {value}, 'ok', '192.0.2.8')",
+        t=AT,
+        target=json.dumps(TARGET),
+    )
+    assert _refused(url, "UPDATE audit_event SET subject = 'erased:identity-2' WHERE id = 2")
+    assert _refused(url, "UPDATE audit_event SET client_ip = NULL WHERE id = 2")
+    migrations.upgrade(url=url)
+    migrations.check(url=url)
