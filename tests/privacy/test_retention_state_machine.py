@@ -1,5 +1,5 @@
 """A state machine over imports, acknowledgements, departures, retention runs and legal holds: after
-every step `audit verify` passes, no erased person's name, e-mail or external id is in any text
+every step `audit verify` passes, no erased person's name, e-mail, external id or single sign-on subject is in any text
 column of any table (job arguments included) nor in a log line, and a held person is never erased."""
 
 from __future__ import annotations
@@ -21,10 +21,12 @@ from hypothesis.stateful import (
 )
 from sqlmodel import col, select
 
+from govkit.access import audit
 from govkit.access.roles import SYSTEM, Principal, Role
 from govkit.acknowledgements import chain
 from govkit.acknowledgements.models import Person
 from govkit.acknowledgements.persons import import_persons
+from govkit.auth.models import Identity
 from govkit.days import utc_today
 from govkit.db import Database
 from govkit.errors import Conflict, InvalidInput
@@ -89,6 +91,9 @@ def test_retention_invariants(db: Database) -> None:
             tag = f"{self.serial}n{number}g{g}"
             return f"QZX{tag}Q", f"Qzgiven{tag}", f"Qzfamily{tag}", f"qzmail{tag}@sm.example"
 
+        def _sso(self, number: int) -> str:
+            return f"oidc:qzsso{self._values(number)[0][3:-1].lower()}"
+
         def _line(self, number: int, left: date | None) -> str:
             external_id, given, family, email = self._values(number)
             status = f"departed,{left.isoformat()}" if left else "active,"
@@ -123,9 +128,21 @@ def test_retention_invariants(db: Database) -> None:
             person_id = self.ids.get(self._values(number)[0])
             if person_id is None:
                 return
+            # signed in through the school's single sign-on: their identity provider's subject, which
+            # the school's directory links back to them, authors the audit events of what they do
+            subject = self._sso(number)
+            with db.transaction() as session:
+                if session.exec(select(Identity).where(Identity.subject == subject)).first() is None:
+                    session.add(Identity(subject=subject, display_name="", person_id=person_id))
+                audit.add(
+                    session,
+                    actor=Principal(role=Role.MEMBER, subject=subject),
+                    action="sm.sign_in",
+                    correlation_id="sm",
+                )
             member = Principal(
                 role=Role.MEMBER,
-                subject=f"sm:person:{person_id}",
+                subject=subject,
                 organisation_id=self.org_id,
                 organisation_code=self.code,
                 person_id=person_id,
@@ -172,7 +189,7 @@ def test_retention_invariants(db: Database) -> None:
                 person_id = self.ids.get(external_id)
                 if person_id is not None and person_id in report.erased:
                     ERASED_IN_ALL.append(person_id)
-                    self.erased.append(list(self._values(number)))
+                    self.erased.append([*self._values(number), self._sso(number)])
                     del self.ids[external_id]
                     self.generation[number] = self.generation.get(number, 0) + 1
 
