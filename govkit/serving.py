@@ -30,9 +30,12 @@ from govkit.errors import GovkitError
 from govkit.stopping import Stopped, stops_cleanly
 
 APP = "govkit.app:serving_app"
-#: A server process exiting this soon after its start counts as failing to start; after so many
-#: in a row, `govkit serve` stops rather than restart them for ever.
+#: A server process that exits before it said it was serving, or this soon after its start, counts
+#: as failing to start (however long a loaded machine made it take); after so many in a row,
+#: `govkit serve` stops rather than restart them for ever.
 QUICK_DEATH_SECONDS = 10.0
+#: What a server process writes on its channel once it serves (the parent reads it when it dies).
+READY = b"r"
 MAX_QUICK_DEATHS = 3
 #: How long server processes have to finish the requests under way once asked to stop.
 STOP_SECONDS = 30.0
@@ -142,7 +145,7 @@ class _Supervisor:
         for index, server in enumerate(self.processes):
             if server.process.is_alive() or self.stopping is not None:
                 continue
-            quick = time.monotonic() - server.started < QUICK_DEATH_SECONDS
+            quick = not _was_ready(server.channel) or time.monotonic() - server.started < QUICK_DEATH_SECONDS
             self.failures = self.failures + 1 if quick else 1
             if self.failures > MAX_QUICK_DEATHS:
                 raise GovkitError(
@@ -153,6 +156,15 @@ class _Supervisor:
             server.channel.close()
             time.sleep(0.5 * self.failures)  # back off while they keep failing
             self.processes[index] = self._start(index)
+
+
+def _was_ready(channel: socket.socket) -> bool:
+    """Whether the (dead) server process behind ``channel`` said it was serving: what it wrote
+    stays readable after its end."""
+    try:
+        return channel.recv(1, socket.MSG_DONTWAIT) == READY
+    except OSError:  # nothing written (BlockingIOError) or the channel is broken
+        return False
 
 
 def _listening_socket(host: str, port: int) -> socket.socket:
@@ -220,3 +232,4 @@ class _HandedServer(uvicorn.Server):
 
         self.channel.setblocking(False)
         loop.add_reader(self.channel.fileno(), handed)
+        self.channel.send(READY)  # serving: a death from now on is not a failure to start

@@ -184,6 +184,36 @@ def test_processes_that_keep_dying_at_start_stop_the_server(tmp_path: Path) -> N
     assert not descendants(process.pid)
 
 
+SLOW_START = """
+import govkit.serving as serving
+serving.QUICK_DEATH_SECONDS = 0.0  # as on a machine so loaded that every start takes longer than the limit
+serving.serve(host="127.0.0.1", port={port}, workers=2, log_level="error")
+"""
+
+
+def test_a_start_failure_counts_however_long_the_start_took(tmp_path: Path) -> None:
+    """A server process that dies before it said it was serving failed to start, even when its
+    start took longer than QUICK_DEATH_SECONDS (a loaded machine): the server still gives up."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-c", SLOW_START.format(port=port)],
+        env=environment("mysql://nobody@127.0.0.1/none"),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate(timeout=30)
+    assert process.returncode != 0 and "keep exiting right after starting" in stderr, stderr
+    assert not descendants(process.pid)
+
+
 def test_an_unknown_log_level_is_a_clear_error(database: str, tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "govkit", "serve", "--log-level", "loud", "--port", str(free_port())],
