@@ -21,10 +21,14 @@ from zoneinfo import ZoneInfo
 PARIS = ZoneInfo("Europe/Paris")
 
 
+def _aware(moment: datetime) -> datetime:
+    """``moment``, read as UTC when naive (as govkit stores it)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def in_paris(moment: datetime) -> datetime:
     """``moment`` (UTC when naive, as govkit stores it) in Europe/Paris."""
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return aware.astimezone(PARIS)
+    return _aware(moment).astimezone(PARIS)
 
 
 def paris_day(moment: datetime) -> date:
@@ -39,5 +43,4 @@ def utc_today() -> date:
 
 def utc_day(moment: datetime) -> date:
     """The day of ``moment`` (UTC when naive) as govkit's time model reckons it."""
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).date()
+    return _aware(moment).astimezone(UTC).date()

@@ -31,3 +31,12 @@ def table_names(url: str) -> set[str]:
         return set(sa.inspect(engine).get_table_names())
     finally:
         engine.dispose()
+
+
+def append_only_refuses(url: str, statement: str, **values: object) -> bool:
+    """Whether an append-only trigger refuses ``statement`` (any other error is no refusal of it)."""
+    try:
+        run_sql(url, statement, **values)
+    except sa.exc.DBAPIError as exc:
+        return "append-only" in str(exc)
+    return False

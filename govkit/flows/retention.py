@@ -65,7 +65,8 @@ ERASED_TEXT = "[erased]"
 #: An identity provider's subject (govkit.auth.service); an erased identity's subject becomes
 #: ``erased:identity-<id>`` in the identity and the audit log's events (revision 0027's trigger).
 OIDC_PREFIX = "oidc:"
-ERASED_SUBJECT = "erased:identity-{id}"
+ERASED_PREFIX = "erased:"
+ERASED_SUBJECT = ERASED_PREFIX + "identity-{id}"
 
 
 @dataclass(frozen=True)
@@ -244,7 +245,7 @@ def erase_person(*, db: Database, person_id: int, rule: str = DEPARTED, now: dat
             subjects={
                 i.id: i.subject
                 for i in session.exec(select(Identity).where(Identity.person_id == person_id)).all()
-                if i.id is not None and not i.subject.startswith("erased:")
+                if i.id is not None and not i.subject.startswith(ERASED_PREFIX)
             },
         )
         return {name: step(session, person) for name, step in ERASURE_STEPS}
@@ -303,28 +304,35 @@ def _due(session: Session, departed_before: date) -> list[int]:
     return [i for i in ids if i is not None]
 
 
-def _old_notices(session: Session, before: datetime, *, erase: bool) -> int:
-    """Notices created before ``before`` that still hold an address: erased unless counting only."""
-    where = (
-        col(NoticeMessage.created_at) < before,
-        col(NoticeMessage.status) != "queued",
-        col(NoticeMessage.recipient) != ERASED_TEXT,
-    )
+def _expired(session: Session, table: Any, where: tuple[Any, ...], values: dict[str, Any], *, erase: bool) -> int:
+    """The rows of ``table`` matching ``where``: given ``values`` when erasing, else only counted."""
     if not erase:
-        return int(session.exec(select(sa.func.count()).select_from(NoticeMessage).where(*where)).one())
-    result = session.connection().execute(
-        sa.update(NoticeMessage).where(*where).values(recipient=ERASED_TEXT, body="", smtp_answer=None)
-    )
+        return int(session.exec(select(sa.func.count()).select_from(table).where(*where)).one())
+    result = session.connection().execute(sa.update(table).where(*where).values(**values))
     return result.rowcount or 0
 
 
-def _old_audit_client_data(session: Session, before: datetime, *, erase: bool) -> int:
-    """Audit events older than ``before`` that still hold an IP address: erased unless counting only."""
-    where = (col(AuditEvent.at) < before, col(AuditEvent.client_ip).is_not(None))
-    if not erase:
-        return int(session.exec(select(sa.func.count()).select_from(AuditEvent).where(*where)).one())
-    result = session.connection().execute(sa.update(AuditEvent).where(*where).values(client_ip=None))
-    return result.rowcount or 0
+def _by_age(session: Session, report: RetentionReport, *, erase: bool) -> None:
+    """What is due by its age alone, whoever it concerns: notices' addresses and bodies, audit
+    events' IP addresses; counted into ``report``, and erased unless ``erase`` is false."""
+    report.counts["notices_expired"] = _expired(
+        session,
+        NoticeMessage,
+        (
+            col(NoticeMessage.created_at) < report.notices_before,
+            col(NoticeMessage.status) != "queued",
+            col(NoticeMessage.recipient) != ERASED_TEXT,
+        ),
+        {"recipient": ERASED_TEXT, "body": "", "smtp_answer": None},
+        erase=erase,
+    )
+    report.counts["audit_client_data"] = _expired(
+        session,
+        AuditEvent,
+        (col(AuditEvent.at) < report.client_data_before, col(AuditEvent.client_ip).is_not(None)),
+        {"client_ip": None},
+        erase=erase,
+    )
 
 
 def run_retention(
@@ -339,20 +347,19 @@ def run_retention(
     """Erase what is due on ``as_of`` (today by default); ``dry_run``: count only. One audit event
     per run (``privacy.retention``), persons by id."""
     day = as_of or utc_today()
+    midnight = datetime.combine(day, time(), tzinfo=UTC)
     report = RetentionReport(
         as_of=day,
         dry_run=dry_run,
         departed_before=years_before(day, settings.retention_departed_years),
-        notices_before=datetime.combine(day, time(), tzinfo=UTC) - timedelta(days=settings.retention_notice_days),
-        client_data_before=datetime.combine(day, time(), tzinfo=UTC)
-        - timedelta(days=settings.client_data_retention_days),
+        notices_before=midnight - timedelta(days=settings.retention_notice_days),
+        client_data_before=midnight - timedelta(days=settings.client_data_retention_days),
     )
     with db.reading() as session:
         due = _due(session, report.departed_before)
         held = held_person_ids(session)
         if dry_run:
-            report.counts["notices_expired"] = _old_notices(session, report.notices_before, erase=False)
-            report.counts["audit_client_data"] = _old_audit_client_data(session, report.client_data_before, erase=False)
+            _by_age(session, report, erase=False)
     report.held = [p for p in due if p in held]
     report.counts["persons_due"] = len(due)
     report.counts["persons_held"] = len(report.held)
@@ -370,8 +377,7 @@ def run_retention(
             for name, count in erased.items():
                 report.counts[name] = report.counts.get(name, 0) + count
         with db.transaction() as session:
-            report.counts["notices_expired"] = _old_notices(session, report.notices_before, erase=True)
-            report.counts["audit_client_data"] = _old_audit_client_data(session, report.client_data_before, erase=True)
+            _by_age(session, report, erase=True)
     report.counts["persons_erased" if not dry_run else "persons_to_erase"] = len(report.erased)
     audit.record(
         db,

@@ -16,7 +16,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from govkit.access.roles import Role
 from govkit.auth.ratelimit import RateLimiter
-from govkit.days import utc_today
+from govkit.days import paris_day
+from govkit.db import utcnow
 from govkit.errors import GovkitError
 from govkit.flows import data_protection
 from govkit.flows.corrections import corrections_telling
@@ -118,7 +119,7 @@ async def my_data_json(page: Page) -> Response:
         data = await _my_data(page, "json")
     except GovkitError as exc:
         return _refusal(page, exc)
-    name = f"govkit-my-data-{utc_today().isoformat()}.json"
+    name = f"govkit-my-data-{paris_day(utcnow()).isoformat()}.json"
     return Response(
         json.dumps(data, ensure_ascii=False, indent=2, default=str),
         media_type="application/json",
@@ -175,7 +176,7 @@ async def my_data_pdf(page: Page) -> Response:
     except FontMissing:
         unavailable = GovkitError("No font for PDF documents.", key="own_data_pdf_unavailable")
         return page.render("error.html", status=503, error=say(unavailable, page.language))
-    name = f"govkit-my-data-{utc_today().isoformat()}.pdf"
+    name = f"govkit-my-data-{paris_day(utcnow()).isoformat()}.pdf"
     return Response(
         pdf, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"', **NO_STORE}
     )

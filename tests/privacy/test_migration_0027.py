@@ -9,11 +9,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from govkit import migrations
 from tests.conftest import BACKENDS, fresh_database_url
-from tests.migration_sql import run_sql
+from tests.migration_sql import append_only_refuses, run_sql
 
 AT = datetime(2024, 5, 6, 7, 8, tzinfo=UTC)
 TARGET = {"school": "s", "personExternalId": "E123"}
@@ -24,12 +23,18 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return fresh_database_url(request.param, "govkit_test_migration_0027", tmp_path)
 
 
-def _refused(url: str, statement: str, **values: object) -> bool:
-    try:
-        run_sql(url, statement, **values)
-    except sa.exc.DBAPIError as exc:
-        return "append-only" in str(exc)
-    return False
+def _event(url: str, event_id: int, subject: str, client_ip: str) -> None:
+    value = "CAST(:target AS JSONB)" if url.startswith("postgresql") else ":target"
+    run_sql(
+        url,
+        "INSERT INTO audit_event (id, at, correlation_id, subject, action, target, outcome, client_ip)"
+        f" VALUES (:id, :t, 'c', :subject, 'mutation.acknowledge', {value}, 'ok', :ip)",
+        id=event_id,
+        t=AT,
+        subject=subject,
+        ip=client_ip,
+        target=json.dumps(TARGET),
+    )
 
 
 def _row(url: str) -> tuple[object, ...]:
@@ -41,15 +46,9 @@ def _row(url: str) -> tuple[object, ...]:
 def test_up_and_down(url: str) -> None:
     migrations.upgrade(url=url, revision="0026")
     value = "CAST(:target AS JSONB)" if url.startswith("postgresql") else ":target"
-    run_sql(
-        url,
-        "INSERT INTO audit_event (id, at, correlation_id, subject, action, target, outcome, client_ip)"
-        f" VALUES (1, :t, 'c', 'oidc:jdupont', 'mutation.acknowledge', {value}, 'ok', '192.0.2.7')",
-        t=AT,
-        target=json.dumps(TARGET),
-    )
-    assert _refused(url, "UPDATE audit_event SET subject = 'erased:identity-1' WHERE id = 1")
-    assert _refused(url, "UPDATE audit_event SET client_ip = NULL WHERE id = 1")
+    _event(url, 1, "oidc:jdupont", "192.0.2.7")
+    assert append_only_refuses(url, "UPDATE audit_event SET subject = 'erased:identity-1' WHERE id = 1")
+    assert append_only_refuses(url, "UPDATE audit_event SET client_ip = NULL WHERE id = 1")
 
     migrations.upgrade(url=url, revision="0027")
     refused = (
@@ -60,7 +59,7 @@ def test_up_and_down(url: str) -> None:
         "DELETE FROM audit_event WHERE id = 1",
     )
     for statement in refused:
-        assert _refused(url, statement), statement
+        assert append_only_refuses(url, statement), statement
     assert _row(url) == ("oidc:jdupont", "192.0.2.7", "mutation.acknowledge", TARGET)
     run_sql(url, "UPDATE audit_event SET client_ip = NULL WHERE id = 1")
     erased_target = json.dumps({**TARGET, "personExternalId": "[erased]"})
@@ -70,17 +69,11 @@ def test_up_and_down(url: str) -> None:
         target=erased_target,
     )
     assert _row(url) == ("erased:identity-1", None, "mutation.acknowledge", json.loads(erased_target))
-    assert _refused(url, "UPDATE audit_event SET subject = 'oidc:jdupont' WHERE id = 1")  # no way back
+    assert append_only_refuses(url, "UPDATE audit_event SET subject = 'oidc:jdupont' WHERE id = 1")  # no way back
 
     migrations.downgrade(url=url, revision="0026")
-    run_sql(
-        url,
-        "INSERT INTO audit_event (id, at, correlation_id, subject, action, target, outcome, client_ip)"
-        f" VALUES (2, :t, 'c', 'oidc:x', 'mutation.acknowledge', {value}, 'ok', '192.0.2.8')",
-        t=AT,
-        target=json.dumps(TARGET),
-    )
-    assert _refused(url, "UPDATE audit_event SET subject = 'erased:identity-2' WHERE id = 2")
-    assert _refused(url, "UPDATE audit_event SET client_ip = NULL WHERE id = 2")
+    _event(url, 2, "oidc:x", "192.0.2.8")
+    assert append_only_refuses(url, "UPDATE audit_event SET subject = 'erased:identity-2' WHERE id = 2")
+    assert append_only_refuses(url, "UPDATE audit_event SET client_ip = NULL WHERE id = 2")
     migrations.upgrade(url=url)
     migrations.check(url=url)

@@ -137,6 +137,30 @@ def test_connections_spread_over_the_processes_which_stop_on_sigterm(
     assert "Traceback" not in stderr, stderr
 
 
+def ended(process: subprocess.Popen[str], seconds: float) -> str:
+    """``process``'s standard error once it ends by itself within ``seconds``; its whole group is
+    killed if it does not (the caller's assertions then say what went wrong)."""
+    try:
+        return process.communicate(timeout=seconds)[1]
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate(timeout=30)
+
+
+def broken_server(command: list[str], tmp_path: Path) -> subprocess.Popen[str]:
+    """``command`` on a database each server process refuses (accepted by the settings)."""
+    return subprocess.Popen(
+        command,
+        env=environment("mysql://nobody@127.0.0.1/none"),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
 @pytest.mark.parametrize("workers", [2, 1])
 def test_a_port_in_use_is_a_clear_error(database: str, tmp_path: Path, workers: int) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
@@ -144,12 +168,7 @@ def test_a_port_in_use_is_a_clear_error(database: str, tmp_path: Path, workers: 
         taken.listen()
         port = taken.getsockname()[1]
         process = serve(database, port, workers, tmp_path)
-        try:
-            _, stderr = process.communicate(timeout=60)
-        finally:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.communicate(timeout=30)
+        stderr = ended(process, 60)
     assert process.returncode != 0
     assert "address already in use" in stderr.lower(), stderr
     assert "Traceback" not in stderr, stderr
@@ -160,23 +179,9 @@ def test_processes_that_keep_dying_at_start_stop_the_server(tmp_path: Path) -> N
     back-off, and after a few quick deaths in a row `govkit serve` gives up with clear lines, not for ever."""
     port = free_port()
     command = [sys.executable, "-m", "govkit", "serve", "--workers", "2", "--port", str(port), "--log-level", "error"]
-    broken = environment("mysql://nobody@127.0.0.1/none")  # accepted by settings, refused by each process
     started = time.monotonic()
-    process = subprocess.Popen(
-        command,
-        env=broken,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        _, stderr = process.communicate(timeout=120)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate(timeout=30)
+    process = broken_server(command, tmp_path)
+    stderr = ended(process, 120)
     assert process.returncode == 1
     assert "keep exiting right after starting" in stderr, stderr
     assert "unsupported database 'mysql'" in stderr and "Traceback" not in stderr, stderr
@@ -194,22 +199,8 @@ serving.serve(host="127.0.0.1", port={port}, workers=2, log_level="error")
 def test_a_start_failure_counts_however_long_the_start_took(tmp_path: Path) -> None:
     """A server process that dies before it said it was serving failed to start, even when its
     start took longer than QUICK_DEATH_SECONDS (a loaded machine): the server still gives up."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-c", SLOW_START.format(port=port)],
-        env=environment("mysql://nobody@127.0.0.1/none"),
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        _, stderr = process.communicate(timeout=120)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate(timeout=30)
+    process = broken_server([sys.executable, "-c", SLOW_START.format(port=free_port())], tmp_path)
+    stderr = ended(process, 120)
     assert process.returncode != 0 and "keep exiting right after starting" in stderr, stderr
     assert not descendants(process.pid)
 
