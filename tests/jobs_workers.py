@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from govkit import migrations
@@ -69,6 +70,17 @@ class Queue:
         )
         self.workers.append(process)
         return process
+
+    def start_workers(self, count: int, *options: str) -> list[subprocess.Popen[bytes]]:
+        """``count`` workers, returned once each has registered in ``procrastinate_workers``: a
+        worker still importing on a loaded machine would otherwise find its share already done."""
+        started = [self.start_worker(*options) for _ in range(count)]
+        self.wait_for(lambda: self._registered() >= count, f"{count} workers to register", timeout=60)
+        return started
+
+    def _registered(self) -> int:
+        with self.engine.connect() as connection:
+            return connection.execute(sa.text("SELECT count(*) FROM procrastinate_workers")).scalar_one()
 
     def jobs(self, *, periodic: bool = False, **filters: Any) -> list[service.JobView]:
         """The jobs queued, those the workers' schedules queued only with ``periodic`` (a worker

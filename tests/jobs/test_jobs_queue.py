@@ -62,11 +62,10 @@ def test_a_job_runs_once_if_and_only_if_its_transaction_commits(queue: Queue) ->
 
 
 def test_two_workers_share_forty_jobs_and_never_run_one_twice(queue: Queue) -> None:
+    queue.start_workers(2, "--concurrency", "2")  # both listening before the first job is queued
     with queue.db.transaction() as session:
         for n in range(40):
-            PostgresQueue().defer(session, RECORD, key=f"job-{n}", mark=f"job-{n}", seconds=0.05)
-    queue.start_worker("--concurrency", "2")
-    queue.start_worker("--concurrency", "2")
+            PostgresQueue().defer(session, RECORD, key=f"job-{n}", mark=f"job-{n}", seconds=0.1)
 
     queue.wait_for(lambda: len(effects(queue.engine)) >= 40, "the forty jobs", timeout=30)
     queue.wait_for(lambda: len(queue.jobs(status="succeeded")) == 40, "forty jobs marked succeeded")
