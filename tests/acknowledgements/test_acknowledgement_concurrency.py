@@ -203,7 +203,15 @@ def _batch_pool(db: Database) -> dict[str, Pick]:
     from govkit.errors import Conflict, Forbidden, InvalidInput, NotFound
 
     with db.reading() as session:
-        ids = dict(session.execute(sa.text("SELECT external_id, id FROM person")).all())
+        ids = dict(  # external ids are unique within a school only (E00001 is in every school)
+            session.execute(
+                sa.text(
+                    "SELECT p.external_id, p.id FROM person p JOIN organisation o ON o.id = p.organisation_id "
+                    "WHERE o.code = :s"
+                ),
+                {"s": SCHOOL},
+            ).all()
+        )
         departed = session.execute(
             sa.text(
                 "SELECT p.id FROM person p JOIN organisation o ON o.id = p.organisation_id "

@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from govkit.acknowledgements.campaigns import CampaignPolicy
 from govkit.acknowledgements.models import WebhookDelivery
@@ -136,7 +136,9 @@ def test_campaign_opened_is_signed_retried_and_recorded(
         {"delivery_id": delivered.id},
     )
     with db.reading() as session:
-        reasons = session.exec(select(JobFailure.reason).where(JobFailure.job_id == job.id)).all()
+        reasons = session.exec(
+            select(JobFailure.reason).where(JobFailure.job_id == job.id).order_by(col(JobFailure.id))
+        ).all()
     assert len(reasons) == 1
     assert "attempt 1 of 3 failed" in reasons[0]
     # the job run again (after a crash, say) sends nothing more
@@ -183,7 +185,9 @@ def test_an_unreachable_receiver_is_recorded_as_failed(db: Database, receiver: R
     (job,) = [j for j in _jobs(db, "webhooks.deliver") if j.key == f"webhook:{failed.id}"]
     assert (job.status, job.attempts) == ("failed", 2)  # GOVKIT_WEBHOOK_ATTEMPTS, not the engine's 10
     with db.reading() as session:
-        reasons = session.exec(select(JobFailure.reason).where(JobFailure.job_id == job.id)).all()
+        reasons = session.exec(
+            select(JobFailure.reason).where(JobFailure.job_id == job.id).order_by(col(JobFailure.id))
+        ).all()
     assert len(reasons) == 2
     assert "attempt 2 of 2 failed (ConnectError" in reasons[-1]
 

@@ -98,7 +98,9 @@ def test_legal_staff_add_and_rename_a_clause_with_its_history_and_audit(db: Data
     ]
     with db.reading() as session:
         events = session.exec(
-            select(AuditEvent).where(col(AuditEvent.action).in_(["clauses.add", "clauses.rename"]))
+            select(AuditEvent)
+            .where(col(AuditEvent.action).in_(["clauses.add", "clauses.rename"]))
+            .order_by(col(AuditEvent.id))
         ).all()
     assert [(e.action, e.target) for e in events] == [
         ("clauses.add", {"clause": NEW}),

@@ -94,7 +94,11 @@ def test_propose_approve_and_only_that_school_prints_it(api: Api, db: Database, 
     assert campus["status"] == "approved" and campus["approved"]["number"] == 1
     assert {s["place"]["key"] for s in state} == {"campus_access", "local_bodies"}
     with db.reading() as session:
-        events = session.exec(select(AuditEvent).where(col(AuditEvent.action).like("mutation.%LocalProvision"))).all()
+        events = session.exec(
+            select(AuditEvent)
+            .where(col(AuditEvent.action).like("mutation.%LocalProvision"))
+            .order_by(col(AuditEvent.id))
+        ).all()
     assert [(e.action, e.role, e.target["place"], e.outcome) for e in events] == [
         ("mutation.proposeLocalProvision", "school_admin", "campus_access", "ok"),
         ("mutation.approveLocalProvision", "legal", "campus_access", "ok"),
