@@ -17,21 +17,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from govkit.access.roles import Principal
-from govkit.acknowledgements import types as acknowledgement_types
 from govkit.acknowledgements.campaigns import CampaignPolicy
 from govkit.acknowledgements.recorder import Recorder, build_recorder
-from govkit.acknowledgements.resolvers import RECORDER
-from govkit.approvals import resolvers as approval_resolvers
 from govkit.approvals.service import Handlers
 from govkit.auth import service as auth_service
 from govkit.auth.grants import GrantCache, GrantListener
 from govkit.auth.sign_in_links import Limits
-from govkit.checkpoints import resolvers as checkpoint_resolvers
 from govkit.checkpoints.proof_adapter import sealer_of
 from govkit.checkpoints.vocabulary import SEALER_KEY
 from govkit.db import Database, create_db_engine
@@ -39,21 +36,18 @@ from govkit.documents import required_clauses
 from govkit.documents.addresses import Addresses
 from govkit.documents.clause_service import REQUIRED_CLAUSES_ACTION
 from govkit.documents.pdf_conversion import SOFFICE, SofficeRunner
-from govkit.documents.resolvers import JOB_QUEUE, RENDER_POOL
 from govkit.documents.workers import WorkerPool, shared_pool
-from govkit.flows import review_resolvers, root_publication, waiver_grants
-from govkit.flows.corrections import corrections_telling
-from govkit.flows.data_protection import my_data
-from govkit.flows.resolvers import CAMPAIGN_POLICY
+from govkit.flows import root_publication, waiver_grants
 from govkit.jobs.engine import job_queue
 from govkit.jobs.inprocess import InProcessQueue
 from govkit.jobs.queue import JobQueue
 from govkit.jobs.registry import import_task_modules
 from govkit.notifications.sending import MAILER, mailer
-from govkit.privacy import correction_resolvers
 from govkit.proof.sealer import SEALER, Sealer
-from govkit.resolving import Context, Wired
 from govkit.settings import Settings
+
+if TYPE_CHECKING:
+    from govkit.resolving import Context, Wired
 
 #: The modules whose tasks every govkit process knows (GOVKIT_JOB_MODULES adds more).
 TASK_MODULES = ("govkit.tasks",)
@@ -76,8 +70,8 @@ class Wiring:
     grant_listener: GrantListener | None = None
     #: What background jobs get as ``JobDeps.extras`` (in-process here, and in ``govkit worker``).
     job_extras: Mapping[str, object] = field(default_factory=dict)
-    #: What resolvers may ask for with ``info.context.wired(KEY)``.
-    resolvers: Mapping[Wired[Any], object] = field(default_factory=dict)
+    #: What each action that needs a second legal officer's approval does once approved.
+    approval_handlers: Handlers = field(default_factory=dict)
     #: The rate limits of one-click sign-in links (in the process; govkit.web.link_signin).
     link_limits: Limits | None = None
 
@@ -86,8 +80,19 @@ class Wiring:
         if self.grant_listener is not None:
             self.grant_listener.start()
 
+    @cached_property
+    def resolvers(self) -> Mapping[Wired[Any], object]:
+        """What resolvers may ask for with ``info.context.wired(KEY)``, made on first use: a
+        command that serves no GraphQL does not import the schema's modules (about half of a
+        command's start-up time)."""
+        from govkit.graphql.wiring import resolver_wiring
+
+        return resolver_wiring(self)
+
     def context(self, *, actor: Principal, correlation_id: str = "-", client_ip: str | None = None) -> Context:
         """A GraphQL request's context."""
+        from govkit.resolving import Context
+
         return Context(
             db=self.db,
             settings=self.settings,
@@ -145,7 +150,7 @@ def build_wiring(settings: Settings, db: Database | None = None) -> Wiring:
             settings.soffice,
         )
         renditions = False
-    sealer = job_extras[SEALER_KEY] = sealer_of(settings)  # the chain checkpoints' signatures and timestamps
+    job_extras[SEALER_KEY] = sealer_of(settings)  # the chain checkpoints' signatures and timestamps
     job_extras[SEALER] = Sealer(settings)  # sealed PDF receipts (loads its key and font on first use)
     jobs = job_queue(db, settings, extras=job_extras)
     policy = CampaignPolicy(
@@ -167,18 +172,7 @@ def build_wiring(settings: Settings, db: Database | None = None) -> Wiring:
         campaign_policy=policy,
         grant_listener=grant_listener(db, settings, grants),
         job_extras=job_extras,
-        resolvers={
-            RENDER_POOL: pool,
-            JOB_QUEUE: jobs,
-            RECORDER: recorder,
-            CAMPAIGN_POLICY: policy,
-            checkpoint_resolvers.SEALER: sealer,
-            checkpoint_resolvers.JOBS: jobs,
-            approval_resolvers.HANDLERS: approval_handlers(jobs),
-            review_resolvers.JOBS: jobs,
-            acknowledgement_types.MY_DATA: my_data,  # me { myData }
-            correction_resolvers.TELLING: corrections_telling(jobs, settings.public_url),
-        },
+        approval_handlers=approval_handlers(jobs),
         link_limits=Limits.of(settings),
     )
 

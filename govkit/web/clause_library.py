@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import cast
 
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from govkit.access import audit as audit_log
 from govkit.access.roles import Role
-from govkit.approvals import resolvers as approval_resolvers
 from govkit.approvals import service as approvals
 from govkit.days import utc_today
 from govkit.documents import clause_service as service
@@ -176,7 +174,7 @@ async def decide(
     try:
         page.check_csrf(csrf)
         if decision == "approve":
-            handlers = cast(approvals.Handlers, page.wiring.resolvers[approval_resolvers.HANDLERS])
+            handlers = page.wiring.approval_handlers
             await page.call(approvals.approve, handlers=handlers, approval_id=approval_id, comment=comment or None)
         else:
             await page.call(approvals.refuse, approval_id=approval_id, comment=comment)

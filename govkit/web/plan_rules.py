@@ -19,7 +19,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from govkit.access.policy import Action, is_allowed
 from govkit.approvals import service as approvals
 from govkit.approvals.models import Approval
-from govkit.approvals.resolvers import HANDLERS
 from govkit.days import utc_today
 from govkit.errors import GovkitError, InvalidInput, NotFound
 from govkit.flows import waiver_grants
@@ -119,7 +118,7 @@ async def decide(
         page.check_csrf(csrf)
         target = {"approval": approval_id}
         if decision == "approve":
-            handlers = page.wiring.resolvers[HANDLERS]
+            handlers = page.wiring.approval_handlers
             await change(
                 page,
                 "approveWaiver",

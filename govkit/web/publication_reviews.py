@@ -6,14 +6,12 @@ second legal officer (four eyes), approved or refused with a comment here."""
 from __future__ import annotations
 
 from datetime import date
-from typing import cast
 
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from govkit.access import audit
 from govkit.approvals import service as approvals
-from govkit.approvals.resolvers import HANDLERS
 from govkit.days import utc_today
 from govkit.errors import GovkitError, InvalidInput
 from govkit.flows import publication_reviews, review_in_force, root_publication
@@ -58,7 +56,7 @@ def page_text(page: PageRequest, key: str) -> str:
 
 
 def handlers(page: PageRequest) -> approvals.Handlers:
-    return cast(approvals.Handlers, page.wiring.resolvers[HANDLERS])
+    return page.wiring.approval_handlers
 
 
 @router.get("/reviews/{review_id}", response_class=HTMLResponse)
