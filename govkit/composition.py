@@ -18,7 +18,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
 
@@ -30,6 +30,7 @@ from govkit.auth import service as auth_service
 from govkit.auth.grants import GrantCache, GrantListener
 from govkit.auth.sign_in_links import Limits
 from govkit.checkpoints.proof_adapter import sealer_of
+from govkit.checkpoints.sealing import Sealer as CheckpointSealer
 from govkit.checkpoints.vocabulary import SEALER_KEY
 from govkit.db import Database, create_db_engine
 from govkit.documents import required_clauses
@@ -85,9 +86,17 @@ class Wiring:
         """What resolvers may ask for with ``info.context.wired(KEY)``, made on first use: a
         command that serves no GraphQL does not import the schema's modules (about half of a
         command's start-up time)."""
-        from govkit.graphql.wiring import resolver_wiring
+        from govkit.resolver_wiring import resolver_wiring
 
-        return resolver_wiring(self)
+        return resolver_wiring(
+            pool=self.pool,
+            jobs=self.jobs,
+            recorder=self.recorder,
+            campaign_policy=self.campaign_policy,
+            approval_handlers=self.approval_handlers,
+            sealer=cast(CheckpointSealer, self.job_extras[SEALER_KEY]),
+            public_url=self.settings.public_url,
+        )
 
     def context(self, *, actor: Principal, correlation_id: str = "-", client_ip: str | None = None) -> Context:
         """A GraphQL request's context."""

@@ -51,7 +51,7 @@ def test_a_graphql_context_gets_every_key_its_resolvers_ask_for() -> None:
     try:
         context = wiring.context(actor=SYSTEM)
         missing = [name for name, key in declared.items() if key not in wiring.resolvers]
-        assert not missing, f"declared but not wired in govkit.graphql.wiring: {missing}"
+        assert not missing, f"declared but not wired in govkit.resolver_wiring: {missing}"
         assert wiring.resolvers is wiring.resolvers  # made once, on the first context
         assert context.wired(declared["govkit.approvals.resolvers.HANDLERS"]) is wiring.approval_handlers
         assert context.wired(declared["govkit.documents.resolvers.JOB_QUEUE"]) is wiring.jobs
