@@ -18,7 +18,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -68,6 +68,8 @@ class Wiring:
     grants: GrantCache
     jobs: JobQueue
     campaign_policy: CampaignPolicy
+    #: The chain checkpoints' signatures and timestamps (also a job extra, under SEALER_KEY).
+    checkpoint_sealer: CheckpointSealer
     grant_listener: GrantListener | None = None
     #: What background jobs get as ``JobDeps.extras`` (in-process here, and in ``govkit worker``).
     job_extras: Mapping[str, object] = field(default_factory=dict)
@@ -84,7 +86,7 @@ class Wiring:
     @cached_property
     def resolvers(self) -> Mapping[Wired[Any], object]:
         """What resolvers may ask for with ``info.context.wired(KEY)``, made on first use: a
-        command that serves no GraphQL does not import the schema's modules (about half of a
+        command that serves no GraphQL does not import the schema's modules (about a third of a
         command's start-up time)."""
         from govkit.resolver_wiring import resolver_wiring
 
@@ -94,7 +96,7 @@ class Wiring:
             recorder=self.recorder,
             campaign_policy=self.campaign_policy,
             approval_handlers=self.approval_handlers,
-            sealer=cast(CheckpointSealer, self.job_extras[SEALER_KEY]),
+            sealer=self.checkpoint_sealer,
             public_url=self.settings.public_url,
         )
 
@@ -159,7 +161,7 @@ def build_wiring(settings: Settings, db: Database | None = None) -> Wiring:
             settings.soffice,
         )
         renditions = False
-    job_extras[SEALER_KEY] = sealer_of(settings)  # the chain checkpoints' signatures and timestamps
+    checkpoint_sealer = job_extras[SEALER_KEY] = sealer_of(settings)  # the chain checkpoints' signatures and timestamps
     job_extras[SEALER] = Sealer(settings)  # sealed PDF receipts (loads its key and font on first use)
     jobs = job_queue(db, settings, extras=job_extras)
     policy = CampaignPolicy(
@@ -179,6 +181,7 @@ def build_wiring(settings: Settings, db: Database | None = None) -> Wiring:
         grants=grants,
         jobs=jobs,
         campaign_policy=policy,
+        checkpoint_sealer=checkpoint_sealer,
         grant_listener=grant_listener(db, settings, grants),
         job_extras=job_extras,
         approval_handlers=approval_handlers(jobs),

@@ -3,6 +3,7 @@ tables are those of that revision)."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -40,3 +41,34 @@ def append_only_refuses(url: str, statement: str, **values: object) -> bool:
     except sa.exc.DBAPIError as exc:
         return "append-only" in str(exc)
     return False
+
+
+def json_value(url: str, name: str = "target") -> str:
+    """The SQL for bound parameter ``name`` holding JSON text: cast to JSONB on PostgreSQL."""
+    return f"CAST(:{name} AS JSONB)" if url.startswith("postgresql") else f":{name}"
+
+
+def insert_audit_event(
+    url: str,
+    *,
+    event_id: int,
+    at: datetime,
+    subject: str,
+    action: str,
+    target: dict[str, Any],
+    outcome: str,
+    client_ip: str | None = None,
+) -> None:
+    """One audit event, written as a revision's table holds it."""
+    run_sql(
+        url,
+        "INSERT INTO audit_event (id, at, correlation_id, subject, action, target, outcome, client_ip)"
+        f" VALUES (:id, :at, 'c', :subject, :action, {json_value(url)}, :outcome, :ip)",
+        id=event_id,
+        at=at,
+        subject=subject,
+        action=action,
+        target=json.dumps(target),
+        outcome=outcome,
+        ip=client_ip,
+    )

@@ -112,6 +112,11 @@ async def _my_data(page: PageRequest, channel: str) -> dict[str, Any]:
     )
 
 
+def _download_name(extension: str) -> str:
+    """The download's file name, with today's day in Paris (the day the person sees)."""
+    return f"govkit-my-data-{paris_day(utcnow()).isoformat()}.{extension}"
+
+
 @router.get("/me/data.json")
 async def my_data_json(page: Page) -> Response:
     """Everything govkit holds about the signed-in member, as a JSON file (portability, art. 20)."""
@@ -119,7 +124,7 @@ async def my_data_json(page: Page) -> Response:
         data = await _my_data(page, "json")
     except GovkitError as exc:
         return _refusal(page, exc)
-    name = f"govkit-my-data-{paris_day(utcnow()).isoformat()}.json"
+    name = _download_name("json")
     return Response(
         json.dumps(data, ensure_ascii=False, indent=2, default=str),
         media_type="application/json",
@@ -176,7 +181,7 @@ async def my_data_pdf(page: Page) -> Response:
     except FontMissing:
         unavailable = GovkitError("No font for PDF documents.", key="own_data_pdf_unavailable")
         return page.render("error.html", status=503, error=say(unavailable, page.language))
-    name = f"govkit-my-data-{paris_day(utcnow()).isoformat()}.pdf"
+    name = _download_name("pdf")
     return Response(
         pdf, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"', **NO_STORE}
     )

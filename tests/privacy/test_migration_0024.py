@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from govkit import migrations
 from tests.conftest import BACKENDS, fresh_database_url
-from tests.migration_sql import append_only_refuses, run_sql, table_names
+from tests.migration_sql import append_only_refuses, insert_audit_event, json_value, run_sql, table_names
 
 AT = datetime(2024, 5, 6, 7, 8, tzinfo=UTC)
 TARGET = {"school": "s", "personExternalId": "E123", "documentVersionId": 4}
@@ -34,10 +34,9 @@ def _columns(url: str, table: str) -> set[str]:
 
 def _update_target(url: str, target: dict[str, object], **others: str) -> None:
     sets = ", ".join(["target = :target", *(f"{k} = :{k}" for k in others)])
-    cast = "CAST(:target AS JSONB)" if url.startswith("postgresql") else ":target"
     run_sql(
         url,
-        f"UPDATE audit_event SET {sets.replace(':target', cast, 1)} WHERE id = 1",
+        f"UPDATE audit_event SET {sets.replace(':target', json_value(url), 1)} WHERE id = 1",
         target=json.dumps(target),
         **others,
     )
@@ -59,13 +58,14 @@ def test_up_and_down(url: str) -> None:
     )
     # a row referencing the person: the upgrade and the downgrade alter ``person`` in place
     run_sql(url, "INSERT INTO person_population (person_id, population, recorded_at) VALUES (1, 'student', :t)", t=AT)
-    value = "CAST(:target AS JSONB)" if url.startswith("postgresql") else ":target"
-    run_sql(
+    insert_audit_event(
         url,
-        "INSERT INTO audit_event (id, at, correlation_id, subject, action, target, outcome)"
-        f" VALUES (1, :t, 'c', 'test', 'mutation.recordPaperAcknowledgement', {value}, 'refused')",
-        t=AT,
-        target=json.dumps(TARGET),
+        event_id=1,
+        at=AT,
+        subject="test",
+        action="mutation.recordPaperAcknowledgement",
+        target=TARGET,
+        outcome="refused",
     )
     assert "erased_at" not in _columns(url, "person")
     assert append_only_refuses(url, "UPDATE audit_event SET outcome = 'ok' WHERE id = 1")

@@ -12,7 +12,7 @@ import pytest
 
 from govkit import migrations
 from tests.conftest import BACKENDS, fresh_database_url
-from tests.migration_sql import append_only_refuses, run_sql
+from tests.migration_sql import append_only_refuses, insert_audit_event, json_value, run_sql
 
 AT = datetime(2024, 5, 6, 7, 8, tzinfo=UTC)
 TARGET = {"school": "s", "personExternalId": "E123"}
@@ -24,16 +24,15 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def _event(url: str, event_id: int, subject: str, client_ip: str) -> None:
-    value = "CAST(:target AS JSONB)" if url.startswith("postgresql") else ":target"
-    run_sql(
+    insert_audit_event(
         url,
-        "INSERT INTO audit_event (id, at, correlation_id, subject, action, target, outcome, client_ip)"
-        f" VALUES (:id, :t, 'c', :subject, 'mutation.acknowledge', {value}, 'ok', :ip)",
-        id=event_id,
-        t=AT,
+        event_id=event_id,
+        at=AT,
         subject=subject,
-        ip=client_ip,
-        target=json.dumps(TARGET),
+        action="mutation.acknowledge",
+        target=TARGET,
+        outcome="ok",
+        client_ip=client_ip,
     )
 
 
@@ -45,7 +44,6 @@ def _row(url: str) -> tuple[object, ...]:
 
 def test_up_and_down(url: str) -> None:
     migrations.upgrade(url=url, revision="0026")
-    value = "CAST(:target AS JSONB)" if url.startswith("postgresql") else ":target"
     _event(url, 1, "oidc:jdupont", "192.0.2.7")
     assert append_only_refuses(url, "UPDATE audit_event SET subject = 'erased:identity-1' WHERE id = 1")
     assert append_only_refuses(url, "UPDATE audit_event SET client_ip = NULL WHERE id = 1")
@@ -65,7 +63,7 @@ def test_up_and_down(url: str) -> None:
     erased_target = json.dumps({**TARGET, "personExternalId": "[erased]"})
     run_sql(
         url,
-        f"UPDATE audit_event SET subject = 'erased:identity-1', target = {value} WHERE id = 1",
+        f"UPDATE audit_event SET subject = 'erased:identity-1', target = {json_value(url)} WHERE id = 1",
         target=erased_target,
     )
     assert _row(url) == ("erased:identity-1", None, "mutation.acknowledge", json.loads(erased_target))
